@@ -1,0 +1,65 @@
+# Ventanilla Única AMSS — `make help` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := wsgi
+
+.PHONY: help run worker test test-fast lint fmt migrate revision translations bench frontend lock clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the locked dependencies
+
+run: $(STAMP) ## Set up (migrate, seed demo data) and serve http://127.0.0.1:5000
+	$(BIN)/alembic upgrade head
+	$(BIN)/flask seed --demo
+	$(BIN)/pybabel compile -d translations -f -q || true
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+worker: $(STAMP) ## Run an RQ worker (needs REDIS_URL and DATABASE_URL)
+	$(BIN)/rq worker --with-scheduler --url "$$REDIS_URL" --worker-class portal.jobs.worker.AppWorker default documents mail simdet
+
+test: $(STAMP) ## Run the whole suite (PostgreSQL/Redis when TEST_DATABASE_URL/REDIS_URL are set)
+	$(BIN)/pybabel compile -d translations -f -q || true
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest tests/workflows --cov=workflows --cov-branch --cov-report=term-missing:skip-covered --cov-fail-under=100 -q -p no:cacheprovider
+	$(BIN)/pytest tests --ignore=tests/workflows -q -p no:cacheprovider
+
+lint: $(STAMP) ## Lint and check formatting
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+fmt: $(STAMP) ## Format and fix what ruff can
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+migrate: $(STAMP) ## Apply migrations (DATABASE_URL or the SQLite default)
+	$(BIN)/alembic upgrade head
+
+revision: $(STAMP) ## Autogenerate a migration: make revision m="what changed"
+	$(BIN)/alembic revision --autogenerate -m "$(m)"
+
+translations: $(STAMP) ## Extract, update and compile the English catalogue
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -l en --no-fuzzy-matching
+	$(BIN)/pybabel compile -d translations -f
+
+bench: $(STAMP) ## Run the benchmarks (they print figures; never part of the suite)
+	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/pdf.py
+
+frontend: ## Rebuild the vendored design system (needs node and npm)
+	cd frontend && ./build.sh
+
+lock: $(STAMP) ## Re-resolve requirements.lock from pyproject.toml
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+clean: ## Remove the virtualenv and caches (instance/ is kept)
+	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage

@@ -1,0 +1,1 @@
+"""Flask-WTF forms, and the builder that turns a definition's fields into a form."""

@@ -1,0 +1,143 @@
+"""Build a Flask-WTF form class from a procedure definition's fields and documents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import ValidationError
+
+from forms.messages import message_for
+from workflows import Definition
+from workflows.identifiers import validate_value
+
+TEXT_LIKE = {"text", "address", "dui", "nit", "phone", "email", "activity_code", "point",
+             "number", "integer", "money", "area_m2", "date"}
+INPUT_PARAMS = {
+    "email": {"type": "email", "autocomplete": "email", "spellcheck": False},
+    "phone": {"type": "tel", "autocomplete": "tel"},
+    "number": {"inputmode": "decimal"}, "money": {"inputmode": "decimal", "prefix": {"text": "$"}},
+    "area_m2": {"inputmode": "decimal", "suffix": {"text": "m²"}},
+    "integer": {"inputmode": "numeric"}, "dui": {"inputmode": "numeric"},
+    "activity_code": {"inputmode": "numeric", "classes": "govuk-input--width-5"},
+}
+
+
+def _engine_check(field_spec) -> Callable:
+    """A WTForms validator that asks the engine's value rules (one source of truth)."""
+
+    def check(form, field) -> None:
+        raw = field.data
+        if raw in (None, "", []):
+            field.data = None if field_spec.type != "multi_choice" else []
+            return
+        value, error = validate_value(field_spec, raw)
+        if error:
+            params = {"min": field_spec.min, "max": field_spec.max,
+                      "max_length": field_spec.max_length}
+            raise ValidationError(message_for(error, **params))
+        field.data = value
+
+    return check
+
+
+def _wtf_field(spec, locale: str, districts: Sequence[tuple[str, str]]):
+    label = spec.label.get(locale)
+    description = spec.help.get(locale) if spec.help else ""
+    validators = [_engine_check(spec)]
+    choices = [(c.value, c.label.get(locale)) for c in spec.choices]
+    if spec.type == "long_text":
+        return TextAreaField(label, description=description, widget=GovTextArea(),
+                             validators=validators)
+    if spec.type == "district":
+        return SelectField(label, description=description, widget=GovSelect(),
+                           choices=[("", _l("Elija un distrito")), *districts],
+                           validators=validators, validate_choice=False)
+    if spec.type == "yes_no":
+        return RadioField(label, description=description, widget=GovRadioInput(),
+                          choices=[("si", _l("Sí")), ("no", _l("No"))], validators=validators,
+                          validate_choice=False)
+    if spec.type == "choice":
+        widget = GovRadioInput() if len(choices) <= 6 else GovSelect()
+        return (RadioField if len(choices) <= 6 else SelectField)(
+            label, description=description, widget=widget, choices=choices,
+            validators=validators, validate_choice=False)
+    if spec.type == "multi_choice":
+        return SelectMultipleField(label, description=description, widget=GovCheckboxesInput(),
+                                   choices=choices, validators=validators, validate_choice=False)
+    return StringField(label, description=description, widget=GovTextInput(),
+                       validators=validators)
+
+
+def build_application_form(definition: Definition, *, locale: str,
+                           districts: Sequence[tuple[str, str]]) -> type[FlaskForm]:
+    """Return a form class with one field per definition field and one file input per document.
+
+    `districts` are (code, name) pairs given by the caller, so this layer needs no database.
+    """
+
+    class ApplicationForm(FlaskForm):
+        lock_version = IntegerField(widget=HiddenField.widget)
+        save = SubmitField(_l("Guardar borrador"), widget=GovSubmitInput())
+        submit = SubmitField(_l("Presentar solicitud"), widget=GovSubmitInput())
+
+    for spec in definition.fields:
+        setattr(ApplicationForm, f"f_{spec.name}", _wtf_field(spec, locale, districts))
+    for requirement in definition.documents:
+        if requirement.presentation != "upload":
+            continue
+        help_text = requirement.help.get(locale) if requirement.help else ""
+        setattr(ApplicationForm, f"d_{requirement.code}", FileField(
+            requirement.title.get(locale), description=help_text, widget=GovFileInput()))
+    ApplicationForm.field_names = tuple(f.name for f in definition.fields)
+    ApplicationForm.document_codes = tuple(
+        d.code for d in definition.documents if d.presentation == "upload")
+    return ApplicationForm
+
+
+def initial_values(data: dict) -> dict:
+    """Map stored data to the form's field names for a GET (values as the inputs show them)."""
+    shown = {}
+    for name, value in data.items():
+        if isinstance(value, Decimal | float | int) and not isinstance(value, bool):
+            value = f"{value}"
+        elif isinstance(value, date):
+            value = value.isoformat()
+        shown[f"f_{name}"] = value
+    return shown
+
+
+def collected_data(form: FlaskForm) -> dict[str, object]:
+    """Return the cleaned values keyed by definition field name, as JSON-safe primitives."""
+    out: dict[str, object] = {}
+    for name in form.field_names:
+        value = getattr(form, f"f_{name}").data
+        if isinstance(value, Decimal):
+            value = str(value)
+        elif isinstance(value, date):
+            value = value.isoformat()
+        out[name] = value
+    return out

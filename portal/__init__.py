@@ -1,0 +1,132 @@
+"""The Flask application factory: the only place an app is built."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+
+from flask import Flask, g, render_template, request, session
+from flask_login import current_user
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from config import BASE_DIR, Config
+from portal.extensions import babel, csrf, db, login_manager
+
+BLUEPRINTS = (
+    "portal.main.views", "portal.accounts.views", "portal.catalogue.views",
+    "portal.applications.views", "portal.review.views", "portal.certificates.views",
+    "portal.simdet.views",
+)
+
+
+def select_locale() -> str:
+    chosen = session.get("locale")
+    if chosen in ("es", "en"):
+        return chosen
+    return request.accept_languages.best_match(["es", "en"], default="es") if request else "es"
+
+
+def create_app(config_object: object | None = None, **overrides: object) -> Flask:
+    """Build the app from the environment (Config), then apply overrides (tests)."""
+    app = Flask(__name__, template_folder=str(BASE_DIR / "templates"),
+                static_folder=str(BASE_DIR / "static"), instance_relative_config=False)
+    config = config_object or Config()
+    app.config.from_object(config)
+    app.config.update(overrides)
+    app.instance_path = app.config["INSTANCE_PATH"]
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(str(BASE_DIR / "templates")),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    _init_extensions(app)
+    _register(app)
+    logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from portal.jobs import dispatch
+
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(BASE_DIR / "translations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    WTFormsHelpers(app)
+    dispatch.install()
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _sqlite_pragmas(app)
+
+
+def _sqlite_pragmas(app: Flask) -> None:
+    import sqlalchemy as sa
+
+    with app.app_context():
+        @sa.event.listens_for(db.engine, "connect")
+        def _on_connect(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+
+def _register(app: Flask) -> None:
+    import importlib
+
+    from portal import cli
+    from portal.accounts.models import User
+
+    for module in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(module).bp)
+    cli.register(app)
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id))
+
+    @app.before_request
+    def _nonce():
+        g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.context_processor
+    def _globals():
+        from flask_babel import get_locale
+
+        return {"csp_nonce": lambda: g.get("csp_nonce", ""),
+                "current_locale": str(get_locale() or "es"), "current_user": current_user}
+
+    @app.after_request
+    def _security_headers(response):
+        nonce = g.get("csp_nonce", "")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
+            "img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
+            "form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if current_user.is_authenticated:
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    for code in (403, 404, 500):
+        app.register_error_handler(code, _error_page(code))
+
+
+def _error_page(code: int):
+    def handler(_error):
+        return render_template(f"errors/{code}.html"), code
+
+    return handler

@@ -1,0 +1,1 @@
+"""Accounts: applicants and staff, sign-up, sign-in, roles scoped to an authority."""

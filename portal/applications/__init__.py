@@ -1,0 +1,1 @@
+"""Applications (solicitudes / expedientes): drafts, filing, documents, history, status."""

@@ -1,0 +1,170 @@
+"""The portal's side of the engine's effects, and the clocks stored at each state change."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+import workflows
+from portal.applications.models import Application, HistoryEntry, TrackingCounter
+from portal.extensions import db, utcnow
+from portal.jobs.services import enqueue
+
+FINAL_KINDS = frozenset({"approved", "approved_with_conditions", "denied", "withdrawn", "abandoned"})
+LOCAL_TZ = ZoneInfo("America/El_Salvador")
+
+
+def local_now() -> datetime:
+    return utcnow().astimezone(LOCAL_TZ)
+
+
+def district_field(definition: workflows.Definition) -> str | None:
+    """Return the name of the definition's district field, if it has one."""
+    return next((f.name for f in definition.fields if f.type == "district"), None)
+
+
+def assign_tracking_number(application: Application) -> None:
+    """Give the case its number, like OPAMSS-2026-000001, from a per-authority yearly counter."""
+    year = local_now().year
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(
+        insert(TrackingCounter).values(authority_id=application.authority_id, year=year, last=0)
+        .on_conflict_do_nothing()
+    )
+    number = db.session.execute(
+        sa.update(TrackingCounter)
+        .where(TrackingCounter.authority_id == application.authority_id,
+               TrackingCounter.year == year)
+        .values(last=TrackingCounter.last + 1).returning(TrackingCounter.last)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    prefix = application.authority.tracking_prefix
+    application.tracking_number = f"{prefix}-{year}-{number:06d}"
+    application.filed_at = utcnow()
+
+
+def _calendar() -> workflows.calendar.BusinessCalendar:
+    return workflows.calendar.BusinessCalendar()
+
+
+def update_clocks(application: Application, definition: workflows.Definition,
+                  outcome: workflows.Outcome) -> None:
+    """Store the state's and the case's due dates now, so queues never compute them on read."""
+    calendar = _calendar()
+    today = local_now().date()
+    target = definition.state(outcome.target)
+    effect_names = {ref.name for ref in outcome.effects}
+    application.state_due_on = (
+        calendar.add_business_days(today, target.business_days) if target.business_days else None
+    )
+    if target.kind in FINAL_KINDS:
+        application.decided_at = utcnow()
+        application.due_on = None
+        application.clock_remaining_days = None
+    elif "suspend_clock" in effect_names and application.due_on is not None:
+        application.clock_remaining_days = calendar.business_days_between(today, application.due_on)
+        application.due_on = None
+    elif "resume_clock" in effect_names and application.clock_remaining_days is not None:
+        application.due_on = calendar.add_business_days(today, application.clock_remaining_days)
+        application.clock_remaining_days = None
+    elif application.due_on is None and application.clock_remaining_days is None:
+        total = definition.catalogue.legal_max_business_days or target.business_days
+        application.due_on = calendar.add_business_days(today, total) if total else None
+
+
+def _feed_payload(application: Application, definition: workflows.Definition,
+                  entry: HistoryEntry, event_type: str) -> dict:
+    """The event as SIMDET sees it: the case and its place, never a person's data."""
+    mapping = definition.simdet
+    activity = application.data.get(mapping.activity_field) if mapping and mapping.activity_field \
+        else None
+    return {
+        "type": event_type,
+        "tracking_number": application.tracking_number,
+        "authority": application.authority.code,
+        "district": application.district.code if application.district else None,
+        "procedure": definition.slug,
+        "procedure_version": definition.version,
+        "action": entry.action,
+        "state": entry.to_state,
+        "state_kind": definition.state(entry.to_state).kind,
+        "activity_code": activity,
+        "occurred_at": entry.occurred_at.isoformat(),
+    }
+
+
+def emit_feed_event(application, definition, entry, params) -> None:
+    from portal.simdet.models import FeedEvent
+
+    event_type = params["type"]
+    db.session.add(FeedEvent(event_id=str(uuid.uuid4()), type=event_type,
+                             occurred_at=entry.occurred_at,
+                             payload=_feed_payload(application, definition, entry, event_type)))
+    db.session.info["feed_pending"] = True
+
+
+def issue_receipt(application, definition, entry, params) -> None:
+    _issue(application, definition, "receipt")
+    enqueue("render_receipt", application_id=application.id)
+
+
+def issue_certificate(application, definition, entry, params) -> None:
+    _issue(application, definition, "certificate", decision=entry.to_state)
+    enqueue("render_certificate", application_id=application.id)
+
+
+def _issue(application, definition, kind: str, decision: str | None = None) -> None:
+    from portal.certificates.models import IssuedDocument
+
+    existing = db.session.scalar(sa.select(IssuedDocument).where(
+        IssuedDocument.application_id == application.id, IssuedDocument.kind == kind))
+    if existing is not None:
+        return
+    title = definition.certificate.title if kind == "certificate" and definition.certificate \
+        else definition.title
+    db.session.add(IssuedDocument(
+        application_id=application.id, kind=kind, code=secrets.token_hex(8).upper(),
+        title={"es": title.es, "en": title.en}, holder_name=application.applicant.full_name,
+        decision=decision,
+    ))
+
+
+def notify(application, definition, entry, params) -> None:
+    enqueue("send_notification", history_id=entry.id)
+
+
+def _clock_only(application, definition, entry, params) -> None:
+    """suspend_clock / resume_clock act through update_clocks()."""
+
+
+HANDLERS = {
+    "emit_feed_event": emit_feed_event,
+    "issue_receipt": issue_receipt,
+    "issue_certificate": issue_certificate,
+    "notify": notify,
+    "suspend_clock": _clock_only,
+    "resume_clock": _clock_only,
+}
+
+
+def apply(application: Application, definition: workflows.Definition,
+          outcome: workflows.Outcome, entry: HistoryEntry) -> None:
+    """Perform every effect of a fired transition within the current transaction."""
+    update_clocks(application, definition, outcome)
+    for ref in outcome.effects:
+        HANDLERS[ref.name](application, definition, entry, dict(ref.params))
+    db.session.flush()
+    if db.session.info.pop("feed_pending", False):
+        enqueue("sequence_feed")
+
+
+def unsupported_effects(definition: workflows.Definition) -> set[str]:
+    """Effects a definition uses that this portal cannot perform yet (refused at seeding)."""
+    used = {ref.name for t in definition.transitions for ref in t.effects}
+    return used - set(HANDLERS)

@@ -1,0 +1,113 @@
+"""Application, its documents and its append-only history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.accounts.models import User
+from portal.authorities.models import Authority
+from portal.extensions import UTCDateTime, db, utcnow
+from portal.procedures.models import Procedure, ProcedureVersion
+
+
+class Application(db.Model):
+    __tablename__ = "applications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(sa.ForeignKey("procedures.id"), index=True)
+    # Pinned forever to the version it was started under.
+    procedure_version_id: Mapped[int] = mapped_column(sa.ForeignKey("procedure_versions.id"))
+    applicant_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    # The office that decides; staff see cases of their authority and its children.
+    authority_id: Mapped[int] = mapped_column(sa.ForeignKey("authorities.id"), index=True)
+    district_id: Mapped[int | None] = mapped_column(sa.ForeignKey("authorities.id"))
+    # Idempotency key of the "start" form, so a double click creates one application.
+    start_token: Mapped[str] = mapped_column(sa.String(64))
+    tracking_number: Mapped[str | None] = mapped_column(sa.String(40), unique=True)
+    state: Mapped[str] = mapped_column(sa.String(60))
+    data: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    state_entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Due dates are computed and stored when the state changes, never on read.
+    state_due_on: Mapped[date | None] = mapped_column(sa.Date, index=True)
+    due_on: Mapped[date | None] = mapped_column(sa.Date)
+    # Business days left on the overall clock while it is suspended (prevención).
+    clock_remaining_days: Mapped[int | None]
+    lock_version: Mapped[int] = mapped_column(default=1)
+
+    procedure: Mapped[Procedure] = relationship()
+    procedure_version: Mapped[ProcedureVersion] = relationship()
+    applicant: Mapped[User] = relationship()
+    authority: Mapped[Authority] = relationship(foreign_keys=[authority_id])
+    district: Mapped[Authority | None] = relationship(foreign_keys=[district_id])
+    documents: Mapped[list[Document]] = relationship(
+        back_populates="application", order_by="Document.id"
+    )
+    history: Mapped[list[HistoryEntry]] = relationship(
+        back_populates="application", order_by="HistoryEntry.id"
+    )
+
+    __mapper_args__ = {"version_id_col": lock_version}
+    __table_args__ = (
+        sa.UniqueConstraint("applicant_id", "start_token"),
+        sa.Index("ix_applications_authority_id_state", "authority_id", "state"),
+    )
+
+    @property
+    def current_documents(self) -> list[Document]:
+        return [d for d in self.documents if d.replaced_at is None]
+
+
+class Document(db.Model):
+    """An uploaded file for one requirement; a replacement keeps the old row, marked replaced."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id"), index=True)
+    requirement_code: Mapped[str] = mapped_column(sa.String(60))
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    storage_key: Mapped[str] = mapped_column(sa.String(255))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    replaced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    application: Mapped[Application] = relationship(back_populates="documents")
+
+
+class HistoryEntry(db.Model):
+    """One row per state change or notable act; never updated or deleted."""
+
+    __tablename__ = "history_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id"), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    actor_role: Mapped[str] = mapped_column(sa.String(20))
+    action: Mapped[str] = mapped_column(sa.String(60))
+    from_state: Mapped[str | None] = mapped_column(sa.String(60))
+    to_state: Mapped[str] = mapped_column(sa.String(60))
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+
+    application: Mapped[Application] = relationship(back_populates="history")
+    actor: Mapped[User | None] = relationship()
+
+
+class TrackingCounter(db.Model):
+    """Last tracking number used per authority and year (OPAMSS-2026-000001)."""
+
+    __tablename__ = "tracking_counters"
+
+    authority_id: Mapped[int] = mapped_column(sa.ForeignKey("authorities.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)

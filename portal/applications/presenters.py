@@ -1,0 +1,114 @@
+"""Turn cases into what pages show, and form input into what services take."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+import workflows
+from forms.messages import message_for
+from portal.applications.effects import FINAL_KINDS, LOCAL_TZ
+from portal.applications.models import Application
+from portal.applications.services import SaveResult, Upload
+from portal.authorities.services import list_districts
+from portal.certificates.services import get_issued
+from portal.procedures.services import definition_of
+
+
+def district_choices(definition: workflows.Definition) -> list[tuple[str, str]]:
+    """Districts where the issuing office works (data on the authority, not code)."""
+    return [(d.code, d.short_name) for d in list_districts(served_by=definition.authority)]
+
+
+def uploads_from(form) -> dict[str, Upload]:
+    uploads = {}
+    for code in form.document_codes:
+        storage = getattr(form, f"d_{code}").data
+        if storage and getattr(storage, "filename", ""):
+            # Read one byte past any sane limit; the service refuses what is too large.
+            uploads[code] = Upload(filename=storage.filename, data=storage.read())
+    return uploads
+
+
+def apply_errors(form, result: SaveResult, definition: workflows.Definition) -> None:
+    """Put every error at its field: upload problems, missing data, missing documents."""
+    for code, errors in result.errors.items():
+        max_mb = definition.document(code).max_bytes // (1024 * 1024)
+        getattr(form, f"d_{code}").errors = [message_for(e, max_mb=max_mb) for e in errors]
+    for reason in result.reasons:
+        params = dict(reason.params)
+        if reason.code == "form_incomplete":
+            for name in params.get("fields", ()):
+                field = getattr(form, f"f_{name}")
+                field.errors = [*list(field.errors), message_for("required")]
+        elif reason.code == "missing_documents":
+            for code in params.get("documents", ()):
+                field = getattr(form, f"d_{code}", None)
+                if field is not None and not field.errors:
+                    field.errors = [message_for("document_missing")]
+        else:
+            form.form_errors.append(message_for(reason.code, **params))
+
+
+@dataclass
+class Presenter:
+    locale: str
+
+    def procedure_title(self, application: Application) -> str:
+        return definition_of(application.procedure_version).title.get(self.locale)
+
+    def state_label(self, application: Application) -> str:
+        definition = definition_of(application.procedure_version)
+        return definition.state(application.state).label.get(self.locale)
+
+    def state_kind(self, application: Application) -> str:
+        return definition_of(application.procedure_version).state(application.state).kind
+
+
+def for_locale(locale: str) -> Presenter:
+    return Presenter(locale)
+
+
+def _timeline(application: Application, definition: workflows.Definition, locale: str,
+              viewer_is_staff: bool) -> list[dict]:
+    labels = {t.action: t.label.get(locale) for t in definition.transitions}
+    entries = []
+    for entry in application.history:
+        if entry.actor_role == "applicant":
+            actor = _("Persona solicitante")
+        elif viewer_is_staff and entry.actor:
+            actor = entry.actor.full_name
+        else:
+            actor = application.authority.short_name
+        entries.append({"at": entry.occurred_at.astimezone(LOCAL_TZ), "title": labels.get(entry.action, entry.action),
+                        "actor": actor, "comment": entry.comment,
+                        "state": definition.state(entry.to_state).label.get(locale)})
+    return entries
+
+
+def status_view(application: Application, definition: workflows.Definition, locale: str,
+                viewer) -> dict:
+    """Everything the status page shows, computed once."""
+    state = definition.state(application.state)
+    field_labels = {f.name: f.label.get(locale) for f in definition.fields}
+    district = application.district.short_name if application.district else ""
+    data_rows = [(field_labels[name], district if name == "distrito" and district else value)
+                 for name, value in application.data.items()
+                 if name in field_labels and value not in (None, "", [])]
+    last_comment = next((h.comment for h in reversed(application.history)
+                         if h.to_state == application.state and h.comment), "")
+    return {
+        "state": state, "state_label": state.label.get(locale), "final": state.kind in FINAL_KINDS,
+        "title": definition.title.get(locale), "timeline": _timeline(
+            application, definition, locale, viewer.is_staff),
+        "data_rows": data_rows, "last_comment": last_comment,
+        "documents": [(definition.document(d.requirement_code).title.get(locale), d)
+                      for d in application.current_documents],
+        "receipt": get_issued(application.id, "receipt"),
+        "certificate": get_issued(application.id, "certificate"),
+        "can_edit": viewer.id == application.applicant_id and state.applicant_can_edit,
+        "can_withdraw": viewer.id == application.applicant_id and any(
+            t.action == "desistir" and application.state in t.sources
+            for t in definition.transitions),
+    }

@@ -1,0 +1,248 @@
+"""Use cases of an application: start, save and submit, act on it, and queries scoped to the actor."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+
+import filetype
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+import workflows
+from portal.accounts.models import User
+from portal.applications import effects
+from portal.applications.models import Application, Document, HistoryEntry
+from portal.authorities.models import Authority
+from portal.authorities.services import scope_ids
+from portal.errors import Conflict, InvalidInput, NotAllowed
+from portal.extensions import db, utcnow
+from portal.procedures.models import Procedure
+from portal.procedures.services import definition_of, latest_version
+from portal.storage import storage
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as the view read it: the browser's file name and the bytes."""
+
+    filename: str
+    data: bytes
+
+
+@dataclass
+class SaveResult:
+    """What a save or submit did: errors per field or document, and engine reasons."""
+
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    reasons: tuple[workflows.Reason, ...] = ()
+    fired: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.reasons
+
+
+# ---------------------------------------------------------------- queries and authorization
+
+
+def role_on(application: Application, actor: User) -> str | None:
+    """Return the role the actor plays on this case, or None when it is not theirs to see."""
+    if actor.is_staff:
+        if actor.authority_id is None:
+            return None
+        authority = db.session.get(Authority, actor.authority_id)
+        if authority.kind == "metropolitan_office" and actor.role == "admin":
+            return actor.role
+        return actor.role if application.authority_id in scope_ids(actor.authority_id) else None
+    return "applicant" if application.applicant_id == actor.id else None
+
+
+def get_application_for(application_id: int, actor: User) -> Application | None:
+    """Load a case the actor may see, with what its pages show; None when not theirs (-> 404)."""
+    application = db.session.scalar(
+        sa.select(Application).where(Application.id == application_id).options(
+            joinedload(Application.procedure).joinedload(Procedure.authority),
+            joinedload(Application.procedure_version), joinedload(Application.district),
+            joinedload(Application.applicant), selectinload(Application.documents),
+            selectinload(Application.history).joinedload(HistoryEntry.actor),
+        )
+    )
+    if application is None or role_on(application, actor) is None:
+        return None
+    return application
+
+
+def list_applications_for(actor: User) -> list[Application]:
+    return list(db.session.scalars(
+        sa.select(Application).where(Application.applicant_id == actor.id)
+        .options(joinedload(Application.procedure)).order_by(Application.created_at.desc())
+    ))
+
+
+def list_queue_for(actor: User) -> list[Application]:
+    """Cases in the actor's scope that wait on staff, the nearest legal deadline first."""
+    if not actor.is_staff:
+        return []
+    ids = scope_ids(actor.authority_id)
+    rows = db.session.scalars(
+        sa.select(Application).where(Application.authority_id.in_(ids),
+                                     Application.tracking_number.is_not(None))
+        .options(joinedload(Application.procedure), joinedload(Application.procedure_version),
+                 joinedload(Application.district))
+        .order_by(Application.state_due_on.is_(None), Application.state_due_on,
+                  Application.filed_at)
+    ).all()
+    queue = []
+    for application in rows:
+        state = definition_of(application.procedure_version).state(application.state)
+        if actor.role in state.roles and state.kind not in effects.FINAL_KINDS:
+            queue.append(application)
+    return queue
+
+
+# ---------------------------------------------------------------- commands
+
+
+def start_application(*, actor: User, procedure: Procedure, token: str) -> Application:
+    """Open a draft on the latest version; the same token returns the same draft (double click)."""
+    existing = db.session.scalar(
+        sa.select(Application).where(Application.applicant_id == actor.id,
+                                     Application.start_token == token)
+    )
+    if existing is not None:
+        return existing
+    version = latest_version(procedure)
+    definition = definition_of(version)
+    application = Application(
+        procedure=procedure, procedure_version=version, applicant=actor,
+        authority_id=procedure.authority_id, start_token=token,
+        state=definition.initial_state, data={},
+    )
+    db.session.add(application)
+    db.session.commit()
+    return application
+
+
+def _lock(application: Application, expected_version: int | None) -> Application:
+    locked = db.session.scalar(
+        sa.select(Application).where(Application.id == application.id)
+        .with_for_update().execution_options(populate_existing=True)
+    )
+    if expected_version is not None and locked.lock_version != expected_version:
+        raise Conflict("stale_application")
+    return locked
+
+
+def _attach(application: Application, actor: User, definition: workflows.Definition,
+            code: str, upload: Upload) -> str | None:
+    """Store one upload for a requirement; return an error code, or None when stored."""
+    requirement = definition.document(code)
+    if len(upload.data) == 0:
+        return "empty_file"
+    if len(upload.data) > requirement.max_bytes:
+        return "file_too_large"
+    kind = filetype.guess(upload.data)
+    if kind is None or kind.mime not in requirement.accept:
+        return "file_type_not_accepted"
+    key = storage().put(upload.data, prefix=f"applications/{application.id}",
+                        suffix=f".{kind.extension}")
+    for old in application.current_documents:
+        if old.requirement_code == code:
+            old.replaced_at = utcnow()
+    db.session.add(Document(
+        application=application, requirement_code=code, filename=upload.filename[:255],
+        content_type=kind.mime, size=len(upload.data),
+        sha256=hashlib.sha256(upload.data).hexdigest(), storage_key=key, uploaded_by_id=actor.id,
+    ))
+    return None
+
+
+def save_application(*, actor: User, application: Application, data: dict[str, object],
+                     uploads: dict[str, Upload], submit: bool,
+                     expected_version: int | None = None) -> SaveResult:
+    """Save the applicant's data and files; when `submit`, also file or resubmit the case.
+
+    The data comes already validated by the form built from the definition; only the fields the
+    definition declares are kept, so a tampered post cannot set anything else.
+    """
+    application = _lock(application, expected_version)
+    definition = definition_of(application.procedure_version)
+    state = definition.state(application.state)
+    if role_on(application, actor) != "applicant" or not state.applicant_can_edit:
+        raise NotAllowed("not_editable")
+    result = SaveResult()
+    declared = {f.name for f in definition.fields}
+    merged = dict(application.data)
+    merged.update({k: v for k, v in data.items() if k in declared})
+    application.data = merged
+    district_code = merged.get(effects.district_field(definition))
+    if district_code:
+        application.district = db.session.scalar(
+            sa.select(Authority).where(Authority.code == district_code)
+        )
+    for code, upload in uploads.items():
+        error = _attach(application, actor, definition, code, upload)
+        if error:
+            result.errors.setdefault(code, []).append(error)
+    db.session.flush()
+    if submit and not result.errors:
+        actions = [t for t in definition.transitions
+                   if application.state in t.sources and "applicant" in t.roles
+                   and definition.state(t.target).kind not in effects.FINAL_KINDS]
+        if actions:
+            try:
+                _fire(application, definition, actions[0].action, actor, "applicant", "")
+                result.fired = actions[0].action
+            except workflows.TransitionNotAllowed as refused:
+                result.reasons = refused.reasons
+    db.session.commit()
+    return result
+
+
+def act_on_application(*, actor: User, application: Application, action: str,
+                       comment: str = "", expected_version: int | None = None) -> HistoryEntry:
+    """Take a workflow action on a case (decide, request a correction, withdraw)."""
+    application = _lock(application, expected_version)
+    role = role_on(application, actor)
+    if role is None:
+        raise NotAllowed("not_your_case")
+    definition = definition_of(application.procedure_version)
+    try:
+        entry = _fire(application, definition, action, actor, role, comment.strip())
+    except workflows.TransitionNotAllowed as refused:
+        db.session.rollback()
+        raise NotAllowed("transition_not_allowed", reasons=refused.reasons) from refused
+    db.session.commit()
+    return entry
+
+
+def _facts(application: Application, role: str, comment: str) -> workflows.Facts:
+    return workflows.Facts(
+        role=role, data=dict(application.data), comment=comment,
+        documents=frozenset(d.requirement_code for d in application.current_documents),
+    )
+
+
+def _fire(application: Application, definition: workflows.Definition, action: str, actor: User,
+          role: str, comment: str) -> HistoryEntry:
+    """Ask the engine, then change state, write history, and perform the effects (flush only)."""
+    outcome = workflows.fire(definition, application.state, action,
+                             _facts(application, role, comment))
+    source = definition.state(outcome.source)
+    application.state = outcome.target
+    application.state_entered_at = utcnow()
+    if source.kind == "draft" and application.tracking_number is None:
+        effects.assign_tracking_number(application)
+    entry = HistoryEntry(application=application, actor_id=actor.id, actor_role=role,
+                         action=action, from_state=outcome.source, to_state=outcome.target,
+                         comment=comment)
+    db.session.add(entry)
+    db.session.flush()
+    effects.apply(application, definition, outcome, entry)
+    return entry
+
+
+def today_local() -> date:
+    return effects.local_now().date()

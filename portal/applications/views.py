@@ -1,0 +1,139 @@
+"""The applicant's pages: my applications, the form, the status page, downloads."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from forms.builder import build_application_form, collected_data, initial_values
+from forms.messages import message_for
+from forms.review import ApplicationActionForm, ApplicationStartForm
+from portal.applications import presenters, services
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.procedures.models import Procedure
+from portal.procedures.services import definition_of
+from portal.storage import storage
+
+bp = Blueprint("applications", __name__, url_prefix="/solicitudes")
+
+
+def _load(application_id: int):
+    application = services.get_application_for(application_id, current_user)
+    if application is None:
+        abort(404)
+    return application
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_template("applications/index.html",
+                           applications=services.list_applications_for(current_user),
+                           presenter=presenters.for_locale(str(get_locale())))
+
+
+@bp.post("/nueva/<int:procedure_id>")
+@login_required
+def start(procedure_id: int):
+    procedure = db.get_or_404(Procedure, procedure_id)
+    form = ApplicationStartForm()
+    if current_user.is_staff or not form.validate_on_submit():
+        abort(400)
+    application = services.start_application(actor=current_user, procedure=procedure,
+                                             token=form.token.data)
+    return redirect(url_for(".edit", application_id=application.id))
+
+
+@bp.route("/<int:application_id>/editar", methods=["GET", "POST"])
+@login_required
+def edit(application_id: int):
+    application = _load(application_id)
+    definition = definition_of(application.procedure_version)
+    if services.role_on(application, current_user) != "applicant" or \
+            not definition.state(application.state).applicant_can_edit:
+        return redirect(url_for(".status", application_id=application.id))
+    form_class = build_application_form(definition, locale=str(get_locale()),
+                                        districts=presenters.district_choices(definition))
+    form = form_class(data=initial_values(application.data)) if request.method == "GET" \
+        else form_class()
+    if request.method == "POST":
+        valid = form.validate()
+        try:
+            result = services.save_application(
+                actor=current_user, application=application,
+                data=collected_data(form) if valid else {},
+                uploads=presenters.uploads_from(form), submit=valid and bool(form.submit.data))
+        except DomainError as error:
+            flash(message_for(error.code), "error")
+            return redirect(url_for(".status", application_id=application.id))
+        presenters.apply_errors(form, result, definition)
+        if valid and result.ok:
+            if result.fired:
+                flash(_("Solicitud presentada. Guarde su constancia de recepción."), "success")
+                return redirect(url_for(".status", application_id=application.id))
+            flash(_("Borrador guardado."), "success")
+            return redirect(url_for(".edit", application_id=application.id))
+    return render_template("applications/edit.html", application=application, form=form,
+                           definition=definition, locale=str(get_locale()),
+                           presenter=presenters.for_locale(str(get_locale())))
+
+
+@bp.get("/<int:application_id>")
+@login_required
+def status(application_id: int):
+    application = _load(application_id)
+    definition = definition_of(application.procedure_version)
+    return render_template("applications/status.html", application=application,
+                           definition=definition, withdraw_form=ApplicationActionForm(),
+                           view=presenters.status_view(application, definition,
+                                                       str(get_locale()), current_user))
+
+
+@bp.post("/<int:application_id>/desistir")
+@login_required
+def withdraw(application_id: int):
+    application = _load(application_id)
+    if not ApplicationActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.act_on_application(actor=current_user, application=application,
+                                    action="desistir")
+    except DomainError as error:
+        flash(message_for(error.code), "error")
+    else:
+        flash(_("Desistió de la solicitud."), "success")
+    return redirect(url_for(".status", application_id=application.id))
+
+
+@bp.get("/<int:application_id>/documentos/<int:document_id>")
+@login_required
+def document(application_id: int, document_id: int):
+    application = _load(application_id)
+    found = next((d for d in application.documents if d.id == document_id), None)
+    if found is None:
+        abort(404)
+    return _file(storage().get(found.storage_key), found.content_type, found.filename)
+
+
+@bp.get("/<int:application_id>/<any(constancia, certificado):kind>.pdf")
+@login_required
+def issued_pdf(application_id: int, kind: str):
+    from portal.certificates.services import get_issued, read_pdf
+
+    application = _load(application_id)
+    issued = get_issued(application.id, "receipt" if kind == "constancia" else "certificate")
+    pdf = read_pdf(issued) if issued else None
+    if pdf is None:
+        abort(404)
+    return _file(pdf, "application/pdf", f"{kind}-{application.tracking_number}.pdf")
+
+
+def _file(data: bytes, content_type: str, filename: str) -> Response:
+    response = Response(data, mimetype=content_type)
+    safe = "".join(c for c in filename if c.isalnum() or c in "-_.") or "archivo"
+    response.headers["Content-Disposition"] = f'attachment; filename="{safe}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,1 @@
+"""Authorities (institutions) as data: offices, municipios, districts and their tree."""

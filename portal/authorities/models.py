@@ -1,0 +1,44 @@
+"""The Authority model: one row per office, municipio or district."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+
+KINDS = ("metropolitan_office", "municipio", "distrito", "special_authority", "national_office")
+
+
+class Authority(db.Model):
+    __tablename__ = "authorities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    short_name: Mapped[str] = mapped_column(sa.String(80))
+    tracking_prefix: Mapped[str] = mapped_column(sa.String(12), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("authorities.id"), index=True)
+    # Which OPAMSS tariff instrument applies in a district (reference/authorities.md item 2).
+    tariff_regime: Mapped[str | None] = mapped_column(sa.String(40))
+    # Codes of the offices that issue permits for this district (e.g. OPAMSS); data, not code.
+    served_by: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+
+    parent: Mapped[Authority | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Authority]] = relationship(back_populates="parent")
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "kind IN ('metropolitan_office', 'municipio', 'distrito', 'special_authority', "
+            "'national_office')",
+            name="kind",
+        ),
+    )
+
+    @property
+    def is_district(self) -> bool:
+        return self.kind == "distrito"
+
+    def __repr__(self) -> str:
+        return f"<Authority {self.code}>"

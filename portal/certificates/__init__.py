@@ -1,0 +1,1 @@
+"""Issued documents (receipts, certificates) and their public verification."""

@@ -1,0 +1,96 @@
+"""Operators' commands: flask --app wsgi seed | users create | procedures validate | ..."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+import workflows
+from portal.errors import InvalidInput
+
+users = AppGroup("users", help="Manage accounts.")
+procedures = AppGroup("procedures", help="Procedure definitions.")
+api_clients = AppGroup("api-clients", help="Systems allowed to read the API (SIMDET).")
+jobs = AppGroup("jobs", help="Background jobs.")
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(["clerk", "supervisor", "inspector", "admin"]))
+@click.option("--authority", "authority_code", required=True, help="Authority code, e.g. OPAMSS or 0614")
+@click.option("--password", required=True)
+@click.option("--name", default=None)
+def create_user(email, role, authority_code, password, name):
+    """Create a staff account scoped to one authority."""
+    from portal.accounts.services import create_staff
+
+    try:
+        user = create_staff(email=email, password=password, role=role,
+                            authority_code=authority_code, full_name=name)
+    except InvalidInput as error:
+        raise click.ClickException(f"{error.code} {dict(error.params)}") from error
+    click.echo(f"created {user.email} ({user.role} at {authority_code})")
+
+
+@procedures.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def validate(files):
+    """Validate definition files, printing every problem; exit 1 if any."""
+    failed = False
+    for path in files:
+        try:
+            definition = workflows.load_file(path)
+        except workflows.InvalidDefinition as error:
+            failed = True
+            click.echo(f"{path}: {len(error.problems)} problem(s)")
+            for problem in error.problems:
+                click.echo(f"  {problem.path}: {problem.code}: {problem.message}")
+        else:
+            click.echo(f"{path}: ok ({definition.authority}/{definition.slug} v{definition.version})")
+    sys.exit(1 if failed else 0)
+
+
+@api_clients.command("create")
+@click.option("--name", required=True)
+def create_api_client(name):
+    """Register a system and print its bearer token once."""
+    from portal.simdet.services import create_api_client as create
+
+    _client, token = create(name=name)
+    click.echo(token)
+
+
+@jobs.command("sweep")
+def sweep():
+    """Dispatch again outbox messages a crash left behind."""
+    from portal.jobs.services import dispatch_stale
+
+    click.echo(f"re-dispatched {dispatch_stale()} message(s)")
+
+
+@click.command("seed")
+@click.option("--demo/--no-demo", default=False, help="Also create demo accounts and a demo SIMDET token.")
+def seed(demo):
+    """Seed authorities and procedure definitions (idempotent)."""
+    from portal.main.services import DEMO_PASSWORD, DEMO_SIMDET_TOKEN
+    from portal.main.services import seed as run_seed
+
+    try:
+        report = run_seed(definitions_dir=current_app.config["DEFINITIONS_DIR"], demo=demo)
+    except (workflows.InvalidDefinition, InvalidInput) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"authorities created: {report['authorities_created']}; "
+               f"procedure versions: {report['versions']}")
+    if demo:
+        click.echo(f"\nDemo accounts (password: {DEMO_PASSWORD}):")
+        for email, role, authority in report["accounts"]:
+            click.echo(f"  {role:<11} {email}" + (f"  [{authority}]" if authority else ""))
+        click.echo(f"\nDemo SIMDET token: {DEMO_SIMDET_TOKEN}")
+
+
+def register(app: Flask) -> None:
+    for group in (users, procedures, api_clients, jobs, seed):
+        app.cli.add_command(group)

@@ -1,0 +1,1 @@
+"""Home, language switch and health."""

@@ -1,0 +1,74 @@
+"""Health of the parts, home page data, and the idempotent seed."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app
+
+from portal.extensions import db
+
+
+def health() -> dict:
+    """Report the database and the queue; the queue is 'inline' in the embedded mode."""
+    report = {"status": "ok", "database": "ok", "queue": "inline"}
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except Exception as exc:  # the report must name the failure, not raise it
+        report.update(status="error", database=f"error: {type(exc).__name__}")
+    finally:
+        db.session.rollback()
+    if current_app.config.get("REDIS_URL"):
+        from portal.jobs.dispatch import redis_connection
+
+        try:
+            redis_connection().ping()
+            report["queue"] = "ok"
+        except Exception as exc:
+            report.update(status="error", queue=f"error: {type(exc).__name__}")
+    return report
+
+
+def featured_procedures():
+    from portal.procedures.services import list_procedures
+
+    return list_procedures()
+
+
+DEMO_PASSWORD = "demo-ventanilla-2026"
+DEMO_ACCOUNTS = (
+    ("solicitante@demo.ventanilla.sv", "Ana María Pérez", "applicant", None),
+    ("tecnico@opamss.demo.ventanilla.sv", "Carlos Rivas (técnico OPAMSS)", "clerk", "OPAMSS"),
+    ("jefa@opamss.demo.ventanilla.sv", "Lucía Hernández (jefa OPAMSS)", "supervisor", "OPAMSS"),
+    ("admin@opamss.demo.ventanilla.sv", "Administración OPAMSS", "admin", "OPAMSS"),
+)
+DEMO_SIMDET_TOKEN = "demo-simdet-token-no-usar-en-produccion"
+
+
+def seed(*, definitions_dir: str, demo: bool) -> dict:
+    """Seed authorities and procedures (and demo accounts) idempotently, in one transaction."""
+    from portal.accounts.models import User
+    from portal.accounts.services import _new_user
+    from portal.applications.effects import unsupported_effects
+    from portal.authorities.services import get_authority, seed_authorities
+    from portal.errors import InvalidInput
+    from portal.procedures.services import definition_of, seed_definitions
+    from portal.simdet.models import ApiClient
+    from portal.simdet.services import _hash
+
+    created = seed_authorities()
+    versions = seed_definitions(definitions_dir)
+    for version in versions:
+        missing = unsupported_effects(definition_of(version))
+        if missing:
+            raise InvalidInput("unsupported_effects", field="effects", effects=sorted(missing))
+    accounts = []
+    if demo:
+        for email, name, role, authority_code in DEMO_ACCOUNTS:
+            if db.session.scalar(sa.select(User).where(User.email == email)) is None:
+                authority = get_authority(authority_code) if authority_code else None
+                _new_user(email, DEMO_PASSWORD, name, role, authority.id if authority else None)
+            accounts.append((email, role, authority_code))
+        if db.session.scalar(sa.select(ApiClient).where(ApiClient.name == "simdet-demo")) is None:
+            db.session.add(ApiClient(name="simdet-demo", token_hash=_hash(DEMO_SIMDET_TOKEN)))
+    db.session.commit()
+    return {"authorities_created": created, "versions": len(versions), "accounts": accounts}

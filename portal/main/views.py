@@ -1,0 +1,44 @@
+"""Home page, language switch, health check."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+
+from portal.main import services
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    return render_template("main/index.html", procedures=services.featured_procedures())
+
+
+@bp.get("/idioma/<code>")
+def set_language(code: str):
+    if code in current_app.config["LANGUAGES"]:
+        session["locale"] = code
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    # Only same-site paths: an open redirect here would help phishing.
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        target = url_for("main.index")
+    return redirect(target)
+
+
+@bp.get("/healthz")
+def healthz():
+    report = services.health()
+    return jsonify(report), 200 if report["status"] == "ok" else 503
+
+
+@bp.get("/accesibilidad")
+def accessibility():
+    return render_template("main/accessibility.html")
+
+
+@bp.get("/privacidad")
+def privacy():
+    return render_template("main/privacy.html")

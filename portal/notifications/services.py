@@ -1,0 +1,62 @@
+"""Compose and send the e-mail for one history entry; safe to run twice."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+
+from flask import current_app, render_template
+
+from portal.applications.models import HistoryEntry
+from portal.extensions import db
+from portal.procedures.services import definition_of
+
+log = logging.getLogger(__name__)
+
+
+def _message_for(entry: HistoryEntry) -> EmailMessage:
+    application = entry.application
+    definition = definition_of(application.procedure_version)
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    context = {
+        "application": application, "entry": entry,
+        "procedure_title": definition.title.es,
+        "state_label": definition.state(entry.to_state).label.es,
+        "status_url": f"{base}/solicitudes/{application.id}",
+    }
+    message = EmailMessage()
+    message["Subject"] = (f"Expediente {application.tracking_number}: "
+                          f"{context['state_label']}")
+    message["From"] = current_app.config["MAIL_SENDER"]
+    message["To"] = application.applicant.email
+    # A stable id lets a mail system drop the duplicate if the job runs twice.
+    message["Message-ID"] = make_msgid(idstring=f"history-{entry.id}", domain="ventanilla.amss")
+    message.set_content(render_template("email/state_changed.txt", **context))
+    return message
+
+
+def send_notification(history_id: int) -> bool:
+    """Send the e-mail for a history entry once (a marker file or SMTP)."""
+    entry = db.session.get(HistoryEntry, history_id)
+    if entry is None:
+        return False
+    message = _message_for(entry)
+    if current_app.config.get("MAIL_SERVER"):
+        with smtplib.SMTP(current_app.config["MAIL_SERVER"], current_app.config["MAIL_PORT"],
+                          timeout=30) as smtp:
+            if current_app.config["MAIL_USE_TLS"]:
+                smtp.starttls()
+            if current_app.config.get("MAIL_USERNAME"):
+                smtp.login(current_app.config["MAIL_USERNAME"], current_app.config["MAIL_PASSWORD"])
+            smtp.send_message(message)
+    else:
+        folder = Path(current_app.config["MAIL_DIR"])
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"history-{entry.id}.eml").write_bytes(bytes(message))
+    log.info("mail sent to applicant of %s: %s", entry.application.tracking_number,
+             message["Subject"])
+    db.session.rollback()
+    return True

@@ -1,0 +1,1 @@
+"""Procedures (trámites) and their published, immutable versions."""

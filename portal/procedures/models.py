@@ -1,0 +1,45 @@
+"""Procedure and ProcedureVersion: the definitions cases are pinned to."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.authorities.models import Authority
+from portal.extensions import UTCDateTime, db, utcnow
+
+
+class Procedure(db.Model):
+    __tablename__ = "procedures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(sa.ForeignKey("authorities.id"), index=True)
+    slug: Mapped[str] = mapped_column(sa.String(80))
+    title: Mapped[dict] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    authority: Mapped[Authority] = relationship()
+    versions: Mapped[list[ProcedureVersion]] = relationship(
+        back_populates="procedure", order_by="ProcedureVersion.version"
+    )
+
+    __table_args__ = (sa.UniqueConstraint("authority_id", "slug"),)
+
+
+class ProcedureVersion(db.Model):
+    """A published version never changes; new cases take the latest, old cases keep theirs."""
+
+    __tablename__ = "procedure_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(sa.ForeignKey("procedures.id"), index=True)
+    version: Mapped[int]
+    definition: Mapped[dict] = mapped_column(sa.JSON)
+    digest: Mapped[str] = mapped_column(sa.String(64))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    procedure: Mapped[Procedure] = relationship(back_populates="versions")
+
+    __table_args__ = (sa.UniqueConstraint("procedure_id", "version"),)

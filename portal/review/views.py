@@ -1,0 +1,59 @@
+"""The staff back office: the queue by legal deadline, and the case with its decision form."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+import workflows
+from forms.messages import message_for
+from forms.review import CaseDecisionForm
+from portal.applications import presenters, services
+from portal.errors import DomainError
+from portal.procedures.services import definition_of
+from portal.views_util import reason_messages, staff_required
+
+bp = Blueprint("review", __name__, url_prefix="/bandeja")
+
+
+@bp.get("/")
+@staff_required
+def queue():
+    return render_template("review/queue.html", applications=services.list_queue_for(current_user),
+                           presenter=presenters.for_locale(str(get_locale())))
+
+
+@bp.route("/<int:application_id>", methods=["GET", "POST"])
+@staff_required
+def case(application_id: int):
+    application = services.get_application_for(application_id, current_user)
+    if application is None:
+        abort(404)
+    definition = definition_of(application.procedure_version)
+    locale = str(get_locale())
+    facts = workflows.Facts(role=current_user.role, data=dict(application.data),
+                            documents=frozenset(d.requirement_code
+                                                for d in application.current_documents))
+    actions = workflows.available_actions(definition, application.state, facts)
+    form = CaseDecisionForm(lock_version=application.lock_version)
+    form.action.choices = [(t.action, t.label.get(locale)) for t in actions]
+    if actions and form.validate_on_submit():
+        try:
+            services.act_on_application(actor=current_user, application=application,
+                                        action=form.action.data, comment=form.comment.data or "",
+                                        expected_version=form.lock_version.data)
+        except DomainError as error:
+            reasons = error.params.get("reasons", ())
+            messages = reason_messages(reasons) if reasons else [message_for(error.code)]
+            target = form.comment if any(r.code == "comment_required" for r in reasons) \
+                else form.action
+            target.errors = [*list(target.errors), *messages]
+        else:
+            flash(_("Decisión registrada en el expediente %(number)s.",
+                    number=application.tracking_number), "success")
+            return redirect(url_for(".queue"))
+    return render_template("review/case.html", application=application, form=form,
+                           actions=actions, view=presenters.status_view(
+                               application, definition, locale, current_user))

@@ -1,0 +1,1 @@
+"""The SIMDET feed: ordered, resumable events with no personal data."""

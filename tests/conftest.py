@@ -1,0 +1,3 @@
+"""Root conftest: the app and database fixtures live in tests/fixtures_app.py."""
+
+pytest_plugins = ["tests.fixtures_app"]

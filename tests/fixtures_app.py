@@ -1,0 +1,148 @@
+"""App, database and job fixtures shared by the portal and browser tests.
+
+The schema is built once per run with `alembic upgrade head` (so every run exercises the
+migrations) on PostgreSQL when TEST_DATABASE_URL is set, else on a SQLite file. Reference data
+(authorities, procedures) is seeded once; every other table is emptied after each test. We empty
+tables instead of rolling back an outer transaction because the browser test and the real
+`rq worker` read what the app committed from other processes.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config as AlembicConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+KEEP = {"alembic_version", "authorities", "procedures", "procedure_versions"}
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+        engine.dispose()
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url) -> str:
+    config = AlembicConfig(str(ROOT / "alembic.ini"))
+    config.attributes["url"] = database_url
+    config.attributes["configure_logger"] = False
+    engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    engine.dispose()
+    return database_url
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str | None:
+    url = os.environ.get("REDIS_URL") or None
+    if url:
+        from redis import Redis
+
+        Redis.from_url(url).flushdb()
+    return url
+
+
+@pytest.fixture(scope="session")
+def app_settings(migrated, redis_url, tmp_path_factory) -> dict:
+    base = tmp_path_factory.mktemp("instance")
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": migrated,
+        "REDIS_URL": redis_url,
+        "INSTANCE_PATH": str(base),
+        "FILES_DIR": str(base / "files"),
+        "MAIL_DIR": str(base / "mail"),
+        "MAIL_SERVER": None,
+        "SECRET_KEY": secrets.token_hex(16),
+        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+        "DEFINITIONS_DIR": str(ROOT / "workflows" / "definitions"),
+    }
+
+
+@pytest.fixture(scope="session")
+def seeded_app(app_settings):
+    from portal import create_app
+    from portal.main.services import seed
+
+    app = create_app(**app_settings)
+    with app.app_context():
+        seed(definitions_dir=app.config["DEFINITIONS_DIR"], demo=False)
+    return app
+
+
+def _empty_tables(app) -> None:
+    from portal.extensions import db
+
+    with app.app_context():
+        tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                names = ", ".join(t.name for t in tables)
+                conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(table.delete())
+        db.session.remove()
+
+
+@pytest.fixture
+def app(seeded_app, app_settings):
+    seeded_app.config.update(app_settings)
+    seeded_app.config["WTF_CSRF_ENABLED"] = False
+    from portal.procedures.services import _load_cached
+
+    yield seeded_app
+    _load_cached.cache_clear()
+    if app_settings["REDIS_URL"]:
+        from redis import Redis
+
+        Redis.from_url(app_settings["REDIS_URL"]).flushdb()
+    _empty_tables(seeded_app)
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Run queued jobs: in-process mode ran them at commit; with Redis, drain the queues."""
+
+    def drain() -> None:
+        if not app.config.get("REDIS_URL"):
+            return
+        from redis import Redis
+        from rq import Queue, SimpleWorker
+
+        connection = Redis.from_url(app.config["REDIS_URL"])
+        queues = [Queue(name, connection=connection)
+                  for name in ("default", "documents", "mail", "simdet")]
+        with app.app_context():
+            # Jobs can enqueue more jobs; loop until every queue is empty.
+            while any(q.count for q in queues):
+                SimpleWorker(queues, connection=connection).work(burst=True)
+
+    return drain

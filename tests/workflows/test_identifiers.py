@@ -1,0 +1,159 @@
+"""DUI and NIT check digits, and the checking of one submitted value per field type."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from workflows.identifiers import (
+    dui_check_digit,
+    format_nit,
+    is_valid_dui,
+    is_valid_nit,
+    nit_check_digit,
+    validate_value,
+)
+from workflows.model import Choice, Field
+from workflows.text import Text
+
+LABEL = Text("Etiqueta", "Label")
+
+
+def field(kind: str, **options: object) -> Field:
+    return Field(name="x", type=kind, label=LABEL, **options)  # type: ignore[arg-type]
+
+
+def test_dui_check_digit_uses_weights_nine_to_two() -> None:
+    # 0*9 + 1*8 + 2*7 + 3*6 + 4*5 + 5*4 + 6*3 + 7*2 = 112 -> (10 - 2) % 10 = 8
+    assert dui_check_digit("01234567") == 8
+    # 0*9 + ... + 0*3 + 5*2 = 10 -> (10 - 0) % 10 = 0
+    assert dui_check_digit("00000005") == 0
+
+
+@pytest.mark.parametrize(
+    ("dui", "valid"),
+    [
+        ("01234567-8", True),
+        ("012345678", True),
+        ("00000005-0", True),
+        ("01234567-9", False),
+        ("1234567-8", False),
+        ("01234567-", False),
+        ("0123456a-8", False),
+    ],
+)
+def test_dui(dui: str, valid: bool) -> None:
+    assert is_valid_dui(dui) is valid
+
+
+def test_nit_check_digit_switches_rule_after_sequential_100() -> None:
+    # Old rule (sequential <= 100): weights 14..2, (sum mod 11) mod 10.
+    # 0614-010190-100: 0*14 + 6*13 + 1*12 + 4*11 + 0*10 + 1*9 + 0*8 + 1*7 + 9*6 + 0*5
+    #   + 1*4 + 0*3 + 0*2 = 208 -> 208 % 11 = 10 -> 10 % 10 = 0
+    assert nit_check_digit("0614010190100") == 0
+    # New rule: weights 2,7,6,5,4,3,2,7,6,5,4,3,2, (-sum mod 11) mod 10.
+    # 0614-010190-101: 0+42+6+20+0+3+0+7+54+0+4+0+2 = 138 -> -138 % 11 = 5
+    assert nit_check_digit("0614010190101") == 5
+
+
+@pytest.mark.parametrize(
+    ("nit", "valid"),
+    [
+        ("0614-050707-104-8", True),
+        ("06140507071048", True),
+        ("0614-010190-100-0", True),
+        ("0614-010190-101-5", True),
+        ("0614-050707-104-0", False),
+        ("0614-010190-101-3", False),
+        ("0614-05070-104-8", False),
+        ("01234567-8", True),
+        ("01234567-1", False),
+    ],
+)
+def test_nit(nit: str, valid: bool) -> None:
+    assert is_valid_nit(nit) is valid
+
+
+@pytest.mark.parametrize(
+    ("kind", "options", "raw", "expected"),
+    [
+        ("text", {}, "  Ana  ", ("Ana", None)),
+        ("text", {"max_length": 3}, "Ana María", (None, "too_long")),
+        ("text", {"pattern": r"\d{8}-\d{5}"}, "60012345-00000", ("60012345-00000", None)),
+        ("text", {"pattern": r"\d{8}-\d{5}"}, "60012345", (None, "pattern_mismatch")),
+        ("number", {}, "-3.5", (Decimal("-3.5"), None)),
+        ("number", {}, "tres", (None, "not_a_number")),
+        ("number", {}, "Infinity", (None, "not_a_number")),
+        ("number", {}, True, (None, "not_a_number")),
+        ("area_m2", {}, "1,250.5", (Decimal("1250.5"), None)),
+        ("area_m2", {}, "-1", (None, "below_min")),
+        ("area_m2", {"min": Decimal(1)}, "0.5", (None, "below_min")),
+        ("area_m2", {"max": Decimal(100)}, "100.01", (None, "above_max")),
+        ("money", {}, "$ 12.345", (Decimal("12.35"), None)),
+        ("integer", {}, "12", (12, None)),
+        ("integer", {}, "12.0", (12, None)),
+        ("integer", {}, "12.5", (None, "not_a_number")),
+        ("integer", {"max": Decimal(10)}, "11", (None, "above_max")),
+        ("date", {}, "2026-04-02", (date(2026, 4, 2), None)),
+        ("date", {}, "02/04/2026", (date(2026, 4, 2), None)),
+        ("date", {}, date(2026, 4, 2), (date(2026, 4, 2), None)),
+        ("date", {}, "2 de abril", (None, "invalid_date")),
+        ("yes_no", {}, "Sí", (True, None)),
+        ("yes_no", {}, "no", (False, None)),
+        ("yes_no", {}, False, (False, None)),
+        ("yes_no", {}, "tal vez", (None, "invalid_choice")),
+        ("email", {}, " ana@example.com ", ("ana@example.com", None)),
+        ("email", {}, "ana@example", (None, "invalid_email")),
+        ("phone", {}, "2222-3333", ("2222-3333", None)),
+        ("phone", {}, "+503 7123 4567", ("7123-4567", None)),
+        ("phone", {}, "(503) 6123-4567", ("6123-4567", None)),
+        ("phone", {}, "8123-4567", (None, "invalid_phone")),
+        ("phone", {}, "2222-333", (None, "invalid_phone")),
+        ("dui", {}, "012345678", ("01234567-8", None)),
+        ("dui", {}, "01234567-0", (None, "invalid_dui")),
+        ("nit", {}, "06140507071048", ("0614-050707-104-8", None)),
+        ("nit", {}, "012345678", ("01234567-8", None)),
+        ("nit", {}, "0614-050707-104-1", (None, "invalid_nit")),
+        ("district", {}, "0614", ("0614", None)),
+        ("district", {}, "614", (None, "invalid_district")),
+        ("address", {}, " Calle Arce 1 ", ("Calle Arce 1", None)),
+        ("long_text", {}, "Tienda", ("Tienda", None)),
+        ("point", {}, "13.6989, -89.1914", ((Decimal("13.6989"), Decimal("-89.1914")), None)),
+        ("point", {}, [13.7, -89.2], ((Decimal("13.7"), Decimal("-89.2")), None)),
+        ("point", {}, "13.7", (None, "invalid_point")),
+        ("point", {}, "13.7, oeste", (None, "invalid_point")),
+        ("point", {}, "95, -89.2", (None, "invalid_point")),
+        ("activity_code", {}, "47112", ("47112", None)),
+        ("activity_code", {}, "4711", (None, "invalid_activity_code")),
+    ],
+)
+def test_validate_value(kind: str, options: dict, raw: object, expected: tuple) -> None:
+    assert validate_value(field(kind, **options), raw) == expected
+
+
+def test_district_limited_to_its_choices() -> None:
+    districts = field("district", choices=(Choice("0614", Text("San Salvador", "San Salvador")),))
+    assert validate_value(districts, "0614") == ("0614", None)
+    assert validate_value(districts, "0511") == (None, "invalid_choice")
+
+
+def test_choices() -> None:
+    choices = (Choice("a", LABEL), Choice("b", LABEL))
+    assert validate_value(field("choice", choices=choices), " a ") == ("a", None)
+    assert validate_value(field("choice", choices=choices), "c") == (None, "invalid_choice")
+    multi = field("multi_choice", choices=choices)
+    assert validate_value(multi, ["b", "a", "b"]) == (("b", "a"), None)
+    assert validate_value(multi, "a") == (("a",), None)
+    assert validate_value(multi, ["a", "z"]) == (None, "invalid_choice")
+
+
+def test_blank_value_is_an_error_only_when_required() -> None:
+    assert validate_value(field("text", required=True), "  ") == (None, "required")
+    assert validate_value(field("multi_choice", required=True), []) == (None, "required")
+    assert validate_value(field("text"), None) == (None, None)
+
+
+def test_format_nit_groups_fourteen_digits() -> None:
+    assert format_nit("06140507071048") == "0614-050707-104-8"

@@ -1,0 +1,51 @@
+"""Named effects a transition may ask the portal to perform, with their parameter schemas."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from workflows.model import ROLES
+
+FEED_EVENT_TYPES = (
+    "case.filed",
+    "case.correction_requested",
+    "case.resubmitted",
+    "case.resolved",
+    "case.withdrawn",
+    "permit.issued",
+    "establishment.registered",
+    "establishment.closed",
+)
+_NO_PARAMS: Mapping[str, Any] = MappingProxyType({"type": "object", "maxProperties": 0})
+
+#: Effect name -> JSON Schema of its parameters. The engine only returns effects;
+#: the portal performs them (through the outbox) after the transition is committed.
+EFFECTS: Mapping[str, Mapping[str, Any]] = MappingProxyType(
+    {
+        "issue_receipt": _NO_PARAMS,
+        "notify": {
+            "type": "object",
+            "properties": {"template": {"type": "string", "pattern": "^[a-z0-9_][a-z0-9_/-]*$"}},
+            "additionalProperties": False,
+        },
+        "request_payment": _NO_PARAMS,
+        "issue_certificate": _NO_PARAMS,
+        "register_establishment": _NO_PARAMS,
+        "emit_feed_event": {
+            "type": "object",
+            "properties": {"type": {"enum": list(FEED_EVENT_TYPES)}},
+            "required": ["type"],
+            "additionalProperties": False,
+        },
+        "suspend_clock": _NO_PARAMS,
+        "resume_clock": _NO_PARAMS,
+        "assign_to_role": {
+            "type": "object",
+            "properties": {"role": {"enum": list(ROLES)}},
+            "required": ["role"],
+            "additionalProperties": False,
+        },
+    }
+)

@@ -1,0 +1,235 @@
+"""Fee rules of a procedure and their computation in dollars, rounded to cents."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from workflows.conditions import Condition, evaluate, thaw
+from workflows.text import Text
+
+if TYPE_CHECKING:
+    from workflows.model import Definition
+
+CENT = Decimal("0.01")
+#: A fixed amount, or amounts by tariff regime (`{"tasas_2004": 87, "decreto_27_2023": 115}`).
+Amount = Decimal | Mapping[str, Decimal]
+
+
+class FeeRegimeError(ValueError):
+    """A fee depends on the district's tariff regime and none, or an unknown one, was given."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeeLine:
+    """One line of a fee assessment.
+
+    Attributes:
+        code: The rule's code.
+        label: What the applicant reads.
+        amount: Dollars, rounded to cents.
+        placeholder: The figure is a labelled demo value, not a verified tariff.
+    """
+
+    code: str
+    label: Text
+    amount: Decimal
+    placeholder: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeeRule:
+    """What every fee rule has: a code, a label, an optional condition and a placeholder flag."""
+
+    code: str
+    label: Text
+    when: Condition | None = None
+    placeholder: bool = False
+
+    kind = "abstract"
+
+    def amount(self, data: Mapping[str, object], regime: str | None, subtotal: Decimal) -> Decimal:
+        """Return the unrounded amount of this rule (subclasses implement it)."""
+        raise NotImplementedError
+
+    def fields(self) -> tuple[str, ...]:
+        """Return the data fields this rule's amount reads (not counting `when`)."""
+        return ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the definition mapping of this rule."""
+        body = {"code": self.code, "kind": self.kind, "label": self.label.to_dict()}
+        if self.when is not None:
+            body["when"] = thaw(self.when)
+        if self.placeholder:
+            body["placeholder"] = True
+        return body | {key: thaw(value) for key, value in self._body().items()}
+
+    def _body(self) -> dict[str, Any]:
+        return {}
+
+
+@dataclass(frozen=True, kw_only=True)
+class FixedFee(FeeRule):
+    """A fixed amount."""
+
+    fixed: Decimal
+    kind = "fixed"
+
+    def amount(self, data: Mapping[str, object], regime: str | None, subtotal: Decimal) -> Decimal:
+        """Return the fixed amount."""
+        return self.fixed
+
+    def _body(self) -> dict[str, Any]:
+        return {"amount": self.fixed}
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionalRate:
+    """A rate that applies when its condition holds."""
+
+    when: Condition
+    rate: Amount
+
+
+@dataclass(frozen=True, kw_only=True)
+class PerUnitAboveFee(FeeRule):
+    """`base + max(0, field - threshold) × rate`; the first `rates` entry that holds wins."""
+
+    field: str
+    base: Amount
+    threshold: Decimal
+    rate: Amount
+    rates: tuple[ConditionalRate, ...] = ()
+    kind = "per_unit_above"
+
+    def amount(self, data: Mapping[str, object], regime: str | None, subtotal: Decimal) -> Decimal:
+        """Return the base plus the units above the threshold times the applicable rate."""
+        rate = next((item.rate for item in self.rates if evaluate(item.when, data)), self.rate)
+        units = max(Decimal(0), as_decimal(data.get(self.field)) - self.threshold)
+        return _pick(self.base, regime, self.code) + units * _pick(rate, regime, self.code)
+
+    def fields(self) -> tuple[str, ...]:
+        """Return the field counted in units."""
+        return (self.field,)
+
+    def _body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "field": self.field,
+            "base": self.base,
+            "threshold": self.threshold,
+            "rate": self.rate,
+        }
+        if self.rates:
+            body["rates"] = [{"when": item.when, "rate": item.rate} for item in self.rates]
+        return body
+
+
+@dataclass(frozen=True, kw_only=True)
+class TableFee(FeeRule):
+    """An amount by the value of a choice field; values not in the table add no line."""
+
+    field: str
+    amounts: Mapping[str, Decimal]
+    kind = "table"
+
+    def amount(self, data: Mapping[str, object], regime: str | None, subtotal: Decimal) -> Decimal:
+        """Return the table's amount for the field's value, or zero."""
+        return self.amounts.get(str(data.get(self.field)), Decimal(0))
+
+    def fields(self) -> tuple[str, ...]:
+        """Return the choice field the table is keyed by."""
+        return (self.field,)
+
+    def _body(self) -> dict[str, Any]:
+        return {"field": self.field, "amounts": self.amounts}
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegimeFee(FeeRule):
+    """An amount per tariff regime of the application's district."""
+
+    amounts: Mapping[str, Decimal]
+    kind = "by_regime"
+
+    def amount(self, data: Mapping[str, object], regime: str | None, subtotal: Decimal) -> Decimal:
+        """Return the amount of the given regime."""
+        return _pick(self.amounts, regime, self.code)
+
+    def _body(self) -> dict[str, Any]:
+        return {"amounts": self.amounts}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Surcharge(FeeRule):
+    """An extra (express service): a fixed amount, or a percentage of the lines before it."""
+
+    fixed: Decimal | None = None
+    percent: Decimal | None = None
+    kind = "surcharge"
+
+    def amount(self, data: Mapping[str, object], regime: str | None, subtotal: Decimal) -> Decimal:
+        """Return the fixed extra, or the percentage of the subtotal so far."""
+        if self.fixed is not None:
+            return self.fixed
+        return subtotal * (self.percent or Decimal(0)) / 100
+
+    def _body(self) -> dict[str, Any]:
+        if self.fixed is not None:
+            return {"amount": self.fixed}
+        return {"percent": self.percent}
+
+
+def compute_fees(
+    definition: Definition, data: Mapping[str, object], regime: str | None = None
+) -> tuple[FeeLine, ...]:
+    """Assess the fees of an application.
+
+    Args:
+        definition: The procedure definition.
+        data: The application's field values.
+        regime: The tariff regime of the application's district, if the authority has one.
+
+    Returns:
+        One line per rule whose `when` holds and whose amount is not zero, in definition order.
+
+    Raises:
+        FeeRegimeError: A rule that applies depends on the regime and `regime` is missing or
+            not one it knows.
+    """
+    lines: list[FeeLine] = []
+    subtotal = Decimal(0)
+    for rule in definition.fees:
+        if rule.when is not None and not evaluate(rule.when, data):
+            continue
+        amount = rule.amount(data, regime, subtotal).quantize(CENT, rounding=ROUND_HALF_UP)
+        if amount:
+            lines.append(FeeLine(rule.code, rule.label, amount, rule.placeholder))
+            subtotal += amount
+    return tuple(lines)
+
+
+def fee_total(lines: Iterable[FeeLine]) -> Decimal:
+    """Return the sum of fee lines, in dollars with cents."""
+    return sum((line.amount for line in lines), Decimal("0.00")).quantize(CENT)
+
+
+def as_decimal(value: object) -> Decimal:
+    """Return a submitted number as a Decimal; blank or not a number counts as zero."""
+    if value is None or isinstance(value, bool):
+        return Decimal(0)
+    try:
+        number = Decimal(str(value).strip().replace(",", ""))
+    except InvalidOperation:
+        return Decimal(0)
+    return number if number.is_finite() else Decimal(0)
+
+
+def _pick(amount: Amount, regime: str | None, code: str) -> Decimal:
+    if isinstance(amount, Decimal):
+        return amount
+    if regime is None or regime not in amount:
+        raise FeeRegimeError(f"fee {code!r} needs a tariff regime among {sorted(amount)}")
+    return amount[regime]

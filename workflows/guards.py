@@ -1,0 +1,120 @@
+"""Named guards: checks over a case's facts that a transition may require, by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from workflows.conditions import evaluate, is_blank
+from workflows.facts import Facts, Reason
+from workflows.model import Definition
+
+Check = Callable[[Definition, Facts, Mapping[str, Any]], "Reason | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class Guard:
+    """A registered guard: its check and the JSON Schema of its parameters."""
+
+    check: Check
+    params_schema: Mapping[str, Any]
+
+
+def visible_fields(definition: Definition, data: Mapping[str, object]) -> tuple[str, ...]:
+    """Return the names of the fields asked given the data (their `visible_if` holds)."""
+    return tuple(
+        item.name
+        for item in definition.fields
+        if item.visible_if is None or evaluate(item.visible_if, data)
+    )
+
+
+def required_documents(definition: Definition, data: Mapping[str, object]) -> tuple[str, ...]:
+    """Return the codes of the documents to upload given the data."""
+    return tuple(
+        item.code
+        for item in definition.documents
+        if item.presentation == "upload"
+        and (item.required or (item.required_if is not None and evaluate(item.required_if, data)))
+    )
+
+
+def review_items(definition: Definition, facts: Facts) -> tuple[str, ...]:
+    """Return what a reviewer gives a verdict on: answered visible fields, attached documents."""
+    fields = tuple(
+        name
+        for name in visible_fields(definition, facts.data)
+        if not is_blank(facts.data.get(name))
+    )
+    return fields + tuple(
+        item.code for item in definition.documents if item.code in facts.documents
+    )
+
+
+def _form_complete(
+    definition: Definition, facts: Facts, params: Mapping[str, Any]
+) -> Reason | None:
+    missing = tuple(
+        name
+        for name in visible_fields(definition, facts.data)
+        if definition.field(name).required and is_blank(facts.data.get(name))
+    )
+    return Reason("form_incomplete", {"fields": missing}) if missing else None
+
+
+def _documents_complete(
+    definition: Definition, facts: Facts, params: Mapping[str, Any]
+) -> Reason | None:
+    missing = tuple(
+        code for code in required_documents(definition, facts.data) if code not in facts.documents
+    )
+    return Reason("missing_documents", {"documents": missing}) if missing else None
+
+
+def _flag(attribute: str, code: str) -> Check:
+    def check(definition: Definition, facts: Facts, params: Mapping[str, Any]) -> Reason | None:
+        return None if getattr(facts, attribute) else Reason(code)
+
+    return check
+
+
+def _comment_given(
+    definition: Definition, facts: Facts, params: Mapping[str, Any]
+) -> Reason | None:
+    return None if facts.comment.strip() else Reason("comment_required")
+
+
+def _all_items_verified(
+    definition: Definition, facts: Facts, params: Mapping[str, Any]
+) -> Reason | None:
+    pending = tuple(
+        item for item in review_items(definition, facts) if not facts.verdicts.get(item)
+    )
+    return Reason("items_not_verified", {"items": pending}) if pending else None
+
+
+def _condition(definition: Definition, facts: Facts, params: Mapping[str, Any]) -> Reason | None:
+    return None if evaluate(params, facts.data) else Reason("condition_not_met")
+
+
+_NO_PARAMS: Mapping[str, Any] = MappingProxyType({"type": "object", "maxProperties": 0})
+
+#: Guard name -> guard. `condition` takes a condition tree as its parameters.
+GUARDS: Mapping[str, Guard] = MappingProxyType(
+    {
+        "form_complete": Guard(_form_complete, _NO_PARAMS),
+        "documents_complete": Guard(_documents_complete, _NO_PARAMS),
+        "fee_paid": Guard(_flag("fee_paid", "fee_not_paid"), _NO_PARAMS),
+        "prerequisites_valid": Guard(
+            _flag("prerequisites_valid", "prerequisites_not_valid"), _NO_PARAMS
+        ),
+        "inspection_recorded": Guard(
+            _flag("inspection_recorded", "inspection_not_recorded"), _NO_PARAMS
+        ),
+        "comment_given": Guard(_comment_given, _NO_PARAMS),
+        "all_items_verified": Guard(_all_items_verified, _NO_PARAMS),
+        "condition": Guard(_condition, {"$ref": "#/$defs/condition"}),
+    }
+)

@@ -1,0 +1,376 @@
+"""Load a procedure definition: JSON Schema first, then semantic checks, into frozen dataclasses."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from functools import cache
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+from jsonschema.exceptions import ValidationError, best_match
+
+from workflows.conditions import freeze
+from workflows.fees import (
+    ConditionalRate,
+    FeeRule,
+    FixedFee,
+    PerUnitAboveFee,
+    RegimeFee,
+    Surcharge,
+    TableFee,
+)
+from workflows.model import (
+    DEFAULT_CLOCK,
+    NO_PARAMS,
+    BreachAction,
+    Catalogue,
+    CertificateSpec,
+    Choice,
+    Definition,
+    DocumentRequirement,
+    Field,
+    Ref,
+    SimdetMapping,
+    State,
+    Transition,
+    Validity,
+)
+from workflows.problems import InvalidDefinition, Problem
+from workflows.text import Text
+
+SCHEMA_PATH = Path(__file__).with_name("schema") / "procedure.schema.json"
+_SCHEMA_CODES = {
+    "type": "wrong_type",
+    "enum": "not_allowed",
+    "pattern": "bad_format",
+    "minimum": "out_of_range",
+    "exclusiveMinimum": "out_of_range",
+    "minItems": "empty",
+    "minLength": "empty",
+    "minProperties": "empty",
+    "maxProperties": "mixed_shapes",
+    "uniqueItems": "duplicate_item",
+    "oneOf": "invalid_shape",
+    "anyOf": "invalid_shape",
+    "not": "not_allowed",
+}
+
+
+class _YamlLoader(yaml.SafeLoader):
+    """Safe YAML without implicit dates: a date in a definition stays an ISO string."""
+
+
+_YamlLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@cache
+def schema() -> Mapping[str, Any]:
+    """Return the JSON Schema (Draft 2020-12) of procedure definitions."""
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@cache
+def _validator(params_schema: str = "") -> jsonschema.Draft202012Validator:
+    """Return a validator for the whole schema, or for a parameter schema given as JSON.
+
+    A parameter schema may `$ref` the procedure schema's `$defs` (as `#/$defs/condition`).
+    """
+    if not params_schema:
+        return jsonschema.Draft202012Validator(schema())
+    return jsonschema.Draft202012Validator(
+        {"$defs": schema()["$defs"], **json.loads(params_schema)}
+    )
+
+
+def params_problems(params_schema: Mapping[str, Any], params: Any, path: str) -> list[Problem]:
+    """Check a guard's or effect's parameters against their JSON Schema.
+
+    Args:
+        params_schema: The schema from the guard or effect registry.
+        params: The parameters given.
+        path: Where the parameters are, for the problems.
+
+    Returns:
+        One problem per violation, with code `invalid_params`.
+    """
+    validator = _validator(json.dumps(_thaw_for_schema(params_schema), sort_keys=True))
+    return [
+        Problem(path, "invalid_params", error.message)
+        for error in validator.iter_errors(_thaw_for_schema(params))
+    ]
+
+
+def _thaw_for_schema(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {key: _thaw_for_schema(item) for key, item in value.items()}
+    if isinstance(value, tuple):
+        return [_thaw_for_schema(item) for item in value]
+    return value
+
+
+def _join(path: str, key: object) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else str(key)
+
+
+def _schema_problems(error: ValidationError) -> list[Problem]:
+    path = ""
+    for key in error.absolute_path:
+        path = _join(path, key)
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        deeper = best_match(error.context)
+        if len(deeper.absolute_path) > len(error.absolute_path):
+            return _schema_problems(deeper)
+    instance = error.instance
+    if error.validator == "required":
+        return [
+            Problem(_join(path, key), "missing_key", f"{key!r} is required")
+            for key in error.validator_value
+            if key not in instance
+        ]
+    if error.validator == "additionalProperties":
+        known = error.schema.get("properties", {})
+        return [
+            Problem(_join(path, key), "unknown_key", f"{key!r} is not a known key")
+            for key in instance
+            if key not in known
+        ]
+    if error.validator == "propertyNames":
+        return [Problem(_join(path, instance), "unknown_key", f"{instance!r} is not allowed here")]
+    code = _SCHEMA_CODES.get(str(error.validator), f"schema_{error.validator}")
+    return [Problem(path, code, error.message)]
+
+
+def load(data: Mapping[str, Any]) -> Definition:
+    """Validate a definition mapping and build the definition.
+
+    Args:
+        data: The definition as plain data (parsed YAML or JSON).
+
+    Returns:
+        The frozen definition.
+
+    Raises:
+        InvalidDefinition: listing every problem found. Schema problems are reported alone,
+            since semantic checks need a well-formed definition.
+    """
+    from workflows.validator import check
+
+    problems: list[Problem] = []
+    for error in _validator().iter_errors(data):
+        problems.extend(p for p in _schema_problems(error) if p not in problems)
+    if problems:
+        raise InvalidDefinition(problems)
+    builder = _Builder()
+    definition = builder.definition(data)
+    problems = builder.problems + check(definition)
+    if problems:
+        raise InvalidDefinition(problems)
+    return definition
+
+
+def load_file(path: str | PathLike[str]) -> Definition:
+    """Read a YAML (or JSON) definition file and load it.
+
+    Raises:
+        InvalidDefinition: The file is not a YAML mapping, or the definition is invalid.
+        OSError: The file cannot be read.
+    """
+    text = Path(path).read_text(encoding="utf-8")
+    try:
+        data = yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as error:
+        raise InvalidDefinition([Problem("", "not_yaml", str(error))]) from None
+    if not isinstance(data, Mapping):
+        raise InvalidDefinition([Problem("", "not_a_mapping", "the file must hold a mapping")])
+    return load(data)
+
+
+def _decimal(value: Any) -> Decimal:
+    return Decimal(str(value))
+
+
+def _amount(value: Any) -> Decimal | Mapping[str, Decimal]:
+    if isinstance(value, Mapping):
+        return freeze({key: _decimal(item) for key, item in value.items()})
+    return _decimal(value)
+
+
+def _ref(raw: Any) -> Ref:
+    if isinstance(raw, str):
+        return Ref(raw)
+    return Ref(raw["name"], freeze(raw.get("params", {})) or NO_PARAMS)
+
+
+class _Builder:
+    """Build dataclasses from schema-valid data, noting texts with a missing translation."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def text(self, raw: Mapping[str, str], path: str) -> Text:
+        text = Text(es=raw.get("es", ""), en=raw.get("en", ""))
+        for locale in ("es", "en"):
+            if not getattr(text, locale).strip():
+                self.problems.append(
+                    Problem(
+                        f"{path}.{locale}", "missing_translation", f"the {locale} text is empty"
+                    )
+                )
+        return text
+
+    def maybe_text(self, raw: Mapping[str, str] | None, path: str) -> Text | None:
+        return None if raw is None else self.text(raw, path)
+
+    def items(self, build: Any, raws: Any, path: str) -> tuple[Any, ...]:
+        return tuple(build(raw, f"{path}[{index}]") for index, raw in enumerate(raws))
+
+    def definition(self, data: Mapping[str, Any]) -> Definition:
+        workflow = data["workflow"]
+        validity, certificate = data.get("validity"), data.get("certificate")
+        return Definition(
+            authority=data["authority"],
+            slug=data["slug"],
+            version=data["version"],
+            title=self.text(data["title"], "title"),
+            summary=self.text(data["summary"], "summary"),
+            catalogue=self.catalogue(data["catalogue"]),
+            fields=self.items(self.field, data.get("fields", ()), "fields"),
+            documents=self.items(self.document, data.get("documents", ()), "documents"),
+            fees=self.items(self.fee, data.get("fees", ()), "fees"),
+            states=self.items(self.state, workflow["states"], "workflow.states"),
+            transitions=self.items(
+                self.transition, workflow["transitions"], "workflow.transitions"
+            ),
+            initial_state=workflow["initial"],
+            breach=tuple(BreachAction(**raw) for raw in workflow.get("breach", ())),
+            validity=None if validity is None else self.validity(validity),
+            certificate=None
+            if certificate is None
+            else CertificateSpec(
+                certificate["template"], self.text(certificate["title"], "certificate.title")
+            ),
+            simdet=None if "simdet" not in data else SimdetMapping(**data["simdet"]),
+        )
+
+    def validity(self, raw: Mapping[str, Any]) -> Validity:
+        return Validity(
+            months=raw.get("months"),
+            ends_with_fiscal_year=raw.get("ends_with_fiscal_year", False),
+            note=self.maybe_text(raw.get("note"), "validity.note"),
+        )
+
+    def catalogue(self, raw: Mapping[str, Any]) -> Catalogue:
+        texts = {
+            key: self.maybe_text(raw.get(key), f"catalogue.{key}")
+            for key in ("who_may_apply", "cost_summary", "office", "hours", "outputs")
+        }
+        return Catalogue(
+            purpose=self.text(raw["purpose"], "catalogue.purpose"),
+            legal_basis=tuple(
+                self.text(item, f"catalogue.legal_basis[{i}]")
+                for i, item in enumerate(raw.get("legal_basis", ()))
+            ),
+            legal_max_business_days=raw.get("legal_max_business_days"),
+            placeholders=tuple(raw.get("placeholders", ())),
+            **texts,
+        )
+
+    def field(self, raw: Mapping[str, Any], path: str) -> Field:
+        return Field(
+            name=raw["name"],
+            type=raw["type"],
+            label=self.text(raw["label"], f"{path}.label"),
+            help=self.maybe_text(raw.get("help"), f"{path}.help"),
+            required=raw.get("required", False),
+            min=None if raw.get("min") is None else _decimal(raw["min"]),
+            max=None if raw.get("max") is None else _decimal(raw["max"]),
+            max_length=raw.get("max_length"),
+            pattern=raw.get("pattern"),
+            choices=tuple(
+                Choice(item["value"], self.text(item["label"], f"{path}.choices[{i}].label"))
+                for i, item in enumerate(raw.get("choices", ()))
+            ),
+            visible_if=freeze(raw.get("visible_if")),
+        )
+
+    def document(self, raw: Mapping[str, Any], path: str) -> DocumentRequirement:
+        return DocumentRequirement(
+            code=raw["code"],
+            title=self.text(raw["title"], f"{path}.title"),
+            help=self.maybe_text(raw.get("help"), f"{path}.help"),
+            required=raw.get("required", False),
+            required_if=freeze(raw.get("required_if")),
+            accept=tuple(raw.get("accept", ("application/pdf",))),
+            max_bytes=raw.get("max_bytes", 10 * 1024 * 1024),
+            presentation=raw.get("presentation", "upload"),
+        )
+
+    def fee(self, raw: Mapping[str, Any], path: str) -> FeeRule:
+        common: dict[str, Any] = {
+            "code": raw["code"],
+            "label": self.text(raw["label"], f"{path}.label"),
+            "when": freeze(raw.get("when")),
+            "placeholder": raw.get("placeholder", False),
+        }
+        kind = raw["kind"]
+        if kind == "fixed":
+            return FixedFee(fixed=_decimal(raw["amount"]), **common)
+        if kind == "per_unit_above":
+            return PerUnitAboveFee(
+                field=raw["field"],
+                base=_amount(raw["base"]),
+                threshold=_decimal(raw["threshold"]),
+                rate=_amount(raw["rate"]),
+                rates=tuple(
+                    ConditionalRate(freeze(item["when"]), _amount(item["rate"]))
+                    for item in raw.get("rates", ())
+                ),
+                **common,
+            )
+        if kind == "table":
+            return TableFee(field=raw["field"], amounts=_amount(raw["amounts"]), **common)
+        if kind == "by_regime":
+            return RegimeFee(amounts=_amount(raw["amounts"]), **common)
+        percent = raw.get("percent")
+        return Surcharge(
+            fixed=None if "amount" not in raw else _decimal(raw["amount"]),
+            percent=None if percent is None else _decimal(percent),
+            **common,
+        )
+
+    def state(self, raw: Mapping[str, Any], path: str) -> State:
+        return State(
+            code=raw["code"],
+            kind=raw["kind"],
+            label=self.text(raw["label"], f"{path}.label"),
+            roles=tuple(raw.get("roles", ())),
+            business_days=raw.get("business_days"),
+            clock=raw.get("clock", DEFAULT_CLOCK.get(raw["kind"], "stopped")),
+            applicant_can_edit=raw.get("applicant_can_edit", False),
+            breach=tuple(BreachAction(**item) for item in raw.get("breach", ())),
+            business_days_placeholder=raw.get("business_days_placeholder", False),
+        )
+
+    def transition(self, raw: Mapping[str, Any], path: str) -> Transition:
+        sources = raw["from"]
+        return Transition(
+            action=raw["action"],
+            sources=(sources,) if isinstance(sources, str) else tuple(sources),
+            target=raw["to"],
+            label=self.text(raw["label"], f"{path}.label"),
+            roles=tuple(raw["roles"]),
+            guards=tuple(_ref(item) for item in raw.get("guards", ())),
+            effects=tuple(_ref(item) for item in raw.get("effects", ())),
+            comment_required=raw.get("comment_required", False),
+            verdicts_required=raw.get("verdicts_required", False),
+        )

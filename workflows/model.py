@@ -1,0 +1,414 @@
+"""The frozen dataclasses a procedure definition loads into, and their inverse (`to_dict`)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from types import MappingProxyType
+from typing import Any
+
+from workflows.conditions import Condition, thaw
+from workflows.fees import FeeRule
+from workflows.text import Text
+
+FIELD_TYPES = (
+    "text", "long_text", "number", "integer", "money", "date", "yes_no", "choice",
+    "multi_choice", "email", "phone", "dui", "nit", "district", "address", "point",
+    "area_m2", "activity_code",
+)  # fmt: skip
+NUMERIC_FIELD_TYPES = frozenset({"number", "integer", "money", "area_m2"})
+ORDERED_FIELD_TYPES = NUMERIC_FIELD_TYPES | {"date"}
+CHOICE_FIELD_TYPES = frozenset({"choice", "multi_choice"})
+ROLES = ("applicant", "clerk", "supervisor", "inspector", "admin", "system")
+STATE_KINDS = (
+    "draft", "active", "waiting_applicant", "approved", "approved_with_conditions", "denied",
+    "withdrawn", "abandoned",
+)  # fmt: skip
+FINAL_KINDS = frozenset(
+    {"approved", "approved_with_conditions", "denied", "withdrawn", "abandoned"}
+)
+APPROVED_KINDS = frozenset({"approved", "approved_with_conditions"})
+CLOCKS = ("running", "suspended", "stopped")
+DEFAULT_CLOCK = MappingProxyType(
+    {"draft": "stopped", "active": "running", "waiting_applicant": "suspended"}
+)
+BREACH_KINDS = ("notify", "escalate", "deem_approved", "deem_abandoned")
+MIME_TYPES = ("application/pdf", "image/jpeg", "image/png")
+PRESENTATIONS = ("upload", "counter")
+CATALOGUE_TEXTS = ("purpose", "who_may_apply", "cost_summary", "office", "hours", "outputs")
+NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
+
+
+def _compact(body: Mapping[str, Any]) -> dict[str, Any]:
+    """Drop absent values and empty lists, and turn texts and numbers into plain data."""
+    out: dict[str, Any] = {}
+    for key, value in body.items():
+        if value is None or value == ():
+            continue
+        if isinstance(value, Text):
+            value = value.to_dict()
+        elif isinstance(value, tuple) and value and hasattr(value[0], "to_dict"):
+            value = [item.to_dict() for item in value]
+        out[key] = thaw(value)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One allowed answer of a choice field."""
+
+    value: str
+    label: Text
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the definition mapping."""
+        return {"value": self.value, "label": self.label.to_dict()}
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A question of the application form.
+
+    Attributes:
+        name: Key of the answer in the application's data.
+        type: One of `FIELD_TYPES`.
+        label: The question.
+        help: A hint under the question.
+        required: An answer is needed to file when the field is visible.
+        min: Smallest number allowed (numeric types).
+        max: Largest number allowed (numeric types).
+        max_length: Longest text allowed.
+        pattern: A regular expression the whole text must match.
+        choices: The allowed answers (choice and multi_choice).
+        visible_if: The field is asked only when this condition holds.
+    """
+
+    name: str
+    type: str
+    label: Text
+    help: Text | None = None
+    required: bool = False
+    min: Decimal | None = None
+    max: Decimal | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    choices: tuple[Choice, ...] = ()
+    visible_if: Condition | None = None
+
+    def choice_values(self) -> tuple[str, ...]:
+        """Return the allowed values of a choice field."""
+        return tuple(choice.value for choice in self.choices)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the definition mapping."""
+        return _compact({f: getattr(self, f) for f in self.__slots__})
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRequirement:
+    """A document the applicant uploads or presents at the counter.
+
+    Attributes:
+        code: Stable code of the requirement.
+        title: What to provide.
+        help: Details (who signs, what it must show).
+        required: Always needed to file.
+        required_if: Needed to file when this condition holds over the data.
+        accept: Allowed MIME types, among `MIME_TYPES`.
+        max_bytes: Largest upload allowed.
+        presentation: "upload", or "counter" when shown in person (not checked online).
+    """
+
+    code: str
+    title: Text
+    help: Text | None = None
+    required: bool = False
+    required_if: Condition | None = None
+    accept: tuple[str, ...] = ("application/pdf",)
+    max_bytes: int = 10 * 1024 * 1024
+    presentation: str = "upload"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the definition mapping."""
+        return _compact({f: getattr(self, f) for f in self.__slots__})
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A named guard or effect with its parameters."""
+
+    name: str
+    params: Mapping[str, Any] = field(default_factory=lambda: NO_PARAMS)
+
+    def to_dict(self) -> str | dict[str, Any]:
+        """Return the bare name, or `{name, params}` when there are parameters."""
+        return {"name": self.name, "params": thaw(self.params)} if self.params else self.name
+
+
+@dataclass(frozen=True, slots=True)
+class BreachAction:
+    """What happens when a deadline passes.
+
+    Attributes:
+        kind: notify, escalate, deem_approved (positive silence) or deem_abandoned.
+        role: Who is notified or receives the escalation.
+        target: The state the case moves to (deem_approved, deem_abandoned).
+        after_business_days: Days after which it fires; None means the deadline itself.
+    """
+
+    kind: str
+    role: str | None = None
+    target: str | None = None
+    after_business_days: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the definition mapping."""
+        return _compact({f: getattr(self, f) for f in self.__slots__})
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """A state of the workflow.
+
+    Attributes:
+        code: Stable lowercase code stored on cases.
+        kind: One of `STATE_KINDS`; the last five are final.
+        label: What applicants and staff read.
+        roles: Who works the case in this state.
+        business_days: Deadline of the state, in business days.
+        clock: Whether the procedure's legal clock runs, is suspended or stopped here.
+        applicant_can_edit: The applicant may change data and documents here.
+        breach: What happens when the state's deadline passes.
+        business_days_placeholder: The deadline is a labelled demo value, not a legal figure.
+    """
+
+    code: str
+    kind: str
+    label: Text
+    roles: tuple[str, ...] = ()
+    business_days: int | None = None
+    clock: str = "stopped"
+    applicant_can_edit: bool = False
+    breach: tuple[BreachAction, ...] = ()
+    business_days_placeholder: bool = False
+
+    @property
+    def is_final(self) -> bool:
+        """Tell whether no case leaves this state."""
+        return self.kind in FINAL_KINDS
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the definition mapping."""
+        return _compact({f: getattr(self, f) for f in self.__slots__})
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """An action that moves a case from one of `sources` to `target`.
+
+    Attributes:
+        action: Stable code of the action (`presentar`).
+        sources: States the action is offered in.
+        target: The state it leads to.
+        roles: Who may take it.
+        guards: Named checks that must all pass.
+        effects: Named effects the portal performs after the move.
+        comment_required: The actor must write a reason.
+        verdicts_required: Every item under review needs a verdict.
+        label: The button text.
+    """
+
+    action: str
+    sources: tuple[str, ...]
+    target: str
+    label: Text
+    roles: tuple[str, ...] = ()
+    guards: tuple[Ref, ...] = ()
+    effects: tuple[Ref, ...] = ()
+    comment_required: bool = False
+    verdicts_required: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the definition mapping."""
+        body = _compact({f: getattr(self, f) for f in self.__slots__})
+        body["from"] = body.pop("sources")
+        body["to"] = body.pop("target")
+        return body
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """What the public catalogue says about a procedure before anyone applies.
+
+    Attributes:
+        purpose: What the procedure is for.
+        who_may_apply: Who may file it.
+        legal_basis: Laws and articles it rests on.
+        cost_summary: The cost in words.
+        legal_max_business_days: Maximum period to resolve, in business days.
+        office: Where it is handled.
+        hours: Opening hours of that office.
+        outputs: What the applicant receives.
+        placeholders: Names of the items above that are labelled demo values.
+    """
+
+    purpose: Text
+    who_may_apply: Text | None = None
+    legal_basis: tuple[Text, ...] = ()
+    cost_summary: Text | None = None
+    legal_max_business_days: int | None = None
+    office: Text | None = None
+    hours: Text | None = None
+    outputs: Text | None = None
+    placeholders: tuple[str, ...] = ()
+
+    def is_placeholder(self, name: str) -> bool:
+        """Tell whether the catalogue item `name` is a labelled demo value."""
+        return name in self.placeholders
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the definition mapping."""
+        return _compact({f: getattr(self, f) for f in self.__slots__})
+
+
+@dataclass(frozen=True, slots=True)
+class Validity:
+    """How long an issued permit lasts."""
+
+    months: int | None = None
+    ends_with_fiscal_year: bool = False
+    note: Text | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the definition mapping."""
+        return _compact({f: getattr(self, f) for f in self.__slots__})
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateSpec:
+    """The certificate issued on approval: a template name and its title."""
+
+    template: str
+    title: Text
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the definition mapping."""
+        return _compact({f: getattr(self, f) for f in self.__slots__})
+
+
+@dataclass(frozen=True, slots=True)
+class SimdetMapping:
+    """Which fields feed SIMDET: activity code, size inputs and location."""
+
+    activity_field: str | None = None
+    employees_field: str | None = None
+    annual_sales_field: str | None = None
+    location_field: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the definition mapping."""
+        return _compact({f: getattr(self, f) for f in self.__slots__})
+
+
+@dataclass(frozen=True)
+class Definition:
+    """One version of a procedure: form, documents, fees and workflow.
+
+    Build it with `workflows.load`, which validates it; constructing it directly skips checks.
+    """
+
+    authority: str
+    slug: str
+    version: int
+    title: Text
+    summary: Text
+    catalogue: Catalogue
+    states: tuple[State, ...]
+    transitions: tuple[Transition, ...]
+    initial_state: str
+    fields: tuple[Field, ...] = ()
+    documents: tuple[DocumentRequirement, ...] = ()
+    fees: tuple[FeeRule, ...] = ()
+    breach: tuple[BreachAction, ...] = ()
+    validity: Validity | None = None
+    certificate: CertificateSpec | None = None
+    simdet: SimdetMapping | None = None
+    _index: Mapping[str, Mapping[Any, Any]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        outgoing: dict[str, list[Transition]] = {}
+        by_action: dict[tuple[str, str], list[Transition]] = {}
+        for transition in self.transitions:
+            for source in transition.sources:
+                outgoing.setdefault(source, []).append(transition)
+                by_action.setdefault((source, transition.action), []).append(transition)
+        index = {
+            "states": {state.code: state for state in self.states},
+            "fields": {item.name: item for item in self.fields},
+            "documents": {item.code: item for item in self.documents},
+            "outgoing": {key: tuple(value) for key, value in outgoing.items()},
+            "by_action": {key: tuple(value) for key, value in by_action.items()},
+        }
+        object.__setattr__(self, "_index", index)
+
+    def state(self, code: str) -> State:
+        """Return the state with `code`; raise KeyError if there is none."""
+        return self._index["states"][code]
+
+    def field(self, name: str) -> Field:
+        """Return the field called `name`; raise KeyError if there is none."""
+        return self._index["fields"][name]
+
+    def document(self, code: str) -> DocumentRequirement:
+        """Return the document requirement with `code`; raise KeyError if there is none."""
+        return self._index["documents"][code]
+
+    def transitions_from(self, state: str) -> tuple[Transition, ...]:
+        """Return the transitions offered in `state`, in definition order."""
+        return self._index["outgoing"].get(state, ())
+
+    def transitions_for(self, state: str, action: str) -> tuple[Transition, ...]:
+        """Return the transitions for `action` from `state` (usually one)."""
+        return self._index["by_action"].get((state, action), ())
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a plain mapping that `workflows.load` turns back into an equal definition."""
+        body = _compact(
+            {
+                "authority": self.authority,
+                "slug": self.slug,
+                "version": self.version,
+                "title": self.title,
+                "summary": self.summary,
+                "catalogue": self.catalogue.to_dict(),
+                "fields": self.fields,
+                "documents": self.documents,
+                "fees": self.fees,
+                "validity": self.validity and self.validity.to_dict(),
+                "certificate": self.certificate and self.certificate.to_dict(),
+                "simdet": self.simdet and self.simdet.to_dict(),
+            }
+        )
+        body["workflow"] = _compact(
+            {
+                "initial": self.initial_state,
+                "states": self.states,
+                "transitions": self.transitions,
+                "breach": self.breach,
+            }
+        )
+        return body
+
+    @cached_property
+    def digest(self) -> str:
+        """Return the sha256 of the canonical JSON of `to_dict()`; equal definitions match."""
+        canonical = json.dumps(
+            self.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
