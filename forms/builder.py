@@ -122,7 +122,9 @@ def initial_values(data: dict) -> dict:
     """Map stored data to the form's field names for a GET (values as the inputs show them)."""
     shown = {}
     for name, value in data.items():
-        if isinstance(value, Decimal | float | int) and not isinstance(value, bool):
+        if isinstance(value, bool):
+            value = "si" if value else "no"
+        elif isinstance(value, Decimal | float | int):
             value = f"{value}"
         elif isinstance(value, date):
             value = value.isoformat()
@@ -137,6 +139,8 @@ def collected_data(form: FlaskForm) -> dict[str, object]:
         value = getattr(form, f"f_{name}").data
         if isinstance(value, Decimal):
             value = str(value)
+        elif isinstance(value, tuple):
+            value = list(value)
         elif isinstance(value, date):
             value = value.isoformat()
         out[name] = value

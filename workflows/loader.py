@@ -12,7 +12,7 @@ from typing import Any
 
 import jsonschema
 import yaml
-from jsonschema.exceptions import ValidationError, best_match
+from jsonschema.exceptions import ValidationError
 
 from workflows.conditions import freeze
 from workflows.fees import (
@@ -127,10 +127,13 @@ def _schema_problems(error: ValidationError) -> list[Problem]:
     for key in error.absolute_path:
         path = _join(path, key)
     if error.validator in ("anyOf", "oneOf") and error.context:
-        deeper = best_match(error.context)
-        if len(deeper.absolute_path) > len(error.absolute_path):
-            return _schema_problems(deeper)
+        # Explain through the one alternative whose type matched, when there is one.
+        relevant = [e for e in error.context if e.validator != "type" or e.path]
+        if len({e.relative_schema_path[0] for e in relevant}) == 1:
+            return [problem for e in relevant for problem in _schema_problems(e)]
     instance = error.instance
+    if "propertyNames" in error.relative_schema_path:
+        return [Problem(_join(path, instance), "unknown_key", f"{instance!r} is not allowed here")]
     if error.validator == "required":
         return [
             Problem(_join(path, key), "missing_key", f"{key!r} is required")
@@ -144,8 +147,6 @@ def _schema_problems(error: ValidationError) -> list[Problem]:
             for key in instance
             if key not in known
         ]
-    if error.validator == "propertyNames":
-        return [Problem(_join(path, instance), "unknown_key", f"{instance!r} is not allowed here")]
     code = _SCHEMA_CODES.get(str(error.validator), f"schema_{error.validator}")
     return [Problem(path, code, error.message)]
 

@@ -340,7 +340,7 @@ def excludes(first: Condition, second: Condition) -> bool:
         return True
     if "field" not in first or "field" not in second or first["field"] != second["field"]:
         return False
-    ops = {first["op"], second["op"]}
+    ops = {first.get("op"), second.get("op")}
     if ops == {"present", "absent"}:
         return True
     positive = {"eq", "in"}
@@ -348,11 +348,13 @@ def excludes(first: Condition, second: Condition) -> bool:
     for leaf in (first, second):
         value = leaf.get("value")
         values.append(set(value) if isinstance(value, tuple) else {value})
-    if first["op"] in positive and second["op"] in positive:
+    negative = {"ne", "not_in"}
+    first_op, second_op = first.get("op"), second.get("op")
+    if first_op in positive and second_op in positive:
         return not values[0] & values[1]
-    if first["op"] in positive and second["op"] in ("ne", "not_in"):
+    if first_op in positive and second_op in negative:
         return values[0] <= values[1]
-    if second["op"] in positive and first["op"] in ("ne", "not_in"):
+    if second_op in positive and first_op in negative:
         return values[1] <= values[0]
     return False
 

@@ -64,7 +64,7 @@ def create_staff(*, email: str, password: str, role: str, authority_code: str,
         raise InvalidInput("unknown_role", field="role", role=role)
     authority = get_authority(authority_code)
     if authority is None:
-        raise InvalidInput("unknown_authority", field="authority", code=authority_code)
+        raise InvalidInput("unknown_authority", field="authority", authority=authority_code)
     user = _new_user(email, password, full_name or email.split("@")[0], role, authority.id)
     audit("account.staff_created", actor=actor, subject=user.email, role=role,
           authority=authority_code)

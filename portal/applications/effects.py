@@ -49,8 +49,10 @@ def assign_tracking_number(application: Application) -> None:
     application.filed_at = utcnow()
 
 
-def _calendar() -> workflows.calendar.BusinessCalendar:
-    return workflows.calendar.BusinessCalendar()
+def _calendar():
+    from workflows.calendar import BusinessCalendar
+
+    return BusinessCalendar()
 
 
 def update_clocks(application: Application, definition: workflows.Definition,

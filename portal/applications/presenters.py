@@ -12,7 +12,7 @@ from portal.applications.effects import FINAL_KINDS, LOCAL_TZ
 from portal.applications.models import Application
 from portal.applications.services import SaveResult, Upload
 from portal.authorities.services import list_districts
-from portal.certificates.services import get_issued
+from portal.certificates.services import display_rows, get_issued
 from portal.procedures.services import definition_of
 
 
@@ -91,11 +91,7 @@ def status_view(application: Application, definition: workflows.Definition, loca
                 viewer) -> dict:
     """Everything the status page shows, computed once."""
     state = definition.state(application.state)
-    field_labels = {f.name: f.label.get(locale) for f in definition.fields}
-    district = application.district.short_name if application.district else ""
-    data_rows = [(field_labels[name], district if name == "distrito" and district else value)
-                 for name, value in application.data.items()
-                 if name in field_labels and value not in (None, "", [])]
+    data_rows = display_rows(definition, application.data, locale)
     last_comment = next((h.comment for h in reversed(application.history)
                          if h.to_state == application.state and h.comment), "")
     return {

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 import workflows
+from workflows.identifiers import validate_value
 from portal.accounts.models import User
 from portal.applications import effects
 from portal.applications.models import Application, Document, HistoryEntry
@@ -218,9 +219,22 @@ def act_on_application(*, actor: User, application: Application, action: str,
     return entry
 
 
-def _facts(application: Application, role: str, comment: str) -> workflows.Facts:
+def typed_data(definition: workflows.Definition, data: dict) -> dict[str, object]:
+    """Return stored JSON values as the engine's types (Decimal, date, ...) for conditions."""
+    typed: dict[str, object] = {}
+    for spec in definition.fields:
+        raw = data.get(spec.name)
+        if raw not in (None, "", []):
+            value, error = validate_value(spec, raw)
+            typed[spec.name] = raw if error else value
+    return typed
+
+
+def facts_for(application: Application, role: str, comment: str = "") -> workflows.Facts:
+    """Snapshot what the engine needs to decide on this case."""
+    definition = definition_of(application.procedure_version)
     return workflows.Facts(
-        role=role, data=dict(application.data), comment=comment,
+        role=role, data=typed_data(definition, application.data), comment=comment,
         documents=frozenset(d.requirement_code for d in application.current_documents),
     )
 
@@ -229,7 +243,7 @@ def _fire(application: Application, definition: workflows.Definition, action: st
           role: str, comment: str) -> HistoryEntry:
     """Ask the engine, then change state, write history, and perform the effects (flush only)."""
     outcome = workflows.fire(definition, application.state, action,
-                             _facts(application, role, comment))
+                             facts_for(application, role, comment))
     source = definition.state(outcome.source)
     application.state = outcome.target
     application.state_entered_at = utcnow()

@@ -9,10 +9,16 @@ from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from portal.applications.models import Application
+from portal.authorities.models import Authority
 from portal.certificates.models import IssuedDocument
 from portal.extensions import db, utcnow
 from portal.procedures.services import definition_of
 from portal.storage import storage
+
+
+# A certificate names the case, not the whole file: the first rows of the form fit one page
+# with the QR code, which must stay on the first page.
+SUMMARY_ROWS = 6
 
 
 def verification_url(code: str) -> str:
@@ -46,9 +52,7 @@ def _context(document: IssuedDocument) -> dict:
     definition = definition_of(application.procedure_version)
     url = verification_url(document.code)
     state = definition.state(application.state)
-    labels = {f.name: f.label.es for f in definition.fields}
-    summary = [(labels[k], str(v)) for k, v in application.data.items()
-               if k in labels and v not in (None, "")][:12]
+    summary = display_rows(definition, application.data, locale="es")[:SUMMARY_ROWS]
     received = [definition.document(d.requirement_code).title.es
                 for d in application.current_documents]
     return {
@@ -77,6 +81,27 @@ def _context(document: IssuedDocument) -> dict:
         "legal_note": "Constancia emitida conforme al Art. 96 de la Ley de Procedimientos "
                       "Administrativos.",
     }
+
+
+def display_value(spec, value, locale: str) -> str:
+    """Show a stored value as people read it: choice labels, district names, Sí/No."""
+    if spec.type == "district":
+        authority = db.session.scalar(sa.select(Authority).where(Authority.code == value))
+        return authority.short_name if authority else str(value)
+    labels = {c.value: c.label.get(locale) for c in spec.choices}
+    if spec.type in ("choice", "multi_choice"):
+        values = value if isinstance(value, list) else [value]
+        return ", ".join(labels.get(v, str(v)) for v in values)
+    if spec.type == "yes_no":
+        return {True: "Sí", False: "No"}.get(value, str(value)) if locale == "es" else \
+            {True: "Yes", False: "No"}.get(value, str(value))
+    return str(value)
+
+
+def display_rows(definition, data: dict, locale: str) -> list[tuple[str, str]]:
+    """(label, shown value) for each filled field, in the definition's order."""
+    return [(spec.label.get(locale), display_value(spec, data[spec.name], locale))
+            for spec in definition.fields if data.get(spec.name) not in (None, "", [])]
 
 
 def _decision_comment(application: Application) -> str:

@@ -34,14 +34,14 @@ def featured_procedures():
     return list_procedures()
 
 
-DEMO_PASSWORD = "demo-ventanilla-2026"
+DEMO_PASSWORD = "demo-ventanilla-2026"  # noqa: S105  (demo data, printed by make run)
 DEMO_ACCOUNTS = (
     ("solicitante@demo.ventanilla.sv", "Ana María Pérez", "applicant", None),
     ("tecnico@opamss.demo.ventanilla.sv", "Carlos Rivas (técnico OPAMSS)", "clerk", "OPAMSS"),
     ("jefa@opamss.demo.ventanilla.sv", "Lucía Hernández (jefa OPAMSS)", "supervisor", "OPAMSS"),
     ("admin@opamss.demo.ventanilla.sv", "Administración OPAMSS", "admin", "OPAMSS"),
 )
-DEMO_SIMDET_TOKEN = "demo-simdet-token-no-usar-en-produccion"
+DEMO_SIMDET_TOKEN = "demo-simdet-token-no-usar-en-produccion"  # noqa: S105
 
 
 def seed(*, definitions_dir: str, demo: bool) -> dict:

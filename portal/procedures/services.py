@@ -23,7 +23,7 @@ def publish_definition(definition: workflows.Definition) -> ProcedureVersion:
     """Store a loaded definition as a published version; an existing version must be identical."""
     authority = get_authority(definition.authority)
     if authority is None:
-        raise InvalidInput("unknown_authority", field="authority", code=definition.authority)
+        raise InvalidInput("unknown_authority", field="authority", authority=definition.authority)
     procedure = db.session.scalar(
         sa.select(Procedure).where(Procedure.authority_id == authority.id,
                                    Procedure.slug == definition.slug)

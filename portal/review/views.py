@@ -33,10 +33,8 @@ def case(application_id: int):
         abort(404)
     definition = definition_of(application.procedure_version)
     locale = str(get_locale())
-    facts = workflows.Facts(role=current_user.role, data=dict(application.data),
-                            documents=frozenset(d.requirement_code
-                                                for d in application.current_documents))
-    actions = workflows.available_actions(definition, application.state, facts)
+    actions = workflows.available_actions(
+        definition, application.state, services.facts_for(application, current_user.role))
     form = CaseDecisionForm(lock_version=application.lock_version)
     form.action.choices = [(t.action, t.label.get(locale)) for t in actions]
     if actions and form.validate_on_submit():

@@ -1,0 +1,115 @@
+"""Helpers for portal tests: accounts, sign-in, a valid form, real files."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from pypdf import PdfWriter
+
+PASSWORD = "una-clave-larga-2026"
+VALID_FIELDS = {
+    "f_distrito": "0614",
+    "f_direccion": "Calle Arce 1234, Colonia Escalón",
+    "f_area_terreno_m2": "350",
+    "f_uso_actual": "Vivienda",
+    "f_uso_propuesto": "Cafetería de barrio con 6 mesas",
+    "f_actividad_claees": "56101",
+    "f_tipo_persona": "natural",
+    "f_nombre_propietario": "Ana María Pérez",
+    "f_nit_propietario": "01234567-8",
+    "f_profesional_nombre": "Arq. José Martínez",
+    "f_profesional_registro": "A-1234",
+}
+
+
+def pdf_bytes(pages: int = 1) -> bytes:
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=200, height=200)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def make_applicant(email: str = "ana@example.sv", name: str = "Ana María Pérez"):
+    from portal.accounts.services import register_applicant
+
+    return register_applicant(email=email, password=PASSWORD, full_name=name, ip=None)
+
+
+def make_staff(role: str = "clerk", authority: str = "OPAMSS", email: str | None = None):
+    from portal.accounts.services import create_staff
+
+    return create_staff(email=email or f"{role}.{authority.lower()}@example.sv",
+                        password=PASSWORD, role=role, authority_code=authority)
+
+
+def login(client, email: str, password: str = PASSWORD):
+    response = client.post("/cuenta/entrar", data={"email": email, "password": password})
+    assert response.status_code == 302, response.data[:500]
+    return response
+
+
+def logout(client):
+    return client.post("/cuenta/salir")
+
+
+def procedure_id(slug: str = "calificacion-lugar", authority: str = "OPAMSS") -> int:
+    from portal.procedures.services import get_procedure
+
+    return get_procedure(authority, slug).id
+
+
+def start(client, token: str = "token-de-prueba-0001") -> int:
+    response = client.post(f"/solicitudes/nueva/{procedure_id()}", data={"token": token})
+    assert response.status_code == 302
+    return int(re.search(r"/solicitudes/(\d+)/editar", response.headers["Location"]).group(1))
+
+
+def documents(**files: bytes) -> dict:
+    return {f"d_{code}": (io.BytesIO(data), f"{code}.pdf") for code, data in files.items()}
+
+
+def submit(client, application_id: int, fields: dict | None = None, files: dict | None = None,
+           button: str = "submit"):
+    data = dict(VALID_FIELDS if fields is None else fields)
+    data.update(files if files is not None else documents(escritura=pdf_bytes(),
+                                                          plano_topografico=pdf_bytes()))
+    data[button] = "1"
+    response = client.post(f"/solicitudes/{application_id}/editar", data=data,
+                           content_type="multipart/form-data")
+    response.get_data()
+    response.close()  # large bodies spill to a temporary file that the response owns
+    return response
+
+
+def file_new_application(client, token: str = "token-de-prueba-0001") -> int:
+    application_id = start(client, token)
+    response = submit(client, application_id)
+    assert response.status_code == 302, response.data.decode()[:3000]
+    return application_id
+
+
+def pdf_text(pdf: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def qr_texts(pdf: bytes, tmp_path) -> list[str]:
+    """Rasterise the first page with poppler's pdftoppm and decode its QR codes with zxing-cpp."""
+    import shutil
+    import subprocess
+
+    import zxingcpp
+    from PIL import Image
+
+    pdftoppm = shutil.which("pdftoppm")
+    assert pdftoppm, "pdftoppm is missing: install the Debian package poppler-utils"
+    source = tmp_path / "page.pdf"
+    source.write_bytes(pdf)
+    subprocess.run([pdftoppm, "-r", "150", "-f", "1", "-l", "1", "-png", "-singlefile",
+                    str(source), str(tmp_path / "page")], check=True)
+    with Image.open(tmp_path / "page.png") as image:
+        return [result.text for result in zxingcpp.read_barcodes(image)]

@@ -1,0 +1,101 @@
+"""Sign-up, sign-in, sign-out, password storage and cookie flags."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tests.portal.helpers import PASSWORD, login, make_applicant, make_staff
+
+
+def test_sign_up_creates_an_applicant_with_an_argon2_hash_and_signs_in(client, app_ctx):
+    from portal.accounts.models import AuditEvent, User
+    from portal.extensions import db
+
+    response = client.post("/cuenta/registro", data={
+        "full_name": "Rosa Campos", "email": "Rosa@Example.SV", "password": PASSWORD,
+        "password_confirm": PASSWORD})
+    assert response.status_code == 302
+    user = db.session.scalar(sa.select(User).where(User.email == "rosa@example.sv"))
+    assert user.role == "applicant" and user.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in user.password_hash
+    assert client.get("/solicitudes/").status_code == 200
+    actions = db.session.scalars(sa.select(AuditEvent.action)).all()
+    assert "account.registered" in actions
+
+
+def test_sign_up_explains_each_problem_in_spanish_and_keeps_what_was_typed(client, app_ctx):
+    make_applicant(email="ocupado@example.sv")
+    response = client.post("/cuenta/registro", data={
+        "full_name": "Rosa Campos", "email": "ocupado@example.sv", "password": "corta",
+        "password_confirm": "otra"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "La contraseña debe tener al menos 10 caracteres." in page
+    assert "Las contraseñas no coinciden." in page
+    assert 'value="Rosa Campos"' in page and 'value="ocupado@example.sv"' in page
+    response = client.post("/cuenta/registro", data={
+        "full_name": "Rosa Campos", "email": "ocupado@example.sv", "password": PASSWORD,
+        "password_confirm": PASSWORD})
+    assert "Ya existe una cuenta con este correo" in response.get_data(as_text=True)
+
+
+def test_wrong_password_is_refused_with_one_message_and_audited(client, app_ctx):
+    from portal.accounts.models import AuditEvent
+    from portal.extensions import db
+
+    make_applicant(email="ana@example.sv")
+    response = client.post("/cuenta/entrar", data={"email": "ana@example.sv",
+                                                   "password": "no-es-la-clave"})
+    assert response.status_code == 200
+    assert "El correo o la contraseña no son correctos." in response.get_data(as_text=True)
+    assert client.get("/solicitudes/").status_code == 302
+    failed = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "account.login_failed")).all()
+    assert [e.subject for e in failed] == ["ana@example.sv"]
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(client, app_ctx):
+    make_applicant()
+    response = login(client, "ana@example.sv")
+    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_sign_out_is_a_post_and_ends_the_session(client, app_ctx):
+    make_applicant()
+    login(client, "ana@example.sv")
+    assert client.get("/cuenta/salir").status_code == 405
+    assert client.post("/cuenta/salir").status_code == 302
+    assert client.get("/solicitudes/").status_code == 302
+
+
+def test_forms_refuse_a_post_without_csrf_token(app, app_ctx):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    response = client.post("/cuenta/entrar", data={"email": "a@b.sv", "password": PASSWORD})
+    assert response.status_code == 400
+
+
+def test_staff_land_on_their_queue_and_applicants_cannot_open_it(client, app_ctx):
+    make_staff("clerk", "OPAMSS", email="clerk@example.sv")
+    response = login(client, "clerk@example.sv")
+    assert response.headers["Location"].endswith("/bandeja/")
+    client.post("/cuenta/salir")
+    make_applicant()
+    login(client, "ana@example.sv")
+    assert client.get("/bandeja/").status_code == 403
+
+
+def test_users_create_command_scopes_staff_to_an_authority(app, app_ctx):
+    from portal.accounts.models import User
+    from portal.extensions import db
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "create", "--email", "jefa@soyapango.sv", "--role",
+                                 "supervisor", "--authority", "0617", "--password", PASSWORD])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(sa.select(User).where(User.email == "jefa@soyapango.sv"))
+    assert user.role == "supervisor" and user.authority.code == "0617"
+    result = runner.invoke(args=["users", "create", "--email", "x@y.sv", "--role", "clerk",
+                                 "--authority", "NOPE", "--password", PASSWORD])
+    assert result.exit_code != 0 and "unknown_authority" in result.output

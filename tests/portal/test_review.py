@@ -1,0 +1,163 @@
+"""The clerk's side: queue, correction, resubmission, decision, certificate, verification."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from tests.portal.helpers import (
+    file_new_application,
+    login,
+    logout,
+    make_applicant,
+    make_staff,
+    pdf_text,
+    qr_texts,
+    submit,
+)
+
+
+def _application(application_id):
+    from portal.applications.models import Application
+    from portal.extensions import db
+
+    db.session.expire_all()
+    return db.session.get(Application, application_id)
+
+
+def _filed_case(client) -> int:
+    make_applicant()
+    make_staff("clerk", "OPAMSS", email="clerk@example.sv")
+    login(client, "ana@example.sv")
+    application_id = file_new_application(client)
+    logout(client)
+    return application_id
+
+
+def _decide(client, application_id, action, comment="", lock_version=None):
+    version = lock_version if lock_version is not None else _application(
+        application_id).lock_version
+    return client.post(f"/bandeja/{application_id}", data={
+        "action": action, "comment": comment, "lock_version": str(version)})
+
+
+def test_the_queue_shows_filed_cases_of_the_clerks_authority_by_deadline(client, app_ctx):
+    application_id = _filed_case(client)
+    login(client, "clerk@example.sv")
+    page = client.get("/bandeja/").get_data(as_text=True)
+    number = _application(application_id).tracking_number
+    assert number in page and "San Salvador" in page
+    case = client.get(f"/bandeja/{application_id}").get_data(as_text=True)
+    assert "Calle Arce 1234" in case and "escritura.pdf" in case
+    document = _application(application_id).current_documents[0]
+    download = client.get(f"/solicitudes/{application_id}/documentos/{document.id}")
+    assert download.status_code == 200 and download.data.startswith(b"%PDF")
+
+
+def test_a_correction_needs_a_reason_that_the_applicant_then_sees(client, app_ctx):
+    application_id = _filed_case(client)
+    login(client, "clerk@example.sv")
+    refused = _decide(client, application_id, "prevenir", comment="  ")
+    assert refused.status_code == 200
+    assert "Escriba el motivo" in refused.get_data(as_text=True)
+    assert _application(application_id).state == "presentado"
+    done = _decide(client, application_id, "prevenir",
+                   comment="El plano topográfico no muestra las curvas de nivel.")
+    assert done.status_code == 302
+    application = _application(application_id)
+    assert application.state == "prevenido"
+    assert application.due_on is None and application.clock_remaining_days is not None
+    logout(client)
+    login(client, "ana@example.sv")
+    status = client.get(f"/solicitudes/{application_id}").get_data(as_text=True)
+    assert "El plano topográfico no muestra las curvas de nivel." in status
+    assert "Corregir la solicitud" in status
+
+
+def test_the_applicant_corrects_and_resubmits_and_the_clock_resumes(client, app_ctx):
+    application_id = _filed_case(client)
+    login(client, "clerk@example.sv")
+    _decide(client, application_id, "prevenir", comment="Falta la firma del profesional.")
+    logout(client)
+    login(client, "ana@example.sv")
+    response = submit(client, application_id)
+    assert response.status_code == 302
+    application = _application(application_id)
+    assert application.state == "presentado" and application.due_on is not None
+    assert [h.action for h in application.history] == ["presentar", "prevenir", "subsanar"]
+    assert len(application.documents) == 4 and len(application.current_documents) == 2
+
+
+def test_approval_issues_a_certificate_whose_qr_leads_to_its_verification(client, app_ctx,
+                                                                           run_jobs, tmp_path):
+    application_id = _filed_case(client)
+    login(client, "clerk@example.sv")
+    assert _decide(client, application_id, "aprobar").status_code == 302
+    run_jobs()
+    application = _application(application_id)
+    assert application.state == "favorable" and application.decided_at is not None
+    logout(client)
+    login(client, "ana@example.sv")
+    status = client.get(f"/solicitudes/{application_id}").get_data(as_text=True)
+    assert "Descargar resolución (PDF)" in status
+    pdf = client.get(f"/solicitudes/{application_id}/certificado.pdf")
+    assert pdf.status_code == 200
+    text = pdf_text(pdf.data)
+    assert application.tracking_number in text and "Ana María Pérez" in text
+    assert "FAVORABLE" in text and "Oficina de Planificación" in text
+    code = re.search(r"código\s+([0-9A-F]{16})", text).group(1)
+    assert qr_texts(pdf.data, tmp_path) == [f"http://127.0.0.1:5000/verificar/{code}"]
+    logout(client)
+    verification = client.get(f"/verificar/{code}")
+    page = verification.get_data(as_text=True)
+    assert verification.status_code == 200 and "Documento auténtico" in page
+    assert application.tracking_number in page and "Calificación de Lugar" in page
+    assert "Ana María Pérez" not in page and "ana@example.sv" not in page
+    assert client.get("/verificar/0000000000000000").status_code == 404
+
+
+def test_two_clerks_deciding_one_case_the_second_is_told(client, app_ctx):
+    application_id = _filed_case(client)
+    make_staff("supervisor", "OPAMSS", email="jefa@example.sv")
+    stale_version = _application(application_id).lock_version
+    login(client, "clerk@example.sv")
+    assert _decide(client, application_id, "aprobar", lock_version=stale_version).status_code \
+        == 302
+    logout(client)
+    login(client, "jefa@example.sv")
+    second = _decide(client, application_id, "denegar", comment="No procede.",
+                     lock_version=stale_version)
+    assert second.status_code in (200, 404)
+    assert _application(application_id).state == "favorable"
+
+
+def test_an_action_the_role_may_not_take_is_refused(client, app_ctx):
+    from portal.applications.services import act_on_application
+    from portal.errors import NotAllowed
+
+    application_id = _filed_case(client)
+    inspector = make_staff("inspector", "OPAMSS", email="insp@example.sv")
+    try:
+        act_on_application(actor=inspector, application=_application(application_id),
+                           action="aprobar")
+    except NotAllowed as error:
+        assert [r.code for r in error.params["reasons"]] == ["role_not_allowed"]
+    else:
+        raise AssertionError("an inspector approved a case")
+    assert _application(application_id).state == "presentado"
+
+
+def test_every_state_change_writes_history_and_feed_rows_in_one_transaction(client, app_ctx,
+                                                                             run_jobs):
+    from portal.extensions import db
+    from portal.simdet.models import FeedEvent
+
+    application_id = _filed_case(client)
+    login(client, "clerk@example.sv")
+    _decide(client, application_id, "aprobar")
+    run_jobs()
+    events = db.session.scalars(sa.select(FeedEvent).order_by(FeedEvent.seq)).all()
+    assert [e.type for e in events] == ["case.filed", "case.resolved", "permit.issued"]
+    assert [e.seq for e in events] == [1, 2, 3]
+    assert len(_application(application_id).history) == 2

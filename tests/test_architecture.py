@@ -1,0 +1,73 @@
+"""The layer rules of STYLE.md, enforced on the source tree."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def _python_files(folder: str) -> list[Path]:
+    files = sorted((ROOT / folder).rglob("*.py"))
+    assert files, f"no Python files under {folder}/"
+    return files
+
+
+def test_workflows_imports_neither_flask_nor_sqlalchemy_nor_the_portal():
+    allowed_third_party = {"yaml", "jsonschema", "holidays"}
+    for path in _python_files("workflows"):
+        imported = _imports(path)
+        forbidden = imported & {"flask", "flask_sqlalchemy", "sqlalchemy", "portal", "forms",
+                                "flask_babel", "wtforms"}
+        assert not forbidden, f"{path.relative_to(ROOT)} imports {forbidden}"
+        import sys
+
+        third_party = {n for n in imported if n not in sys.stdlib_module_names
+                       and n not in {"workflows", "__future__"}}
+        assert third_party <= allowed_third_party, f"{path.relative_to(ROOT)}: {third_party}"
+
+
+def test_forms_never_touch_the_portal_or_the_database():
+    for path in _python_files("forms"):
+        forbidden = _imports(path) & {"portal", "sqlalchemy", "flask_sqlalchemy"}
+        assert not forbidden, f"{path.relative_to(ROOT)} imports {forbidden}"
+
+
+def test_commit_is_called_only_in_services():
+    pattern = re.compile(r"\bcommit\(")
+    for path in _python_files("portal"):
+        if path.name == "services.py":
+            continue
+        source = path.read_text(encoding="utf-8")
+        assert not pattern.search(source), f"{path.relative_to(ROOT)} calls commit("
+
+
+def test_views_do_not_add_to_the_session_or_populate_models():
+    for path in _python_files("portal"):
+        if path.name != "views.py":
+            continue
+        source = path.read_text(encoding="utf-8")
+        for banned in ("session.add(", "populate_obj(", "db.session.delete("):
+            assert banned not in source, f"{path.relative_to(ROOT)} uses {banned}"
+
+
+def test_no_eval_or_exec_anywhere():
+    for folder in ("portal", "forms", "workflows"):
+        for path in _python_files(folder):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            calls = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call)
+                     and isinstance(node.func, ast.Name)}
+            assert not calls & {"eval", "exec"}, f"{path.relative_to(ROOT)} calls eval/exec"

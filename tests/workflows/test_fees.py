@@ -1,0 +1,160 @@
+"""Fee rules: fixed, per unit above a threshold, table, by tariff regime, surcharge."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from workflows import Definition, Text, load
+from workflows.fees import FeeRegimeError, FeeRule, as_decimal, compute_fees, fee_total
+
+
+def t(es: str) -> dict[str, str]:
+    return {"es": es, "en": f"{es} (en)"}
+
+
+STORMWATER = {
+    "code": "factibilidad",
+    "kind": "per_unit_above",
+    "label": t("Factibilidad de aguas lluvias"),
+    "field": "area",
+    "base": 273,
+    "threshold": 200,
+    "rate": 1.00,
+    "rates": [{"when": {"field": "tipo", "op": "in", "value": ["a"]}, "rate": 0.50}],
+}
+PERMIT = {
+    "code": "permiso",
+    "kind": "per_unit_above",
+    "label": t("Permiso de construcción"),
+    "field": "area",
+    "base": {"tasas_2004": 87, "decreto_27_2023": 115},
+    "threshold": 75,
+    "rate": {"tasas_2004": 1.07, "decreto_27_2023": 1.33},
+}
+
+
+def with_fees(demo_data: dict[str, Any], *fees: dict[str, Any]) -> Definition:
+    demo_data["fees"] = list(fees)
+    return load(demo_data)
+
+
+def amounts(definition: Definition, data: dict[str, Any], regime: str | None = None) -> list:
+    return [(line.code, line.amount) for line in compute_fees(definition, data, regime)]
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"area": "150", "tipo": "a"}, Decimal("273.00")),
+        ({"area": "350", "tipo": "a"}, Decimal("348.00")),
+        ({"area": "350", "tipo": "b"}, Decimal("423.00")),
+        ({"area": "200.01", "tipo": "b"}, Decimal("273.01")),
+        ({"tipo": "b"}, Decimal("273.00")),
+    ],
+)
+def test_stormwater_fee_depends_on_area_and_use(
+    demo_data: dict[str, Any], data: dict[str, Any], expected: Decimal
+) -> None:
+    definition = with_fees(demo_data, STORMWATER)
+    assert amounts(definition, data) == [("factibilidad", expected)]
+
+
+@pytest.mark.parametrize(
+    ("regime", "expected"),
+    [("tasas_2004", Decimal("113.75")), ("decreto_27_2023", Decimal("148.25"))],
+)
+def test_construction_fee_depends_on_the_district_regime(
+    demo_data: dict[str, Any], regime: str, expected: Decimal
+) -> None:
+    # 100 m²: base + 25 m² above 75 × rate; 87 + 26.75 = 113.75; 115 + 33.25 = 148.25
+    definition = with_fees(demo_data, PERMIT)
+    assert amounts(definition, {"area": 100}, regime) == [("permiso", expected)]
+
+
+@pytest.mark.parametrize("regime", [None, "tasas_1990"])
+def test_regime_fee_without_a_known_regime_is_refused(
+    demo_data: dict[str, Any], regime: str | None
+) -> None:
+    definition = with_fees(
+        demo_data,
+        {"code": "r", "kind": "by_regime", "label": t("R"), "amounts": {"tasas_2004": 87}},
+    )
+    assert amounts(definition, {}, "tasas_2004") == [("r", Decimal("87.00"))]
+    with pytest.raises(FeeRegimeError, match="tasas_2004"):
+        compute_fees(definition, {}, regime)
+
+
+def test_table_fee_by_choice_and_conditional_lines(demo_data: dict[str, Any]) -> None:
+    definition = with_fees(
+        demo_data,
+        {"code": "cat", "kind": "table", "label": t("Categoría"), "field": "tipo",
+         "amounts": {"a": 806.65}},
+        {"code": "insp", "kind": "fixed", "label": t("Inspección"), "amount": 15,
+         "when": {"field": "express", "op": "eq", "value": True}},
+    )  # fmt: skip
+    assert amounts(definition, {"tipo": "a"}) == [("cat", Decimal("806.65"))]
+    assert amounts(definition, {"tipo": "b", "express": "sí"}) == [("insp", Decimal("15.00"))]
+
+
+def test_express_surcharge_doubles_the_lines_before_it(demo_data: dict[str, Any]) -> None:
+    express = {"field": "express", "op": "eq", "value": True}
+    definition = with_fees(
+        demo_data,
+        {"code": "ordinario", "kind": "fixed", "label": t("Ordinario"), "amount": 165.31},
+        {"code": "expres", "kind": "surcharge", "label": t("Exprés"), "percent": 100,
+         "when": express},
+        {"code": "visita", "kind": "surcharge", "label": t("Visita"), "amount": 412.56},
+    )  # fmt: skip
+    lines = compute_fees(definition, {"express": True})
+    assert [(line.code, line.amount) for line in lines] == [
+        ("ordinario", Decimal("165.31")),
+        ("expres", Decimal("165.31")),
+        ("visita", Decimal("412.56")),
+    ]
+    assert fee_total(lines) == Decimal("743.18")
+    assert fee_total(compute_fees(definition, {})) == Decimal("577.87")
+
+
+def test_amounts_round_half_up_to_cents(demo_data: dict[str, Any]) -> None:
+    definition = with_fees(
+        demo_data,
+        {"code": "base", "kind": "fixed", "label": t("Base"), "amount": 0.25},
+        {"code": "pct", "kind": "surcharge", "label": t("Recargo"), "percent": 10},
+    )
+    # 10 % of 0.25 = 0.025 -> 0.03 (half up; banker's rounding would give 0.02)
+    assert amounts(definition, {}) == [("base", Decimal("0.25")), ("pct", Decimal("0.03"))]
+
+
+def test_fee_rules_round_trip(demo_data: dict[str, Any]) -> None:
+    definition = with_fees(
+        demo_data,
+        STORMWATER,
+        PERMIT,
+        {"code": "pct", "kind": "surcharge", "label": t("Recargo"), "percent": 10,
+         "placeholder": True},
+    )  # fmt: skip
+    assert load(definition.to_dict()) == definition
+    assert definition.fees[2].placeholder
+
+
+def test_empty_total_is_zero_dollars() -> None:
+    assert str(fee_total(())) == "0.00"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("1,200.5", Decimal("1200.5")), ("x", 0), (None, 0), (True, 0), ("inf", 0)],
+)
+def test_submitted_numbers_read_as_decimals(raw: object, expected: Decimal) -> None:
+    assert as_decimal(raw) == expected
+
+
+def test_abstract_fee_rule_has_no_amount() -> None:
+    rule = FeeRule(code="x", label=Text("X", "X (en)"))  # type: ignore[call-arg]
+    assert rule.fields() == ()
+    assert rule.to_dict() == {"code": "x", "kind": "abstract", "label": t("X")}
+    with pytest.raises(NotImplementedError):
+        rule.amount({}, None, Decimal(0))
