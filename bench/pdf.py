@@ -4,9 +4,10 @@ Run: .venv/bin/python bench/pdf.py [--renders 20]
 
 Prints, for the same process: the cold cost (importing WeasyPrint plus the first render), then
 p50/p95/max over N warm renders of (a) a one-line HTML document through WeasyPrint with the
-same fetcher and options, and (b) templates/pdf/certificate.html through portal.pdf.render_pdf
-(QR code generated each time, as a job would), and peak RSS after each phase. Target from
-docs (reliability-security-perf.md P4): one-page certificate p95 <= 0.5 s in a warm worker.
+same fetcher, font configuration and options, and (b) templates/pdf/certificate.html through
+portal.pdf.render_pdf (QR code made each time, as a job would), with peak RSS after each
+phase, then the RSS growth over 5N more renders. Target (reliability-security-perf.md P4):
+one-page certificate p95 <= 0.5 s in a warm worker.
 """
 
 from __future__ import annotations
@@ -110,7 +111,7 @@ def main() -> None:
             html = weasyprint.HTML(
                 string="<p>Hola</p>", base_url=str(static_root), url_fetcher=fetcher(static_root)
             )
-            return html.write_pdf(pdf_tags=True)
+            return html.write_pdf(font_config=pdf._font_config(), pdf_tags=True)
 
         def certificate() -> bytes:
             return pdf.render_pdf("pdf/certificate.html", certificate_context(pdf.qr_svg_data_uri))

@@ -6,7 +6,7 @@ import logging
 import secrets
 from pathlib import Path
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, g, has_request_context, render_template, request, session
 from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
@@ -21,10 +21,12 @@ BLUEPRINTS = (
 
 
 def select_locale() -> str:
+    if not has_request_context():  # jobs render PDFs and e-mail in Spanish
+        return "es"
     chosen = session.get("locale")
     if chosen in ("es", "en"):
         return chosen
-    return request.accept_languages.best_match(["es", "en"], default="es") if request else "es"
+    return request.accept_languages.best_match(["es", "en"], default="es")
 
 
 def create_app(config_object: object | None = None, **overrides: object) -> Flask:
@@ -102,8 +104,9 @@ def _register(app: Flask) -> None:
     def _globals():
         from flask_babel import get_locale
 
+        user = current_user if has_request_context() else None
         return {"csp_nonce": lambda: g.get("csp_nonce", ""),
-                "current_locale": str(get_locale() or "es"), "current_user": current_user}
+                "current_locale": str(get_locale() or "es"), "current_user": user}
 
     @app.after_request
     def _security_headers(response):

@@ -24,6 +24,7 @@ from flask import current_app, render_template
 if TYPE_CHECKING:
     from pydyf import PDF
     from weasyprint.document import Document
+    from weasyprint.text.fonts import FontConfiguration
 
 AUTHOR = "Ventanilla Única AMSS"
 LANG = "es"
@@ -77,8 +78,9 @@ def render_pdf(template_name: str, context: Mapping[str, object]) -> bytes:
     Raises:
         ResourceRefused: the document referenced a file outside static/, a network URL, or a
             data: URI that is not a PNG or SVG image.
-        PdfRenderError: WeasyPrint reported an error (e.g. an image it could not decode); a
-            certificate missing its QR code or stylesheet is never returned.
+        PdfRenderError: WeasyPrint reported an error (an image it could not decode or draw,
+            an image without alt text in this tagged PDF); a certificate missing its QR code
+            or stylesheet is never returned.
     """
     if FORMAT_NAME in context:
         raise ValueError(f"{FORMAT_NAME!r} is reserved for the PDF date formatters")
@@ -95,7 +97,7 @@ def render_pdf(template_name: str, context: Mapping[str, object]) -> bytes:
             html = weasyprint.HTML(
                 string=html_source, base_url=str(static_root), url_fetcher=fetcher
             )
-            document = html.render(presentational_hints=False)
+            document = html.render(font_config=_font_config(), presentational_hints=False)
             _finish_metadata(document)
             # Tagged PDF: screen readers get headings, tables and reading order (~5% slower).
             pdf = document.write_pdf(attachments=None, pdf_tags=True, finisher=_set_producer)
@@ -121,25 +123,27 @@ class PdfFormat:
 
     @staticmethod
     def long_date(value: date | datetime) -> str:
-        """22 de noviembre de 2026."""
+        """Format as "22 de noviembre de 2026"."""
         return format_date(_local(value), "d 'de' MMMM 'de' y", locale=LANG)
 
     @staticmethod
     def date_time(value: datetime) -> str:
-        """22/11/2026 10:15."""
+        """Format as "22/11/2026 10:15"."""
         return format_datetime(_local(value), "dd/MM/y HH:mm", locale=LANG)
 
     @staticmethod
     def time(value: datetime) -> str:
-        """10:15."""
+        """Format as "10:15"."""
         return format_datetime(_local(value), "HH:mm", locale=LANG)
 
 
 def _local(value: date | datetime) -> date | datetime:
-    """Convert aware datetimes to San Salvador time; naive ones are taken as already local."""
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(LOCAL_TIMEZONE)
-    return value
+    """Convert a datetime to San Salvador time; refuse naive ones, as UTCDateTime does."""
+    if not isinstance(value, datetime):
+        return value
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value.isoformat()} in a PDF: pass an aware one")
+    return value.astimezone(LOCAL_TIMEZONE)
 
 
 def load_resource(url: str, static_root: Path) -> Resource:
@@ -220,6 +224,24 @@ def _fetcher_class() -> type:
     return StaticOnlyFetcher
 
 
+_thread_state = threading.local()
+
+
+def _font_config() -> FontConfiguration:
+    """Return this thread's FontConfiguration, created on first use.
+
+    WeasyPrint makes a new one per render when given none, and each one leaks about 0.2 MiB of
+    fontconfig/Pango memory (measured with WeasyPrint 70: +33 MiB over 200 renders, flat when
+    shared) and reloads the system fonts. Pango font maps are not thread-safe, hence per thread.
+    """
+    font_config = getattr(_thread_state, "font_config", None)
+    if font_config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        font_config = _thread_state.font_config = FontConfiguration()
+    return font_config
+
+
 def _finish_metadata(document: Document) -> None:
     """Set the PDF metadata and drop attachments before anything is written."""
     metadata = document.metadata
@@ -250,7 +272,8 @@ class _ErrorCollector(logging.Handler):
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.thread == self.thread:
+        # No thread id (logging.logThreads off): keep the record, failing closed.
+        if record.thread in (self.thread, None):
             message = record.getMessage()
             self.messages.append(message if len(message) <= 300 else message[:297] + "...")
 

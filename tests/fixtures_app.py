@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -146,3 +148,37 @@ def run_jobs(app):
                 SimpleWorker(queues, connection=connection).work(burst=True)
 
     return drain
+
+
+def worker_environment(app) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=app.config["REDIS_URL"],
+        INSTANCE_PATH=app.config["INSTANCE_PATH"], FILES_DIR=app.config["FILES_DIR"],
+        MAIL_DIR=app.config["MAIL_DIR"], SECRET_KEY=app.config["SECRET_KEY"],
+        PUBLIC_BASE_URL=app.config["PUBLIC_BASE_URL"], PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+@pytest.fixture
+def rq_worker(app, tmp_path):
+    """A real `rq worker` process on the test Redis, or None in the embedded (inline) mode."""
+    if not app.config.get("REDIS_URL"):
+        yield None
+        return
+    command = [str(Path(sys.executable).with_name("rq")), "worker", "--url",
+               app.config["REDIS_URL"], "--worker-class", "portal.jobs.worker.AppWorker",
+               "--with-scheduler", "--path", str(ROOT), "default", "documents", "mail", "simdet"]
+    log_path = tmp_path / "rq-worker.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=worker_environment(app),
+                                   stdout=log, stderr=subprocess.STDOUT)
+        yield process
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    print(log_path.read_text()[-5000:])  # shown by pytest when the test failed

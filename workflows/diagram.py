@@ -6,8 +6,13 @@ from collections import deque
 from xml.sax.saxutils import escape, quoteattr
 
 from workflows.model import APPROVED_KINDS, Definition
+from workflows.text import Text
 
 NODE_W, NODE_H, GAP_X, GAP_Y, MARGIN = 200, 48, 48, 96, 24
+BREACH_LABELS = {
+    "deem_approved": Text("silencio positivo", "deemed approved"),
+    "deem_abandoned": Text("caducidad", "deemed abandoned"),
+}
 _FILL = {"approved": "#e6f4ea", "denied": "#fce8e6", "waiting_applicant": "#fff4e5"}
 
 
@@ -58,27 +63,27 @@ def render_svg(definition: Definition, locale: str = "es") -> str:
     for state in definition.states:
         rows.setdefault(layer_of[state.code], []).append(state.code)
     widest = max(len(row) for row in rows.values())
-    width = MARGIN * 2 + widest * NODE_W + (widest - 1) * GAP_X + 120
-    height = MARGIN * 2 + len(rows) * NODE_H + (len(rows) - 1) * GAP_Y
+    width = MARGIN * 2 + widest * NODE_W + (widest - 1) * GAP_X
+    height = MARGIN * 2 + GAP_Y // 2 + len(rows) * NODE_H + (len(rows) - 1) * GAP_Y
     place: dict[str, tuple[int, int]] = {}
     for layer, codes in rows.items():
         offset = (widest - len(codes)) * (NODE_W + GAP_X) // 2
         for index, code in enumerate(codes):
             place[code] = (
                 MARGIN + offset + index * (NODE_W + GAP_X),
-                MARGIN + layer * (NODE_H + GAP_Y),
+                MARGIN + GAP_Y // 2 + layer * (NODE_H + GAP_Y),
             )
     labels = {state.code: state.label.get(locale) for state in definition.states}
     edges: dict[tuple[str, str, bool], list[str]] = {}
     for transition in definition.transitions:
         for source in transition.sources:
-            if source in place and transition.target in place:
-                key = (source, transition.target, False)
-                edges.setdefault(key, []).append(transition.label.get(locale))
+            key = (source, transition.target, False)
+            edges.setdefault(key, []).append(transition.label.get(locale))
     for state in definition.states:
         for action in state.breach:
             if action.target in place:
-                edges.setdefault((state.code, action.target, True), []).append(action.kind)
+                name = BREACH_LABELS[action.kind]
+                edges.setdefault((state.code, action.target, True), []).append(name.get(locale))
     slug = definition.slug
     title = f"{definition.title.get(locale)} (v{definition.version})"
     described = "; ".join(
@@ -95,8 +100,6 @@ def render_svg(definition: Definition, locale: str = "es") -> str:
         'markerWidth="8" markerHeight="8" orient="auto-start-reverse">'
         '<path d="M0,0 L10,5 L0,10 z"/></marker></defs>',
     ]
-    for (source, target, breach), names in edges.items():
-        parts.append(_edge(place[source], place[target], " / ".join(names), breach, slug))
     for state in definition.states:
         x, y = place[state.code]
         kind = "approved" if state.kind in APPROVED_KINDS else state.kind
@@ -113,6 +116,8 @@ def render_svg(definition: Definition, locale: str = "es") -> str:
                 f'<text x="{x + NODE_W // 2}" y="{dy}" text-anchor="middle">{escape(line)}</text>'
             )
         parts.append("</g>")
+    for (source, target, breach), names in edges.items():
+        parts.append(_edge(place[source], place[target], " / ".join(names), breach, slug))
     parts.append("</svg>")
     return "\n".join(parts)
 
@@ -121,17 +126,32 @@ def _edge(start: tuple[int, int], end: tuple[int, int], label: str, breach: bool
     (sx, sy), (ex, ey) = start, end
     dash = ' stroke-dasharray="6 4"' if breach else ""
     if ey > sy:
+        # Forward: bottom centre to top centre; the label sits near the target, where the
+        # arrows fanning out of one state are already apart.
         x1, y1, x2, y2 = sx + NODE_W // 2, sy + NODE_H, ex + NODE_W // 2, ey
         path = f"M{x1},{y1} L{x2},{y2}"
+        lx, ly = x1 + (x2 - x1) * 7 // 10, y1 + (y2 - y1) * 7 // 10
+    elif ey < sy:
+        # Backward: top of the source to the bottom of the target, off-centre so it does
+        # not lie on the forward arrow between the same two states.
+        x1, y1, x2, y2 = sx + NODE_W * 3 // 4, sy, ex + NODE_W // 4, ey + NODE_H
+        path = f"M{x1},{y1} C{x1},{y1 - GAP_Y // 2} {x2},{y2 + GAP_Y // 2} {x2},{y2}"
         lx, ly = (x1 + x2) // 2, (y1 + y2) // 2
+    elif abs(ex - sx) == NODE_W + GAP_X:
+        # Neighbours in one layer: straight across the gap between them.
+        x1 = sx + NODE_W if ex > sx else sx
+        x2 = ex if ex > sx else ex + NODE_W
+        y1 = sy + NODE_H // 2
+        path = f"M{x1},{y1} L{x2},{y1}"
+        lx, ly = (x1 + x2) // 2, sy - 6
     else:
-        # Back or sideways edge: a curve out of the right side, so it does not cross the boxes.
-        x1, y1, x2, y2 = sx + NODE_W, sy + NODE_H // 2, ex + NODE_W, ey + NODE_H // 2
-        bend = max(x1, x2) + 60
-        path = f"M{x1},{y1} C{bend},{y1} {bend},{y2} {x2},{y2}"
-        lx, ly = bend - 10, (y1 + y2) // 2
+        # Same layer, further apart: an arc above the row.
+        x1, x2, y1 = sx + NODE_W // 2, ex + NODE_W // 2, sy
+        path = f"M{x1},{y1} C{x1},{y1 - GAP_Y // 2} {x2},{y1 - GAP_Y // 2} {x2},{y1}"
+        lx, ly = (x1 + x2) // 2, y1 - GAP_Y // 3
     return (
         f'<g class="edge"><path d="{path}" fill="none" stroke="#505a5f"{dash} '
         f'marker-end="url(#{slug}-arrow)"/><text x="{lx}" y="{ly}" font-size="11" '
-        f'text-anchor="middle" fill="#1d1d1b">{escape(label)}</text></g>'
+        f'text-anchor="middle" fill="#1d1d1b" stroke="#ffffff" stroke-width="3" '
+        f'paint-order="stroke">{escape(label)}</text></g>'
     )

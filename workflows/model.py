@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from functools import cached_property
 from types import MappingProxyType
@@ -57,20 +57,26 @@ def _compact(body: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+class _Plain:
+    """Give a dataclass the `to_dict` that returns its definition mapping."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the definition mapping (absent values and empty lists left out)."""
+        return _compact({item.name: getattr(self, item.name) for item in fields(self)})  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True, slots=True)
-class Choice:
+class Choice(_Plain):
     """One allowed answer of a choice field."""
 
     value: str
     label: Text
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the definition mapping."""
-        return {"value": self.value, "label": self.label.to_dict()}
-
 
 @dataclass(frozen=True, slots=True)
-class Field:
+class Field(_Plain):
     """A question of the application form.
 
     Attributes:
@@ -103,13 +109,9 @@ class Field:
         """Return the allowed values of a choice field."""
         return tuple(choice.value for choice in self.choices)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the definition mapping."""
-        return _compact({f: getattr(self, f) for f in self.__slots__})
-
 
 @dataclass(frozen=True, slots=True)
-class DocumentRequirement:
+class DocumentRequirement(_Plain):
     """A document the applicant uploads or presents at the counter.
 
     Attributes:
@@ -132,10 +134,6 @@ class DocumentRequirement:
     max_bytes: int = 10 * 1024 * 1024
     presentation: str = "upload"
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the definition mapping."""
-        return _compact({f: getattr(self, f) for f in self.__slots__})
-
 
 @dataclass(frozen=True, slots=True)
 class Ref:
@@ -150,7 +148,7 @@ class Ref:
 
 
 @dataclass(frozen=True, slots=True)
-class BreachAction:
+class BreachAction(_Plain):
     """What happens when a deadline passes.
 
     Attributes:
@@ -165,13 +163,9 @@ class BreachAction:
     target: str | None = None
     after_business_days: int | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the definition mapping."""
-        return _compact({f: getattr(self, f) for f in self.__slots__})
-
 
 @dataclass(frozen=True, slots=True)
-class State:
+class State(_Plain):
     """A state of the workflow.
 
     Attributes:
@@ -200,10 +194,6 @@ class State:
     def is_final(self) -> bool:
         """Tell whether no case leaves this state."""
         return self.kind in FINAL_KINDS
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the definition mapping."""
-        return _compact({f: getattr(self, f) for f in self.__slots__})
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +231,7 @@ class Transition:
 
 
 @dataclass(frozen=True, slots=True)
-class Catalogue:
+class Catalogue(_Plain):
     """What the public catalogue says about a procedure before anyone applies.
 
     Attributes:
@@ -270,48 +260,32 @@ class Catalogue:
         """Tell whether the catalogue item `name` is a labelled demo value."""
         return name in self.placeholders
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the definition mapping."""
-        return _compact({f: getattr(self, f) for f in self.__slots__})
-
 
 @dataclass(frozen=True, slots=True)
-class Validity:
+class Validity(_Plain):
     """How long an issued permit lasts."""
 
     months: int | None = None
     ends_with_fiscal_year: bool = False
     note: Text | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the definition mapping."""
-        return _compact({f: getattr(self, f) for f in self.__slots__})
-
 
 @dataclass(frozen=True, slots=True)
-class CertificateSpec:
+class CertificateSpec(_Plain):
     """The certificate issued on approval: a template name and its title."""
 
     template: str
     title: Text
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the definition mapping."""
-        return _compact({f: getattr(self, f) for f in self.__slots__})
-
 
 @dataclass(frozen=True, slots=True)
-class SimdetMapping:
+class SimdetMapping(_Plain):
     """Which fields feed SIMDET: activity code, size inputs and location."""
 
     activity_field: str | None = None
     employees_field: str | None = None
     annual_sales_field: str | None = None
     location_field: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the definition mapping."""
-        return _compact({f: getattr(self, f) for f in self.__slots__})
 
 
 @dataclass(frozen=True)
@@ -356,6 +330,10 @@ class Definition:
             "by_action": {key: tuple(value) for key, value in by_action.items()},
         }
         object.__setattr__(self, "_index", index)
+
+    def __hash__(self) -> int:
+        # Equal definitions have equal digests; fields hold read-only mappings, not hashable.
+        return hash(self.digest)
 
     def state(self, code: str) -> State:
         """Return the state with `code`; raise KeyError if there is none."""

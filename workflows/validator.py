@@ -11,7 +11,6 @@ from workflows.conditions import Condition, comparisons
 from workflows.effects import EFFECTS
 from workflows.fees import PerUnitAboveFee, TableFee
 from workflows.guards import GUARDS
-from workflows.loader import params_problems
 from workflows.model import (
     APPROVED_KINDS,
     CHOICE_FIELD_TYPES,
@@ -25,6 +24,7 @@ from workflows.model import (
     Transition,
 )
 from workflows.problems import Problem
+from workflows.schemas import params_problems
 
 _TEXT_TYPES = frozenset({"text", "long_text", "address"})
 _SIMDET_TYPES = {

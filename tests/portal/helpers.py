@@ -6,6 +6,8 @@ import io
 import re
 
 from pypdf import PdfWriter
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 PASSWORD = "una-clave-larga-2026"
 VALID_FIELDS = {
@@ -68,7 +70,9 @@ def start(client, token: str = "token-de-prueba-0001") -> int:
 
 
 def documents(**files: bytes) -> dict:
-    return {f"d_{code}": (io.BytesIO(data), f"{code}.pdf") for code, data in files.items()}
+    return {f"d_{code}": FileStorage(io.BytesIO(data), filename=f"{code}.pdf",
+                                     content_type="application/pdf")
+            for code, data in files.items()}
 
 
 def submit(client, application_id: int, fields: dict | None = None, files: dict | None = None,
@@ -77,11 +81,11 @@ def submit(client, application_id: int, fields: dict | None = None, files: dict 
     data.update(files if files is not None else documents(escritura=pdf_bytes(),
                                                           plano_topografico=pdf_bytes()))
     data[button] = "1"
-    response = client.post(f"/solicitudes/{application_id}/editar", data=data,
-                           content_type="multipart/form-data")
-    response.get_data()
-    response.close()  # large bodies spill to a temporary file that the response owns
-    return response
+    # Encoded in memory: the test client would spill a large body to a temporary file that
+    # it does not always close.
+    boundary, body = encode_multipart(MultiDict(data))
+    return client.post(f"/solicitudes/{application_id}/editar", data=body,
+                       content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def file_new_application(client, token: str = "token-de-prueba-0001") -> int:

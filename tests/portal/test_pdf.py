@@ -132,7 +132,8 @@ def rasterise_first_page(pdf: bytes, tmp_path: Path) -> Image.Image:
     source.write_bytes(pdf)
     command = [pdftoppm, "-r", "150", "-f", "1", "-l", "1", "-png", "-singlefile"]
     subprocess.run([*command, source, tmp_path / "page"], check=True, timeout=60)
-    return Image.open(tmp_path / "page.png")
+    with Image.open(tmp_path / "page.png") as page:
+        return page.convert("L")
 
 
 # --- certificate -------------------------------------------------------------------------------
@@ -226,6 +227,11 @@ def test_receipt_states_number_date_time_place_medium_and_article_96(app: Flask)
     assert "Documentos recibidos Copia de DUI Escritura de constitución" in text
     assert "Plazo legal estimado de respuesta 7 de diciembre de 2026" in text
     assert "Art. 96 de la Ley de Procedimientos Administrativos" in text
+
+
+def test_naive_datetimes_are_refused_rather_than_guessed(app: Flask) -> None:
+    with pytest.raises(ValueError, match="naive datetime"):
+        render_pdf("pdf/receipt.html", receipt_context(filed_at=datetime(2026, 11, 22, 10, 15)))
 
 
 def test_receipt_without_due_date_or_documents_says_so(app: Flask) -> None:

@@ -32,7 +32,7 @@ SAN_SALVADOR = BusinessCalendar(
         (date(2026, 4, 6), True),  # Monday after Easter
     ],
 )
-def test_national_calendar(day: date, working: bool) -> None:
+def test_national_calendar_knows_salvadoran_holidays(day: date, working: bool) -> None:
     assert NATIONAL.is_business_day(day) is working
 
 

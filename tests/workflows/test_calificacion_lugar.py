@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -208,3 +209,10 @@ def test_simdet_reads_activity_and_district(calificacion: Definition) -> None:
     assert calificacion.simdet is not None
     assert calificacion.field(calificacion.simdet.activity_field or "").type == "activity_code"
     assert calificacion.field(calificacion.simdet.location_field or "").type == "district"
+
+
+def test_documentation_shows_the_seed_file_verbatim() -> None:
+    root = Path(__file__).parents[2]
+    seed = (root / "workflows/definitions/opamss/calificacion-lugar.yaml").read_text("utf-8")
+    docs = (root / "docs/procedure-definitions.md").read_text("utf-8")
+    assert f"```yaml\n{seed}```" in docs

@@ -55,7 +55,7 @@ from workflows.conditions import comparisons, evaluate, freeze, is_blank, thaw
         ({"field": "tipo", "op": "absent"}, {"tipo": "a"}, False),
     ],
 )
-def test_comparison(condition: dict, data: dict, expected: bool) -> None:
+def test_comparison_holds_as_documented(condition: dict, data: dict, expected: bool) -> None:
     assert evaluate(freeze(condition), data) is expected
 
 
@@ -124,5 +124,5 @@ def test_freeze_and_thaw_are_inverse() -> None:
     ("value", "blank"),
     [(None, True), ("", True), ("  ", True), ([], True), ({}, True), ("x", False), (0, False)],
 )
-def test_blank_values(value: object, blank: bool) -> None:
+def test_blank_means_none_whitespace_or_empty(value: object, blank: bool) -> None:
     assert is_blank(value) is blank

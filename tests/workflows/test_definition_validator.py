@@ -304,7 +304,7 @@ def test_same_action_for_different_roles_is_not_ambiguous(demo_data: dict[str, A
     assert load(demo_data).transitions[4].roles == ("clerk",)
 
 
-def test_duplicates(demo_data: dict[str, Any]) -> None:
+def test_duplicate_names_and_codes(demo_data: dict[str, Any]) -> None:
     demo_data["fields"].append(dict(demo_data["fields"][0]))
     demo_data["documents"].append(dict(demo_data["documents"][0]))
     demo_data["fees"].append(dict(demo_data["fees"][0]))

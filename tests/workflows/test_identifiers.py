@@ -44,7 +44,7 @@ def test_dui_check_digit_uses_weights_nine_to_two() -> None:
         ("0123456a-8", False),
     ],
 )
-def test_dui(dui: str, valid: bool) -> None:
+def test_dui_is_valid_only_with_its_check_digit(dui: str, valid: bool) -> None:
     assert is_valid_dui(dui) is valid
 
 
@@ -72,7 +72,7 @@ def test_nit_check_digit_switches_rule_after_sequential_100() -> None:
         ("01234567-1", False),
     ],
 )
-def test_nit(nit: str, valid: bool) -> None:
+def test_nit_is_valid_with_its_check_digit_or_as_a_dui(nit: str, valid: bool) -> None:
     assert is_valid_nit(nit) is valid
 
 
@@ -129,7 +129,9 @@ def test_nit(nit: str, valid: bool) -> None:
         ("activity_code", {}, "4711", (None, "invalid_activity_code")),
     ],
 )
-def test_validate_value(kind: str, options: dict, raw: object, expected: tuple) -> None:
+def test_submitted_value_is_normalised_or_explained(
+    kind: str, options: dict, raw: object, expected: tuple
+) -> None:
     assert validate_value(field(kind, **options), raw) == expected
 
 
@@ -139,7 +141,7 @@ def test_district_limited_to_its_choices() -> None:
     assert validate_value(districts, "0511") == (None, "invalid_choice")
 
 
-def test_choices() -> None:
+def test_choice_values_must_be_among_the_choices() -> None:
     choices = (Choice("a", LABEL), Choice("b", LABEL))
     assert validate_value(field("choice", choices=choices), " a ") == ("a", None)
     assert validate_value(field("choice", choices=choices), "c") == (None, "invalid_choice")

@@ -66,7 +66,12 @@ def test_digest_changes_with_the_content(full: Definition, demo: Definition) -> 
     assert load(demo.to_dict()).digest == demo.digest
 
 
-def test_lookups(full: Definition) -> None:
+def test_equal_definitions_hash_alike(full: Definition, demo: Definition) -> None:
+    assert hash(load(full.to_dict())) == hash(full)
+    assert len({full, demo, load(demo.to_dict())}) == 2
+
+
+def test_definition_looks_up_its_parts(full: Definition) -> None:
     assert full.field("ventas").min == 0.5
     assert full.document("poder").required_if is not None
     assert full.state("revision").business_days == 5
