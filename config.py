@@ -1,4 +1,4 @@
-"""Settings read from the environment; the defaults are the embedded ones (SQLite, in-process jobs)."""
+"""Settings from the environment; defaults are the embedded ones (SQLite, in-process jobs)."""
 
 from __future__ import annotations
 
@@ -51,7 +51,9 @@ class Config:
         self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
         self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
         self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
-        self.MAIL_SENDER = os.environ.get("MAIL_SENDER", "Ventanilla Única AMSS <no-responder@ventanilla.amss.gob.sv>")
+        self.MAIL_SENDER = os.environ.get(
+            "MAIL_SENDER", "Ventanilla Única AMSS <no-responder@ventanilla.amss.gob.sv>"
+        )
         self.MAIL_DIR = os.environ.get("MAIL_DIR", str(instance / "mail"))
         self.SERVER_NAME = os.environ.get("SERVER_NAME") or None
         self.PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")

@@ -34,14 +34,29 @@ from forms.messages import message_for
 from workflows import Definition
 from workflows.identifiers import validate_value
 
-TEXT_LIKE = {"text", "address", "dui", "nit", "phone", "email", "activity_code", "point",
-             "number", "integer", "money", "area_m2", "date"}
+TEXT_LIKE = {
+    "text",
+    "address",
+    "dui",
+    "nit",
+    "phone",
+    "email",
+    "activity_code",
+    "point",
+    "number",
+    "integer",
+    "money",
+    "area_m2",
+    "date",
+}
 INPUT_PARAMS = {
     "email": {"type": "email", "autocomplete": "email", "spellcheck": False},
     "phone": {"type": "tel", "autocomplete": "tel"},
-    "number": {"inputmode": "decimal"}, "money": {"inputmode": "decimal", "prefix": {"text": "$"}},
+    "number": {"inputmode": "decimal"},
+    "money": {"inputmode": "decimal", "prefix": {"text": "$"}},
     "area_m2": {"inputmode": "decimal", "suffix": {"text": "m²"}},
-    "integer": {"inputmode": "numeric"}, "dui": {"inputmode": "numeric"},
+    "integer": {"inputmode": "numeric"},
+    "dui": {"inputmode": "numeric"},
     "activity_code": {"inputmode": "numeric", "classes": "govuk-input--width-5"},
 }
 
@@ -56,8 +71,11 @@ def _engine_check(field_spec) -> Callable:
             return
         value, error = validate_value(field_spec, raw)
         if error:
-            params = {"min": field_spec.min, "max": field_spec.max,
-                      "max_length": field_spec.max_length}
+            params = {
+                "min": field_spec.min,
+                "max": field_spec.max,
+                "max_length": field_spec.max_length,
+            }
             raise ValidationError(message_for(error, **params))
         field.data = value
 
@@ -70,30 +88,52 @@ def _wtf_field(spec, locale: str, districts: Sequence[tuple[str, str]]):
     validators = [_engine_check(spec)]
     choices = [(c.value, c.label.get(locale)) for c in spec.choices]
     if spec.type == "long_text":
-        return TextAreaField(label, description=description, widget=GovTextArea(),
-                             validators=validators)
+        return TextAreaField(
+            label, description=description, widget=GovTextArea(), validators=validators
+        )
     if spec.type == "district":
-        return SelectField(label, description=description, widget=GovSelect(),
-                           choices=[("", _l("Elija un distrito")), *districts],
-                           validators=validators, validate_choice=False)
+        return SelectField(
+            label,
+            description=description,
+            widget=GovSelect(),
+            choices=[("", _l("Elija un distrito")), *districts],
+            validators=validators,
+            validate_choice=False,
+        )
     if spec.type == "yes_no":
-        return RadioField(label, description=description, widget=GovRadioInput(),
-                          choices=[("si", _l("Sí")), ("no", _l("No"))], validators=validators,
-                          validate_choice=False)
+        return RadioField(
+            label,
+            description=description,
+            widget=GovRadioInput(),
+            choices=[("si", _l("Sí")), ("no", _l("No"))],
+            validators=validators,
+            validate_choice=False,
+        )
     if spec.type == "choice":
         widget = GovRadioInput() if len(choices) <= 6 else GovSelect()
         return (RadioField if len(choices) <= 6 else SelectField)(
-            label, description=description, widget=widget, choices=choices,
-            validators=validators, validate_choice=False)
+            label,
+            description=description,
+            widget=widget,
+            choices=choices,
+            validators=validators,
+            validate_choice=False,
+        )
     if spec.type == "multi_choice":
-        return SelectMultipleField(label, description=description, widget=GovCheckboxesInput(),
-                                   choices=choices, validators=validators, validate_choice=False)
-    return StringField(label, description=description, widget=GovTextInput(),
-                       validators=validators)
+        return SelectMultipleField(
+            label,
+            description=description,
+            widget=GovCheckboxesInput(),
+            choices=choices,
+            validators=validators,
+            validate_choice=False,
+        )
+    return StringField(label, description=description, widget=GovTextInput(), validators=validators)
 
 
-def build_application_form(definition: Definition, *, locale: str,
-                           districts: Sequence[tuple[str, str]]) -> type[FlaskForm]:
+def build_application_form(
+    definition: Definition, *, locale: str, districts: Sequence[tuple[str, str]]
+) -> type[FlaskForm]:
     """Return a form class with one field per definition field and one file input per document.
 
     `districts` are (code, name) pairs given by the caller, so this layer needs no database.
@@ -110,11 +150,15 @@ def build_application_form(definition: Definition, *, locale: str,
         if requirement.presentation != "upload":
             continue
         help_text = requirement.help.get(locale) if requirement.help else ""
-        setattr(ApplicationForm, f"d_{requirement.code}", FileField(
-            requirement.title.get(locale), description=help_text, widget=GovFileInput()))
+        setattr(
+            ApplicationForm,
+            f"d_{requirement.code}",
+            FileField(requirement.title.get(locale), description=help_text, widget=GovFileInput()),
+        )
     ApplicationForm.field_names = tuple(f.name for f in definition.fields)
     ApplicationForm.document_codes = tuple(
-        d.code for d in definition.documents if d.presentation == "upload")
+        d.code for d in definition.documents if d.presentation == "upload"
+    )
     return ApplicationForm
 
 

@@ -12,12 +12,18 @@ from wtforms.validators import InputRequired, Length
 class CaseDecisionForm(FlaskForm):
     """Choose one of the actions the engine offers; choices are set by the view."""
 
-    action = RadioField(_l("¿Qué decide?"), widget=GovRadioInput(),
-                        validators=[InputRequired(_l("Elija una acción."))])
+    action = RadioField(
+        _l("¿Qué decide?"),
+        widget=GovRadioInput(),
+        validators=[InputRequired(_l("Elija una acción."))],
+    )
     comment = TextAreaField(
-        _l("Motivo u observaciones"), widget=GovTextArea(),
-        description=_l("Obligatorio para prevenir, condicionar o denegar. La persona solicitante "
-                       "lo verá tal como lo escriba."),
+        _l("Motivo u observaciones"),
+        widget=GovTextArea(),
+        description=_l(
+            "Obligatorio para prevenir, condicionar o denegar. La persona solicitante "
+            "lo verá tal como lo escriba."
+        ),
         validators=[Length(max=5000, message=_l("Escriba como máximo 5000 caracteres."))],
     )
     lock_version = IntegerField(widget=HiddenField.widget)

@@ -14,8 +14,12 @@ from config import BASE_DIR, Config
 from portal.extensions import babel, csrf, db, login_manager
 
 BLUEPRINTS = (
-    "portal.main.views", "portal.accounts.views", "portal.catalogue.views",
-    "portal.applications.views", "portal.review.views", "portal.certificates.views",
+    "portal.main.views",
+    "portal.accounts.views",
+    "portal.catalogue.views",
+    "portal.applications.views",
+    "portal.review.views",
+    "portal.certificates.views",
     "portal.simdet.views",
 )
 
@@ -31,20 +35,28 @@ def select_locale() -> str:
 
 def create_app(config_object: object | None = None, **overrides: object) -> Flask:
     """Build the app from the environment (Config), then apply overrides (tests)."""
-    app = Flask(__name__, template_folder=str(BASE_DIR / "templates"),
-                static_folder=str(BASE_DIR / "static"), instance_relative_config=False)
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+        instance_relative_config=False,
+    )
     config = config_object or Config()
     app.config.from_object(config)
     app.config.update(overrides)
     app.instance_path = app.config["INSTANCE_PATH"]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.jinja_loader = ChoiceLoader([
-        FileSystemLoader(str(BASE_DIR / "templates")),
-        PrefixLoader({
-            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
-            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
-        }),
-    ])
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(BASE_DIR / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
     _init_extensions(app)
     _register(app)
     logging.basicConfig(level=logging.INFO)
@@ -58,8 +70,11 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale,
-                   default_translation_directories=str(BASE_DIR / "translations"))
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(BASE_DIR / "translations"),
+    )
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
@@ -73,6 +88,7 @@ def _sqlite_pragmas(app: Flask) -> None:
     import sqlalchemy as sa
 
     with app.app_context():
+
         @sa.event.listens_for(db.engine, "connect")
         def _on_connect(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
@@ -105,8 +121,11 @@ def _register(app: Flask) -> None:
         from flask_babel import get_locale
 
         user = current_user if has_request_context() else None
-        return {"csp_nonce": lambda: g.get("csp_nonce", ""),
-                "current_locale": str(get_locale() or "es"), "current_user": user}
+        return {
+            "csp_nonce": lambda: g.get("csp_nonce", ""),
+            "current_locale": str(get_locale() or "es"),
+            "current_user": user,
+        }
 
     @app.after_request
     def _security_headers(response):

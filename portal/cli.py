@@ -19,8 +19,12 @@ jobs = AppGroup("jobs", help="Background jobs.")
 
 @users.command("create")
 @click.option("--email", required=True)
-@click.option("--role", required=True, type=click.Choice(["clerk", "supervisor", "inspector", "admin"]))
-@click.option("--authority", "authority_code", required=True, help="Authority code, e.g. OPAMSS or 0614")
+@click.option(
+    "--role", required=True, type=click.Choice(["clerk", "supervisor", "inspector", "admin"])
+)
+@click.option(
+    "--authority", "authority_code", required=True, help="Authority code, e.g. OPAMSS or 0614"
+)
 @click.option("--password", required=True)
 @click.option("--name", default=None)
 def create_user(email, role, authority_code, password, name):
@@ -28,8 +32,9 @@ def create_user(email, role, authority_code, password, name):
     from portal.accounts.services import create_staff
 
     try:
-        user = create_staff(email=email, password=password, role=role,
-                            authority_code=authority_code, full_name=name)
+        user = create_staff(
+            email=email, password=password, role=role, authority_code=authority_code, full_name=name
+        )
     except InvalidInput as error:
         raise click.ClickException(f"{error.code} {dict(error.params)}") from error
     click.echo(f"created {user.email} ({user.role} at {authority_code})")
@@ -49,7 +54,9 @@ def validate(files):
             for problem in error.problems:
                 click.echo(f"  {problem.path}: {problem.code}: {problem.message}")
         else:
-            click.echo(f"{path}: ok ({definition.authority}/{definition.slug} v{definition.version})")
+            click.echo(
+                f"{path}: ok ({definition.authority}/{definition.slug} v{definition.version})"
+            )
     sys.exit(1 if failed else 0)
 
 
@@ -72,7 +79,9 @@ def sweep():
 
 
 @click.command("seed")
-@click.option("--demo/--no-demo", default=False, help="Also create demo accounts and a demo SIMDET token.")
+@click.option(
+    "--demo/--no-demo", default=False, help="Also create demo accounts and a demo SIMDET token."
+)
 def seed(demo):
     """Seed authorities and procedure definitions (idempotent)."""
     from portal.main.services import DEMO_PASSWORD, DEMO_SIMDET_TOKEN
@@ -82,8 +91,10 @@ def seed(demo):
         report = run_seed(definitions_dir=current_app.config["DEFINITIONS_DIR"], demo=demo)
     except (workflows.InvalidDefinition, InvalidInput) as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"authorities created: {report['authorities_created']}; "
-               f"procedure versions: {report['versions']}")
+    click.echo(
+        f"authorities created: {report['authorities_created']}; "
+        f"procedure versions: {report['versions']}"
+    )
     if demo:
         click.echo(f"\nDemo accounts (password: {DEMO_PASSWORD}):")
         for email, role, authority in report["accounts"]:

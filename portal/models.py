@@ -4,15 +4,31 @@ from portal.accounts.models import AuditEvent, User
 from portal.applications.models import Application, Document, HistoryEntry, TrackingCounter
 from portal.authorities.models import Authority
 from portal.certificates.models import IssuedDocument
+from portal.establishments.models import Establishment
 from portal.extensions import db
 from portal.jobs.models import OutboxMessage
+from portal.payments.models import PaymentOrder
 from portal.procedures.models import Procedure, ProcedureVersion
 from portal.simdet.models import ApiClient, FeedEvent, FeedSequence
 
 metadata = db.metadata
 
 __all__ = [
-    "ApiClient", "Application", "AuditEvent", "Authority", "Document", "FeedEvent", "FeedSequence",
-    "HistoryEntry", "IssuedDocument", "OutboxMessage", "Procedure", "ProcedureVersion",
-    "TrackingCounter", "User", "metadata",
+    "ApiClient",
+    "Application",
+    "AuditEvent",
+    "Authority",
+    "Document",
+    "Establishment",
+    "FeedEvent",
+    "FeedSequence",
+    "HistoryEntry",
+    "IssuedDocument",
+    "OutboxMessage",
+    "PaymentOrder",
+    "Procedure",
+    "ProcedureVersion",
+    "TrackingCounter",
+    "User",
+    "metadata",
 ]

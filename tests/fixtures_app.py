@@ -140,8 +140,10 @@ def run_jobs(app):
         from rq import Queue, SimpleWorker
 
         connection = Redis.from_url(app.config["REDIS_URL"])
-        queues = [Queue(name, connection=connection)
-                  for name in ("default", "documents", "mail", "simdet")]
+        queues = [
+            Queue(name, connection=connection)
+            for name in ("default", "documents", "mail", "simdet")
+        ]
         with app.app_context():
             # Jobs can enqueue more jobs; loop until every queue is empty.
             while any(q.count for q in queues):
@@ -153,10 +155,14 @@ def run_jobs(app):
 def worker_environment(app) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=app.config["REDIS_URL"],
-        INSTANCE_PATH=app.config["INSTANCE_PATH"], FILES_DIR=app.config["FILES_DIR"],
-        MAIL_DIR=app.config["MAIL_DIR"], SECRET_KEY=app.config["SECRET_KEY"],
-        PUBLIC_BASE_URL=app.config["PUBLIC_BASE_URL"], PYTHONPATH=str(ROOT),
+        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        REDIS_URL=app.config["REDIS_URL"],
+        INSTANCE_PATH=app.config["INSTANCE_PATH"],
+        FILES_DIR=app.config["FILES_DIR"],
+        MAIL_DIR=app.config["MAIL_DIR"],
+        SECRET_KEY=app.config["SECRET_KEY"],
+        PUBLIC_BASE_URL=app.config["PUBLIC_BASE_URL"],
+        PYTHONPATH=str(ROOT),
     )
     return env
 
@@ -167,13 +173,26 @@ def rq_worker(app, tmp_path):
     if not app.config.get("REDIS_URL"):
         yield None
         return
-    command = [str(Path(sys.executable).with_name("rq")), "worker", "--url",
-               app.config["REDIS_URL"], "--worker-class", "portal.jobs.worker.AppWorker",
-               "--with-scheduler", "--path", str(ROOT), "default", "documents", "mail", "simdet"]
+    command = [
+        str(Path(sys.executable).with_name("rq")),
+        "worker",
+        "--url",
+        app.config["REDIS_URL"],
+        "--worker-class",
+        "portal.jobs.worker.AppWorker",
+        "--with-scheduler",
+        "--path",
+        str(ROOT),
+        "default",
+        "documents",
+        "mail",
+        "simdet",
+    ]
     log_path = tmp_path / "rq-worker.log"
     with log_path.open("w") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=worker_environment(app),
-                                   stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=worker_environment(app), stdout=log, stderr=subprocess.STDOUT
+        )
         yield process
         process.terminate()
         try:

@@ -30,13 +30,23 @@ def test_workflows_imports_neither_flask_nor_sqlalchemy_nor_the_portal():
     allowed_third_party = {"yaml", "jsonschema", "holidays"}
     for path in _python_files("workflows"):
         imported = _imports(path)
-        forbidden = imported & {"flask", "flask_sqlalchemy", "sqlalchemy", "portal", "forms",
-                                "flask_babel", "wtforms"}
+        forbidden = imported & {
+            "flask",
+            "flask_sqlalchemy",
+            "sqlalchemy",
+            "portal",
+            "forms",
+            "flask_babel",
+            "wtforms",
+        }
         assert not forbidden, f"{path.relative_to(ROOT)} imports {forbidden}"
         import sys
 
-        third_party = {n for n in imported if n not in sys.stdlib_module_names
-                       and n not in {"workflows", "__future__"}}
+        third_party = {
+            n
+            for n in imported
+            if n not in sys.stdlib_module_names and n not in {"workflows", "__future__"}
+        }
         assert third_party <= allowed_third_party, f"{path.relative_to(ROOT)}: {third_party}"
 
 
@@ -68,6 +78,9 @@ def test_no_eval_or_exec_anywhere():
     for folder in ("portal", "forms", "workflows"):
         for path in _python_files(folder):
             tree = ast.parse(path.read_text(encoding="utf-8"))
-            calls = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call)
-                     and isinstance(node.func, ast.Name)}
+            calls = {
+                node.func.id
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            }
             assert not calls & {"eval", "exec"}, f"{path.relative_to(ROOT)} calls eval/exec"

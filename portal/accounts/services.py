@@ -21,11 +21,24 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def audit(action: str, *, actor: User | None, subject: str | None = None, ip: str | None = None,
-          **detail: object) -> None:
+def audit(
+    action: str,
+    *,
+    actor: User | None,
+    subject: str | None = None,
+    ip: str | None = None,
+    **detail: object,
+) -> None:
     """Record an audit event in the current transaction (flush only)."""
-    db.session.add(AuditEvent(action=action, actor_id=actor.id if actor else None,
-                              subject=subject, ip=ip, detail=dict(detail)))
+    db.session.add(
+        AuditEvent(
+            action=action,
+            actor_id=actor.id if actor else None,
+            subject=subject,
+            ip=ip,
+            detail=dict(detail),
+        )
+    )
     db.session.flush()
 
 
@@ -42,8 +55,13 @@ def _new_user(email: str, password: str, full_name: str, role: str, authority_id
     if get_user_by_email(email) is not None:
         raise InvalidInput("email_taken", field="email")
     _check_password(password)
-    user = User(email=normalize_email(email), password_hash=_hasher.hash(password),
-                full_name=full_name.strip(), role=role, authority_id=authority_id)
+    user = User(
+        email=normalize_email(email),
+        password_hash=_hasher.hash(password),
+        full_name=full_name.strip(),
+        role=role,
+        authority_id=authority_id,
+    )
     db.session.add(user)
     db.session.flush()
     return user
@@ -57,8 +75,15 @@ def register_applicant(*, email: str, password: str, full_name: str, ip: str | N
     return user
 
 
-def create_staff(*, email: str, password: str, role: str, authority_code: str,
-                 full_name: str | None = None, actor: User | None = None) -> User:
+def create_staff(
+    *,
+    email: str,
+    password: str,
+    role: str,
+    authority_code: str,
+    full_name: str | None = None,
+    actor: User | None = None,
+) -> User:
     """Create a staff account scoped to one authority (operators' CLI, later the admin console)."""
     if role not in ROLES or role == "applicant":
         raise InvalidInput("unknown_role", field="role", role=role)
@@ -66,8 +91,13 @@ def create_staff(*, email: str, password: str, role: str, authority_code: str,
     if authority is None:
         raise InvalidInput("unknown_authority", field="authority", authority=authority_code)
     user = _new_user(email, password, full_name or email.split("@")[0], role, authority.id)
-    audit("account.staff_created", actor=actor, subject=user.email, role=role,
-          authority=authority_code)
+    audit(
+        "account.staff_created",
+        actor=actor,
+        subject=user.email,
+        role=role,
+        authority=authority_code,
+    )
     db.session.commit()
     return user
 

@@ -20,9 +20,12 @@ def register():
     form = AccountRegisterForm()
     if form.validate_on_submit():
         try:
-            user = services.register_applicant(email=form.email.data, password=form.password.data,
-                                               full_name=form.full_name.data,
-                                               ip=request.remote_addr)
+            user = services.register_applicant(
+                email=form.email.data,
+                password=form.password.data,
+                full_name=form.full_name.data,
+                ip=request.remote_addr,
+            )
         except InvalidInput as error:
             getattr(form, error.field).errors.append(message_for(error.code, **error.params))
         else:
@@ -36,8 +39,9 @@ def register():
 def login():
     form = AccountLoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(email=form.email.data, password=form.password.data,
-                                     ip=request.remote_addr)
+        user = services.authenticate(
+            email=form.email.data, password=form.password.data, ip=request.remote_addr
+        )
         if user is None:
             form.email.errors.append(message_for("bad_credentials"))
         else:

@@ -15,7 +15,9 @@ from portal.applications.models import Application, HistoryEntry, TrackingCounte
 from portal.extensions import db, utcnow
 from portal.jobs.services import enqueue
 
-FINAL_KINDS = frozenset({"approved", "approved_with_conditions", "denied", "withdrawn", "abandoned"})
+FINAL_KINDS = frozenset(
+    {"approved", "approved_with_conditions", "denied", "withdrawn", "abandoned"}
+)
 LOCAL_TZ = ZoneInfo("America/El_Salvador")
 
 
@@ -34,14 +36,17 @@ def assign_tracking_number(application: Application) -> None:
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     db.session.execute(
-        insert(TrackingCounter).values(authority_id=application.authority_id, year=year, last=0)
+        insert(TrackingCounter)
+        .values(authority_id=application.authority_id, year=year, last=0)
         .on_conflict_do_nothing()
     )
     number = db.session.execute(
         sa.update(TrackingCounter)
-        .where(TrackingCounter.authority_id == application.authority_id,
-               TrackingCounter.year == year)
-        .values(last=TrackingCounter.last + 1).returning(TrackingCounter.last)
+        .where(
+            TrackingCounter.authority_id == application.authority_id, TrackingCounter.year == year
+        )
+        .values(last=TrackingCounter.last + 1)
+        .returning(TrackingCounter.last)
         .execution_options(synchronize_session=False)
     ).scalar_one()
     prefix = application.authority.tracking_prefix
@@ -55,8 +60,9 @@ def _calendar():
     return BusinessCalendar()
 
 
-def update_clocks(application: Application, definition: workflows.Definition,
-                  outcome: workflows.Outcome) -> None:
+def update_clocks(
+    application: Application, definition: workflows.Definition, outcome: workflows.Outcome
+) -> None:
     """Store the state's and the case's due dates now, so queues never compute them on read."""
     calendar = _calendar()
     today = local_now().date()
@@ -80,12 +86,14 @@ def update_clocks(application: Application, definition: workflows.Definition,
         application.due_on = calendar.add_business_days(today, total) if total else None
 
 
-def _feed_payload(application: Application, definition: workflows.Definition,
-                  entry: HistoryEntry, event_type: str) -> dict:
+def _feed_payload(
+    application: Application, definition: workflows.Definition, entry: HistoryEntry, event_type: str
+) -> dict:
     """The event as SIMDET sees it: the case and its place, never a person's data."""
     mapping = definition.simdet
-    activity = application.data.get(mapping.activity_field) if mapping and mapping.activity_field \
-        else None
+    activity = (
+        application.data.get(mapping.activity_field) if mapping and mapping.activity_field else None
+    )
     return {
         "type": event_type,
         "tracking_number": application.tracking_number,
@@ -105,9 +113,14 @@ def emit_feed_event(application, definition, entry, params) -> None:
     from portal.simdet.models import FeedEvent
 
     event_type = params["type"]
-    db.session.add(FeedEvent(event_id=str(uuid.uuid4()), type=event_type,
-                             occurred_at=entry.occurred_at,
-                             payload=_feed_payload(application, definition, entry, event_type)))
+    db.session.add(
+        FeedEvent(
+            event_id=str(uuid.uuid4()),
+            type=event_type,
+            occurred_at=entry.occurred_at,
+            payload=_feed_payload(application, definition, entry, event_type),
+        )
+    )
     db.session.info["feed_pending"] = True
 
 
@@ -124,21 +137,111 @@ def issue_certificate(application, definition, entry, params) -> None:
 def _issue(application, definition, kind: str, decision: str | None = None) -> None:
     from portal.certificates.models import IssuedDocument
 
-    existing = db.session.scalar(sa.select(IssuedDocument).where(
-        IssuedDocument.application_id == application.id, IssuedDocument.kind == kind))
+    existing = db.session.scalar(
+        sa.select(IssuedDocument).where(
+            IssuedDocument.application_id == application.id, IssuedDocument.kind == kind
+        )
+    )
     if existing is not None:
         return
-    title = definition.certificate.title if kind == "certificate" and definition.certificate \
+    title = (
+        definition.certificate.title
+        if kind == "certificate" and definition.certificate
         else definition.title
-    db.session.add(IssuedDocument(
-        application_id=application.id, kind=kind, code=secrets.token_hex(8).upper(),
-        title={"es": title.es, "en": title.en}, holder_name=application.applicant.full_name,
-        decision=decision,
-    ))
+    )
+    db.session.add(
+        IssuedDocument(
+            application_id=application.id,
+            kind=kind,
+            code=secrets.token_hex(8).upper(),
+            title={"es": title.es, "en": title.en},
+            holder_name=application.applicant.full_name,
+            decision=decision,
+        )
+    )
 
 
 def notify(application, definition, entry, params) -> None:
     enqueue("send_notification", history_id=entry.id)
+
+
+def request_payment(application, definition, entry, params) -> None:
+    """Issue a payment order for the fees the definition assesses on this case's data."""
+    from portal.payments.models import PaymentOrder
+    from workflows.fees import compute_fees, fee_total
+
+    pending = db.session.scalar(
+        sa.select(PaymentOrder).where(
+            PaymentOrder.application_id == application.id, PaymentOrder.status == "pending"
+        )
+    )
+    if pending is not None:
+        return
+    regime = application.district.tariff_regime if application.district else None
+    lines = compute_fees(definition, facts_data(application, definition), regime)
+    count = db.session.scalar(
+        sa.select(sa.func.count(PaymentOrder.id)).where(
+            PaymentOrder.application_id == application.id
+        )
+    )
+    db.session.add(
+        PaymentOrder(
+            application_id=application.id,
+            number=f"MP-{application.tracking_number}-{count + 1}",
+            amount=fee_total(lines),
+            tariff_regime=regime,
+            lines=[
+                {
+                    "code": line.code,
+                    "label": {"es": line.label.es, "en": line.label.en},
+                    "amount": str(line.amount),
+                    "placeholder": line.placeholder,
+                }
+                for line in lines
+            ],
+        )
+    )
+
+
+def register_establishment(application, definition, entry, params) -> None:
+    """Record the establishment an approved registration creates, without personal data."""
+    from portal.establishments.models import Establishment
+
+    if (
+        db.session.scalar(
+            sa.select(Establishment).where(Establishment.application_id == application.id)
+        )
+        is not None
+    ):
+        return
+    mapping = definition.simdet
+    data = application.data
+
+    def mapped(name):
+        field = getattr(mapping, name, None) if mapping else None
+        return data.get(field) if field else None
+
+    employees = mapped("employees_field")
+    db.session.add(
+        Establishment(
+            application_id=application.id,
+            authority_id=application.authority_id,
+            district_id=application.district_id,
+            trade_name=data.get("nombre_comercial"),
+            activity_code=mapped("activity_field"),
+            employees=int(employees) if employees not in (None, "") else None,
+        )
+    )
+
+
+def assign_to_role(application, definition, entry, params) -> None:
+    application.assigned_role = params["role"]
+
+
+def facts_data(application, definition) -> dict:
+    from portal.applications.services import typed_data
+
+    return typed_data(definition, application.data)
 
 
 def _clock_only(application, definition, entry, params) -> None:
@@ -150,13 +253,20 @@ HANDLERS = {
     "issue_receipt": issue_receipt,
     "issue_certificate": issue_certificate,
     "notify": notify,
+    "request_payment": request_payment,
+    "register_establishment": register_establishment,
+    "assign_to_role": assign_to_role,
     "suspend_clock": _clock_only,
     "resume_clock": _clock_only,
 }
 
 
-def apply(application: Application, definition: workflows.Definition,
-          outcome: workflows.Outcome, entry: HistoryEntry) -> None:
+def apply(
+    application: Application,
+    definition: workflows.Definition,
+    outcome: workflows.Outcome,
+    entry: HistoryEntry,
+) -> None:
     """Perform every effect of a fired transition within the current transaction."""
     update_clocks(application, definition, outcome)
     for ref in outcome.effects:

@@ -39,6 +39,8 @@ class Application(db.Model):
     due_on: Mapped[date | None] = mapped_column(sa.Date)
     # Business days left on the overall clock while it is suspended (prevención).
     clock_remaining_days: Mapped[int | None]
+    # Set by the assign_to_role effect: which staff role the case waits on.
+    assigned_role: Mapped[str | None] = mapped_column(sa.String(20))
     lock_version: Mapped[int] = mapped_column(default=1)
 
     procedure: Mapped[Procedure] = relationship()

@@ -70,8 +70,9 @@ def for_locale(locale: str) -> Presenter:
     return Presenter(locale)
 
 
-def _timeline(application: Application, definition: workflows.Definition, locale: str,
-              viewer_is_staff: bool) -> list[dict]:
+def _timeline(
+    application: Application, definition: workflows.Definition, locale: str, viewer_is_staff: bool
+) -> list[dict]:
     labels = {t.action: t.label.get(locale) for t in definition.transitions}
     entries = []
     for entry in application.history:
@@ -81,30 +82,50 @@ def _timeline(application: Application, definition: workflows.Definition, locale
             actor = entry.actor.full_name
         else:
             actor = application.authority.short_name
-        entries.append({"at": entry.occurred_at.astimezone(LOCAL_TZ), "title": labels.get(entry.action, entry.action),
-                        "actor": actor, "comment": entry.comment,
-                        "state": definition.state(entry.to_state).label.get(locale)})
+        entries.append(
+            {
+                "at": entry.occurred_at.astimezone(LOCAL_TZ),
+                "title": labels.get(entry.action, entry.action),
+                "actor": actor,
+                "comment": entry.comment,
+                "state": definition.state(entry.to_state).label.get(locale),
+            }
+        )
     return entries
 
 
-def status_view(application: Application, definition: workflows.Definition, locale: str,
-                viewer) -> dict:
+def status_view(
+    application: Application, definition: workflows.Definition, locale: str, viewer
+) -> dict:
     """Everything the status page shows, computed once."""
     state = definition.state(application.state)
     data_rows = display_rows(definition, application.data, locale)
-    last_comment = next((h.comment for h in reversed(application.history)
-                         if h.to_state == application.state and h.comment), "")
+    last_comment = next(
+        (
+            h.comment
+            for h in reversed(application.history)
+            if h.to_state == application.state and h.comment
+        ),
+        "",
+    )
     return {
-        "state": state, "state_label": state.label.get(locale), "final": state.kind in FINAL_KINDS,
-        "title": definition.title.get(locale), "timeline": _timeline(
-            application, definition, locale, viewer.is_staff),
-        "data_rows": data_rows, "last_comment": last_comment,
-        "documents": [(definition.document(d.requirement_code).title.get(locale), d)
-                      for d in application.current_documents],
+        "state": state,
+        "state_label": state.label.get(locale),
+        "final": state.kind in FINAL_KINDS,
+        "title": definition.title.get(locale),
+        "timeline": _timeline(application, definition, locale, viewer.is_staff),
+        "data_rows": data_rows,
+        "last_comment": last_comment,
+        "documents": [
+            (definition.document(d.requirement_code).title.get(locale), d)
+            for d in application.current_documents
+        ],
         "receipt": get_issued(application.id, "receipt"),
         "certificate": get_issued(application.id, "certificate"),
         "can_edit": viewer.id == application.applicant_id and state.applicant_can_edit,
-        "can_withdraw": viewer.id == application.applicant_id and any(
+        "can_withdraw": viewer.id == application.applicant_id
+        and any(
             t.action == "desistir" and application.state in t.sources
-            for t in definition.transitions),
+            for t in definition.transitions
+        ),
     }

@@ -1,4 +1,4 @@
-"""Use cases of an application: start, save and submit, act on it, and queries scoped to the actor."""
+"""Use cases of an application: start, save, submit, act on it; queries scoped to the actor."""
 
 from __future__ import annotations
 
@@ -11,17 +11,17 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 import workflows
-from workflows.identifiers import validate_value
 from portal.accounts.models import User
 from portal.applications import effects
 from portal.applications.models import Application, Document, HistoryEntry
 from portal.authorities.models import Authority
 from portal.authorities.services import scope_ids
-from portal.errors import Conflict, InvalidInput, NotAllowed
+from portal.errors import Conflict, NotAllowed
 from portal.extensions import db, utcnow
 from portal.procedures.models import Procedure
 from portal.procedures.services import definition_of, latest_version
 from portal.storage import storage
+from workflows.identifiers import validate_value
 
 
 @dataclass(frozen=True)
@@ -63,10 +63,14 @@ def role_on(application: Application, actor: User) -> str | None:
 def get_application_for(application_id: int, actor: User) -> Application | None:
     """Load a case the actor may see, with what its pages show; None when not theirs (-> 404)."""
     application = db.session.scalar(
-        sa.select(Application).where(Application.id == application_id).options(
+        sa.select(Application)
+        .where(Application.id == application_id)
+        .options(
             joinedload(Application.procedure).joinedload(Procedure.authority),
-            joinedload(Application.procedure_version), joinedload(Application.district),
-            joinedload(Application.applicant), selectinload(Application.documents),
+            joinedload(Application.procedure_version),
+            joinedload(Application.district),
+            joinedload(Application.applicant),
+            selectinload(Application.documents),
             selectinload(Application.history).joinedload(HistoryEntry.actor),
         )
     )
@@ -76,10 +80,14 @@ def get_application_for(application_id: int, actor: User) -> Application | None:
 
 
 def list_applications_for(actor: User) -> list[Application]:
-    return list(db.session.scalars(
-        sa.select(Application).where(Application.applicant_id == actor.id)
-        .options(joinedload(Application.procedure)).order_by(Application.created_at.desc())
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Application)
+            .where(Application.applicant_id == actor.id)
+            .options(joinedload(Application.procedure))
+            .order_by(Application.created_at.desc())
+        )
+    )
 
 
 def list_queue_for(actor: User) -> list[Application]:
@@ -88,12 +96,16 @@ def list_queue_for(actor: User) -> list[Application]:
         return []
     ids = scope_ids(actor.authority_id)
     rows = db.session.scalars(
-        sa.select(Application).where(Application.authority_id.in_(ids),
-                                     Application.tracking_number.is_not(None))
-        .options(joinedload(Application.procedure), joinedload(Application.procedure_version),
-                 joinedload(Application.district))
-        .order_by(Application.state_due_on.is_(None), Application.state_due_on,
-                  Application.filed_at)
+        sa.select(Application)
+        .where(Application.authority_id.in_(ids), Application.tracking_number.is_not(None))
+        .options(
+            joinedload(Application.procedure),
+            joinedload(Application.procedure_version),
+            joinedload(Application.district),
+        )
+        .order_by(
+            Application.state_due_on.is_(None), Application.state_due_on, Application.filed_at
+        )
     ).all()
     queue = []
     for application in rows:
@@ -109,17 +121,22 @@ def list_queue_for(actor: User) -> list[Application]:
 def start_application(*, actor: User, procedure: Procedure, token: str) -> Application:
     """Open a draft on the latest version; the same token returns the same draft (double click)."""
     existing = db.session.scalar(
-        sa.select(Application).where(Application.applicant_id == actor.id,
-                                     Application.start_token == token)
+        sa.select(Application).where(
+            Application.applicant_id == actor.id, Application.start_token == token
+        )
     )
     if existing is not None:
         return existing
     version = latest_version(procedure)
     definition = definition_of(version)
     application = Application(
-        procedure=procedure, procedure_version=version, applicant=actor,
-        authority_id=procedure.authority_id, start_token=token,
-        state=definition.initial_state, data={},
+        procedure=procedure,
+        procedure_version=version,
+        applicant=actor,
+        authority_id=procedure.authority_id,
+        start_token=token,
+        state=definition.initial_state,
+        data={},
     )
     db.session.add(application)
     db.session.commit()
@@ -128,16 +145,23 @@ def start_application(*, actor: User, procedure: Procedure, token: str) -> Appli
 
 def _lock(application: Application, expected_version: int | None) -> Application:
     locked = db.session.scalar(
-        sa.select(Application).where(Application.id == application.id)
-        .with_for_update().execution_options(populate_existing=True)
+        sa.select(Application)
+        .where(Application.id == application.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if expected_version is not None and locked.lock_version != expected_version:
         raise Conflict("stale_application")
     return locked
 
 
-def _attach(application: Application, actor: User, definition: workflows.Definition,
-            code: str, upload: Upload) -> str | None:
+def _attach(
+    application: Application,
+    actor: User,
+    definition: workflows.Definition,
+    code: str,
+    upload: Upload,
+) -> str | None:
     """Store one upload for a requirement; return an error code, or None when stored."""
     requirement = definition.document(code)
     if len(upload.data) == 0:
@@ -147,22 +171,36 @@ def _attach(application: Application, actor: User, definition: workflows.Definit
     kind = filetype.guess(upload.data)
     if kind is None or kind.mime not in requirement.accept:
         return "file_type_not_accepted"
-    key = storage().put(upload.data, prefix=f"applications/{application.id}",
-                        suffix=f".{kind.extension}")
+    key = storage().put(
+        upload.data, prefix=f"applications/{application.id}", suffix=f".{kind.extension}"
+    )
     for old in application.current_documents:
         if old.requirement_code == code:
             old.replaced_at = utcnow()
-    db.session.add(Document(
-        application=application, requirement_code=code, filename=upload.filename[:255],
-        content_type=kind.mime, size=len(upload.data),
-        sha256=hashlib.sha256(upload.data).hexdigest(), storage_key=key, uploaded_by_id=actor.id,
-    ))
+    db.session.add(
+        Document(
+            application=application,
+            requirement_code=code,
+            filename=upload.filename[:255],
+            content_type=kind.mime,
+            size=len(upload.data),
+            sha256=hashlib.sha256(upload.data).hexdigest(),
+            storage_key=key,
+            uploaded_by_id=actor.id,
+        )
+    )
     return None
 
 
-def save_application(*, actor: User, application: Application, data: dict[str, object],
-                     uploads: dict[str, Upload], submit: bool,
-                     expected_version: int | None = None) -> SaveResult:
+def save_application(
+    *,
+    actor: User,
+    application: Application,
+    data: dict[str, object],
+    uploads: dict[str, Upload],
+    submit: bool,
+    expected_version: int | None = None,
+) -> SaveResult:
     """Save the applicant's data and files; when `submit`, also file or resubmit the case.
 
     The data comes already validated by the form built from the definition; only the fields the
@@ -189,9 +227,13 @@ def save_application(*, actor: User, application: Application, data: dict[str, o
             result.errors.setdefault(code, []).append(error)
     db.session.flush()
     if submit and not result.errors:
-        actions = [t for t in definition.transitions
-                   if application.state in t.sources and "applicant" in t.roles
-                   and definition.state(t.target).kind not in effects.FINAL_KINDS]
+        actions = [
+            t
+            for t in definition.transitions
+            if application.state in t.sources
+            and "applicant" in t.roles
+            and definition.state(t.target).kind not in effects.FINAL_KINDS
+        ]
         if actions:
             try:
                 _fire(application, definition, actions[0].action, actor, "applicant", "")
@@ -202,8 +244,14 @@ def save_application(*, actor: User, application: Application, data: dict[str, o
     return result
 
 
-def act_on_application(*, actor: User, application: Application, action: str,
-                       comment: str = "", expected_version: int | None = None) -> HistoryEntry:
+def act_on_application(
+    *,
+    actor: User,
+    application: Application,
+    action: str,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> HistoryEntry:
     """Take a workflow action on a case (decide, request a correction, withdraw)."""
     application = _lock(application, expected_version)
     role = role_on(application, actor)
@@ -232,26 +280,49 @@ def typed_data(definition: workflows.Definition, data: dict) -> dict[str, object
 
 def facts_for(application: Application, role: str, comment: str = "") -> workflows.Facts:
     """Snapshot what the engine needs to decide on this case."""
+    from portal.payments.models import PaymentOrder
+
     definition = definition_of(application.procedure_version)
+    paid = db.session.scalar(
+        sa.select(sa.func.count(PaymentOrder.id)).where(
+            PaymentOrder.application_id == application.id, PaymentOrder.status == "paid"
+        )
+    )
     return workflows.Facts(
-        role=role, data=typed_data(definition, application.data), comment=comment,
+        role=role,
+        data=typed_data(definition, application.data),
+        comment=comment,
         documents=frozenset(d.requirement_code for d in application.current_documents),
+        fee_paid=bool(paid),
     )
 
 
-def _fire(application: Application, definition: workflows.Definition, action: str, actor: User,
-          role: str, comment: str) -> HistoryEntry:
+def _fire(
+    application: Application,
+    definition: workflows.Definition,
+    action: str,
+    actor: User,
+    role: str,
+    comment: str,
+) -> HistoryEntry:
     """Ask the engine, then change state, write history, and perform the effects (flush only)."""
-    outcome = workflows.fire(definition, application.state, action,
-                             facts_for(application, role, comment))
+    outcome = workflows.fire(
+        definition, application.state, action, facts_for(application, role, comment)
+    )
     source = definition.state(outcome.source)
     application.state = outcome.target
     application.state_entered_at = utcnow()
     if source.kind == "draft" and application.tracking_number is None:
         effects.assign_tracking_number(application)
-    entry = HistoryEntry(application=application, actor_id=actor.id, actor_role=role,
-                         action=action, from_state=outcome.source, to_state=outcome.target,
-                         comment=comment)
+    entry = HistoryEntry(
+        application=application,
+        actor_id=actor.id,
+        actor_role=role,
+        action=action,
+        from_state=outcome.source,
+        to_state=outcome.target,
+        comment=comment,
+    )
     db.session.add(entry)
     db.session.flush()
     effects.apply(application, definition, outcome, entry)

@@ -30,9 +30,11 @@ def _load(application_id: int):
 @bp.get("/")
 @login_required
 def index():
-    return render_template("applications/index.html",
-                           applications=services.list_applications_for(current_user),
-                           presenter=presenters.for_locale(str(get_locale())))
+    return render_template(
+        "applications/index.html",
+        applications=services.list_applications_for(current_user),
+        presenter=presenters.for_locale(str(get_locale())),
+    )
 
 
 @bp.post("/nueva/<int:procedure_id>")
@@ -42,8 +44,9 @@ def start(procedure_id: int):
     form = ApplicationStartForm()
     if current_user.is_staff or not form.validate_on_submit():
         abort(400)
-    application = services.start_application(actor=current_user, procedure=procedure,
-                                             token=form.token.data)
+    application = services.start_application(
+        actor=current_user, procedure=procedure, token=form.token.data
+    )
     return redirect(url_for(".edit", application_id=application.id))
 
 
@@ -52,20 +55,29 @@ def start(procedure_id: int):
 def edit(application_id: int):
     application = _load(application_id)
     definition = definition_of(application.procedure_version)
-    if services.role_on(application, current_user) != "applicant" or \
-            not definition.state(application.state).applicant_can_edit:
+    if (
+        services.role_on(application, current_user) != "applicant"
+        or not definition.state(application.state).applicant_can_edit
+    ):
         return redirect(url_for(".status", application_id=application.id))
-    form_class = build_application_form(definition, locale=str(get_locale()),
-                                        districts=presenters.district_choices(definition))
-    form = form_class(data=initial_values(application.data)) if request.method == "GET" \
+    form_class = build_application_form(
+        definition, locale=str(get_locale()), districts=presenters.district_choices(definition)
+    )
+    form = (
+        form_class(data=initial_values(application.data))
+        if request.method == "GET"
         else form_class()
+    )
     if request.method == "POST":
         valid = form.validate()
         try:
             result = services.save_application(
-                actor=current_user, application=application,
+                actor=current_user,
+                application=application,
                 data=collected_data(form) if valid else {},
-                uploads=presenters.uploads_from(form), submit=valid and bool(form.submit.data))
+                uploads=presenters.uploads_from(form),
+                submit=valid and bool(form.submit.data),
+            )
         except DomainError as error:
             flash(message_for(error.code), "error")
             return redirect(url_for(".status", application_id=application.id))
@@ -76,9 +88,14 @@ def edit(application_id: int):
                 return redirect(url_for(".status", application_id=application.id))
             flash(_("Borrador guardado."), "success")
             return redirect(url_for(".edit", application_id=application.id))
-    return render_template("applications/edit.html", application=application, form=form,
-                           definition=definition, locale=str(get_locale()),
-                           presenter=presenters.for_locale(str(get_locale())))
+    return render_template(
+        "applications/edit.html",
+        application=application,
+        form=form,
+        definition=definition,
+        locale=str(get_locale()),
+        presenter=presenters.for_locale(str(get_locale())),
+    )
 
 
 @bp.get("/<int:application_id>")
@@ -86,10 +103,13 @@ def edit(application_id: int):
 def status(application_id: int):
     application = _load(application_id)
     definition = definition_of(application.procedure_version)
-    return render_template("applications/status.html", application=application,
-                           definition=definition, withdraw_form=ApplicationActionForm(),
-                           view=presenters.status_view(application, definition,
-                                                       str(get_locale()), current_user))
+    return render_template(
+        "applications/status.html",
+        application=application,
+        definition=definition,
+        withdraw_form=ApplicationActionForm(),
+        view=presenters.status_view(application, definition, str(get_locale()), current_user),
+    )
 
 
 @bp.post("/<int:application_id>/desistir")
@@ -99,8 +119,7 @@ def withdraw(application_id: int):
     if not ApplicationActionForm().validate_on_submit():
         abort(400)
     try:
-        services.act_on_application(actor=current_user, application=application,
-                                    action="desistir")
+        services.act_on_application(actor=current_user, application=application, action="desistir")
     except DomainError as error:
         flash(message_for(error.code), "error")
     else:

@@ -53,8 +53,8 @@ def list_districts(served_by: str | None = None) -> list[Authority]:
 
 def scope_ids(authority_id: int, all_authorities: Iterable[Authority] | None = None) -> set[int]:
     """Return the id of an authority and of all its descendants."""
-    rows = all_authorities if all_authorities is not None else db.session.scalars(
-        sa.select(Authority)
+    rows = (
+        all_authorities if all_authorities is not None else db.session.scalars(sa.select(Authority))
     )
     children: dict[int | None, list[int]] = {}
     for row in rows:

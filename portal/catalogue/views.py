@@ -17,8 +17,12 @@ bp = Blueprint("catalogue", __name__, url_prefix="/tramites")
 def index():
     procedures = services.list_procedures()
     definitions = {p.id: services.definition_of(services.latest_version(p)) for p in procedures}
-    return render_template("catalogue/index.html", procedures=procedures, definitions=definitions,
-                           locale=str(get_locale()))
+    return render_template(
+        "catalogue/index.html",
+        procedures=procedures,
+        definitions=definitions,
+        locale=str(get_locale()),
+    )
 
 
 @bp.get("/<authority>/<slug>")
@@ -28,5 +32,10 @@ def detail(authority: str, slug: str):
         abort(404)
     definition = services.definition_of(services.latest_version(procedure))
     form = ApplicationStartForm(token=secrets.token_urlsafe(24))
-    return render_template("catalogue/detail.html", procedure=procedure, definition=definition,
-                           form=form, locale=str(get_locale()))
+    return render_template(
+        "catalogue/detail.html",
+        procedure=procedure,
+        definition=definition,
+        form=form,
+        locale=str(get_locale()),
+    )

@@ -15,7 +15,6 @@ from portal.extensions import db, utcnow
 from portal.procedures.services import definition_of
 from portal.storage import storage
 
-
 # A certificate names the case, not the whole file: the first rows of the form fit one page
 # with the QR code, which must stay on the first page.
 SUMMARY_ROWS = 6
@@ -30,15 +29,20 @@ def status_url(application: Application) -> str:
 
 
 def get_issued(application_id: int, kind: str) -> IssuedDocument | None:
-    return db.session.scalar(sa.select(IssuedDocument).where(
-        IssuedDocument.application_id == application_id, IssuedDocument.kind == kind))
+    return db.session.scalar(
+        sa.select(IssuedDocument).where(
+            IssuedDocument.application_id == application_id, IssuedDocument.kind == kind
+        )
+    )
 
 
 def get_by_code(code: str) -> IssuedDocument | None:
     """Find a document by its public code (case-insensitive, spaces ignored)."""
     normalized = "".join(code.split()).upper()
     return db.session.scalar(
-        sa.select(IssuedDocument).where(IssuedDocument.code == normalized).options(
+        sa.select(IssuedDocument)
+        .where(IssuedDocument.code == normalized)
+        .options(
             joinedload(IssuedDocument.application).joinedload(Application.authority),
             joinedload(IssuedDocument.application).joinedload(Application.district),
         )
@@ -53,8 +57,9 @@ def _context(document: IssuedDocument) -> dict:
     url = verification_url(document.code)
     state = definition.state(application.state)
     summary = display_rows(definition, application.data, locale="es")[:SUMMARY_ROWS]
-    received = [definition.document(d.requirement_code).title.es
-                for d in application.current_documents]
+    received = [
+        definition.document(d.requirement_code).title.es for d in application.current_documents
+    ]
     return {
         "authority_name": application.authority.name,
         "authority_code": application.authority.code,
@@ -73,13 +78,13 @@ def _context(document: IssuedDocument) -> dict:
         "verification_code": document.code,
         "verification_url": url,
         "status_url": f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}"
-                      f"/solicitudes/{application.id}",
+        f"/solicitudes/{application.id}",
         "qr": qr_svg_data_uri(url),
         "validity_text": None,
         "medium": "Ventanilla Única AMSS, medio electrónico",
         "place": "San Salvador, El Salvador",
         "legal_note": "Constancia emitida conforme al Art. 96 de la Ley de Procedimientos "
-                      "Administrativos.",
+        "Administrativos.",
     }
 
 
@@ -93,15 +98,21 @@ def display_value(spec, value, locale: str) -> str:
         values = value if isinstance(value, list) else [value]
         return ", ".join(labels.get(v, str(v)) for v in values)
     if spec.type == "yes_no":
-        return {True: "Sí", False: "No"}.get(value, str(value)) if locale == "es" else \
-            {True: "Yes", False: "No"}.get(value, str(value))
+        return (
+            {True: "Sí", False: "No"}.get(value, str(value))
+            if locale == "es"
+            else {True: "Yes", False: "No"}.get(value, str(value))
+        )
     return str(value)
 
 
 def display_rows(definition, data: dict, locale: str) -> list[tuple[str, str]]:
     """(label, shown value) for each filled field, in the definition's order."""
-    return [(spec.label.get(locale), display_value(spec, data[spec.name], locale))
-            for spec in definition.fields if data.get(spec.name) not in (None, "", [])]
+    return [
+        (spec.label.get(locale), display_value(spec, data[spec.name], locale))
+        for spec in definition.fields
+        if data.get(spec.name) not in (None, "", [])
+    ]
 
 
 def _decision_comment(application: Application) -> str:

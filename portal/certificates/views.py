@@ -25,6 +25,9 @@ def verify(code: str):
         return render_template("certificates/verify.html", document=None, code=code[:64]), 404
     application = document.application
     definition = definition_of(application.procedure_version)
-    return render_template("certificates/verify.html", document=document,
-                           application=application,
-                           decision=definition.state(application.state).label)
+    return render_template(
+        "certificates/verify.html",
+        document=document,
+        application=application,
+        decision=definition.state(application.state).label,
+    )

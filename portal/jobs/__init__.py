@@ -1,1 +1,1 @@
-"""Background jobs through a transactional outbox: RQ when REDIS_URL is set, in-process otherwise."""
+"""Background jobs through a transactional outbox: RQ with REDIS_URL, else in-process."""

@@ -50,9 +50,12 @@ def dispatch(messages: list[tuple[int, str]]) -> None:
     for message_id, queue_name in messages:
         queue = queues.setdefault(queue_name, Queue(queue_name, connection=connection))
         try:
-            queue.enqueue("portal.jobs.worker.perform", message_id,
-                          retry=Retry(max=3, interval=[5, 30, 120]),
-                          description=f"outbox message #{message_id}")
+            queue.enqueue(
+                "portal.jobs.worker.perform",
+                message_id,
+                retry=Retry(max=3, interval=[5, 30, 120]),
+                description=f"outbox message #{message_id}",
+            )
         except Exception:
             log.exception("could not enqueue outbox message %s; the sweep will retry", message_id)
 

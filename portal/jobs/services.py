@@ -66,10 +66,13 @@ def dispatch_stale(older_than: timedelta = timedelta(seconds=60)) -> int:
     """Dispatch again the messages not completed after `older_than` (a crash lost them)."""
     cutoff = utcnow() - older_than
     rows = db.session.execute(
-        sa.select(OutboxMessage.id, OutboxMessage.queue).where(
-            OutboxMessage.completed_at.is_(None), OutboxMessage.created_at < cutoff,
+        sa.select(OutboxMessage.id, OutboxMessage.queue)
+        .where(
+            OutboxMessage.completed_at.is_(None),
+            OutboxMessage.created_at < cutoff,
             OutboxMessage.attempts < current_app.config.get("OUTBOX_MAX_ATTEMPTS", 10),
-        ).order_by(OutboxMessage.id)
+        )
+        .order_by(OutboxMessage.id)
     ).all()
     db.session.commit()
     from portal.jobs.dispatch import dispatch

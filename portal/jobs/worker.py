@@ -20,7 +20,7 @@ def _get_app():
 
 
 class AppWorker(Worker):
-    """`rq worker --worker-class portal.jobs.worker.AppWorker`: builds the app once, before forking."""
+    """The worker class for `rq worker --worker-class`: builds the app once, before forking."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

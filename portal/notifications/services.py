@@ -22,14 +22,14 @@ def _message_for(entry: HistoryEntry) -> EmailMessage:
     definition = definition_of(application.procedure_version)
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     context = {
-        "application": application, "entry": entry,
+        "application": application,
+        "entry": entry,
         "procedure_title": definition.title.es,
         "state_label": definition.state(entry.to_state).label.es,
         "status_url": f"{base}/solicitudes/{application.id}",
     }
     message = EmailMessage()
-    message["Subject"] = (f"Expediente {application.tracking_number}: "
-                          f"{context['state_label']}")
+    message["Subject"] = f"Expediente {application.tracking_number}: {context['state_label']}"
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = application.applicant.email
     # A stable id lets a mail system drop the duplicate if the job runs twice.
@@ -45,8 +45,9 @@ def send_notification(history_id: int) -> bool:
         return False
     message = _message_for(entry)
     if current_app.config.get("MAIL_SERVER"):
-        with smtplib.SMTP(current_app.config["MAIL_SERVER"], current_app.config["MAIL_PORT"],
-                          timeout=30) as smtp:
+        with smtplib.SMTP(
+            current_app.config["MAIL_SERVER"], current_app.config["MAIL_PORT"], timeout=30
+        ) as smtp:
             if current_app.config["MAIL_USE_TLS"]:
                 smtp.starttls()
             if current_app.config.get("MAIL_USERNAME"):
@@ -56,7 +57,8 @@ def send_notification(history_id: int) -> bool:
         folder = Path(current_app.config["MAIL_DIR"])
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"history-{entry.id}.eml").write_bytes(bytes(message))
-    log.info("mail sent to applicant of %s: %s", entry.application.tracking_number,
-             message["Subject"])
+    log.info(
+        "mail sent to applicant of %s: %s", entry.application.tracking_number, message["Subject"]
+    )
     db.session.rollback()
     return True

@@ -25,24 +25,34 @@ def publish_definition(definition: workflows.Definition) -> ProcedureVersion:
     if authority is None:
         raise InvalidInput("unknown_authority", field="authority", authority=definition.authority)
     procedure = db.session.scalar(
-        sa.select(Procedure).where(Procedure.authority_id == authority.id,
-                                   Procedure.slug == definition.slug)
+        sa.select(Procedure).where(
+            Procedure.authority_id == authority.id, Procedure.slug == definition.slug
+        )
     )
     if procedure is None:
         procedure = Procedure(authority=authority, slug=definition.slug, title={})
         db.session.add(procedure)
     procedure.title = {"es": definition.title.es, "en": definition.title.en}
     existing = db.session.scalar(
-        sa.select(ProcedureVersion).where(ProcedureVersion.procedure == procedure,
-                                          ProcedureVersion.version == definition.version)
+        sa.select(ProcedureVersion).where(
+            ProcedureVersion.procedure == procedure, ProcedureVersion.version == definition.version
+        )
     )
     if existing is not None:
         if existing.digest != definition.digest:
-            raise InvalidInput("published_version_changed", field="version",
-                               slug=definition.slug, version=definition.version)
+            raise InvalidInput(
+                "published_version_changed",
+                field="version",
+                slug=definition.slug,
+                version=definition.version,
+            )
         return existing
-    version = ProcedureVersion(procedure=procedure, version=definition.version,
-                               definition=definition.to_dict(), digest=definition.digest)
+    version = ProcedureVersion(
+        procedure=procedure,
+        version=definition.version,
+        definition=definition.to_dict(),
+        digest=definition.digest,
+    )
     db.session.add(version)
     db.session.flush()
     return version
@@ -61,21 +71,25 @@ def _load_cached(digest: str, version_id: int) -> workflows.Definition:
 
 
 def definition_of(version: ProcedureVersion) -> workflows.Definition:
-    """Return the frozen definition of a published version (cached by digest; versions never change)."""
+    """Return the frozen definition of a published version (cached: versions never change)."""
     return _load_cached(version.digest, version.id)
 
 
 def latest_version(procedure: Procedure) -> ProcedureVersion:
     return db.session.scalar(
-        sa.select(ProcedureVersion).where(ProcedureVersion.procedure_id == procedure.id)
-        .order_by(ProcedureVersion.version.desc()).limit(1)
+        sa.select(ProcedureVersion)
+        .where(ProcedureVersion.procedure_id == procedure.id)
+        .order_by(ProcedureVersion.version.desc())
+        .limit(1)
     )
 
 
 def list_procedures() -> list[Procedure]:
-    return list(db.session.scalars(
-        sa.select(Procedure).options(joinedload(Procedure.authority)).order_by(Procedure.id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Procedure).options(joinedload(Procedure.authority)).order_by(Procedure.id)
+        )
+    )
 
 
 def get_procedure(authority_code: str, slug: str) -> Procedure | None:

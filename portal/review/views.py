@@ -21,8 +21,11 @@ bp = Blueprint("review", __name__, url_prefix="/bandeja")
 @bp.get("/")
 @staff_required
 def queue():
-    return render_template("review/queue.html", applications=services.list_queue_for(current_user),
-                           presenter=presenters.for_locale(str(get_locale())))
+    return render_template(
+        "review/queue.html",
+        applications=services.list_queue_for(current_user),
+        presenter=presenters.for_locale(str(get_locale())),
+    )
 
 
 @bp.route("/<int:application_id>", methods=["GET", "POST"])
@@ -34,24 +37,39 @@ def case(application_id: int):
     definition = definition_of(application.procedure_version)
     locale = str(get_locale())
     actions = workflows.available_actions(
-        definition, application.state, services.facts_for(application, current_user.role))
+        definition, application.state, services.facts_for(application, current_user.role)
+    )
     form = CaseDecisionForm(lock_version=application.lock_version)
     form.action.choices = [(t.action, t.label.get(locale)) for t in actions]
     if actions and form.validate_on_submit():
         try:
-            services.act_on_application(actor=current_user, application=application,
-                                        action=form.action.data, comment=form.comment.data or "",
-                                        expected_version=form.lock_version.data)
+            services.act_on_application(
+                actor=current_user,
+                application=application,
+                action=form.action.data,
+                comment=form.comment.data or "",
+                expected_version=form.lock_version.data,
+            )
         except DomainError as error:
             reasons = error.params.get("reasons", ())
             messages = reason_messages(reasons) if reasons else [message_for(error.code)]
-            target = form.comment if any(r.code == "comment_required" for r in reasons) \
-                else form.action
+            target = (
+                form.comment if any(r.code == "comment_required" for r in reasons) else form.action
+            )
             target.errors = [*list(target.errors), *messages]
         else:
-            flash(_("Decisión registrada en el expediente %(number)s.",
-                    number=application.tracking_number), "success")
+            flash(
+                _(
+                    "Decisión registrada en el expediente %(number)s.",
+                    number=application.tracking_number,
+                ),
+                "success",
+            )
             return redirect(url_for(".queue"))
-    return render_template("review/case.html", application=application, form=form,
-                           actions=actions, view=presenters.status_view(
-                               application, definition, locale, current_user))
+    return render_template(
+        "review/case.html",
+        application=application,
+        form=form,
+        actions=actions,
+        view=presenters.status_view(application, definition, locale, current_user),
+    )

@@ -59,20 +59,29 @@ def sequence_events() -> int:
 
 
 def list_events(after: int, limit: int) -> list[FeedEvent]:
-    return list(db.session.scalars(
-        sa.select(FeedEvent).where(FeedEvent.seq > after).order_by(FeedEvent.seq).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(FeedEvent).where(FeedEvent.seq > after).order_by(FeedEvent.seq).limit(limit)
+        )
+    )
 
 
 def event_json(event: FeedEvent) -> dict:
-    return {"id": event.event_id, "cursor": str(event.seq), "type": event.type,
-            "occurred_at": event.occurred_at.isoformat(), **{
-                k: v for k, v in event.payload.items() if k not in {"type", "occurred_at"}}}
+    return {
+        "id": event.event_id,
+        "cursor": str(event.seq),
+        "type": event.type,
+        "occurred_at": event.occurred_at.isoformat(),
+        **{k: v for k, v in event.payload.items() if k not in {"type", "occurred_at"}},
+    }
 
 
 def feed_page(after: int, limit: int) -> dict:
     """Return one page of the feed: events after the cursor and the cursor to ask next."""
     events = list_events(after, min(max(limit, 1), MAX_LIMIT))
     next_cursor = events[-1].seq if events else after
-    return {"events": [event_json(e) for e in events], "next_cursor": str(next_cursor),
-            "generated_at": utcnow().isoformat()}
+    return {
+        "events": [event_json(e) for e in events],
+        "next_cursor": str(next_cursor),
+        "generated_at": utcnow().isoformat(),
+    }

@@ -47,8 +47,7 @@ def _decide(page, base_url, number, choice, comment=""):
     page.get_by_text(f"Decisión registrada en el expediente {number}").wait_for()
 
 
-def test_file_correct_approve_download_and_verify(app, live_server, rq_worker, browser,
-                                                  tmp_path):
+def test_file_correct_approve_download_and_verify(app, live_server, rq_worker, browser, tmp_path):
     base = live_server
     with app.app_context():
         make_staff("clerk", "OPAMSS", email="tecnico@opamss.example.sv")
@@ -57,8 +56,9 @@ def test_file_correct_approve_download_and_verify(app, live_server, rq_worker, b
     plano = tmp_path / "plano.pdf"
     plano.write_bytes(pdf_bytes(2))
 
-    phone = browser.new_context(viewport={"width": 360, "height": 740}, locale="es-SV",
-                                accept_downloads=True)
+    phone = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="es-SV", accept_downloads=True
+    )
     applicant = phone.new_page()
     # Sign up.
     applicant.goto(f"{base}/cuenta/registro")
@@ -72,19 +72,24 @@ def test_file_correct_approve_download_and_verify(app, live_server, rq_worker, b
     # Choose the procedure and file it with two uploads.
     applicant.get_by_role("link", name="Calificación de Lugar").first.click()
     applicant.get_by_role("button", name="Comenzar solicitud").click()
-    applicant.get_by_label("Distrito donde se ubica el inmueble").select_option(label="San Salvador")
+    applicant.get_by_label("Distrito donde se ubica el inmueble").select_option(
+        label="San Salvador"
+    )
     applicant.get_by_label("Dirección del inmueble").fill("Calle Arce 1234, Colonia Escalón")
     applicant.get_by_label("Área del terreno (m²)").fill("350")
     applicant.get_by_label("Uso actual del inmueble").fill("Vivienda")
     applicant.get_by_label("Uso de suelo propuesto").fill("Cafetería de barrio")
     applicant.get_by_label("Código de actividad económica (CLAEES)").fill("56101")
     applicant.get_by_label("Persona natural").check()
-    applicant.get_by_label("Nombre o razón social de la persona propietaria").fill("Ana María Pérez")
+    applicant.get_by_label("Nombre o razón social de la persona propietaria").fill(
+        "Ana María Pérez"
+    )
     applicant.get_by_label("NIT de la persona propietaria").fill("01234567-8")
     applicant.get_by_label("Nombre del profesional responsable").fill("Arq. José Martínez")
     applicant.get_by_label("Número de registro del profesional").fill("A-1234")
-    applicant.get_by_label("Escritura de propiedad, o promesa u opción de compraventa") \
-        .set_input_files(str(escritura))
+    applicant.get_by_label(
+        "Escritura de propiedad, o promesa u opción de compraventa"
+    ).set_input_files(str(escritura))
     applicant.get_by_label("Plano topográfico del terreno").set_input_files(str(plano))
     applicant.get_by_role("button", name="Presentar solicitud").click()
     applicant.get_by_text("Solicitud presentada").wait_for()
@@ -100,8 +105,13 @@ def test_file_correct_approve_download_and_verify(app, live_server, rq_worker, b
     desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="es-SV")
     clerk = desk.new_page()
     _sign_in(clerk, base, "tecnico@opamss.example.sv")
-    _decide(clerk, base, number, "Solicitar corrección (prevención)",
-            "El plano no muestra las curvas de nivel a cada metro.")
+    _decide(
+        clerk,
+        base,
+        number,
+        "Solicitar corrección (prevención)",
+        "El plano no muestra las curvas de nivel a cada metro.",
+    )
 
     # The applicant sees the reason, corrects and resubmits.
     _sign_in(applicant, base, "ana@example.sv")

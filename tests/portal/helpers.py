@@ -43,8 +43,12 @@ def make_applicant(email: str = "ana@example.sv", name: str = "Ana María Pérez
 def make_staff(role: str = "clerk", authority: str = "OPAMSS", email: str | None = None):
     from portal.accounts.services import create_staff
 
-    return create_staff(email=email or f"{role}.{authority.lower()}@example.sv",
-                        password=PASSWORD, role=role, authority_code=authority)
+    return create_staff(
+        email=email or f"{role}.{authority.lower()}@example.sv",
+        password=PASSWORD,
+        role=role,
+        authority_code=authority,
+    )
 
 
 def login(client, email: str, password: str = PASSWORD):
@@ -70,22 +74,36 @@ def start(client, token: str = "token-de-prueba-0001") -> int:
 
 
 def documents(**files: bytes) -> dict:
-    return {f"d_{code}": FileStorage(io.BytesIO(data), filename=f"{code}.pdf",
-                                     content_type="application/pdf")
-            for code, data in files.items()}
+    return {
+        f"d_{code}": FileStorage(
+            io.BytesIO(data), filename=f"{code}.pdf", content_type="application/pdf"
+        )
+        for code, data in files.items()
+    }
 
 
-def submit(client, application_id: int, fields: dict | None = None, files: dict | None = None,
-           button: str = "submit"):
+def submit(
+    client,
+    application_id: int,
+    fields: dict | None = None,
+    files: dict | None = None,
+    button: str = "submit",
+):
     data = dict(VALID_FIELDS if fields is None else fields)
-    data.update(files if files is not None else documents(escritura=pdf_bytes(),
-                                                          plano_topografico=pdf_bytes()))
+    data.update(
+        files
+        if files is not None
+        else documents(escritura=pdf_bytes(), plano_topografico=pdf_bytes())
+    )
     data[button] = "1"
     # Encoded in memory: the test client would spill a large body to a temporary file that
     # it does not always close.
     boundary, body = encode_multipart(MultiDict(data))
-    return client.post(f"/solicitudes/{application_id}/editar", data=body,
-                       content_type=f"multipart/form-data; boundary={boundary}")
+    return client.post(
+        f"/solicitudes/{application_id}/editar",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
 
 
 def file_new_application(client, token: str = "token-de-prueba-0001") -> int:
@@ -113,7 +131,21 @@ def qr_texts(pdf: bytes, tmp_path) -> list[str]:
     assert pdftoppm, "pdftoppm is missing: install the Debian package poppler-utils"
     source = tmp_path / "page.pdf"
     source.write_bytes(pdf)
-    subprocess.run([pdftoppm, "-r", "150", "-f", "1", "-l", "1", "-png", "-singlefile",
-                    str(source), str(tmp_path / "page")], check=True)
+    subprocess.run(
+        [
+            pdftoppm,
+            "-r",
+            "150",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-png",
+            "-singlefile",
+            str(source),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
     with Image.open(tmp_path / "page.png") as image:
         return [result.text for result in zxingcpp.read_barcodes(image)]

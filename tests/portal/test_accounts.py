@@ -11,9 +11,15 @@ def test_sign_up_creates_an_applicant_with_an_argon2_hash_and_signs_in(client, a
     from portal.accounts.models import AuditEvent, User
     from portal.extensions import db
 
-    response = client.post("/cuenta/registro", data={
-        "full_name": "Rosa Campos", "email": "Rosa@Example.SV", "password": PASSWORD,
-        "password_confirm": PASSWORD})
+    response = client.post(
+        "/cuenta/registro",
+        data={
+            "full_name": "Rosa Campos",
+            "email": "Rosa@Example.SV",
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
+        },
+    )
     assert response.status_code == 302
     user = db.session.scalar(sa.select(User).where(User.email == "rosa@example.sv"))
     assert user.role == "applicant" and user.password_hash.startswith("$argon2id$")
@@ -25,17 +31,29 @@ def test_sign_up_creates_an_applicant_with_an_argon2_hash_and_signs_in(client, a
 
 def test_sign_up_explains_each_problem_in_spanish_and_keeps_what_was_typed(client, app_ctx):
     make_applicant(email="ocupado@example.sv")
-    response = client.post("/cuenta/registro", data={
-        "full_name": "Rosa Campos", "email": "ocupado@example.sv", "password": "corta",
-        "password_confirm": "otra"})
+    response = client.post(
+        "/cuenta/registro",
+        data={
+            "full_name": "Rosa Campos",
+            "email": "ocupado@example.sv",
+            "password": "corta",
+            "password_confirm": "otra",
+        },
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "La contraseña debe tener al menos 10 caracteres." in page
     assert "Las contraseñas no coinciden." in page
     assert 'value="Rosa Campos"' in page and 'value="ocupado@example.sv"' in page
-    response = client.post("/cuenta/registro", data={
-        "full_name": "Rosa Campos", "email": "ocupado@example.sv", "password": PASSWORD,
-        "password_confirm": PASSWORD})
+    response = client.post(
+        "/cuenta/registro",
+        data={
+            "full_name": "Rosa Campos",
+            "email": "ocupado@example.sv",
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
+        },
+    )
     assert "Ya existe una cuenta con este correo" in response.get_data(as_text=True)
 
 
@@ -44,13 +62,15 @@ def test_wrong_password_is_refused_with_one_message_and_audited(client, app_ctx)
     from portal.extensions import db
 
     make_applicant(email="ana@example.sv")
-    response = client.post("/cuenta/entrar", data={"email": "ana@example.sv",
-                                                   "password": "no-es-la-clave"})
+    response = client.post(
+        "/cuenta/entrar", data={"email": "ana@example.sv", "password": "no-es-la-clave"}
+    )
     assert response.status_code == 200
     assert "El correo o la contraseña no son correctos." in response.get_data(as_text=True)
     assert client.get("/solicitudes/").status_code == 302
-    failed = db.session.scalars(sa.select(AuditEvent).where(
-        AuditEvent.action == "account.login_failed")).all()
+    failed = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "account.login_failed")
+    ).all()
     assert [e.subject for e in failed] == ["ana@example.sv"]
 
 
@@ -91,11 +111,35 @@ def test_users_create_command_scopes_staff_to_an_authority(app, app_ctx):
     from portal.extensions import db
 
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["users", "create", "--email", "jefa@soyapango.sv", "--role",
-                                 "supervisor", "--authority", "0617", "--password", PASSWORD])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "jefa@soyapango.sv",
+            "--role",
+            "supervisor",
+            "--authority",
+            "0617",
+            "--password",
+            PASSWORD,
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(sa.select(User).where(User.email == "jefa@soyapango.sv"))
     assert user.role == "supervisor" and user.authority.code == "0617"
-    result = runner.invoke(args=["users", "create", "--email", "x@y.sv", "--role", "clerk",
-                                 "--authority", "NOPE", "--password", PASSWORD])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "x@y.sv",
+            "--role",
+            "clerk",
+            "--authority",
+            "NOPE",
+            "--password",
+            PASSWORD,
+        ]
+    )
     assert result.exit_code != 0 and "unknown_authority" in result.output

@@ -59,7 +59,8 @@ def test_filing_gives_a_tracking_number_receipt_history_and_feed_event(client, a
     assert application.district.code == "0614"
     assert application.due_on is not None and application.state_due_on is not None
     assert [(h.action, h.from_state, h.to_state) for h in application.history] == [
-        ("presentar", "borrador", "presentado")]
+        ("presentar", "borrador", "presentado")
+    ]
     events = _db().session.scalars(sa.select(FeedEvent)).all()
     assert [e.type for e in events] == ["case.filed"]
     assert events[0].seq == 1
@@ -92,8 +93,7 @@ def test_submit_explains_every_missing_field_and_document_and_keeps_the_draft(cl
     login(client, "ana@example.sv")
     application_id = start(client)
     fields = dict(VALID_FIELDS, f_uso_actual="", f_profesional_registro="")
-    response = submit(client, application_id, fields=fields, files=documents(
-        escritura=pdf_bytes()))
+    response = submit(client, application_id, fields=fields, files=documents(escritura=pdf_bytes()))
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert page.count("Este dato es obligatorio.") >= 2
@@ -109,8 +109,12 @@ def test_bad_values_get_spanish_messages_at_the_field(client, app_ctx):
     make_applicant()
     login(client, "ana@example.sv")
     application_id = start(client)
-    fields = dict(VALID_FIELDS, f_nit_propietario="0614-010190-101-9",
-                  f_area_terreno_m2="mucho", f_actividad_claees="12")
+    fields = dict(
+        VALID_FIELDS,
+        f_nit_propietario="0614-010190-101-9",
+        f_area_terreno_m2="mucho",
+        f_actividad_claees="12",
+    )
     page = submit(client, application_id, fields=fields).get_data(as_text=True)
     assert "El NIT no es válido." in page
     assert "Escriba un número" in page
@@ -124,8 +128,9 @@ def test_an_upload_that_is_not_pdf_jpeg_or_png_by_content_is_refused(client, app
     login(client, "ana@example.sv")
     application_id = start(client)
     fake = b"MZ\x90\x00 this is an executable renamed to pdf" * 10
-    page = submit(client, application_id, files=documents(
-        escritura=fake, plano_topografico=pdf_bytes())).get_data(as_text=True)
+    page = submit(
+        client, application_id, files=documents(escritura=fake, plano_topografico=pdf_bytes())
+    ).get_data(as_text=True)
     assert "El archivo debe ser PDF, JPG o PNG." in page
     application = _application(application_id)
     assert application.state == "borrador"
@@ -137,8 +142,9 @@ def test_an_upload_over_the_size_limit_is_refused(client, app_ctx):
     login(client, "ana@example.sv")
     application_id = start(client)
     big = pdf_bytes() + b"%" + b"0" * (10 * 1024 * 1024 + 10)
-    page = submit(client, application_id, files=documents(
-        escritura=big, plano_topografico=pdf_bytes())).get_data(as_text=True)
+    page = submit(
+        client, application_id, files=documents(escritura=big, plano_topografico=pdf_bytes())
+    ).get_data(as_text=True)
     assert "El archivo es demasiado grande (máximo 10 MB)." in page
     assert _application(application_id).state == "borrador"
 
@@ -152,7 +158,8 @@ def test_a_double_submit_files_once(client, app_ctx):
     assert submit(client, application_id).status_code == 302
     second = submit(client, application_id)
     assert second.status_code == 302 and second.headers["Location"].endswith(
-        f"/solicitudes/{application_id}")
+        f"/solicitudes/{application_id}"
+    )
     count = _db().session.scalar(sa.select(sa.func.count(HistoryEntry.id)))
     assert count == 1
     assert _application(application_id).tracking_number.endswith("000001")
@@ -176,9 +183,12 @@ def test_another_applicants_case_answers_404(client, app_ctx):
     client.post("/cuenta/salir")
     make_applicant(email="otro@example.sv", name="Otro")
     login(client, "otro@example.sv")
-    for url in (f"/solicitudes/{application_id}", f"/solicitudes/{application_id}/editar",
-                f"/solicitudes/{application_id}/constancia.pdf",
-                f"/solicitudes/{application_id}/documentos/1"):
+    for url in (
+        f"/solicitudes/{application_id}",
+        f"/solicitudes/{application_id}/editar",
+        f"/solicitudes/{application_id}/constancia.pdf",
+        f"/solicitudes/{application_id}/documentos/1",
+    ):
         assert client.get(url).status_code == 404, url
     assert client.post(f"/solicitudes/{application_id}/desistir").status_code == 404
 

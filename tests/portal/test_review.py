@@ -36,10 +36,13 @@ def _filed_case(client) -> int:
 
 
 def _decide(client, application_id, action, comment="", lock_version=None):
-    version = lock_version if lock_version is not None else _application(
-        application_id).lock_version
-    return client.post(f"/bandeja/{application_id}", data={
-        "action": action, "comment": comment, "lock_version": str(version)})
+    version = (
+        lock_version if lock_version is not None else _application(application_id).lock_version
+    )
+    return client.post(
+        f"/bandeja/{application_id}",
+        data={"action": action, "comment": comment, "lock_version": str(version)},
+    )
 
 
 def test_the_queue_shows_filed_cases_of_the_clerks_authority_by_deadline(client, app_ctx):
@@ -62,8 +65,12 @@ def test_a_correction_needs_a_reason_that_the_applicant_then_sees(client, app_ct
     assert refused.status_code == 200
     assert "Escriba el motivo" in refused.get_data(as_text=True)
     assert _application(application_id).state == "presentado"
-    done = _decide(client, application_id, "prevenir",
-                   comment="El plano topográfico no muestra las curvas de nivel.")
+    done = _decide(
+        client,
+        application_id,
+        "prevenir",
+        comment="El plano topográfico no muestra las curvas de nivel.",
+    )
     assert done.status_code == 302
     application = _application(application_id)
     assert application.state == "prevenido"
@@ -89,8 +96,9 @@ def test_the_applicant_corrects_and_resubmits_and_the_clock_resumes(client, app_
     assert len(application.documents) == 4 and len(application.current_documents) == 2
 
 
-def test_approval_issues_a_certificate_whose_qr_leads_to_its_verification(client, app_ctx,
-                                                                           run_jobs, tmp_path):
+def test_approval_issues_a_certificate_whose_qr_leads_to_its_verification(
+    client, app_ctx, run_jobs, tmp_path
+):
     application_id = _filed_case(client)
     login(client, "clerk@example.sv")
     assert _decide(client, application_id, "aprobar").status_code == 302
@@ -122,12 +130,12 @@ def test_two_clerks_deciding_one_case_the_second_is_told(client, app_ctx):
     make_staff("supervisor", "OPAMSS", email="jefa@example.sv")
     stale_version = _application(application_id).lock_version
     login(client, "clerk@example.sv")
-    assert _decide(client, application_id, "aprobar", lock_version=stale_version).status_code \
-        == 302
+    assert _decide(client, application_id, "aprobar", lock_version=stale_version).status_code == 302
     logout(client)
     login(client, "jefa@example.sv")
-    second = _decide(client, application_id, "denegar", comment="No procede.",
-                     lock_version=stale_version)
+    second = _decide(
+        client, application_id, "denegar", comment="No procede.", lock_version=stale_version
+    )
     assert second.status_code in (200, 404)
     assert _application(application_id).state == "favorable"
 
@@ -139,8 +147,9 @@ def test_an_action_the_role_may_not_take_is_refused(client, app_ctx):
     application_id = _filed_case(client)
     inspector = make_staff("inspector", "OPAMSS", email="insp@example.sv")
     try:
-        act_on_application(actor=inspector, application=_application(application_id),
-                           action="aprobar")
+        act_on_application(
+            actor=inspector, application=_application(application_id), action="aprobar"
+        )
     except NotAllowed as error:
         assert [r.code for r in error.params["reasons"]] == ["role_not_allowed"]
     else:
@@ -148,8 +157,9 @@ def test_an_action_the_role_may_not_take_is_refused(client, app_ctx):
     assert _application(application_id).state == "presentado"
 
 
-def test_every_state_change_writes_history_and_feed_rows_in_one_transaction(client, app_ctx,
-                                                                             run_jobs):
+def test_every_state_change_writes_history_and_feed_rows_in_one_transaction(
+    client, app_ctx, run_jobs
+):
     from portal.extensions import db
     from portal.simdet.models import FeedEvent
 

@@ -25,8 +25,10 @@ def test_a_missing_or_wrong_token_gets_401(client, app_ctx):
         assert response.status_code == 401
         assert response.json["error"]["code"] == "unauthorized"
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
-    assert client.get("/api/simdet/v1/events", headers={"Authorization": "Basic eDp5"}) \
-        .status_code == 401
+    assert (
+        client.get("/api/simdet/v1/events", headers={"Authorization": "Basic eDp5"}).status_code
+        == 401
+    )
 
 
 def test_events_come_in_order_with_a_cursor_to_resume_from(client, app_ctx, run_jobs):

@@ -6,8 +6,14 @@ import time
 
 import pytest
 
-from tests.portal.helpers import file_new_application, login, logout, make_applicant, make_staff
-from tests.portal.helpers import pdf_text
+from tests.portal.helpers import (
+    file_new_application,
+    login,
+    logout,
+    make_applicant,
+    make_staff,
+    pdf_text,
+)
 
 pytestmark = pytest.mark.worker
 

@@ -1,0 +1,1 @@
+"""Establishments registered by approved procedures (fed to SIMDET)."""

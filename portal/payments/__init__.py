@@ -1,0 +1,1 @@
+"""Payment orders (mandamientos de pago) for assessed fees."""
