@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi
 
-.PHONY: help run worker test test-fast lint fmt migrate revision translations bench frontend lock clean
+.PHONY: help run worker cron test test-fast lint fmt migrate revision translations bench frontend lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
@@ -21,14 +21,17 @@ install: $(STAMP) ## Create .venv and install the locked dependencies
 run: $(STAMP) ## Set up (migrate, seed demo data) and serve http://127.0.0.1:5000
 	$(BIN)/alembic upgrade head
 	$(BIN)/flask seed --demo
-	$(BIN)/pybabel compile -d translations -f -q || true
+	$(BIN)/pybabel -q compile -d translations -f
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 worker: $(STAMP) ## Run an RQ worker (needs REDIS_URL and DATABASE_URL)
 	$(BIN)/rq worker --with-scheduler --url "$$REDIS_URL" --worker-class portal.jobs.worker.AppWorker default documents mail simdet
 
+cron: $(STAMP) ## Run RQ's cron scheduler for the periodic sweeps (needs REDIS_URL)
+	$(BIN)/rq cron --url "$$REDIS_URL" portal.jobs.cron
+
 test: $(STAMP) ## Run the whole suite (PostgreSQL/Redis when TEST_DATABASE_URL/REDIS_URL are set)
-	$(BIN)/pybabel compile -d translations -f -q || true
+	$(BIN)/pybabel -q compile -d translations -f
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest tests/workflows --cov=workflows --cov-branch --cov-report=term-missing:skip-covered --cov-fail-under=100 -q -p no:cacheprovider
@@ -46,10 +49,15 @@ migrate: $(STAMP) ## Apply migrations (DATABASE_URL or the SQLite default)
 revision: $(STAMP) ## Autogenerate a migration: make revision m="what changed"
 	$(BIN)/alembic revision --autogenerate -m "$(m)"
 
+# `-k _l` adds lazy_gettext's alias to Babel's default keywords (_, gettext, ngettext...).
+# Then fill in the new msgstr entries of translations/en/LC_MESSAGES/messages.po and run
+# this again; tests/portal/test_i18n.py fails while any source string is untranslated.
 translations: $(STAMP) ## Extract, update and compile the English catalogue
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations -l en --no-fuzzy-matching
-	$(BIN)/pybabel compile -d translations -f
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l --project="Ventanilla Única AMSS" \
+		-o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -l en \
+		--no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d translations -f --statistics
 
 bench: $(STAMP) ## Run the benchmarks (they print figures; never part of the suite)
 	$(BIN)/python bench/engine.py

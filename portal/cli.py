@@ -78,6 +78,21 @@ def sweep():
     click.echo(f"re-dispatched {dispatch_stale()} message(s)")
 
 
+@jobs.command("deadlines")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Sweep as of this local date (default: today in El Salvador).",
+)
+def deadlines(today):
+    """Apply the breach actions of every case whose deadline has passed."""
+    from portal.deadlines.services import sweep_deadlines
+
+    report = sweep_deadlines(today.date() if today else None)
+    click.echo(f"cases swept: {report['cases']}; actions applied: {report['actions']}")
+
+
 @click.command("seed")
 @click.option(
     "--demo/--no-demo", default=False, help="Also create demo accounts and a demo SIMDET token."

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -116,6 +117,8 @@ def app(seeded_app, app_settings):
 
         Redis.from_url(app_settings["REDIS_URL"]).flushdb()
     _empty_tables(seeded_app)
+    for folder in ("MAIL_DIR", "FILES_DIR"):
+        shutil.rmtree(app_settings[folder], ignore_errors=True)
 
 
 @pytest.fixture

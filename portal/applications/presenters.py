@@ -70,13 +70,22 @@ def for_locale(locale: str) -> Presenter:
     return Presenter(locale)
 
 
+def _title_of_system_act(entry, definition: workflows.Definition, locale: str) -> str:
+    """Title of an act the system took on a deadline (breach actions)."""
+    if entry.from_state != entry.to_state:
+        return definition.state(entry.to_state).label.get(locale)
+    return _("Plazo vencido")
+
+
 def _timeline(
     application: Application, definition: workflows.Definition, locale: str, viewer_is_staff: bool
 ) -> list[dict]:
     labels = {t.action: t.label.get(locale) for t in definition.transitions}
     entries = []
     for entry in application.history:
-        if entry.actor_role == "applicant":
+        if entry.actor_role == "system":
+            actor = None  # the timeline macro shows "Sistema"
+        elif entry.actor_role == "applicant":
             actor = _("Persona solicitante")
         elif viewer_is_staff and entry.actor:
             actor = entry.actor.full_name
@@ -85,7 +94,8 @@ def _timeline(
         entries.append(
             {
                 "at": entry.occurred_at.astimezone(LOCAL_TZ),
-                "title": labels.get(entry.action, entry.action),
+                "title": labels.get(entry.action)
+                or _title_of_system_act(entry, definition, locale),
                 "actor": actor,
                 "comment": entry.comment,
                 "state": definition.state(entry.to_state).label.get(locale),

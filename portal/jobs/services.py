@@ -19,6 +19,7 @@ TASKS: dict[str, tuple[str, str]] = {
     "render_receipt": ("documents", "portal.certificates.tasks:render_receipt"),
     "render_certificate": ("documents", "portal.certificates.tasks:render_certificate"),
     "send_notification": ("mail", "portal.notifications.tasks:send_notification"),
+    "alert_staff": ("mail", "portal.notifications.tasks:alert_staff"),
     "sequence_feed": ("simdet", "portal.simdet.tasks:sequence_feed"),
 }
 PENDING_KEY = "outbox_pending"

@@ -45,3 +45,19 @@ def perform(message_id: int) -> bool:
             return run_message(message_id)
         finally:
             db.session.remove()
+
+
+def periodic(name: str) -> object:
+    """Run one of the periodic sweeps inside an app context (registered in portal.jobs.cron)."""
+    from flask import current_app, has_app_context
+
+    app = current_app._get_current_object() if has_app_context() else _get_app()
+    with app.app_context():
+        from portal.deadlines.services import sweep_deadlines
+        from portal.extensions import db
+        from portal.jobs.services import dispatch_stale
+
+        try:
+            return {"sweep_outbox": dispatch_stale, "sweep_deadlines": sweep_deadlines}[name]()
+        finally:
+            db.session.remove()

@@ -44,6 +44,16 @@ def send_notification(history_id: int) -> bool:
     if entry is None:
         return False
     message = _message_for(entry)
+    _deliver(message, f"history-{entry.id}")
+    log.info(
+        "mail sent to applicant of %s: %s", entry.application.tracking_number, message["Subject"]
+    )
+    db.session.rollback()
+    return True
+
+
+def _deliver(message: EmailMessage, name: str) -> None:
+    """Send through SMTP when configured, else write instance/mail/<name>.eml."""
     if current_app.config.get("MAIL_SERVER"):
         with smtplib.SMTP(
             current_app.config["MAIL_SERVER"], current_app.config["MAIL_PORT"], timeout=30
@@ -56,9 +66,38 @@ def send_notification(history_id: int) -> bool:
     else:
         folder = Path(current_app.config["MAIL_DIR"])
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"history-{entry.id}.eml").write_bytes(bytes(message))
-    log.info(
-        "mail sent to applicant of %s: %s", entry.application.tracking_number, message["Subject"]
-    )
+        (folder / f"{name}.eml").write_bytes(bytes(message))
+
+
+def send_staff_alert(history_id: int, role: str) -> int:
+    """E-mail the staff of that role who can see the case; return how many were written to."""
+    import sqlalchemy as sa
+
+    from portal.accounts.models import User
+
+    entry = db.session.get(HistoryEntry, history_id)
+    if entry is None:
+        return 0
+    application = entry.application
+    chain, authority = [], application.authority
+    while authority is not None:  # staff of the office or of any authority above it
+        chain.append(authority.id)
+        authority = authority.parent
+    staff = db.session.scalars(
+        sa.select(User).where(
+            User.role == role, User.authority_id.in_(chain), User.active.is_(True)
+        )
+    ).all()
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    for user in staff:
+        message = EmailMessage()
+        message["Subject"] = f"Plazo vencido: expediente {application.tracking_number}"
+        message["From"] = current_app.config["MAIL_SENDER"]
+        message["To"] = user.email
+        message["Message-ID"] = make_msgid(
+            idstring=f"alert-{entry.id}-{user.id}", domain="ventanilla.amss"
+        )
+        message.set_content(f"{entry.comment}\n\nExpediente: {base}/bandeja/{application.id}\n")
+        _deliver(message, f"alert-{entry.id}-{user.id}")
     db.session.rollback()
-    return True
+    return len(staff)

@@ -134,7 +134,7 @@ def test_file_correct_approve_download_and_verify(app, live_server, rq_worker, b
     assert number in text and "FAVORABLE" in text
     (target,) = qr_texts(pdf, tmp_path)
     assert target.startswith(f"{base}/verificar/")
-    public = browser.new_context().new_page()
+    public = browser.new_context(locale="es-SV").new_page()
     public.goto(target)
     public.get_by_role("heading", name="Documento auténtico").wait_for()
     assert number in public.content()

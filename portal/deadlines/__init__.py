@@ -1,0 +1,1 @@
+"""Legal deadlines: the periodic sweep that applies breach actions."""

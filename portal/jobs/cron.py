@@ -1,0 +1,12 @@
+"""Periodic jobs for `rq cron portal.jobs.cron` (RQ's own scheduler, no home-made loop)."""
+
+from rq import cron
+
+from portal.jobs.worker import periodic
+
+# Jobs lost between commit and enqueue (a crash) are dispatched again every minute.
+cron.register(periodic, "default", args=("sweep_outbox",), interval=60, name="sweep_outbox")
+# Deadlines are business days: every quarter of an hour is far finer than any period.
+cron.register(
+    periodic, "default", args=("sweep_deadlines",), cron="*/15 * * * *", name="sweep_deadlines"
+)
