@@ -12,9 +12,12 @@ from wtforms.validators import InputRequired, Length
 class CaseDecisionForm(FlaskForm):
     """Choose one of the actions the engine offers; choices are set by the view."""
 
+    # The engine, not the list of choices, decides whether an action is allowed: a stale or
+    # forged choice reaches it and is refused with its reason.
     action = RadioField(
         _l("¿Qué decide?"),
         widget=GovRadioInput(),
+        validate_choice=False,
         validators=[InputRequired(_l("Elija una acción."))],
     )
     comment = TextAreaField(

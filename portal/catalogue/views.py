@@ -6,9 +6,11 @@ import secrets
 
 from flask import Blueprint, abort, render_template
 from flask_babel import get_locale
+from markupsafe import Markup
 
 from forms.review import ApplicationStartForm
 from portal.procedures import services
+from workflows.diagram import render_svg
 
 bp = Blueprint("catalogue", __name__, url_prefix="/tramites")
 
@@ -31,11 +33,15 @@ def detail(authority: str, slug: str):
     if procedure is None:
         abort(404)
     definition = services.definition_of(services.latest_version(procedure))
-    form = ApplicationStartForm(token=secrets.token_urlsafe(24))
+    locale = str(get_locale())
+    # The renderer escapes every text it draws, so the SVG can be inlined as markup.
+    diagram = Markup(render_svg(definition, locale=locale))  # noqa: S704
     return render_template(
         "catalogue/detail.html",
         procedure=procedure,
         definition=definition,
-        form=form,
-        locale=str(get_locale()),
+        form=ApplicationStartForm(token=secrets.token_urlsafe(24)),
+        locale=locale,
+        diagram=diagram,
+        fees=services.compute_catalogue_fees(definition),
     )

@@ -13,6 +13,7 @@ from portal.authorities.services import get_authority
 from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.procedures.models import Procedure, ProcedureVersion
+from workflows.fees import FixedFee
 
 
 def definition_files(root: str | Path) -> list[Path]:
@@ -99,3 +100,12 @@ def get_procedure(authority_code: str, slug: str) -> Procedure | None:
     return db.session.scalar(
         sa.select(Procedure).where(Procedure.authority_id == authority.id, Procedure.slug == slug)
     )
+
+
+def compute_catalogue_fees(definition: workflows.Definition) -> list[dict]:
+    """Fixed, unconditional fees a person can know before starting (others need their data)."""
+    return [
+        {"label": rule.label, "amount": rule.fixed, "placeholder": rule.placeholder}
+        for rule in definition.fees
+        if isinstance(rule, FixedFee) and rule.when is None
+    ]

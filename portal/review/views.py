@@ -41,7 +41,8 @@ def case(application_id: int):
     )
     form = CaseDecisionForm(lock_version=application.lock_version)
     form.action.choices = [(t.action, t.label.get(locale)) for t in actions]
-    if actions and form.validate_on_submit():
+    status = 200
+    if form.validate_on_submit():
         try:
             services.act_on_application(
                 actor=current_user,
@@ -51,12 +52,9 @@ def case(application_id: int):
                 expected_version=form.lock_version.data,
             )
         except DomainError as error:
-            reasons = error.params.get("reasons", ())
-            messages = reason_messages(reasons) if reasons else [message_for(error.code)]
-            target = (
-                form.comment if any(r.code == "comment_required" for r in reasons) else form.action
-            )
-            target.errors = [*list(target.errors), *messages]
+            status = _show_refusal(form, error)
+            if status == 403:
+                return render_template("errors/403.html", reasons=form.action.errors), 403
         else:
             flash(
                 _(
@@ -72,4 +70,18 @@ def case(application_id: int):
         form=form,
         actions=actions,
         view=presenters.status_view(application, definition, locale, current_user),
-    )
+    ), status
+
+
+def _show_refusal(form: CaseDecisionForm, error: DomainError) -> int:
+    """Put the engine's reasons at their field; return the HTTP status that fits them."""
+    reasons = error.params.get("reasons", ())
+    codes = {r.code for r in reasons} or {error.code}
+    messages = reason_messages(reasons) if reasons else [message_for(error.code)]
+    target = form.comment if codes == {"comment_required"} else form.action
+    target.errors = [*list(target.errors), *messages]
+    if codes & {"role_not_allowed", "not_your_case"}:
+        return 403
+    if codes & {"stale_application", "unknown_action"}:
+        return 409  # someone else acted first
+    return 200

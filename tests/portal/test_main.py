@@ -56,3 +56,4 @@ def test_the_catalogue_says_what_a_procedure_needs(client):
     assert "Calificación de Lugar" in page
     assert "Documentos que necesita" in page
     assert "Entrar para comenzar" in page
+    assert "<svg" in page and 'role="img"' in page and "Presentado (en revisión)" in page

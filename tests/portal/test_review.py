@@ -136,7 +136,8 @@ def test_two_clerks_deciding_one_case_the_second_is_told(client, app_ctx):
     second = _decide(
         client, application_id, "denegar", comment="No procede.", lock_version=stale_version
     )
-    assert second.status_code in (200, 404)
+    assert second.status_code == 409
+    assert "Otra persona actuó en este expediente" in second.get_data(as_text=True)
     assert _application(application_id).state == "favorable"
 
 
@@ -171,3 +172,26 @@ def test_every_state_change_writes_history_and_feed_rows_in_one_transaction(
     assert [e.type for e in events] == ["case.filed", "case.resolved", "permit.issued"]
     assert [e.seq for e in events] == [1, 2, 3]
     assert len(_application(application_id).history) == 2
+
+
+def test_a_forged_action_the_role_may_not_take_answers_403_with_the_reason(client, app_ctx):
+    application_id = _filed_case(client)
+    make_staff("inspector", "OPAMSS", email="insp@example.sv")
+    login(client, "insp@example.sv")
+    response = _decide(client, application_id, "aprobar")
+    assert response.status_code == 403
+    assert "Su rol no permite esta acción en este estado." in response.get_data(as_text=True)
+    assert _application(application_id).state == "presentado"
+
+
+def test_the_case_page_offers_only_the_actions_the_engine_allows(client, app_ctx):
+    application_id = _filed_case(client)
+    login(client, "clerk@example.sv")
+    page = client.get(f"/bandeja/{application_id}").get_data(as_text=True)
+    for label in (
+        "Solicitar corrección (prevención)",
+        "Resolver favorable",
+        "Resolver desfavorable",
+    ):
+        assert label in page
+    assert "Desistir de la solicitud" not in page and "Enviar correcciones" not in page

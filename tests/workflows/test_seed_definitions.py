@@ -1,0 +1,192 @@
+"""What a user sees across all seed definitions: authorities, fees, deadlines and certificates."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from workflows import Definition, load_file
+from workflows.fees import FeeRegimeError, PerUnitAboveFee, RegimeFee, compute_fees, fee_total
+from workflows.model import APPROVED_KINDS
+
+ROOT = Path(__file__).parents[2]
+FILES = sorted((ROOT / "workflows" / "definitions").rglob("*.yaml"))
+DEFINITIONS = {path: load_file(path) for path in FILES}
+BY_KEY = {(d.authority, d.slug): d for d in DEFINITIONS.values()}
+AUTHORITIES = yaml.safe_load(
+    (ROOT / "portal" / "authorities" / "data" / "authorities.yaml").read_text("utf-8")
+)
+REGIMES = {row["tariff_regime"] for row in AUTHORITIES if row.get("tariff_regime")}
+
+
+def definition(authority: str, slug: str) -> Definition:
+    return BY_KEY[(authority, slug)]
+
+
+def total(found: Definition, data: Mapping[str, object], regime: str | None = None) -> Decimal:
+    return fee_total(compute_fees(found, data, regime))
+
+
+def reachable(found: Definition) -> set[str]:
+    exits: dict[str, set[str]] = {state.code: set() for state in found.states}
+    for transition in found.transitions:
+        for source in transition.sources:
+            exits[source].add(transition.target)
+    for state in found.states:
+        exits[state.code] |= {action.target for action in state.breach if action.target}
+        if not state.is_final:
+            exits[state.code] |= {action.target for action in found.breach if action.target}
+    seen: set[str] = set()
+    frontier = [found.initial_state]
+    while frontier:
+        code = frontier.pop()
+        if code not in seen:
+            seen.add(code)
+            frontier.extend(exits[code])
+    return seen
+
+
+def has_inspection(found: Definition) -> bool:
+    return any(
+        guard.name == "inspection_recorded" for t in found.transitions for guard in t.guards
+    ) or any(state.roles == ("inspector",) for state in found.states)
+
+
+def test_there_are_ten_definitions_across_five_authorities() -> None:
+    assert len(DEFINITIONS) >= 10
+    assert len(BY_KEY) == len(DEFINITIONS), "two files define the same authority and slug"
+    assert len({d.authority for d in DEFINITIONS.values()}) >= 5
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_files_are_filed_under_their_authority_and_slug(path: Path) -> None:
+    found = DEFINITIONS[path]
+    assert path.parent.name == found.authority.lower()
+    assert path.stem == found.slug
+    assert found.version == 1
+    assert found.authority in {row["code"] for row in AUTHORITIES}
+
+
+def test_the_two_establishment_registrations_differ_by_office() -> None:
+    santa_tecla = definition("0511", "inscripcion-establecimiento")
+    san_salvador = definition("0614", "inscripcion-establecimiento")
+    assert santa_tecla.title == san_salvador.title
+    assert has_inspection(santa_tecla)
+    assert "inspeccion" in {state.code for state in santa_tecla.states}
+    assert not has_inspection(san_salvador)
+    assert "inspeccion" not in {state.code for state in san_salvador.states}
+    data = {"contribuyente_inscrito": True}
+    assert total(santa_tecla, data) == Decimal("17.40")  # 15.00 inspection + 2.40 solvencia
+    assert total(santa_tecla, {"contribuyente_inscrito": False}) == Decimal("20.00")
+    assert total(san_salvador, data) != total(santa_tecla, data)
+    assert {rule.code for rule in santa_tecla.fees} != {rule.code for rule in san_salvador.fees}
+    assert all(rule.placeholder for rule in san_salvador.fees)
+    assert not any(rule.placeholder for rule in santa_tecla.fees)
+    assert santa_tecla.catalogue.legal_max_business_days == 15
+    assert san_salvador.catalogue.legal_max_business_days == 10
+
+
+def test_establishment_registrations_feed_simdet_and_the_register() -> None:
+    for authority in ("0511", "0614"):
+        found = definition(authority, "inscripcion-establecimiento")
+        assert found.simdet is not None
+        assert found.field(found.simdet.activity_field).type == "activity_code"
+        assert found.field(found.simdet.employees_field).type == "integer"
+        assert found.field(found.simdet.annual_sales_field).type == "money"
+        approving = [t for t in found.transitions if found.state(t.target).kind in APPROVED_KINDS]
+        names = {ref.name for t in approving for ref in t.effects}
+        events = {ref.params.get("type") for t in approving for ref in t.effects}
+        assert "register_establishment" in names
+        assert "establishment.registered" in events
+
+
+@pytest.mark.parametrize(
+    ("project", "expected"),
+    [("otro", "423.00"), ("comercial", "423.00"), ("unifamiliar", "348.00"), ("duplex", "348.00")],
+)
+def test_stormwater_fee_for_a_350_m2_lot(project: str, expected: str) -> None:
+    found = definition("OPAMSS", "factibilidad-aguas-lluvias")
+    assert total(found, {"area_terreno_m2": "350", "tipo_proyecto": project}) == Decimal(expected)
+
+
+def test_stormwater_fee_is_the_base_up_to_200_m2_and_valid_four_years() -> None:
+    found = definition("OPAMSS", "factibilidad-aguas-lluvias")
+    assert total(found, {"area_terreno_m2": "200", "tipo_proyecto": "otro"}) == Decimal("273.00")
+    assert found.validity is not None and found.validity.months == 48
+
+
+def test_aplan_licence_is_deemed_granted_after_90_business_days() -> None:
+    found = definition("APLAN", "licencia-funcionamiento")
+    assert found.catalogue.legal_max_business_days == 90
+    assert not found.catalogue.is_placeholder("legal_max_business_days")
+    silence = [action for action in found.breach if action.kind == "deem_approved"]
+    assert len(silence) == 1
+    assert silence[0].after_business_days in (None, 90)
+    assert found.state(silence[0].target).kind == "approved"
+    assert found.validity is not None and found.validity.ends_with_fiscal_year
+
+
+def test_aplan_express_costs_330_62_and_categories_are_priced() -> None:
+    found = definition("APLAN", "licencia-funcionamiento")
+    assert total(found, {"categoria": "otra", "expres": False}) == Decimal("165.31")
+    assert total(found, {"categoria": "otra", "expres": True}) == Decimal("330.62")
+    assert total(found, {"categoria": "casino", "expres": False}) == Decimal("14845.31")
+    ranged = compute_fees(found, {"categoria": "comida_rapida", "expres": False})
+    assert [line.placeholder for line in ranged] == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("regime", "small", "large"),
+    [("tasas_2004_2010", "87.00", "220.75"), ("decreto_27_2023", "115.00", "281.25")],
+)
+def test_construction_permit_fee_by_tariff_regime(regime: str, small: str, large: str) -> None:
+    found = definition("OPAMSS", "permiso-construccion")
+    assert total(found, {"area_construida_m2": "60"}, regime) == Decimal(small)
+    assert total(found, {"area_construida_m2": "200"}, regime) == Decimal(large)
+
+
+def test_construction_permit_fee_differs_between_regimes_and_needs_one() -> None:
+    found = definition("OPAMSS", "permiso-construccion")
+    data = {"area_construida_m2": "200"}
+    assert total(found, data, "tasas_2004_2010") != total(found, data, "decreto_27_2023")
+    with pytest.raises(FeeRegimeError):
+        compute_fees(found, data)
+
+
+@pytest.mark.parametrize("found", DEFINITIONS.values(), ids=lambda d: f"{d.authority}/{d.slug}")
+def test_regime_amounts_use_the_regimes_districts_have(found: Definition) -> None:
+    for rule in found.fees:
+        amounts = []
+        if isinstance(rule, PerUnitAboveFee):
+            amounts = [rule.base, rule.rate, *(item.rate for item in rule.rates)]
+        elif isinstance(rule, RegimeFee):
+            amounts = [rule.amounts]
+        for amount in amounts:
+            if isinstance(amount, Mapping):
+                assert set(amount) == REGIMES, rule.code
+
+
+@pytest.mark.parametrize("found", DEFINITIONS.values(), ids=lambda d: f"{d.authority}/{d.slug}")
+def test_approvals_come_with_a_certificate(found: Definition) -> None:
+    if any(found.state(code).kind in APPROVED_KINDS for code in reachable(found)):
+        assert found.certificate is not None
+        assert found.certificate.title.es and found.certificate.title.en
+    for transition in found.transitions:
+        if found.state(transition.target).kind in APPROVED_KINDS:
+            assert "issue_certificate" in {ref.name for ref in transition.effects}
+
+
+@pytest.mark.parametrize("found", DEFINITIONS.values(), ids=lambda d: f"{d.authority}/{d.slug}")
+def test_placeholders_say_so(found: Definition) -> None:
+    for rule in found.fees:
+        if rule.placeholder:
+            assert "pendiente de confirmar" in rule.label.es, rule.code
+            assert "to be confirmed" in rule.label.en, rule.code
+    if found.fees and all(rule.placeholder for rule in found.fees):
+        assert found.catalogue.is_placeholder("cost_summary")
+    for name in found.catalogue.placeholders:
+        assert getattr(found.catalogue, name) is not None, name
