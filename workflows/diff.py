@@ -15,10 +15,8 @@ from workflows.text import Text
 
 #: Lists whose items are matched by a stable identifier instead of their position.
 _KEYS = {
+    **dict.fromkeys(("documents", "fees", "states"), "code"),
     "fields": "name",
-    "documents": "code",
-    "fees": "code",
-    "states": "code",
     "choices": "value",
 }
 _LISTS = frozenset({*_KEYS, "transitions"})
@@ -31,77 +29,82 @@ _ATOMIC = frozenset(
 _MONEY = frozenset({"amount", "amounts", "base", "rate"})
 _DAYS = frozenset({"business_days", "legal_max_business_days"})
 _MISSING: Any = object()
-_ITEM_PATH = re.compile(r"(?:workflow\.)?(fields|documents|fees|states|transitions)\[([^\]]+)\]")
-_CHOICE_PATH = re.compile(r"\.choices\[([^\]]+)\]")
+_ITEM_PATH = re.compile(r"(?:workflow\.)?(fields|documents|fees|states|transitions)\[([^]]+)\]")
+_CHOICE_PATH = re.compile(r"\.choices\[([^]]+)\]\.?")
 _ITEMS = {
-    "fields": ("el campo", "field"),
-    "documents": ("el documento", "document"),
-    "fees": ("la tasa", "fee"),
-    "states": ("el estado", "state"),
-    "transitions": ("la acción", "action"),
+    "fields": ("el campo", "the field"),
+    "documents": ("el documento", "the document"),
+    "fees": ("la tasa", "the fee"),
+    "states": ("el estado", "the state"),
+    "transitions": ("la acción", "the action"),
 }
-#: What a key is called: Spanish with its article, English without; None: the item itself.
+#: What a key is called, with its article; None: the item itself (a fee's amount).
 _ATTRS: dict[str, tuple[str, str] | None] = {
     "amount": None,
     "amounts": None,
-    "accept": ("los formatos aceptados", "accepted formats"),
-    "activity_field": ("el campo de actividad", "activity field"),
-    "annual_sales_field": ("el campo de ventas anuales", "annual sales field"),
-    "applicant_can_edit": ("la edición por la persona solicitante", "editing by the applicant"),
-    "authority": ("la autoridad", "authority"),
-    "base": ("la base", "base amount"),
-    "breach": ("las acciones al vencer el plazo", "actions when the deadline passes"),
-    "business_days": ("el plazo", "deadline"),
-    "business_days_placeholder": ("el plazo de demostración", "placeholder deadline"),
-    "certificate": ("el certificado", "certificate"),
-    "clock": ("el reloj del plazo", "deadline clock"),
-    "comment_required": ("el comentario obligatorio", "required comment"),
-    "cost_summary": ("el resumen del costo", "cost summary"),
-    "effects": ("los efectos", "effects"),
-    "employees_field": ("el campo de empleados", "employees field"),
-    "ends_with_fiscal_year": ("el vencimiento con el año fiscal", "expiry with the fiscal year"),
-    "field": ("el campo de cálculo", "field it is computed from"),
-    "from": ("los estados de origen", "source states"),
-    "guards": ("las verificaciones", "checks"),
-    "help": ("la ayuda", "help text"),
-    "hours": ("el horario", "opening hours"),
-    "initial": ("el estado inicial", "initial state"),
-    "kind": ("el tipo", "kind"),
-    "label": ("el nombre", "label"),
-    "legal_basis": ("la base legal", "legal basis"),
-    "legal_max_business_days": ("el plazo legal máximo", "legal maximum period"),
-    "location_field": ("el campo de ubicación", "location field"),
-    "max": ("el valor máximo", "maximum"),
-    "max_bytes": ("el tamaño máximo", "maximum size"),
-    "max_length": ("la longitud máxima", "maximum length"),
-    "min": ("el valor mínimo", "minimum"),
-    "months": ("la vigencia en meses", "validity in months"),
-    "note": ("la nota", "note"),
-    "office": ("la oficina", "office"),
-    "outputs": ("lo que se entrega", "outputs"),
-    "pattern": ("el patrón", "pattern"),
-    "percent": ("el porcentaje", "percentage"),
-    "placeholder": ("el valor de demostración", "placeholder flag"),
-    "placeholders": ("los valores de demostración", "placeholder values"),
-    "presentation": ("la forma de presentación", "presentation"),
-    "purpose": ("el propósito", "purpose"),
-    "rate": ("la tarifa por unidad", "unit rate"),
-    "rates": ("las tarifas condicionales", "conditional rates"),
-    "required": ("el carácter obligatorio", "required flag"),
-    "required_if": ("la condición de obligatoriedad", "condition for being required"),
-    "roles": ("los roles", "roles"),
-    "simdet": ("la correspondencia con SIMDET", "SIMDET mapping"),
-    "slug": ("el identificador", "slug"),
-    "summary": ("el resumen", "summary"),
-    "template": ("la plantilla", "template"),
-    "threshold": ("el umbral", "threshold"),
-    "title": ("el título", "title"),
-    "to": ("el estado de destino", "target state"),
-    "type": ("el tipo", "type"),
-    "validity": ("la vigencia", "validity"),
-    "verdicts_required": ("la revisión completa obligatoria", "required verdicts"),
-    "visible_if": ("la condición de visibilidad", "visibility condition"),
-    "when": ("la condición", "condition"),
+    "accept": ("los formatos aceptados", "the accepted formats"),
+    "activity_field": ("el campo de actividad", "the activity field"),
+    "annual_sales_field": ("el campo de ventas anuales", "the annual sales field"),
+    "applicant_can_edit": (
+        "la edición por la persona solicitante",
+        "the applicant editing permission",
+    ),
+    "authority": ("la autoridad", "the authority"),
+    "base": ("la base", "the base amount"),
+    "breach": ("las acciones al vencer el plazo", "the actions when the deadline passes"),
+    "business_days": ("el plazo", "the deadline"),
+    "business_days_placeholder": (
+        "la marca de plazo de demostración",
+        "the placeholder deadline mark",
+    ),
+    "certificate": ("el certificado", "the certificate"),
+    "clock": ("el reloj del plazo", "the deadline clock"),
+    "comment_required": ("el comentario obligatorio", "the required comment"),
+    "cost_summary": ("el resumen del costo", "the cost summary"),
+    "effects": ("los efectos", "the effects"),
+    "employees_field": ("el campo de empleados", "the employees field"),
+    "ends_with_fiscal_year": ("el vencimiento con el año fiscal", "the fiscal year expiry"),
+    "field": ("el campo de cálculo", "the field it is computed from"),
+    "from": ("los estados de origen", "the source states"),
+    "guards": ("las verificaciones", "the checks"),
+    "help": ("la ayuda", "the help text"),
+    "hours": ("el horario", "the opening hours"),
+    "initial": ("el estado inicial", "the initial state"),
+    "kind": ("el tipo", "the kind"),
+    "label": ("el nombre", "the label"),
+    "legal_basis": ("la base legal", "the legal basis"),
+    "legal_max_business_days": ("el plazo legal máximo", "the legal maximum period"),
+    "location_field": ("el campo de ubicación", "the location field"),
+    "max": ("el valor máximo", "the maximum"),
+    "max_bytes": ("el tamaño máximo", "the maximum size"),
+    "max_length": ("la longitud máxima", "the maximum length"),
+    "min": ("el valor mínimo", "the minimum"),
+    "months": ("la vigencia en meses", "the validity in months"),
+    "note": ("la nota", "the note"),
+    "office": ("la oficina", "the office"),
+    "outputs": ("lo que se entrega", "the outputs"),
+    "pattern": ("el patrón", "the pattern"),
+    "percent": ("el porcentaje", "the percentage"),
+    "placeholder": ("el valor de demostración", "the placeholder flag"),
+    "placeholders": ("los valores de demostración", "the placeholder values"),
+    "presentation": ("la forma de presentación", "the presentation"),
+    "purpose": ("el propósito", "the purpose"),
+    "rate": ("la tarifa por unidad", "the unit rate"),
+    "rates": ("las tarifas condicionales", "the conditional rates"),
+    "required_if": ("la condición de obligatoriedad", "the condition for being required"),
+    "roles": ("los roles", "the roles"),
+    "simdet": ("la correspondencia con SIMDET", "the SIMDET mapping"),
+    "slug": ("el identificador", "the slug"),
+    "summary": ("el resumen", "the summary"),
+    "template": ("la plantilla", "the template"),
+    "threshold": ("el umbral", "the threshold"),
+    "title": ("el título", "the title"),
+    "to": ("el estado de destino", "the target state"),
+    "type": ("el tipo", "the type"),
+    "validity": ("la vigencia", "the validity"),
+    "verdicts_required": ("la revisión completa obligatoria", "the required verdicts"),
+    "visible_if": ("la condición de visibilidad", "the visibility condition"),
+    "when": ("la condición", "the condition"),
     "who_may_apply": ("quién puede solicitarlo", "who may apply"),
 }
 _LANGUAGES = {"es": ("en español", "in Spanish"), "en": ("en inglés", "in English")}
@@ -134,8 +137,8 @@ def diff(old: Definition, new: Definition) -> tuple[Change, ...]:
     Fields, documents, fees, states, choices and transitions are matched by their identifier,
     so reordering them is no change; nor is reordering roles, sources, accepted formats or
     catalogue placeholders. A transition is matched by its action; where two share an action
-    in either version, by action and sources (`[resolver:pago]`), then also target
-    (`[resolver:pago>aprobado]`). Texts are compared per language (`title.es`). Conditions,
+    in either version, by action and sources (`[resolver:pago]`), then also by target
+    (`[resolver:pago>aprobado]`). Texts are compared per language (`title.es`); conditions,
     guards, effects, breach actions, conditional rates and the legal basis are compared whole.
     The version number is not compared.
 
@@ -155,13 +158,12 @@ def diff(old: Definition, new: Definition) -> tuple[Change, ...]:
 
 def _walk(path: str, old: Any, new: Any, subject: Text | None, out: list[Change]) -> None:
     name = path.rsplit(".", 1)[-1]
+    if old is _MISSING or new is _MISSING:
+        added = old is _MISSING
+        old, new = (None, new) if added else (old, None)
+        out.append(Change("added" if added else "removed", path, old, new, subject))
+        return
     if old == new or (name in _UNORDERED and sorted(old) == sorted(new)):
-        return
-    if old is _MISSING:
-        out.append(Change("added", path, None, new, subject))
-        return
-    if new is _MISSING:
-        out.append(Change("removed", path, old, None, subject))
         return
     parts = None if name in _ATOMIC else _parts(name, old, new)
     if parts is None:
@@ -174,24 +176,24 @@ def _walk(path: str, old: Any, new: Any, subject: Text | None, out: list[Change]
         if key[0] == "[" and name != "choices":
             item = before if after is _MISSING else after
             inner = Text(**item.get("label", item.get("title")))
-        _walk(path + key if key[0] == "[" or not path else f"{path}.{key}", before, after,
-              inner, out)  # fmt: skip
+        child = path + key if key[0] == "[" or not path else f"{path}.{key}"
+        _walk(child, before, after, inner, out)
 
 
 def _parts(name: str, old: Any, new: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """Return the parts of two values to compare one by one, or None to compare them whole."""
     if isinstance(old, dict) and isinstance(new, dict):
         keys = old | new
-        return tuple(  # type: ignore[return-value]
+        old, new = (
             {key: side.get(key, [] if key in _LISTS else _MISSING) for key in keys}
             for side in (old, new)
         )
+        return old, new
     if name == "transitions":
         return _transitions(old, new)
     if name in _KEYS:
-        return tuple(  # type: ignore[return-value]
-            {f"[{item[_KEYS[name]]}]": item for item in side} for side in (old, new)
-        )
+        old, new = ({f"[{item[_KEYS[name]]}]": item for item in side} for side in (old, new))
+        return old, new
     return None
 
 
@@ -240,73 +242,59 @@ def summary(changes: Iterable[Change], locale: str = "es") -> list[str]:
 
 def _sentence(change: Change, en: bool) -> str:
     phrase, rest = _locate(change, en)
-    added = change.kind == "added"
     if rest == "required" and change.kind == "changed":
         now = ("is now" if change.new else "is no longer") if en else (
             "ahora es" if change.new else "ya no es")  # fmt: skip
         return f"{_capital(phrase)} {now} {'required' if en else 'obligatorio'}"
     segments = rest.split(".") if rest else []
     known = [index for index, segment in enumerate(segments) if segment in _ATTRS]
-    key = segments[known[-1]] if known else rest
-    nouns = [_ATTRS[segments[index]] for index in known] or ([(rest, rest)] if rest else [])
-    for noun in nouns:
+    last = known[-1] if known else len(segments) - 1
+    for segment in segments[: last + 1]:  # containers (catalogue, workflow) are not named
+        noun = _ATTRS.get(segment, None if known else (segment, segment))
         phrase = phrase if noun is None else _of(noun, phrase, en)
-    for segment in segments[known[-1] + 1 :] if known else ():
+    for segment in segments[last + 1 :]:
         phrase += f" ({_LANGUAGES.get(segment, (segment, segment))[en]})"
+    key = segments[last] if segments else ""
     unit = (" business days" if en else " días hábiles") if key in _DAYS else ""
     old, new = (
         _quote(str(value), en) if rest.endswith((".es", ".en")) else _value(key, value, en)
         for value in (change.old, change.new)
     )
     verb = {"changed": "cambi", "added": "agreg", "removed": "elimin"}[change.kind]
-    verb += "aron" if _plural(phrase) else "ó"
+    verb += "aron" if phrase.startswith(("los ", "las ")) else "ó"
     if change.kind == "changed":
-        if en:
-            return f"{_capital(phrase)} changed from {old} to {new}{unit}"
-        return f"{_capital(phrase)} {verb} de {old} a {new}{unit}"
-    raw, value = (change.new, new) if added else (change.old, old)
+        changed = f"changed from {old} to {new}" if en else f"{verb} de {old} a {new}"
+        return f"{_capital(phrase)} {changed}{unit}"
+    raw, value = (change.new, new) if change.kind == "added" else (change.old, old)
     detail = f" ({value}{unit})" if rest and not _is_record(raw) else ""
-    return (
-        f"{'Added' if added else 'Removed'} {phrase}{detail}"
-        if en
-        else f"Se {verb} {phrase}{detail}"
-    )
+    if en:
+        return f"{change.kind.capitalize()} {phrase}{detail}"
+    return f"Se {verb} {phrase}{detail}"
 
 
 def _locate(change: Change, en: bool) -> tuple[str, str]:
-    """Return the phrase naming the item a change is in, and the rest of the path."""
+    """Return the phrase naming the item a change is in (if any) and the rest of its path."""
     match = _ITEM_PATH.match(change.path)
     if match is None:
         return "", change.path
     label = change.subject.get("en" if en else "es") if change.subject else match[2]
-    phrase, rest = (
-        _of(_ITEMS[match[1]], _quote(label, en), en, named=True),
-        change.path[match.end() :],
-    )
+    phrase, rest = f"{_ITEMS[match[1]][en]} {_quote(label, en)}", change.path[match.end() :]
     choice = _CHOICE_PATH.match(rest)
     if choice is None:
         return phrase, rest.removeprefix(".")
-    rest = rest[choice.end() :].removeprefix(".")
+    rest = rest[choice.end() :]
     value = change.new if change.kind == "added" else change.old
-    option = _plain(value["label"], en) if not rest and isinstance(value, dict) else choice[1]
-    return _of(
-        ("la opción " + _quote(option, en), "option " + _quote(option, en)), phrase, en
-    ), rest
+    option = _quote(_plain(value["label"], en) if not rest else choice[1], en)  # type: ignore[index]
+    return _of((f"la opción {option}", f"the option {option}"), phrase, en), rest
 
 
-def _of(noun: tuple[str, str], phrase: str, en: bool, named: bool = False) -> str:
-    """Return "the noun of phrase", or "the noun “name”" when `named`."""
-    if named:
-        return f"the {noun[1]} {phrase}" if en else f"{noun[0]} {phrase}"
+def _of(noun: tuple[str, str], phrase: str, en: bool) -> str:
+    """Return "noun of phrase" ("el plazo del estado «X»"), or the noun alone."""
     if not phrase:
-        return f"the {noun[1]}" if en else noun[0]
+        return noun[en]
     if en:
-        return f"the {noun[1]} of {phrase}"
+        return f"{noun[1]} of {phrase}"
     return f"{noun[0]} {'del ' + phrase[3:] if phrase.startswith('el ') else 'de ' + phrase}"
-
-
-def _plural(phrase: str) -> bool:
-    return phrase.startswith(("los ", "las "))
 
 
 def _capital(text: str) -> str:
@@ -322,7 +310,7 @@ def _is_text(value: object) -> bool:
 
 
 def _is_record(value: object) -> bool:
-    """Tell whether a value is a mapping too long for a sentence (not a text)."""
+    """Tell whether a value is a mapping other than a text (too long for a sentence)."""
     return isinstance(value, dict) and not _is_text(value)
 
 
@@ -336,13 +324,11 @@ def _value(key: str, value: Any, en: bool) -> str:
         return f"{value / 1048576:g} MB"
     if key == "roles" and isinstance(value, list):
         return ", ".join(role if en else _ROLES.get(role, role) for role in value)
-    if _is_text(value):
-        return _quote(_plain(value, en), en)
-    return _plain(value, en)
+    return _quote(_plain(value, en), en) if _is_text(value) else _plain(value, en)
 
 
 def _plain(value: Any, en: bool) -> str:
-    """Return plain data as short text: yes/no, lists joined, texts, guard names, JSON."""
+    """Return plain data as short text: yes or no, lists joined, texts, compact JSON."""
     if isinstance(value, bool):
         return ("yes" if en else "sí") if value else "no"
     if value is None or value == []:

@@ -1,0 +1,74 @@
+"""Authorities as data, seeded idempotently; staff scope follows the authority tree."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tests.portal.helpers import file_new_application, login, logout, make_applicant, make_staff
+
+
+def test_seed_has_opamss_six_municipios_and_fourteen_districts_and_is_idempotent(app, app_ctx):
+    from portal.authorities.models import Authority
+    from portal.extensions import db
+    from portal.main.services import seed
+    from portal.procedures.models import ProcedureVersion
+
+    def counts():
+        kinds = dict(
+            db.session.execute(
+                sa.select(Authority.kind, sa.func.count()).group_by(Authority.kind)
+            ).all()
+        )
+        versions = db.session.scalar(sa.select(sa.func.count(ProcedureVersion.id)))
+        return kinds, versions
+
+    before = counts()
+    report = seed(definitions_dir=app.config["DEFINITIONS_DIR"], demo=False)
+    assert report["authorities_created"] == 0
+    assert counts() == before
+    kinds = before[0]
+    assert kinds["municipio"] == 6 and kinds["distrito"] == 14
+    assert kinds["metropolitan_office"] == 1
+    santa_tecla = db.session.scalar(sa.select(Authority).where(Authority.code == "0511"))
+    assert santa_tecla.tracking_prefix == "STE" and santa_tecla.parent.code == "M-LLS"
+
+
+def test_a_published_version_cannot_change(app, app_ctx):
+    from portal.errors import InvalidInput
+    from portal.procedures.services import publish_definition
+    from workflows import load_file
+
+    path = next(
+        iter(
+            sorted(
+                (__import__("pathlib").Path(app.config["DEFINITIONS_DIR"])).glob(
+                    "opamss/calificacion-lugar.yaml"
+                )
+            )
+        )
+    )
+    definition = load_file(path)
+    data = definition.to_dict()
+    data["title"] = {"es": "Otro título", "en": "Another title"}
+    from workflows import load
+
+    try:
+        publish_definition(load(data))
+    except InvalidInput as error:
+        assert error.code == "published_version_changed"
+    else:
+        raise AssertionError("a published version was overwritten")
+
+
+def test_opamss_admin_sees_everything_and_a_municipio_sees_its_districts_only(client, app_ctx):
+    from portal.applications.services import get_application_for
+
+    make_applicant()
+    login(client, "ana@example.sv")
+    application_id = file_new_application(client)
+    logout(client)
+    admin = make_staff("admin", "OPAMSS", email="admin@example.sv")
+    municipal = make_staff("admin", "M-SSC", email="admin.ssc@example.sv")
+    assert get_application_for(application_id, admin) is not None
+    # The case is issued by OPAMSS, not by the municipio: its staff do not see it.
+    assert get_application_for(application_id, municipal) is None
