@@ -178,14 +178,15 @@ def initial_values(data: dict) -> dict:
 
 def collected_data(form: FlaskForm) -> dict[str, object]:
     """Return the cleaned values keyed by definition field name, as JSON-safe primitives."""
-    out: dict[str, object] = {}
-    for name in form.field_names:
-        value = getattr(form, f"f_{name}").data
-        if isinstance(value, Decimal):
-            value = str(value)
-        elif isinstance(value, tuple):
-            value = list(value)
-        elif isinstance(value, date):
-            value = value.isoformat()
-        out[name] = value
-    return out
+    return {name: _json_safe(getattr(form, f"f_{name}").data) for name in form.field_names}
+
+
+def _json_safe(value: object) -> object:
+    """Decimals as exact strings, dates as ISO strings, tuples (points, choices) as lists."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_json_safe(item) for item in value]
+    return value

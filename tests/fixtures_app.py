@@ -86,6 +86,15 @@ def seeded_app(app_settings):
     app = create_app(**app_settings)
     with app.app_context():
         seed(definitions_dir=app.config["DEFINITIONS_DIR"], demo=False)
+        from portal.extensions import db
+
+        # Tests may publish versions of their own; they are removed after each test.
+        app.config["_SEEDED_VERSION_MAX_ID"] = db.session.scalar(
+            sa.text("SELECT max(id) FROM procedure_versions")
+        )
+        app.config["_SEEDED_PROCEDURE_MAX_ID"] = db.session.scalar(
+            sa.text("SELECT max(id) FROM procedures")
+        )
     return app
 
 
@@ -101,6 +110,14 @@ def _empty_tables(app) -> None:
             else:
                 for table in tables:
                     conn.execute(table.delete())
+            conn.execute(
+                sa.text("DELETE FROM procedure_versions WHERE id > :n"),
+                {"n": app.config["_SEEDED_VERSION_MAX_ID"]},
+            )
+            conn.execute(
+                sa.text("DELETE FROM procedures WHERE id > :n"),
+                {"n": app.config["_SEEDED_PROCEDURE_MAX_ID"]},
+            )
         db.session.remove()
 
 

@@ -45,18 +45,12 @@ _ATTRS: dict[str, tuple[str, str] | None] = {
     "accept": ("los formatos aceptados", "the accepted formats"),
     "activity_field": ("el campo de actividad", "the activity field"),
     "annual_sales_field": ("el campo de ventas anuales", "the annual sales field"),
-    "applicant_can_edit": (
-        "la edición por la persona solicitante",
-        "the applicant editing permission",
-    ),
+    "applicant_can_edit": ("la edición por la persona solicitante", "the applicant's editing"),
     "authority": ("la autoridad", "the authority"),
     "base": ("la base", "the base amount"),
     "breach": ("las acciones al vencer el plazo", "the actions when the deadline passes"),
     "business_days": ("el plazo", "the deadline"),
-    "business_days_placeholder": (
-        "la marca de plazo de demostración",
-        "the placeholder deadline mark",
-    ),
+    "business_days_placeholder": ("la marca de plazo de demostración", "the placeholder mark"),
     "certificate": ("el certificado", "the certificate"),
     "clock": ("el reloj del plazo", "the deadline clock"),
     "comment_required": ("el comentario obligatorio", "the required comment"),
@@ -265,8 +259,8 @@ def _sentence(change: Change, en: bool) -> str:
     if change.kind == "changed":
         changed = f"changed from {old} to {new}" if en else f"{verb} de {old} a {new}"
         return f"{_capital(phrase)} {changed}{unit}"
-    raw, value = (change.new, new) if change.kind == "added" else (change.old, old)
-    detail = f" ({value}{unit})" if rest and not _is_record(raw) else ""
+    value = new if change.kind == "added" else old
+    detail = f" ({value}{unit})" if rest and "." in change.path else ""  # not whole sections
     if en:
         return f"{change.kind.capitalize()} {phrase}{detail}"
     return f"Se {verb} {phrase}{detail}"
@@ -309,11 +303,6 @@ def _is_text(value: object) -> bool:
     return isinstance(value, dict) and set(value) == {"es", "en"}
 
 
-def _is_record(value: object) -> bool:
-    """Tell whether a value is a mapping other than a text (too long for a sentence)."""
-    return isinstance(value, dict) and not _is_text(value)
-
-
 def _value(key: str, value: Any, en: bool) -> str:
     """Return a value as an administrator reads it: money, sizes, roles, quoted texts."""
     if key in _MONEY and isinstance(value, int | float):
@@ -322,7 +311,7 @@ def _value(key: str, value: Any, en: bool) -> str:
         return ", ".join(f"{name}: {_value(key, item, en)}" for name, item in value.items())
     if key == "max_bytes" and isinstance(value, int):
         return f"{value / 1048576:g} MB"
-    if key == "roles" and isinstance(value, list):
+    if key == "roles" and value:
         return ", ".join(role if en else _ROLES.get(role, role) for role in value)
     return _quote(_plain(value, en), en) if _is_text(value) else _plain(value, en)
 

@@ -129,7 +129,10 @@ def start_application(*, actor: User, procedure: Procedure, token: str) -> Appli
         return existing
     version = latest_version(procedure)
     definition = definition_of(version)
+    # A district office's own procedures happen in that district, with or without a field.
+    authority = procedure.authority
     application = Application(
+        district_id=authority.id if authority.kind == "distrito" else None,
         procedure=procedure,
         procedure_version=version,
         applicant=actor,

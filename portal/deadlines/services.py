@@ -67,7 +67,9 @@ def _apply(application: Application, definition, due: DueBreach) -> None:
     )
     db.session.add(entry)
     db.session.flush()
-    if action.kind == "notify":
+    if action.kind == "notify" and action.role == "applicant":
+        enqueue("send_notification", history_id=entry.id)
+    elif action.kind == "notify":
         enqueue("alert_staff", history_id=entry.id, role=action.role)
     elif action.kind == "escalate":
         application.assigned_role = action.role

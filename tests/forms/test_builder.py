@@ -79,3 +79,14 @@ def test_clean_values_are_stored_as_json_primitives_and_shown_back(app):
     assert data["area_terreno_m2"] == "350.5" and data["distrito"] == "0614"
     shown = initial_values({"area_terreno_m2": 350.5, "acepta": True, "otro": False})
     assert shown == {"f_area_terreno_m2": "350.5", "f_acepta": "si", "f_otro": "no"}
+
+
+def test_a_map_point_is_stored_as_a_json_list_of_exact_numbers(app):
+    from dataclasses import replace
+
+    point = replace(DEFINITION.fields[0], name="ubicacion", type="point", required=False)
+    definition = replace(DEFINITION, fields=(point,))
+    with app.test_request_context(method="POST", data={"f_ubicacion": "13.6929, -89.2182"}):
+        form = build_application_form(definition, locale="es", districts=DISTRICTS)()
+        assert form.validate(), form.errors
+        assert collected_data(form) == {"ubicacion": ["13.6929", "-89.2182"]}
