@@ -95,7 +95,12 @@ def seeded_app(app_settings):
         app.config["_SEEDED_PROCEDURE_MAX_ID"] = db.session.scalar(
             sa.text("SELECT max(id) FROM procedures")
         )
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()  # close pooled connections before the interpreter collects them
+    redis = app.extensions.pop("redis", None)
+    if redis is not None:
+        redis.close()
 
 
 def _empty_tables(app) -> None:

@@ -24,9 +24,12 @@ class Facts:
         documents: Codes of the document requirements with a file attached.
         fee_paid: The assessed fees are paid.
         comment: The reason the actor wrote for this action.
-        prerequisites_valid: Prerequisite resolutions the procedure needs are valid.
+        prerequisites_valid: Prerequisite resolutions the procedure needs are valid. It is
+            made False whenever `missing_prerequisites` names something.
         inspection_recorded: The site inspection's result is on file.
         verdicts: Review verdicts by item (field name or document code): True is OK, False NO.
+        missing_prerequisites: The "authority/slug" keys of the unmet prerequisites, from
+            `workflows.prerequisites.missing_prerequisites`; the guard's refusal names them.
     """
 
     role: str
@@ -37,6 +40,13 @@ class Facts:
     prerequisites_valid: bool = True
     inspection_recorded: bool = False
     verdicts: Mapping[str, bool] = field(default_factory=_empty)
+    missing_prerequisites: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        missing = tuple(self.missing_prerequisites)
+        object.__setattr__(self, "missing_prerequisites", missing)
+        if missing:
+            object.__setattr__(self, "prerequisites_valid", False)
 
 
 @dataclass(frozen=True, slots=True)

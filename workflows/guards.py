@@ -80,6 +80,15 @@ def _flag(attribute: str, code: str) -> Check:
     return check
 
 
+def _prerequisites_valid(
+    definition: Definition, facts: Facts, params: Mapping[str, Any]
+) -> Reason | None:
+    if facts.prerequisites_valid:
+        return None
+    missing = facts.missing_prerequisites
+    return Reason("prerequisites_not_valid", {"procedures": missing} if missing else {})
+
+
 def _comment_given(
     definition: Definition, facts: Facts, params: Mapping[str, Any]
 ) -> Reason | None:
@@ -107,9 +116,7 @@ GUARDS: Mapping[str, Guard] = MappingProxyType(
         "form_complete": Guard(_form_complete, _NO_PARAMS),
         "documents_complete": Guard(_documents_complete, _NO_PARAMS),
         "fee_paid": Guard(_flag("fee_paid", "fee_not_paid"), _NO_PARAMS),
-        "prerequisites_valid": Guard(
-            _flag("prerequisites_valid", "prerequisites_not_valid"), _NO_PARAMS
-        ),
+        "prerequisites_valid": Guard(_prerequisites_valid, _NO_PARAMS),
         "inspection_recorded": Guard(
             _flag("inspection_recorded", "inspection_not_recorded"), _NO_PARAMS
         ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 from os import PathLike
 from pathlib import Path
@@ -22,6 +23,7 @@ from workflows.fees import (
 )
 from workflows.model import (
     DEFAULT_CLOCK,
+    DEFAULT_VALID_STATE_KINDS,
     NO_PARAMS,
     BreachAction,
     Catalogue,
@@ -30,7 +32,10 @@ from workflows.model import (
     Definition,
     DocumentRequirement,
     Field,
+    Prerequisite,
     Ref,
+    Routing,
+    RoutingRule,
     SimdetMapping,
     State,
     Transition,
@@ -158,6 +163,38 @@ class _Builder:
                 certificate["template"], self.text(certificate["title"], "certificate.title")
             ),
             simdet=None if "simdet" not in data else SimdetMapping(**data["simdet"]),
+            valid_from=self.iso_date(data.get("valid_from"), "valid_from"),
+            routing=None if "routing" not in data else self.routing(data["routing"]),
+            prerequisites=self.items(
+                self.prerequisite, data.get("prerequisites", ()), "prerequisites"
+            ),
+        )
+
+    def iso_date(self, raw: str | None, path: str) -> date | None:
+        if raw is None:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            self.problems.append(Problem(path, "invalid_date", f"{raw!r} is not a calendar date"))
+            return None
+
+    def routing(self, raw: Mapping[str, Any]) -> Routing:
+        return Routing(
+            rules=tuple(
+                RoutingRule(freeze(item["when"]), item["authority"])
+                for item in raw.get("rules", ())
+            ),
+            default_authority=raw.get("default_authority"),
+        )
+
+    def prerequisite(self, raw: Mapping[str, Any], path: str) -> Prerequisite:
+        return Prerequisite(
+            procedure=raw["procedure"],
+            title=self.text(raw["title"], f"{path}.title"),
+            valid_states_kinds=tuple(raw.get("valid_states_kinds", DEFAULT_VALID_STATE_KINDS)),
+            max_age_months=raw.get("max_age_months"),
+            when=freeze(raw.get("when")),
         )
 
     def validity(self, raw: Mapping[str, Any]) -> Validity:

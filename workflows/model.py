@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from types import MappingProxyType
@@ -32,6 +33,8 @@ FINAL_KINDS = frozenset(
     {"approved", "approved_with_conditions", "denied", "withdrawn", "abandoned"}
 )
 APPROVED_KINDS = frozenset({"approved", "approved_with_conditions"})
+#: State kinds a prerequisite's case must have ended in, unless the definition says otherwise.
+DEFAULT_VALID_STATE_KINDS = ("approved", "approved_with_conditions")
 CLOCKS = ("running", "suspended", "stopped")
 DEFAULT_CLOCK = MappingProxyType(
     {"draft": "stopped", "active": "running", "waiting_applicant": "suspended"}
@@ -288,11 +291,69 @@ class SimdetMapping(_Plain):
     location_field: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class RoutingRule(_Plain):
+    """Send the case to another issuing authority when a condition holds.
+
+    Attributes:
+        when: A condition over the application's data.
+        authority: Code of the authority that issues the case then (the portal checks it).
+    """
+
+    when: Condition
+    authority: str
+
+
+@dataclass(frozen=True, slots=True)
+class Routing(_Plain):
+    """Which authority issues a case: the first rule whose condition holds, else the default.
+
+    Attributes:
+        rules: Routing rules, tried in order.
+        default_authority: The authority when no rule holds; None means the definition's own.
+    """
+
+    rules: tuple[RoutingRule, ...] = ()
+    default_authority: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Prerequisite(_Plain):
+    """A procedure of which the applicant must hold a valid resolution to go ahead.
+
+    Attributes:
+        procedure: The required procedure as "<authority>/<slug>" (`OPAMSS/calificacion-lugar`).
+        title: What the applicant must hold, as the portal shows it.
+        valid_states_kinds: State kinds the required case must have ended in.
+        max_age_months: The resolution must have been decided at most this many months ago.
+        when: The prerequisite applies only when this condition holds over the data.
+    """
+
+    procedure: str
+    title: Text
+    valid_states_kinds: tuple[str, ...] = DEFAULT_VALID_STATE_KINDS
+    max_age_months: int | None = None
+    when: Condition | None = None
+
+    @property
+    def authority(self) -> str:
+        """Return the code of the authority of the required procedure."""
+        return self.procedure.partition("/")[0]
+
+    @property
+    def slug(self) -> str:
+        """Return the slug of the required procedure."""
+        return self.procedure.partition("/")[2]
+
+
 @dataclass(frozen=True)
 class Definition:
     """One version of a procedure: form, documents, fees and workflow.
 
     Build it with `workflows.load`, which validates it; constructing it directly skips checks.
+    Besides the sections of the file, `valid_from` is the first day the version may be used for
+    new cases (None: at once), `routing` says which authority issues a case (None: `authority`),
+    and `prerequisites` lists the resolutions the applicant must already hold.
     """
 
     authority: str
@@ -311,6 +372,9 @@ class Definition:
     validity: Validity | None = None
     certificate: CertificateSpec | None = None
     simdet: SimdetMapping | None = None
+    valid_from: date | None = None
+    routing: Routing | None = None
+    prerequisites: tuple[Prerequisite, ...] = ()
     _index: Mapping[str, Mapping[Any, Any]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
@@ -371,6 +435,9 @@ class Definition:
                 "validity": self.validity and self.validity.to_dict(),
                 "certificate": self.certificate and self.certificate.to_dict(),
                 "simdet": self.simdet and self.simdet.to_dict(),
+                "valid_from": self.valid_from and self.valid_from.isoformat(),
+                "routing": self.routing and self.routing.to_dict(),
+                "prerequisites": self.prerequisites,
             }
         )
         body["workflow"] = _compact(

@@ -43,7 +43,8 @@ def check(definition: Definition) -> list[Problem]:
 
     Returns:
         Problems in definition order: duplicates, fields, documents, fees, states,
-        transitions, breach actions, the state graph, ambiguity, SIMDET mapping.
+        transitions, breach actions, the state graph, ambiguity, SIMDET mapping, routing,
+        prerequisites.
     """
     problems: list[Problem] = []
     fields = {item.name: item for item in definition.fields}
@@ -65,6 +66,8 @@ def check(definition: Definition) -> list[Problem]:
     problems += _graph_problems(definition)
     problems += _ambiguity_problems(definition)
     problems += _simdet_problems(definition, fields)
+    problems += _routing_problems(definition, fields)
+    problems += _prerequisite_problems(definition, fields)
     return problems
 
 
@@ -390,4 +393,47 @@ def _simdet_problems(definition: Definition, fields: Mapping[str, Field]) -> lis
             problems.append(Problem(f"simdet.{key}", "unknown_field", f"no field {name!r}"))
         elif fields[name].type not in types:
             problems.append(Problem(f"simdet.{key}", "type_mismatch", f"{name!r} cannot be that"))
+    return problems
+
+
+def _routing_problems(definition: Definition, fields: Mapping[str, Field]) -> list[Problem]:
+    """Check the routing conditions; authority codes are the portal's data, checked there."""
+    problems: list[Problem] = []
+    if definition.routing is None:
+        return problems
+    for index, rule in enumerate(definition.routing.rules):
+        problems += condition_problems(rule.when, f"routing.rules[{index}].when", fields)
+    return problems
+
+
+def _prerequisite_problems(definition: Definition, fields: Mapping[str, Field]) -> list[Problem]:
+    """Check prerequisites: enforced by a guard, no procedure twice, none on itself always."""
+    procedures = [item.procedure for item in definition.prerequisites]
+    problems = _duplicates("prerequisites", "procedure", procedures)
+    guarded = any(
+        guard.name == "prerequisites_valid"
+        for transition in definition.transitions
+        for guard in transition.guards
+    )
+    if procedures and not guarded:
+        problems.append(
+            Problem(
+                "prerequisites",
+                "prerequisites_not_checked",
+                "no transition has the prerequisites_valid guard",
+            )
+        )
+    own = f"{definition.authority}/{definition.slug}"
+    for index, item in enumerate(definition.prerequisites):
+        path = f"prerequisites[{index}]"
+        if item.when is None and item.procedure == own:
+            problems.append(
+                Problem(
+                    f"{path}.procedure",
+                    "self_prerequisite",
+                    f"{own!r} always requires itself, so no first case can go ahead",
+                )
+            )
+        if item.when is not None:
+            problems += condition_problems(item.when, f"{path}.when", fields)
     return problems

@@ -12,12 +12,14 @@ def test_healthz_names_the_state_of_database_and_queue(client, app):
 
 
 def test_healthz_reports_an_unreachable_queue(client, app):
+    real = app.extensions.pop("redis", None)
     app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
-    app.extensions.pop("redis", None)
     try:
         response = client.get("/healthz")
     finally:
-        app.extensions.pop("redis", None)
+        app.extensions.pop("redis").close()
+        if real is not None:
+            app.extensions["redis"] = real
     assert response.status_code == 503
     assert response.json["queue"].startswith("error")
 
