@@ -14,7 +14,7 @@ MESSAGES = {
     "pattern_mismatch": _l("El formato no es válido."),
     "invalid_choice": _l("Elija una de las opciones."),
     "invalid_dui": _l("El DUI no es válido. Escríbalo como 01234567-8."),
-    "invalid_nit": _l("El NIT no es válido. Escríbalo como 0614-010190-101-3 o use su DUI."),
+    "invalid_nit": _l("El NIT no es válido. Escríbalo como 0614-050707-104-8 o use su DUI."),
     "invalid_email": _l("Escriba un correo electrónico válido, como nombre@ejemplo.com."),
     "invalid_phone": _l("Escriba un teléfono de El Salvador de 8 dígitos, como 2222-3333."),
     "invalid_date": _l("Escriba una fecha válida."),

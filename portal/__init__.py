@@ -21,6 +21,7 @@ BLUEPRINTS = (
     "portal.review.views",
     "portal.certificates.views",
     "portal.simdet.views",
+    "portal.admin.views",
 )
 
 

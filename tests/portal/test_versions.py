@@ -46,3 +46,40 @@ def load_file_from(data):
     from workflows import load
 
     return load(data)
+
+
+def test_admins_see_what_changed_between_versions_within_their_scope(client, app_ctx):
+    from pathlib import Path
+
+    from portal.extensions import db
+    from portal.procedures.services import publish_definition
+    from workflows import load_file
+
+    current = load_file(
+        Path(__file__).resolve().parents[2] / "workflows/definitions/opamss/calificacion-lugar.yaml"
+    )
+    data = current.to_dict()
+    data["version"] = current.version + 1
+    for state in data["workflow"]["states"]:
+        if state["code"] == "presentado":
+            state["business_days"] = 20
+    row = publish_definition(load_file_from(data))
+    db.session.commit()
+    url = f"/admin/tramites/{row.procedure_id}/versiones/{row.version}"
+
+    make_staff("admin", "OPAMSS", email="admin@example.sv")
+    login(client, "admin@example.sv")
+    assert "Calificación de Lugar" in client.get("/admin/tramites/").get_data(as_text=True)
+    page = client.get(url).get_data(as_text=True)
+    assert "cambió de 25 a 20 días hábiles" in page and "<svg" in page
+    client.post("/cuenta/salir")
+
+    make_staff("admin", "0511", email="admin.ste@example.sv")
+    login(client, "admin.ste@example.sv")
+    assert client.get(url).status_code == 404
+    assert "Calificación de Lugar" not in client.get("/admin/tramites/").get_data(as_text=True)
+    client.post("/cuenta/salir")
+
+    make_staff("clerk", "OPAMSS", email="clerk@example.sv")
+    login(client, "clerk@example.sv")
+    assert client.get(url).status_code == 403

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import yaml
 from workflows import Definition, load_file
 from workflows.fees import FeeRegimeError, PerUnitAboveFee, RegimeFee, compute_fees, fee_total
 from workflows.model import APPROVED_KINDS
+from workflows.prerequisites import Held, missing_prerequisites
+from workflows.routing import issuing_authority
 
 ROOT = Path(__file__).parents[2]
 FILES = sorted((ROOT / "workflows" / "definitions").rglob("*.yaml"))
@@ -190,3 +193,41 @@ def test_placeholders_say_so(found: Definition) -> None:
         assert found.catalogue.is_placeholder("cost_summary")
     for name in found.catalogue.placeholders:
         assert getattr(found.catalogue, name) is not None, name
+
+
+def test_large_construction_permits_go_to_the_dot() -> None:
+    found = definition("OPAMSS", "permiso-construccion")
+    assert issuing_authority(found, {"area_construida_m2": "249.99"}) == "OPAMSS"
+    assert issuing_authority(found, {"area_construida_m2": "250"}) == "DOT"
+    assert issuing_authority(found, {"area_construida_m2": "1,250.00"}) == "DOT"
+    assert issuing_authority(found, {}) == "OPAMSS"
+
+
+def test_construction_permit_prerequisites() -> None:
+    found = definition("OPAMSS", "permiso-construccion")
+    three = (
+        "OPAMSS/calificacion-lugar",
+        "OPAMSS/linea-construccion",
+        "OPAMSS/factibilidad-aguas-lluvias",
+    )
+    today = date(2026, 4, 6)
+    assert missing_prerequisites(found, {"es_parcelacion": False}, {}, today) == three
+    subdivision = missing_prerequisites(found, {"es_parcelacion": "si"}, {}, today)
+    assert subdivision == (*three, "OPAMSS/revision-vial-zonificacion")
+    held = {key: Held("approved", date(2025, 6, 1), date(2029, 6, 1)) for key in three}
+    assert missing_prerequisites(found, {"es_parcelacion": False}, held, today) == ()
+    held["OPAMSS/factibilidad-aguas-lluvias"] = Held("approved", date(2021, 6, 1), date(2025, 6, 1))
+    assert missing_prerequisites(found, {}, held, today) == ("OPAMSS/factibilidad-aguas-lluvias",)
+    reception = definition("OPAMSS", "recepcion-obra")
+    assert [item.procedure for item in reception.prerequisites] == ["OPAMSS/permiso-construccion"]
+
+
+@pytest.mark.parametrize("found", DEFINITIONS.values(), ids=lambda d: f"{d.authority}/{d.slug}")
+def test_prerequisites_and_routes_name_what_exists(found: Definition) -> None:
+    codes = {row["code"] for row in AUTHORITIES}
+    for item in found.prerequisites:
+        assert (item.authority, item.slug) in BY_KEY, item.procedure
+    if found.routing is not None:
+        for rule in found.routing.rules:
+            assert rule.authority in codes
+        assert found.routing.default_authority in (None, *codes)

@@ -1,0 +1,1 @@
+"""The admin console: procedures, versions and what changed between them."""

@@ -1,0 +1,55 @@
+"""Admin pages: the procedures an admin manages, each version, its diagram and its changes."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, render_template
+from flask_babel import get_locale
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from portal.admin import services
+from portal.procedures.services import definition_of
+from workflows.diagram import render_svg
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if current_user.role != "admin":
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.get("/tramites/")
+@admin_required
+def procedures():
+    return render_template(
+        "admin/procedures.html",
+        procedures=services.list_procedures_for(current_user),
+        locale=str(get_locale()),
+    )
+
+
+@bp.get("/tramites/<int:procedure_id>/versiones/<int:version>")
+@admin_required
+def version(procedure_id: int, version: int):
+    row = services.get_version_for(current_user, procedure_id, version)
+    if row is None:
+        abort(404)
+    locale = str(get_locale())
+    definition = definition_of(row)
+    return render_template(
+        "admin/version.html",
+        row=row,
+        definition=definition,
+        locale=locale,
+        changes=services.changes_since_previous(row, locale),
+        diagram=Markup(render_svg(definition, locale=locale)),  # noqa: S704 (escaped SVG)
+    )
