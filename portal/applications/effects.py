@@ -30,6 +30,32 @@ def district_field(definition: workflows.Definition) -> str | None:
     return next((f.name for f in definition.fields if f.type == "district"), None)
 
 
+def expiry_of(definition: workflows.Definition, decided_on):
+    """Last day an approved output is valid, from the definition's validity; None if unlimited."""
+    from workflows.prerequisites import add_months
+
+    validity = definition.validity
+    if validity is None:
+        return None
+    if validity.ends_with_fiscal_year:
+        return decided_on.replace(month=12, day=31)
+    return add_months(decided_on, validity.months) if validity.months else None
+
+
+def route(application: Application, definition: workflows.Definition) -> None:
+    """Send the case to the authority the routing rules pick for its data, when it is filed."""
+    from portal.applications.services import typed_data
+    from portal.authorities.models import Authority
+    from workflows.routing import issuing_authority
+
+    code = issuing_authority(definition, typed_data(definition, application.data))
+    authority = db.session.scalar(sa.select(Authority).where(Authority.code == code))
+    if authority is None:  # seeding refuses such definitions; never file to a ghost office
+        raise LookupError(f"routing names an unknown authority: {code}")
+    application.authority_id = authority.id
+    application.authority = authority
+
+
 def assign_tracking_number(application: Application) -> None:
     """Give the case its number, like OPAMSS-2026-000001, from a per-authority yearly counter."""
     year = local_now().year

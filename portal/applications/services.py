@@ -18,10 +18,11 @@ from portal.authorities.models import Authority
 from portal.authorities.services import scope_ids
 from portal.errors import Conflict, NotAllowed
 from portal.extensions import db, utcnow
-from portal.procedures.models import Procedure
+from portal.procedures.models import Procedure, ProcedureVersion
 from portal.procedures.services import definition_of, latest_version
 from portal.storage import storage
 from workflows.identifiers import validate_value
+from workflows.prerequisites import Held, missing_prerequisites
 
 
 @dataclass(frozen=True)
@@ -84,35 +85,60 @@ def list_applications_for(actor: User) -> list[Application]:
         db.session.scalars(
             sa.select(Application)
             .where(Application.applicant_id == actor.id)
-            .options(joinedload(Application.procedure))
+            .options(selectinload(Application.procedure_version))
             .order_by(Application.created_at.desc())
         )
     )
 
 
-def list_queue_for(actor: User) -> list[Application]:
-    """Cases in the actor's scope that wait on staff, the nearest legal deadline first."""
+QUEUE_PAGE_SIZE = 50
+
+
+def _waiting_on(role: str) -> sa.ColumnElement[bool]:
+    """SQL for 'the case is in a non-final state where this role acts', from the definitions."""
+    clauses = []
+    for version in db.session.scalars(sa.select(ProcedureVersion)):
+        states = [
+            s.code
+            for s in definition_of(version).states
+            if role in s.roles and s.kind not in effects.FINAL_KINDS
+        ]
+        if states:
+            clauses.append(
+                sa.and_(
+                    Application.procedure_version_id == version.id, Application.state.in_(states)
+                )
+            )
+    return sa.or_(*clauses) if clauses else sa.false()
+
+
+def list_queue_for(actor: User, page: int = 1) -> tuple[list[Application], int]:
+    """One page of the cases waiting on the actor's role in their scope, and the total.
+
+    Ordered by the nearest legal deadline of the current stage, then by filing time.
+    """
     if not actor.is_staff:
-        return []
-    ids = scope_ids(actor.authority_id)
+        return [], 0
+    where = sa.and_(
+        Application.authority_id.in_(scope_ids(actor.authority_id)),
+        Application.tracking_number.is_not(None),
+        _waiting_on(actor.role),
+    )
+    total = db.session.scalar(sa.select(sa.func.count(Application.id)).where(where))
     rows = db.session.scalars(
         sa.select(Application)
-        .where(Application.authority_id.in_(ids), Application.tracking_number.is_not(None))
-        .options(
-            joinedload(Application.procedure),
-            joinedload(Application.procedure_version),
-            joinedload(Application.district),
-        )
+        .where(where)
+        .options(selectinload(Application.procedure_version), joinedload(Application.district))
         .order_by(
-            Application.state_due_on.is_(None), Application.state_due_on, Application.filed_at
+            Application.state_due_on.is_(None),
+            Application.state_due_on,
+            Application.filed_at,
+            Application.id,
         )
+        .limit(QUEUE_PAGE_SIZE)
+        .offset((max(page, 1) - 1) * QUEUE_PAGE_SIZE)
     ).all()
-    queue = []
-    for application in rows:
-        state = definition_of(application.procedure_version).state(application.state)
-        if actor.role in state.roles and state.kind not in effects.FINAL_KINDS:
-            queue.append(application)
-    return queue
+    return list(rows), total
 
 
 # ---------------------------------------------------------------- commands
@@ -281,11 +307,39 @@ def typed_data(definition: workflows.Definition, data: dict) -> dict[str, object
     return typed
 
 
+def held_by(applicant_id: int) -> dict[str, Held]:
+    """The applicant's most recent decided case of each procedure, keyed 'AUTHORITY/slug'."""
+    rows = db.session.scalars(
+        sa.select(Application)
+        .where(Application.applicant_id == applicant_id, Application.decided_at.is_not(None))
+        .options(selectinload(Application.procedure_version))
+        .order_by(Application.decided_at)
+    ).all()
+    held: dict[str, Held] = {}
+    for case in rows:
+        definition = definition_of(case.procedure_version)
+        decided_on = case.decided_at.astimezone(effects.LOCAL_TZ).date()
+        held[f"{definition.authority}/{definition.slug}"] = Held(
+            state_kind=definition.state(case.state).kind,
+            decided_on=decided_on,
+            expires_on=effects.expiry_of(definition, decided_on),
+        )
+    return held
+
+
 def facts_for(application: Application, role: str, comment: str = "") -> workflows.Facts:
     """Snapshot what the engine needs to decide on this case."""
     from portal.payments.models import PaymentOrder
 
     definition = definition_of(application.procedure_version)
+    data = typed_data(definition, application.data)
+    missing = (
+        missing_prerequisites(
+            definition, data, held_by(application.applicant_id), effects.local_now().date()
+        )
+        if definition.prerequisites
+        else ()
+    )
     paid = db.session.scalar(
         sa.select(sa.func.count(PaymentOrder.id)).where(
             PaymentOrder.application_id == application.id, PaymentOrder.status == "paid"
@@ -293,7 +347,8 @@ def facts_for(application: Application, role: str, comment: str = "") -> workflo
     )
     return workflows.Facts(
         role=role,
-        data=typed_data(definition, application.data),
+        data=data,
+        missing_prerequisites=missing,
         comment=comment,
         documents=frozenset(d.requirement_code for d in application.current_documents),
         fee_paid=bool(paid),
@@ -316,6 +371,7 @@ def _fire(
     application.state = outcome.target
     application.state_entered_at = utcnow()
     if source.kind == "draft" and application.tracking_number is None:
+        effects.route(application, definition)
         effects.assign_tracking_number(application)
     entry = HistoryEntry(
         application=application,

@@ -58,9 +58,16 @@ def seed(*, definitions_dir: str, demo: bool) -> dict:
     created = seed_authorities()
     versions = seed_definitions(definitions_dir)
     for version in versions:
-        missing = unsupported_effects(definition_of(version))
+        definition = definition_of(version)
+        missing = unsupported_effects(definition)
         if missing:
             raise InvalidInput("unsupported_effects", field="effects", effects=sorted(missing))
+        routed = {r.authority for r in definition.routing.rules} if definition.routing else set()
+        if definition.routing and definition.routing.default_authority:
+            routed.add(definition.routing.default_authority)
+        unknown = sorted(code for code in routed if get_authority(code) is None)
+        if unknown:
+            raise InvalidInput("unknown_authority", field="routing", authorities=unknown)
     accounts = []
     if demo:
         for email, name, role, authority_code in DEMO_ACCOUNTS:

@@ -36,7 +36,8 @@ class ProcedureVersion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     procedure_id: Mapped[int] = mapped_column(sa.ForeignKey("procedures.id"), index=True)
     version: Mapped[int]
-    definition: Mapped[dict] = mapped_column(sa.JSON)
+    # Deferred: parsed once per version by definition_of(), never with every case row.
+    definition: Mapped[dict] = mapped_column(sa.JSON, deferred=True)
     digest: Mapped[str] = mapped_column(sa.String(64))
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

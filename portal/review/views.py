@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -21,9 +21,14 @@ bp = Blueprint("review", __name__, url_prefix="/bandeja")
 @bp.get("/")
 @staff_required
 def queue():
+    page = request.args.get("pagina", 1, type=int)
+    applications, total = services.list_queue_for(current_user, page)
     return render_template(
         "review/queue.html",
-        applications=services.list_queue_for(current_user),
+        applications=applications,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // services.QUEUE_PAGE_SIZE)),
         presenter=presenters.for_locale(str(get_locale())),
     )
 
