@@ -53,14 +53,22 @@ def file_cases(count: int) -> None:
         pdf = pdf_bytes()
         for n in range(count):
             application = start_application(actor=applicant, procedure=procedure, token=f"b{n:08d}")
-            save_application(actor=applicant, application=application, data=data, submit=True,
-                             uploads={"escritura": Upload("e.pdf", pdf),
-                                      "plano_topografico": Upload("p.pdf", pdf)})
+            save_application(
+                actor=applicant,
+                application=application,
+                data=data,
+                submit=True,
+                uploads={
+                    "escritura": Upload("e.pdf", pdf),
+                    "plano_topografico": Upload("p.pdf", pdf),
+                },
+            )
 
 
 def opener() -> urllib.request.OpenerDirector:
     return urllib.request.build_opener(
-        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
 
 
 def sign_in(base: str, email: str) -> urllib.request.OpenerDirector:
@@ -87,8 +95,11 @@ def measure(client, url: str, requests: int, concurrency: int, headers=None) -> 
     with ThreadPoolExecutor(concurrency) as pool:
         times = sorted(pool.map(one, range(requests)))
     wall = time.perf_counter() - started
-    return {"p50": statistics.median(times) * 1000,
-            "p95": times[int(len(times) * 0.95) - 1] * 1000, "rps": requests / wall}
+    return {
+        "p50": statistics.median(times) * 1000,
+        "p95": times[int(len(times) * 0.95) - 1] * 1000,
+        "rps": requests / wall,
+    }
 
 
 def rss_mib(pid: int) -> float:
@@ -110,18 +121,28 @@ def main() -> None:
     instance = tempfile.mkdtemp(prefix="bench-http-")
     env = dict(os.environ, INSTANCE_PATH=instance, PYTHONPATH=str(ROOT))
     os.environ.update(INSTANCE_PATH=instance)
-    subprocess.run([BIN / "alembic", "upgrade", "head"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
-    subprocess.run([BIN / "flask", "--app", "wsgi", "seed", "--demo"], cwd=ROOT, env=env,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [BIN / "alembic", "upgrade", "head"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+    subprocess.run(
+        [BIN / "flask", "--app", "wsgi", "seed", "--demo"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     started = time.perf_counter()
     file_cases(args.cases)
     filing = (time.perf_counter() - started) / args.cases * 1000
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([BIN / "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [BIN / "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(100):
             try:
@@ -141,15 +162,19 @@ def main() -> None:
             (f"clerk queue ({args.cases} cases)", clerk, "/bandeja/", None),
             ("SIMDET feed, 100 events", opener(), "/api/simdet/v1/events?limit=100", simdet),
         ]
-        print(f"filing through the services: {filing:.1f} ms per application "
-              f"(SQLite, in-process receipt PDF and e-mail)")
+        print(
+            f"filing through the services: {filing:.1f} ms per application "
+            f"(SQLite, in-process receipt PDF and e-mail)"
+        )
         print(f"{'page':<32}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>9}{'× floor':>9}")
         floor = None
         for name, client, path, headers in pages:
             result = measure(client, base + path, args.requests, args.concurrency, headers)
             floor = floor or result["p50"]
-            print(f"{name:<32}{result['p50']:>9.1f}{result['p95']:>9.1f}{result['rps']:>9.0f}"
-                  f"{result['p50'] / floor:>9.1f}")
+            print(
+                f"{name:<32}{result['p50']:>9.1f}{result['p95']:>9.1f}{result['rps']:>9.0f}"
+                f"{result['p50'] / floor:>9.1f}"
+            )
         print(f"gunicorn workers' resident memory: {rss_mib(server.pid):.0f} MiB (2 workers)")
     finally:
         server.terminate()
