@@ -32,5 +32,16 @@ def staff_required(view):
     return wrapped
 
 
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if current_user.role != "admin":
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 def reason_messages(reasons) -> list[str]:
     return [message_for(r.code, **dict(r.params)) for r in reasons]

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import Blueprint, abort, render_template
 from flask_babel import get_locale
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup
 
 from portal.admin import services
 from portal.procedures.services import definition_of
+from portal.views_util import admin_required
 from workflows.diagram import render_svg
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def admin_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if current_user.role != "admin":
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 @bp.get("/tramites/")

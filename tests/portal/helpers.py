@@ -149,3 +149,12 @@ def qr_texts(pdf: bytes, tmp_path) -> list[str]:
     )
     with Image.open(tmp_path / "page.png") as image:
         return [result.text for result in zxingcpp.read_barcodes(image)]
+
+
+def reload_application(application_id: int):
+    """The case as the database has it now (expires what the session holds)."""
+    from portal.applications.models import Application
+    from portal.extensions import db
+
+    db.session.expire_all()
+    return db.session.get(Application, application_id)

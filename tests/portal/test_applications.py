@@ -16,6 +16,7 @@ from tests.portal.helpers import (
     make_applicant,
     make_staff,
     pdf_bytes,
+    reload_application,
     start,
     submit,
 )
@@ -25,14 +26,6 @@ def _db():
     from portal.extensions import db
 
     return db
-
-
-def _application(application_id):
-    from portal.applications.models import Application
-
-    db = _db()
-    db.session.expire_all()
-    return db.session.get(Application, application_id)
 
 
 def test_a_double_click_on_start_opens_one_draft(client, app_ctx):
@@ -53,7 +46,7 @@ def test_filing_gives_a_tracking_number_receipt_history_and_feed_event(client, a
     login(client, "ana@example.sv")
     application_id = file_new_application(client)
     run_jobs()
-    application = _application(application_id)
+    application = reload_application(application_id)
     assert re.fullmatch(r"OPAMSS-\d{4}-000001", application.tracking_number)
     assert application.state == "presentado" and application.filed_at is not None
     assert application.district.code == "0614"
@@ -81,7 +74,7 @@ def test_filing_sends_the_applicant_an_email(client, app, app_ctx, run_jobs):
     login(client, "ana@example.sv")
     application_id = file_new_application(client)
     run_jobs()
-    number = _application(application_id).tracking_number
+    number = reload_application(application_id).tracking_number
     mails = list(Path(app.config["MAIL_DIR"]).glob("*.eml"))
     assert len(mails) == 1
     body = mails[0].read_text()
@@ -99,7 +92,7 @@ def test_submit_explains_every_missing_field_and_document_and_keeps_the_draft(cl
     assert page.count("Este dato es obligatorio.") >= 2
     assert "Adjunte este documento para presentar la solicitud." in page
     assert 'value="Calle Arce 1234, Colonia Escalón"' in page
-    application = _application(application_id)
+    application = reload_application(application_id)
     assert application.state == "borrador" and application.tracking_number is None
     assert application.data["direccion"] == "Calle Arce 1234, Colonia Escalón"
     assert [d.requirement_code for d in application.current_documents] == ["escritura"]
@@ -120,7 +113,7 @@ def test_bad_values_get_spanish_messages_at_the_field(client, app_ctx):
     assert "Escriba un número" in page
     assert "código de actividad económica" in page
     assert 'value="mucho"' in page
-    assert _application(application_id).state == "borrador"
+    assert reload_application(application_id).state == "borrador"
 
 
 def test_an_upload_that_is_not_pdf_jpeg_or_png_by_content_is_refused(client, app_ctx):
@@ -132,7 +125,7 @@ def test_an_upload_that_is_not_pdf_jpeg_or_png_by_content_is_refused(client, app
         client, application_id, files=documents(escritura=fake, plano_topografico=pdf_bytes())
     ).get_data(as_text=True)
     assert "El archivo debe ser PDF, JPG o PNG." in page
-    application = _application(application_id)
+    application = reload_application(application_id)
     assert application.state == "borrador"
     assert [d.requirement_code for d in application.current_documents] == ["plano_topografico"]
 
@@ -146,7 +139,7 @@ def test_an_upload_over_the_size_limit_is_refused(client, app_ctx):
         client, application_id, files=documents(escritura=big, plano_topografico=pdf_bytes())
     ).get_data(as_text=True)
     assert "El archivo es demasiado grande (máximo 10 MB)." in page
-    assert _application(application_id).state == "borrador"
+    assert reload_application(application_id).state == "borrador"
 
 
 def test_a_double_submit_files_once(client, app_ctx):
@@ -162,7 +155,7 @@ def test_a_double_submit_files_once(client, app_ctx):
     )
     count = _db().session.scalar(sa.select(sa.func.count(HistoryEntry.id)))
     assert count == 1
-    assert _application(application_id).tracking_number.endswith("000001")
+    assert reload_application(application_id).tracking_number.endswith("000001")
 
 
 def test_a_tampered_post_cannot_set_the_state_or_undeclared_data(client, app_ctx):
@@ -171,7 +164,7 @@ def test_a_tampered_post_cannot_set_the_state_or_undeclared_data(client, app_ctx
     application_id = start(client)
     fields = dict(VALID_FIELDS, state="favorable", f_hackeo="x", tracking_number="X-1")
     submit(client, application_id, fields=fields, button="save")
-    application = _application(application_id)
+    application = reload_application(application_id)
     assert application.state == "borrador"
     assert "hackeo" not in application.data and application.tracking_number is None
 
@@ -211,4 +204,4 @@ def test_the_applicant_can_withdraw(client, app_ctx):
     application_id = file_new_application(client)
     response = client.post(f"/solicitudes/{application_id}/desistir")
     assert response.status_code == 302
-    assert _application(application_id).state == "desistido"
+    assert reload_application(application_id).state == "desistido"

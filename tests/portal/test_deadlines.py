@@ -6,15 +6,15 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from tests.portal.helpers import file_new_application, login, logout, make_applicant, make_staff
-
-
-def _application(application_id):
-    from portal.applications.models import Application
-    from portal.extensions import db
-
-    db.session.expire_all()
-    return db.session.get(Application, application_id)
+from portal.applications.services import act_on_application
+from tests.portal.helpers import (
+    file_new_application,
+    login,
+    logout,
+    make_applicant,
+    make_staff,
+    reload_application,
+)
 
 
 def _filed(client):
@@ -32,7 +32,7 @@ def test_nothing_happens_before_a_deadline(client, app_ctx):
 
     application_id = _filed(client)
     assert sweep_deadlines() == {"cases": 0, "actions": 0}
-    assert len(_application(application_id).history) == 1
+    assert len(reload_application(application_id).history) == 1
 
 
 def test_a_late_stage_alerts_and_escalates_to_the_supervisor_once(client, app, app_ctx, run_jobs):
@@ -41,11 +41,11 @@ def test_a_late_stage_alerts_and_escalates_to_the_supervisor_once(client, app, a
     from portal.deadlines.services import sweep_deadlines
 
     application_id = _filed(client)
-    late = _application(application_id).state_due_on + timedelta(days=1)
-    overall_late = _application(application_id).due_on < late
+    late = reload_application(application_id).state_due_on + timedelta(days=1)
+    overall_late = reload_application(application_id).due_on < late
     report = sweep_deadlines(late)
     run_jobs()
-    application = _application(application_id)
+    application = reload_application(application_id)
     expected = ["breach:state:presentado:0", "breach:state:presentado:1"]
     expected += ["breach:procedure:0"] if overall_late else []
     assert report == {"cases": 1, "actions": len(expected)}
@@ -61,7 +61,6 @@ def test_a_late_stage_alerts_and_escalates_to_the_supervisor_once(client, app, a
 
 def test_an_uncorrected_prevention_is_declared_abandoned_with_reasons(client, app_ctx, run_jobs):
     from portal.accounts.services import get_user_by_email
-    from portal.applications.services import act_on_application
     from portal.deadlines.services import sweep_deadlines
     from portal.extensions import db
     from portal.simdet.models import FeedEvent
@@ -70,14 +69,14 @@ def test_an_uncorrected_prevention_is_declared_abandoned_with_reasons(client, ap
     clerk = get_user_by_email("clerk@example.sv")
     act_on_application(
         actor=clerk,
-        application=_application(application_id),
+        application=reload_application(application_id),
         action="prevenir",
         comment="Falta el plano firmado.",
     )
-    late = _application(application_id).state_due_on + timedelta(days=1)
+    late = reload_application(application_id).state_due_on + timedelta(days=1)
     sweep_deadlines(late)
     run_jobs()
-    application = _application(application_id)
+    application = reload_application(application_id)
     assert application.state == "abandonado" and application.decided_at is not None
     last = application.history[-1]
     assert last.actor_role == "system" and last.from_state == "prevenido"
@@ -91,8 +90,8 @@ def test_an_uncorrected_prevention_is_declared_abandoned_with_reasons(client, ap
 
 def test_the_cli_sweeps_as_of_a_given_day(client, app, app_ctx):
     application_id = _filed(client)
-    late = _application(application_id).state_due_on + timedelta(days=1)
+    late = reload_application(application_id).state_due_on + timedelta(days=1)
     result = app.test_cli_runner().invoke(args=["jobs", "deadlines", "--today", late.isoformat()])
     assert result.exit_code == 0, result.output
     assert "cases swept: 1; actions applied: " in result.output
-    assert any(h.actor_role == "system" for h in _application(application_id).history)
+    assert any(h.actor_role == "system" for h in reload_application(application_id).history)

@@ -6,6 +6,7 @@ import re
 
 import sqlalchemy as sa
 
+from portal.applications.services import act_on_application
 from tests.portal.helpers import (
     file_new_application,
     login,
@@ -14,16 +15,9 @@ from tests.portal.helpers import (
     make_staff,
     pdf_text,
     qr_texts,
+    reload_application,
     submit,
 )
-
-
-def _application(application_id):
-    from portal.applications.models import Application
-    from portal.extensions import db
-
-    db.session.expire_all()
-    return db.session.get(Application, application_id)
 
 
 def _filed_case(client) -> int:
@@ -37,7 +31,9 @@ def _filed_case(client) -> int:
 
 def _decide(client, application_id, action, comment="", lock_version=None):
     version = (
-        lock_version if lock_version is not None else _application(application_id).lock_version
+        lock_version
+        if lock_version is not None
+        else reload_application(application_id).lock_version
     )
     return client.post(
         f"/bandeja/{application_id}",
@@ -49,11 +45,11 @@ def test_the_queue_shows_filed_cases_of_the_clerks_authority_by_deadline(client,
     application_id = _filed_case(client)
     login(client, "clerk@example.sv")
     page = client.get("/bandeja/").get_data(as_text=True)
-    number = _application(application_id).tracking_number
+    number = reload_application(application_id).tracking_number
     assert number in page and "San Salvador" in page
     case = client.get(f"/bandeja/{application_id}").get_data(as_text=True)
     assert "Calle Arce 1234" in case and "escritura.pdf" in case
-    document = _application(application_id).current_documents[0]
+    document = reload_application(application_id).current_documents[0]
     download = client.get(f"/solicitudes/{application_id}/documentos/{document.id}")
     assert download.status_code == 200 and download.data.startswith(b"%PDF")
 
@@ -64,7 +60,7 @@ def test_a_correction_needs_a_reason_that_the_applicant_then_sees(client, app_ct
     refused = _decide(client, application_id, "prevenir", comment="  ")
     assert refused.status_code == 200
     assert "Escriba el motivo" in refused.get_data(as_text=True)
-    assert _application(application_id).state == "presentado"
+    assert reload_application(application_id).state == "presentado"
     done = _decide(
         client,
         application_id,
@@ -72,7 +68,7 @@ def test_a_correction_needs_a_reason_that_the_applicant_then_sees(client, app_ct
         comment="El plano topográfico no muestra las curvas de nivel.",
     )
     assert done.status_code == 302
-    application = _application(application_id)
+    application = reload_application(application_id)
     assert application.state == "prevenido"
     assert application.due_on is None and application.clock_remaining_days is not None
     logout(client)
@@ -90,7 +86,7 @@ def test_the_applicant_corrects_and_resubmits_and_the_clock_resumes(client, app_
     login(client, "ana@example.sv")
     response = submit(client, application_id)
     assert response.status_code == 302
-    application = _application(application_id)
+    application = reload_application(application_id)
     assert application.state == "presentado" and application.due_on is not None
     assert [h.action for h in application.history] == ["presentar", "prevenir", "subsanar"]
     assert len(application.documents) == 4 and len(application.current_documents) == 2
@@ -103,7 +99,7 @@ def test_approval_issues_a_certificate_whose_qr_leads_to_its_verification(
     login(client, "clerk@example.sv")
     assert _decide(client, application_id, "aprobar").status_code == 302
     run_jobs()
-    application = _application(application_id)
+    application = reload_application(application_id)
     assert application.state == "favorable" and application.decided_at is not None
     logout(client)
     login(client, "ana@example.sv")
@@ -128,7 +124,7 @@ def test_approval_issues_a_certificate_whose_qr_leads_to_its_verification(
 def test_two_clerks_deciding_one_case_the_second_is_told(client, app_ctx):
     application_id = _filed_case(client)
     make_staff("supervisor", "OPAMSS", email="jefa@example.sv")
-    stale_version = _application(application_id).lock_version
+    stale_version = reload_application(application_id).lock_version
     login(client, "clerk@example.sv")
     assert _decide(client, application_id, "aprobar", lock_version=stale_version).status_code == 302
     logout(client)
@@ -138,24 +134,23 @@ def test_two_clerks_deciding_one_case_the_second_is_told(client, app_ctx):
     )
     assert second.status_code == 409
     assert "Otra persona actuó en este expediente" in second.get_data(as_text=True)
-    assert _application(application_id).state == "favorable"
+    assert reload_application(application_id).state == "favorable"
 
 
 def test_an_action_the_role_may_not_take_is_refused(client, app_ctx):
-    from portal.applications.services import act_on_application
     from portal.errors import NotAllowed
 
     application_id = _filed_case(client)
     inspector = make_staff("inspector", "OPAMSS", email="insp@example.sv")
     try:
         act_on_application(
-            actor=inspector, application=_application(application_id), action="aprobar"
+            actor=inspector, application=reload_application(application_id), action="aprobar"
         )
     except NotAllowed as error:
         assert [r.code for r in error.params["reasons"]] == ["role_not_allowed"]
     else:
         raise AssertionError("an inspector approved a case")
-    assert _application(application_id).state == "presentado"
+    assert reload_application(application_id).state == "presentado"
 
 
 def test_every_state_change_writes_history_and_feed_rows_in_one_transaction(
@@ -171,7 +166,7 @@ def test_every_state_change_writes_history_and_feed_rows_in_one_transaction(
     events = db.session.scalars(sa.select(FeedEvent).order_by(FeedEvent.seq)).all()
     assert [e.type for e in events] == ["case.filed", "case.resolved", "permit.issued"]
     assert [e.seq for e in events] == [1, 2, 3]
-    assert len(_application(application_id).history) == 2
+    assert len(reload_application(application_id).history) == 2
 
 
 def test_a_forged_action_the_role_may_not_take_answers_403_with_the_reason(client, app_ctx):
@@ -181,7 +176,7 @@ def test_a_forged_action_the_role_may_not_take_answers_403_with_the_reason(clien
     response = _decide(client, application_id, "aprobar")
     assert response.status_code == 403
     assert "Su rol no permite esta acción en este estado." in response.get_data(as_text=True)
-    assert _application(application_id).state == "presentado"
+    assert reload_application(application_id).state == "presentado"
 
 
 def test_the_case_page_offers_only_the_actions_the_engine_allows(client, app_ctx):
