@@ -22,7 +22,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 
 ROOT = Path(__file__).resolve().parent.parent
-KEEP = {"alembic_version", "authorities", "procedures", "procedure_versions"}
+KEEP = {"alembic_version", "authorities", "authority_days_off", "procedures", "procedure_versions"}
 
 
 @pytest.fixture(scope="session")

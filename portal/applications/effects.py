@@ -80,17 +80,18 @@ def assign_tracking_number(application: Application) -> None:
     application.filed_at = utcnow()
 
 
-def _calendar():
-    from workflows.calendar import BusinessCalendar
+def _calendar(application: Application):
+    """The issuing office's calendar: its local days off count as non-working."""
+    from portal.authorities.services import calendar_for
 
-    return BusinessCalendar()
+    return calendar_for(application.authority, around=local_now().year)
 
 
 def update_clocks(
     application: Application, definition: workflows.Definition, outcome: workflows.Outcome
 ) -> None:
     """Store the state's and the case's due dates now, so queues never compute them on read."""
-    calendar = _calendar()
+    calendar = _calendar(application)
     today = local_now().date()
     target = definition.state(outcome.target)
     effect_names = {ref.name for ref in outcome.effects}

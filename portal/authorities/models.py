@@ -42,3 +42,22 @@ class Authority(db.Model):
 
     def __repr__(self) -> str:
         return f"<Authority {self.code}>"
+
+
+class AuthorityDayOff(db.Model):
+    """A local non-working day of an authority (fiestas patronales), every year or one year."""
+
+    __tablename__ = "authority_days_off"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(sa.ForeignKey("authorities.id"), index=True)
+    month: Mapped[int]
+    day: Mapped[int]
+    # None: every year. A year: only that year (a day declared by decree, say).
+    year: Mapped[int | None]
+    name: Mapped[str] = mapped_column(sa.String(200))
+
+    __table_args__ = (
+        sa.UniqueConstraint("authority_id", "year", "month", "day"),
+        sa.CheckConstraint("month BETWEEN 1 AND 12 AND day BETWEEN 1 AND 31", name="date"),
+    )

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
 import yaml
 
-from portal.authorities.models import Authority
+from portal.authorities.models import Authority, AuthorityDayOff
 from portal.extensions import db
+from workflows.calendar import BusinessCalendar
 
 DATA_FILE = Path(__file__).with_name("data") / "authorities.yaml"
 
@@ -34,7 +36,54 @@ def seed_authorities(path: Path = DATA_FILE) -> int:
         authority.served_by = list(row.get("served_by", []))
         authority.parent = existing[row["parent"]] if row.get("parent") else None
     db.session.flush()
+    for row in rows:
+        _seed_days_off(existing[row["code"]], row.get("days_off", []))
     return created
+
+
+def _seed_days_off(authority: Authority, days: list[dict]) -> None:
+    known = {
+        (d.year, d.month, d.day)
+        for d in db.session.scalars(
+            sa.select(AuthorityDayOff).where(AuthorityDayOff.authority_id == authority.id)
+        )
+    }
+    for day in days:
+        key = (day.get("year"), day["month"], day["day"])
+        if key not in known:
+            db.session.add(
+                AuthorityDayOff(
+                    authority_id=authority.id,
+                    year=key[0],
+                    month=key[1],
+                    day=key[2],
+                    name=day["name"],
+                )
+            )
+
+
+def calendar_for(authority: Authority, around: int | None = None) -> BusinessCalendar:
+    """The business calendar of an authority: national holidays plus its and its parents' days off.
+
+    Recurring days off are expanded for the years around `around` (default: this year), which
+    covers every legal period the portal counts.
+    """
+    chain, current = [], authority
+    while current is not None:
+        chain.append(current.id)
+        current = current.parent
+    rows = db.session.scalars(
+        sa.select(AuthorityDayOff).where(AuthorityDayOff.authority_id.in_(chain))
+    ).all()
+    year = around or date.today().year
+    days = set()
+    for row in rows:
+        for y in [row.year] if row.year else range(year - 1, year + 3):
+            try:
+                days.add(date(y, row.month, row.day))
+            except ValueError:  # 29 February in a common year
+                continue
+    return BusinessCalendar(extra_days_off=days)
 
 
 def get_authority(code: str) -> Authority | None:

@@ -8,11 +8,11 @@ import sqlalchemy as sa
 
 from portal.applications import effects
 from portal.applications.models import Application, HistoryEntry
+from portal.authorities.services import calendar_for
 from portal.extensions import db, utcnow
 from portal.jobs.services import enqueue
 from portal.procedures.services import definition_of
 from workflows.breaches import DueBreach, due_breaches
-from workflows.calendar import BusinessCalendar
 from workflows.engine import Outcome
 from workflows.model import Ref
 
@@ -109,7 +109,7 @@ def sweep_case(application_id: int, today: date) -> list[str]:
         filed_on=_local(application.filed_at) if application.filed_at else None,
         procedure_due_on=application.due_on,
         today=today,
-        calendar=BusinessCalendar(),
+        calendar=calendar_for(application.authority, around=today.year),
     ):
         if due.key in applied or definition.state(application.state).is_final:
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -76,13 +77,21 @@ def definition_of(version: ProcedureVersion) -> workflows.Definition:
     return _load_cached(version.digest, version.id)
 
 
-def latest_version(procedure: Procedure) -> ProcedureVersion:
-    return db.session.scalar(
+def latest_version(procedure: Procedure, today: date | None = None) -> ProcedureVersion:
+    """The version new cases take: the newest one already in force (`valid_from` reached)."""
+    from portal.applications.effects import local_now
+
+    today = today or local_now().date()
+    versions = db.session.scalars(
         sa.select(ProcedureVersion)
         .where(ProcedureVersion.procedure_id == procedure.id)
         .order_by(ProcedureVersion.version.desc())
-        .limit(1)
-    )
+    ).all()
+    for version in versions:
+        valid_from = definition_of(version).valid_from
+        if valid_from is None or valid_from <= today:
+            return version
+    return versions[-1]  # none in force yet: the first one, rather than no procedure at all
 
 
 def list_procedures() -> list[Procedure]:

@@ -162,11 +162,20 @@ def test_a_tampered_post_cannot_set_the_state_or_undeclared_data(client, app_ctx
     make_applicant()
     login(client, "ana@example.sv")
     application_id = start(client)
-    fields = dict(VALID_FIELDS, state="favorable", f_hackeo="x", tracking_number="X-1")
+    fields = dict(
+        VALID_FIELDS,
+        state="favorable",
+        f_hackeo="x",
+        tracking_number="X-1",
+        amount="0.01",
+        fee_paid="1",
+        lock_version="99",
+    )
     submit(client, application_id, fields=fields, button="save")
     application = reload_application(application_id)
     assert application.state == "borrador"
     assert "hackeo" not in application.data and application.tracking_number is None
+    assert "amount" not in application.data and "fee_paid" not in application.data
 
 
 def test_another_applicants_case_answers_404(client, app_ctx):

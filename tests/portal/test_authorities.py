@@ -72,3 +72,17 @@ def test_opamss_admin_sees_everything_and_a_municipio_sees_its_districts_only(cl
     assert get_application_for(application_id, admin) is not None
     # The case is issued by OPAMSS, not by the municipio: its staff do not see it.
     assert get_application_for(application_id, municipal) is None
+
+
+def test_a_district_office_does_not_count_its_festivities_as_business_days(app_ctx):
+    from datetime import date
+
+    from portal.authorities.services import calendar_for, get_authority
+
+    san_salvador = calendar_for(get_authority("0614"), around=2026)
+    opamss = calendar_for(get_authority("OPAMSS"), around=2026)
+    # Friday 31 July 2026 + 1 business day: San Salvador reopens on Friday 7 August
+    # (3-5 August local, 6 August national); OPAMSS works on Monday 3 August.
+    assert san_salvador.add_business_days(date(2026, 7, 31), 1) == date(2026, 8, 7)
+    assert opamss.add_business_days(date(2026, 7, 31), 1) == date(2026, 8, 3)
+    assert not opamss.is_business_day(date(2026, 8, 6))

@@ -83,3 +83,24 @@ def test_admins_see_what_changed_between_versions_within_their_scope(client, app
     make_staff("clerk", "OPAMSS", email="clerk@example.sv")
     login(client, "clerk@example.sv")
     assert client.get(url).status_code == 403
+
+
+def test_a_version_not_yet_in_force_is_not_used_for_new_cases(client, app_ctx):
+    from datetime import date
+    from pathlib import Path
+
+    from portal.extensions import db
+    from portal.procedures.services import latest_version, publish_definition
+    from workflows import load_file
+
+    current = load_file(
+        Path(__file__).resolve().parents[2] / "workflows/definitions/opamss/calificacion-lugar.yaml"
+    )
+    data = current.to_dict()
+    data["version"] = current.version + 1
+    data["valid_from"] = "2099-01-01"
+    future = publish_definition(load_file_from(data))
+    db.session.commit()
+    procedure = future.procedure
+    assert latest_version(procedure).version == current.version
+    assert latest_version(procedure, today=date(2099, 1, 1)).id == future.id
