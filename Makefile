@@ -16,6 +16,12 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet -r requirements.lock
 	touch $(STAMP)
 
+AXE := frontend/node_modules/axe-core/axe.min.js
+
+$(AXE): frontend/package-lock.json
+	cd frontend && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
 install: $(STAMP) ## Create .venv and install the locked dependencies
 
 run: $(STAMP) ## Set up (migrate, seed demo data) and serve http://127.0.0.1:5000
@@ -30,7 +36,7 @@ worker: $(STAMP) ## Run an RQ worker (needs REDIS_URL and DATABASE_URL)
 cron: $(STAMP) ## Run RQ's cron scheduler for the periodic sweeps (needs REDIS_URL)
 	$(BIN)/rq cron --url "$$REDIS_URL" portal.jobs.cron
 
-test: $(STAMP) ## Run the whole suite (PostgreSQL/Redis when TEST_DATABASE_URL/REDIS_URL are set)
+test: $(STAMP) $(AXE) ## Run the whole suite (PostgreSQL/Redis when TEST_DATABASE_URL/REDIS_URL are set)
 	$(BIN)/pybabel -q compile -d translations -f
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -1,0 +1,99 @@
+"""axe-core (WCAG 2.1 A and AA rules) finds no violation on the pages people use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import ROOT
+from tests.portal.helpers import PASSWORD, file_new_application, login, make_applicant, make_staff
+
+pytestmark = pytest.mark.e2e
+# axe is injected as a script, which our Content-Security-Policy rightly refuses: the test
+# contexts bypass CSP (bypass_csp=True) for that one purpose.
+AXE = ROOT / "frontend/node_modules/axe-core/axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def _violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS
+    )
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})"
+        for v in result["violations"]
+    ]
+
+
+def _sign_in(page, base, email):
+    page.goto(f"{base}/cuenta/entrar")
+    page.get_by_label("Correo electrónico").fill(email)
+    page.get_by_label("Contraseña", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Entrar").click()
+    page.wait_for_load_state()
+
+
+def test_public_applicant_and_clerk_pages_pass_axe(app, live_server, browser):
+    assert Path(AXE).is_file(), "run `make test` (it installs axe-core from npm)"
+    with app.app_context():
+        make_applicant()
+        make_staff("clerk", "OPAMSS", email="clerk@example.sv")
+        client = app.test_client()
+        app.config["WTF_CSRF_ENABLED"] = False
+        login(client, "ana@example.sv")
+        application_id = file_new_application(client)
+        app.config["WTF_CSRF_ENABLED"] = True
+    base = live_server
+    found: dict[str, list[str]] = {}
+    for width in (360, 1280):
+        context = browser.new_context(
+            viewport={"width": width, "height": 800}, locale="es-SV", bypass_csp=True
+        )
+        page = context.new_page()
+        for path in (
+            "/",
+            "/tramites/",
+            "/tramites/OPAMSS/calificacion-lugar",
+            "/verificar/",
+            "/cuenta/registro",
+            "/cuenta/entrar",
+        ):
+            page.goto(base + path)
+            found[f"{width} {path}"] = _violations(page)
+        page.goto(f"{base}/cuenta/registro")
+        page.get_by_role("button", name="Crear cuenta").click()  # every field in error
+        found[f"{width} registro con errores"] = _violations(page)
+        _sign_in(page, base, "ana@example.sv")
+        for path in ("/solicitudes/", f"/solicitudes/{application_id}"):
+            page.goto(base + path)
+            found[f"{width} {path}"] = _violations(page)
+        context.close()
+    context = browser.new_context(locale="es-SV", bypass_csp=True)
+    page = context.new_page()
+    _sign_in(page, base, "clerk@example.sv")
+    for path in ("/bandeja/", f"/bandeja/{application_id}"):
+        page.goto(base + path)
+        found[path] = _violations(page)
+    context.close()
+    problems = {where: v for where, v in found.items() if v}
+    assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
+
+
+def test_the_application_form_passes_axe_with_and_without_errors(app, live_server, browser):
+    with app.app_context():
+        make_applicant()
+    base = live_server
+    page = browser.new_context(
+        viewport={"width": 360, "height": 800}, locale="es-SV", bypass_csp=True
+    ).new_page()
+    _sign_in(page, base, "ana@example.sv")
+    page.goto(f"{base}/tramites/OPAMSS/calificacion-lugar")
+    page.get_by_role("button", name="Comenzar solicitud").click()
+    clean = _violations(page)
+    page.get_by_label("Área del terreno (m²)").fill("mucho")
+    page.get_by_role("button", name="Presentar solicitud").click()
+    page.get_by_text("Hay un problema").first.wait_for()
+    with_errors = _violations(page)
+    assert not clean and not with_errors, (clean, with_errors)
