@@ -27,7 +27,20 @@ EFFECTS: Mapping[str, Mapping[str, Any]] = MappingProxyType(
         "issue_receipt": _NO_PARAMS,
         "notify": {
             "type": "object",
-            "properties": {"template": {"type": "string", "pattern": "^[a-z0-9_][a-z0-9_/-]*$"}},
+            "properties": {
+                "template": {"type": "string", "pattern": "^[a-z0-9_][a-z0-9_/-]*$"},
+                # The text of the notice, in both languages; the portal renders it in Jinja's
+                # sandbox with primitive data only ({{ tracking_number }}, {{ state }}, ...).
+                "message": {
+                    "type": "object",
+                    "properties": {
+                        "es": {"type": "string", "minLength": 1, "maxLength": 4000},
+                        "en": {"type": "string", "minLength": 1, "maxLength": 4000},
+                    },
+                    "required": ["es", "en"],
+                    "additionalProperties": False,
+                },
+            },
             "additionalProperties": False,
         },
         "request_payment": _NO_PARAMS,
@@ -40,6 +53,13 @@ EFFECTS: Mapping[str, Mapping[str, Any]] = MappingProxyType(
             "additionalProperties": False,
         },
         "suspend_clock": _NO_PARAMS,
+        # A motivated extension of the legal period (LPA Art. 82: resolutions state deadlines).
+        "extend_clock": {
+            "type": "object",
+            "properties": {"business_days": {"type": "integer", "minimum": 1, "maximum": 365}},
+            "required": ["business_days"],
+            "additionalProperties": False,
+        },
         "resume_clock": _NO_PARAMS,
         "assign_to_role": {
             "type": "object",

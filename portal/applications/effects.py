@@ -271,6 +271,15 @@ def facts_data(application, definition) -> dict:
     return typed_data(definition, application.data)
 
 
+def extend_clock(application, definition, entry, params) -> None:
+    """Extend the legal period by a motivated number of business days (the comment says why)."""
+    days = int(params["business_days"])
+    if application.clock_remaining_days is not None:
+        application.clock_remaining_days += days
+    elif application.due_on is not None:
+        application.due_on = _calendar(application).add_business_days(application.due_on, days)
+
+
 def _clock_only(application, definition, entry, params) -> None:
     """suspend_clock / resume_clock act through update_clocks()."""
 
@@ -283,6 +292,7 @@ HANDLERS = {
     "request_payment": request_payment,
     "register_establishment": register_establishment,
     "assign_to_role": assign_to_role,
+    "extend_clock": extend_clock,
     "suspend_clock": _clock_only,
     "resume_clock": _clock_only,
 }

@@ -12,9 +12,35 @@ from flask import current_app, render_template
 
 from portal.applications.models import HistoryEntry
 from portal.extensions import db
+from portal.notifications.texts import render_notice
 from portal.procedures.services import definition_of
 
 log = logging.getLogger(__name__)
+
+
+def _notice_of(entry: HistoryEntry, definition, application, base: str) -> str:
+    """The definition's own text for this transition's notice, if it has one (Spanish)."""
+    sources = [
+        ref.params["message"]["es"]
+        for t in definition.transitions
+        if t.action == entry.action
+        for ref in t.effects
+        if ref.name == "notify" and "message" in ref.params
+    ]
+    if not sources:
+        return ""
+    due = application.due_on.strftime("%d/%m/%Y") if application.due_on else ""
+    return render_notice(
+        sources[0],
+        {
+            "tracking_number": application.tracking_number,
+            "procedure": definition.title.es,
+            "state": definition.state(entry.to_state).label.es,
+            "comment": entry.comment,
+            "status_url": f"{base}/solicitudes/{application.id}",
+            "due_date": due,
+        },
+    )
 
 
 def _message_for(entry: HistoryEntry) -> EmailMessage:
@@ -27,6 +53,7 @@ def _message_for(entry: HistoryEntry) -> EmailMessage:
         "procedure_title": definition.title.es,
         "state_label": definition.state(entry.to_state).label.es,
         "status_url": f"{base}/solicitudes/{application.id}",
+        "notice": _notice_of(entry, definition, application, base),
     }
     message = EmailMessage()
     message["Subject"] = f"Expediente {application.tracking_number}: {context['state_label']}"

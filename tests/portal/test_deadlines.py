@@ -95,3 +95,54 @@ def test_the_cli_sweeps_as_of_a_given_day(client, app, app_ctx):
     assert result.exit_code == 0, result.output
     assert "cases swept: 1; actions applied: " in result.output
     assert any(h.actor_role == "system" for h in reload_application(application_id).history)
+
+
+def test_a_supervisor_extends_the_period_with_a_reason_and_the_applicant_is_told(
+    client, app, app_ctx, run_jobs
+):
+    from pathlib import Path
+
+    from portal.accounts.services import get_user_by_email
+    from portal.authorities.services import calendar_for
+
+    application_id = _filed(client)
+    before = reload_application(application_id).due_on
+    supervisor = get_user_by_email("jefa@example.sv")
+    act_on_application(
+        actor=supervisor,
+        application=reload_application(application_id),
+        action="prorrogar",
+        comment="Se requiere visita de campo.",
+    )
+    run_jobs()
+    application = reload_application(application_id)
+    calendar = calendar_for(application.authority, around=before.year)
+    assert application.due_on == calendar.add_business_days(before, 10)
+    assert application.state == "presentado"
+    mails = [p.read_text() for p in Path(app.config["MAIL_DIR"]).glob("history-*.eml")]
+    notice = next(m for m in mails if "prorrog" in m)
+    assert "Se requiere visita de campo." in notice
+    assert application.due_on.strftime("%d/%m/%Y") in notice
+
+
+def test_a_notice_text_that_does_not_render_is_refused_at_seeding(app, app_ctx, tmp_path):
+    from pathlib import Path
+
+    import pytest
+
+    from portal.errors import InvalidInput
+    from portal.extensions import db
+    from portal.main.services import seed
+
+    source = Path(app.config["DEFINITIONS_DIR"]) / "opamss" / "calificacion-lugar.yaml"
+    folder = tmp_path / "opamss"
+    folder.mkdir()
+    text = source.read_text().replace(
+        "{{ tracking_number }} y le pide", "{{ expediente }} y le pide"
+    )
+    (folder / "calificacion-lugar.yaml").write_text(text.replace("version: 1", "version: 7", 1))
+    with pytest.raises(InvalidInput) as refused:
+        seed(definitions_dir=str(tmp_path), demo=False)
+    db.session.rollback()
+    assert refused.value.code == "invalid_notice"
+    assert "expediente" in refused.value.params["problem"]

@@ -414,3 +414,19 @@ def test_yaml_dates_stay_iso_strings(tmp_path: Path, demo_data: dict[str, Any]) 
 )
 def test_exclusive_conditions(first: dict, second: dict, exclusive: bool) -> None:
     assert excludes(first, second) is exclusive
+
+
+def test_extension_days_and_notice_texts_are_checked(demo_data: dict[str, Any]) -> None:
+    transition(demo_data, 0)["effects"].append({"name": "extend_clock", "params": {}})
+    transition(demo_data, 0)["effects"].append(
+        {"name": "notify", "params": {"message": {"es": "Su expediente {{ tracking_number }}"}}}
+    )
+    assert problems(demo_data) == [
+        ("workflow.transitions[0].effects[2].params", "invalid_params"),
+        ("workflow.transitions[0].effects[3].params", "invalid_params"),
+    ]
+    transition(demo_data, 0)["effects"][2]["params"] = {"business_days": 10}
+    transition(demo_data, 0)["effects"][3]["params"]["message"]["en"] = "Your case"
+    effects = load(demo_data).transitions[0].effects
+    assert effects[2].params == {"business_days": 10}
+    assert effects[3].params["message"]["en"] == "Your case"
