@@ -13,6 +13,7 @@ from portal.applications.models import Application
 from portal.applications.services import SaveResult, Upload
 from portal.authorities.services import list_districts
 from portal.certificates.services import display_rows, get_issued
+from portal.payments.services import list_payment_orders
 from portal.procedures.services import definition_of
 
 
@@ -130,6 +131,7 @@ def status_view(
             (definition.document(d.requirement_code).title.get(locale), d)
             for d in application.current_documents
         ],
+        "payment_orders": list_payment_orders(application.id),
         "receipt": get_issued(application.id, "receipt"),
         "certificate": get_issued(application.id, "certificate"),
         "can_edit": viewer.id == application.applicant_id and state.applicant_can_edit,

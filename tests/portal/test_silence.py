@@ -75,3 +75,30 @@ def test_a_licence_undecided_after_90_business_days_is_granted_by_silence(app_ct
     assert certificate is not None and certificate.pdf_key is not None
     text = pdf_text(read_pdf(certificate))
     assert application.tracking_number in text and "silencio" in text.lower()
+
+
+def test_filing_the_licence_issues_a_payment_order_the_applicant_can_read(client, app_ctx):
+    from portal.applications.services import Upload, save_application, start_application
+    from portal.procedures.services import get_procedure
+    from tests.portal.helpers import login
+
+    applicant = make_applicant()
+    application = start_application(
+        actor=applicant,
+        token="licencia-aplan-0002",
+        procedure=get_procedure("APLAN", "licencia-funcionamiento"),
+    )
+    save_application(
+        actor=applicant,
+        application=application,
+        data=LICENCE | {"expres": "si"},
+        submit=True,
+        uploads={c: Upload(f"{c}.pdf", pdf_bytes()) for c in DOCUMENTS},
+    )
+    login(client, "ana@example.sv")
+    page = client.get(f"/solicitudes/{application.id}").get_data(as_text=True)
+    assert "Mandamiento de pago MP-APLAN-" in page and "Pendiente de pago" in page
+    # Ordinary procedure 165.31 + express 165.31 + bakery/café category (lowest of APLAN's
+    # published range, a labelled placeholder) 420.00.
+    assert page.count("$165.31") == 2 and "$420.00" in page and "$750.62" in page
+    assert "valor de referencia por confirmar" in page
