@@ -25,6 +25,8 @@ MESSAGES = {
     "file_too_large": _l("El archivo es demasiado grande (máximo %(max_mb)s MB)."),
     "file_type_not_accepted": _l("El archivo debe ser PDF, JPG o PNG."),
     "document_missing": _l("Adjunte este documento para presentar la solicitud."),
+    "reason_required": _l("Escriba por qué no es conforme; la persona solicitante lo leerá."),
+    "date_in_future": _l("La fecha no puede ser posterior a hoy."),
     # accounts
     "email_taken": _l("Ya existe una cuenta con este correo. Inicie sesión."),
     "password_too_short": _l("La contraseña debe tener al menos %(min)s caracteres."),

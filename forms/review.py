@@ -4,9 +4,23 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
-from wtforms import HiddenField, IntegerField, RadioField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    RadioField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional
+
+from forms.fields import DayMonthYearField, SpanishDateInput
 
 
 class CaseDecisionForm(FlaskForm):
@@ -44,3 +58,69 @@ class ApplicationActionForm(FlaskForm):
     """A bare CSRF-protected form for one-button actions (withdraw)."""
 
     submit = SubmitField(_l("Confirmar"), widget=GovSubmitInput())
+
+
+class CaseInspectionForm(FlaskForm):
+    """Record a site visit."""
+
+    visited_on = DayMonthYearField(
+        _l("Fecha de la visita"),
+        widget=SpanishDateInput(),
+        validators=[InputRequired(_l("Escriba la fecha de la visita, como 27 3 2026."))],
+    )
+    result = RadioField(
+        _l("Resultado"),
+        widget=GovRadioInput(),
+        choices=[
+            ("conforme", _l("Conforme")),
+            ("con_observaciones", _l("Con observaciones")),
+            ("no_conforme", _l("No conforme")),
+        ],
+        validators=[InputRequired(_l("Elija el resultado de la visita."))],
+    )
+    notes = TextAreaField(
+        _l("Acta u observaciones"), widget=GovTextArea(), validators=[Length(max=5000)]
+    )
+    submit_inspection = SubmitField(_l("Registrar inspección"), widget=GovSubmitInput())
+
+
+class CasePaymentForm(FlaskForm):
+    """Record that a payment order was paid (counter or bank receipt)."""
+
+    reference = StringField(
+        _l("Número de recibo o referencia bancaria"),
+        widget=GovTextInput(),
+        validators=[InputRequired(_l("Escriba el número del recibo.")), Length(max=80)],
+    )
+    submit_payment = SubmitField(_l("Registrar pago"), widget=GovSubmitInput())
+
+
+def build_verdict_form(items: list[tuple[str, str]]) -> type[FlaskForm]:
+    """A form with, per review item (key, label), 'conforme / no conforme' and a reason."""
+
+    class CaseVerdictForm(FlaskForm):
+        submit_verdicts = SubmitField(_l("Guardar revisión"), widget=GovSubmitInput())
+
+    for key, label in items:
+        setattr(
+            CaseVerdictForm,
+            f"v_{key}",
+            RadioField(
+                label,
+                widget=GovRadioInput(),
+                validate_choice=True,
+                choices=[("ok", _l("Conforme")), ("no", _l("No conforme"))],
+                validators=[Optional()],
+            ),
+        )
+        setattr(
+            CaseVerdictForm,
+            f"r_{key}",
+            TextAreaField(
+                _l("Motivo (si no es conforme)"),
+                widget=GovTextArea(),
+                validators=[Length(max=2000)],
+            ),
+        )
+    CaseVerdictForm.items = tuple(items)
+    return CaseVerdictForm

@@ -9,6 +9,7 @@ from portal.extensions import db
 from portal.jobs.models import OutboxMessage
 from portal.payments.models import PaymentOrder
 from portal.procedures.models import Procedure, ProcedureVersion
+from portal.review.models import ReviewVerdict
 from portal.simdet.models import ApiClient, FeedEvent, FeedSequence
 
 metadata = db.metadata
@@ -28,6 +29,7 @@ __all__ = [
     "PaymentOrder",
     "Procedure",
     "ProcedureVersion",
+    "ReviewVerdict",
     "TrackingCounter",
     "User",
     "metadata",

@@ -329,7 +329,7 @@ def held_by(applicant_id: int) -> dict[str, Held]:
 
 def facts_for(application: Application, role: str, comment: str = "") -> workflows.Facts:
     """Snapshot what the engine needs to decide on this case."""
-    from portal.payments.models import PaymentOrder
+    from portal.review import services as review
 
     definition = definition_of(application.procedure_version)
     data = typed_data(definition, application.data)
@@ -340,18 +340,15 @@ def facts_for(application: Application, role: str, comment: str = "") -> workflo
         if definition.prerequisites
         else ()
     )
-    paid = db.session.scalar(
-        sa.select(sa.func.count(PaymentOrder.id)).where(
-            PaymentOrder.application_id == application.id, PaymentOrder.status == "paid"
-        )
-    )
     return workflows.Facts(
         role=role,
         data=data,
         missing_prerequisites=missing,
         comment=comment,
         documents=frozenset(d.requirement_code for d in application.current_documents),
-        fee_paid=bool(paid),
+        fee_paid=review.fee_paid(application),
+        inspection_recorded=review.inspection_recorded(application),
+        verdicts={item: v.ok for item, v in review.current_verdicts(application).items()},
     )
 
 

@@ -9,10 +9,13 @@ from flask_login import current_user
 
 import workflows
 from forms.messages import message_for
-from forms.review import CaseDecisionForm
+from forms.review import CaseDecisionForm, CaseInspectionForm, CasePaymentForm
 from portal.applications import presenters, services
-from portal.errors import DomainError
+from portal.applications.effects import local_now
+from portal.errors import DomainError, InvalidInput, NotAllowed
 from portal.procedures.services import definition_of
+from portal.review import presenters as case_pages
+from portal.review import services as review
 from portal.views_util import reason_messages, staff_required
 
 bp = Blueprint("review", __name__, url_prefix="/bandeja")
@@ -33,33 +36,55 @@ def queue():
     )
 
 
-@bp.route("/<int:application_id>", methods=["GET", "POST"])
-@staff_required
-def case(application_id: int):
+def _load_case(application_id: int):
     application = services.get_application_for(application_id, current_user)
     if application is None:
         abort(404)
-    definition = definition_of(application.procedure_version)
-    locale = str(get_locale())
+    return application, definition_of(application.procedure_version), str(get_locale())
+
+
+def _render_case(application, definition, locale, forms: case_pages.CaseForms, status=200):
     actions = workflows.available_actions(
         definition, application.state, services.facts_for(application, current_user.role)
     )
-    form = CaseDecisionForm(lock_version=application.lock_version)
-    form.action.choices = [(t.action, t.label.get(locale)) for t in actions]
+    forms.decision.action.choices = [(t.action, t.label.get(locale)) for t in actions]
+    return render_template(
+        "review/case.html",
+        application=application,
+        form=forms.decision,
+        forms=forms,
+        actions=actions,
+        inspection_due=any(
+            "inspection_recorded" in {g.name for g in t.guards}
+            for t in definition.transitions
+            if application.state in t.sources
+        ),
+        view=presenters.status_view(application, definition, locale, current_user),
+    ), status
+
+
+@bp.route("/<int:application_id>", methods=["GET", "POST"])
+@staff_required
+def case(application_id: int):
+    application, definition, locale = _load_case(application_id)
+    decision = CaseDecisionForm(lock_version=application.lock_version)
     status = 200
-    if form.validate_on_submit():
+    if request.method == "GET" and not decision.comment.data:
+        labels = dict(case_pages.item_labels(application, definition, current_user.role, locale))
+        decision.comment.data = case_pages.correction_draft(application, labels)
+    if decision.validate_on_submit():
         try:
             services.act_on_application(
                 actor=current_user,
                 application=application,
-                action=form.action.data,
-                comment=form.comment.data or "",
-                expected_version=form.lock_version.data,
+                action=decision.action.data,
+                comment=decision.comment.data or "",
+                expected_version=decision.lock_version.data,
             )
         except DomainError as error:
-            status = _show_refusal(form, error)
+            status = _show_refusal(decision, error)
             if status == 403:
-                return render_template("errors/403.html", reasons=form.action.errors), 403
+                return render_template("errors/403.html", reasons=decision.action.errors), 403
         else:
             flash(
                 _(
@@ -69,13 +94,85 @@ def case(application_id: int):
                 "success",
             )
             return redirect(url_for(".queue"))
-    return render_template(
-        "review/case.html",
-        application=application,
-        form=form,
-        actions=actions,
-        view=presenters.status_view(application, definition, locale, current_user),
-    ), status
+    verdicts = case_pages.verdict_form(application, definition, current_user.role, locale, False)
+    return _render_case(
+        application, definition, locale, case_pages.CaseForms(decision, verdicts), status
+    )
+
+
+@bp.post("/<int:application_id>/revision")
+@staff_required
+def verdicts(application_id: int):
+    application, definition, locale = _load_case(application_id)
+    form = case_pages.verdict_form(application, definition, current_user.role, locale, True)
+    if form.validate_on_submit():
+        try:
+            review.record_verdicts(
+                actor=current_user,
+                application=application,
+                verdicts=case_pages.verdicts_from(form),
+                items=tuple(key for key, _label in form.items),
+            )
+        except InvalidInput as error:
+            getattr(form, f"r_{error.field}").errors = [message_for(error.code)]
+        else:
+            flash(_("Revisión guardada."), "success")
+            return redirect(url_for(".case", application_id=application.id))
+    forms = case_pages.CaseForms(CaseDecisionForm(lock_version=application.lock_version), form)
+    return _render_case(application, definition, locale, forms)
+
+
+@bp.post("/<int:application_id>/inspeccion")
+@staff_required
+def inspection(application_id: int):
+    application, definition, locale = _load_case(application_id)
+    form = CaseInspectionForm()
+    if form.validate_on_submit():
+        try:
+            review.record_inspection(
+                actor=current_user,
+                application=application,
+                visited_on=form.visited_on.data,
+                result=form.result.data,
+                notes=form.notes.data or "",
+                today=local_now().date(),
+            )
+        except InvalidInput as error:
+            form.visited_on.errors = [message_for(error.code)]
+        else:
+            flash(_("Inspección registrada."), "success")
+            return redirect(url_for(".case", application_id=application.id))
+    forms = case_pages.CaseForms(
+        CaseDecisionForm(lock_version=application.lock_version),
+        case_pages.verdict_form(application, definition, current_user.role, locale, False),
+        inspection=form,
+    )
+    return _render_case(application, definition, locale, forms)
+
+
+@bp.post("/<int:application_id>/pagos/<int:order_id>")
+@staff_required
+def payment(application_id: int, order_id: int):
+    application, definition, locale = _load_case(application_id)
+    form = CasePaymentForm()
+    if form.validate_on_submit():
+        try:
+            review.record_payment(
+                actor=current_user,
+                application=application,
+                order_id=order_id,
+                reference=form.reference.data,
+            )
+        except NotAllowed:
+            abort(404)
+        flash(_("Pago registrado."), "success")
+        return redirect(url_for(".case", application_id=application.id))
+    forms = case_pages.CaseForms(
+        CaseDecisionForm(lock_version=application.lock_version),
+        case_pages.verdict_form(application, definition, current_user.role, locale, False),
+        payment=form,
+    )
+    return _render_case(application, definition, locale, forms)
 
 
 def _show_refusal(form: CaseDecisionForm, error: DomainError) -> int:

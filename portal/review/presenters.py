@@ -1,0 +1,80 @@
+"""What the case page of the back office shows: items to review, and its forms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_wtf import FlaskForm
+
+import workflows
+from forms.review import (
+    CaseDecisionForm,
+    CaseInspectionForm,
+    CasePaymentForm,
+    build_verdict_form,
+)
+from portal.applications import services
+from portal.applications.models import Application
+from portal.review.services import current_verdicts
+from workflows.guards import review_items
+
+
+def item_labels(
+    application: Application, definition: workflows.Definition, role: str, locale: str
+) -> list[tuple[str, str]]:
+    """(key, label) of each field and document the reviewer gives a verdict on."""
+    facts = services.facts_for(application, role)
+    labels = {f.name: f.label.get(locale) for f in definition.fields}
+    labels |= {d.code: d.title.get(locale) for d in definition.documents}
+    return [(key, labels[key]) for key in review_items(definition, facts)]
+
+
+@dataclass
+class CaseForms:
+    """The forms of the case page; a POST handler passes the one it validated."""
+
+    decision: CaseDecisionForm
+    verdicts: FlaskForm
+    inspection: CaseInspectionForm = field(
+        default_factory=lambda: CaseInspectionForm(formdata=None)
+    )
+    payment: CasePaymentForm = field(default_factory=lambda: CasePaymentForm(formdata=None))
+
+
+def verdict_form(
+    application: Application,
+    definition: workflows.Definition,
+    role: str,
+    locale: str,
+    formdata: bool,
+) -> FlaskForm:
+    """The verdict form, filled with the current round's verdicts on a GET."""
+    items = item_labels(application, definition, role, locale)
+    form_class = build_verdict_form(items)
+    if formdata:
+        return form_class()
+    data = {}
+    for key, verdict in current_verdicts(application).items():
+        data[f"v_{key}"] = "ok" if verdict.ok else "no"
+        data[f"r_{key}"] = verdict.reason
+    return form_class(formdata=None, data=data)
+
+
+def verdicts_from(form: FlaskForm) -> dict[str, tuple[bool, str]]:
+    """The verdicts a reviewer gave (items left unanswered are left out)."""
+    given = {}
+    for key, _label in form.items:
+        choice = getattr(form, f"v_{key}").data
+        if choice in ("ok", "no"):
+            given[key] = (choice == "ok", getattr(form, f"r_{key}").data or "")
+    return given
+
+
+def correction_draft(application: Application, labels: dict[str, str]) -> str:
+    """A starting text for a correction request: each item found not OK, with its reason."""
+    lines = [
+        f"- {labels.get(key, key)}: {verdict.reason}"
+        for key, verdict in current_verdicts(application).items()
+        if not verdict.ok
+    ]
+    return "\n".join(lines)
