@@ -45,6 +45,10 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         # None means jobs run in-process right after commit, through the same functions.
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.RATELIMIT_HEADERS_ENABLED = True
+        # Behind N reverse proxies, trust N X-Forwarded-For hops (for rate limits and audit IPs).
+        self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
         self.FILES_DIR = os.environ.get("FILES_DIR", str(instance / "files"))
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
         self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))

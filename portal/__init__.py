@@ -11,7 +11,7 @@ from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from config import BASE_DIR, Config
-from portal.extensions import babel, csrf, db, login_manager
+from portal.extensions import babel, csrf, db, limiter, login_manager
 
 BLUEPRINTS = (
     "portal.main.views",
@@ -76,6 +76,12 @@ def _init_extensions(app: Flask) -> None:
         locale_selector=select_locale,
         default_translation_directories=str(BASE_DIR / "translations"),
     )
+    limiter.init_app(app)
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
@@ -144,7 +150,7 @@ def _register(app: Flask) -> None:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-    for code in (403, 404, 500):
+    for code in (403, 404, 429, 500):
         app.register_error_handler(code, _error_page(code))
 
 

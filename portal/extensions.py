@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -50,3 +52,5 @@ db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Limits live in Redis when there is one (shared by every web process), else in memory.
+limiter = Limiter(get_remote_address, key_prefix="ventanilla")

@@ -134,6 +134,9 @@ def app(seeded_app, app_settings):
 
     yield seeded_app
     _load_cached.cache_clear()
+    from portal.extensions import limiter
+
+    limiter.reset()  # each test starts with no attempts counted
     if app_settings["REDIS_URL"]:
         from redis import Redis
 

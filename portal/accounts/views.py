@@ -10,12 +10,15 @@ from forms.accounts import AccountLoginForm, AccountRegisterForm
 from forms.messages import message_for
 from portal.accounts import services
 from portal.errors import InvalidInput
+from portal.extensions import limiter
 from portal.views_util import safe_next
 
 bp = Blueprint("accounts", __name__, url_prefix="/cuenta")
 
 
 @bp.route("/registro", methods=["GET", "POST"])
+# Only accounts actually created count, so typing mistakes never lock anyone out.
+@limiter.limit("20 per hour", methods=["POST"], deduct_when=lambda r: r.status_code == 302)
 def register():
     form = AccountRegisterForm()
     if form.validate_on_submit():
@@ -36,6 +39,8 @@ def register():
 
 
 @bp.route("/entrar", methods=["GET", "POST"])
+# Failed attempts only (the form comes back with 200): slows password guessing per address.
+@limiter.limit("10 per 10 minutes", methods=["POST"], deduct_when=lambda r: r.status_code == 200)
 def login():
     form = AccountLoginForm()
     if form.validate_on_submit():

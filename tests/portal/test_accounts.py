@@ -143,3 +143,23 @@ def test_users_create_command_scopes_staff_to_an_authority(app, app_ctx):
         ]
     )
     assert result.exit_code != 0 and "unknown_authority" in result.output
+
+
+def test_repeated_failed_sign_ins_are_slowed_down_with_a_spanish_page(client, app_ctx):
+    make_applicant()
+    for _ in range(10):
+        response = client.post(
+            "/cuenta/entrar", data={"email": "ana@example.sv", "password": "no-es-la-clave"}
+        )
+        assert response.status_code == 200
+    blocked = client.post("/cuenta/entrar", data={"email": "ana@example.sv", "password": PASSWORD})
+    assert blocked.status_code == 429
+    assert "Demasiados intentos" in blocked.get_data(as_text=True)
+    assert "Retry-After" in blocked.headers
+
+
+def test_successful_sign_ins_do_not_count_toward_the_limit(client, app_ctx):
+    make_applicant()
+    for _ in range(12):
+        assert login(client, "ana@example.sv").status_code == 302
+        client.post("/cuenta/salir")
