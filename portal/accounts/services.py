@@ -124,3 +124,10 @@ def authenticate(*, email: str, password: str, ip: str | None) -> User | None:
 def record_logout(*, actor: User, ip: str | None) -> None:
     audit("account.logout", actor=actor, subject=actor.email, ip=ip)
     db.session.commit()
+
+
+def set_locale(*, actor: User, locale: str) -> None:
+    """Remember the language a person chose, for what the portal sends them later."""
+    if actor.locale != locale:
+        actor.locale = locale
+        db.session.commit()

@@ -14,7 +14,9 @@ from flask import (
     session,
     url_for,
 )
+from flask_login import current_user
 
+from portal.accounts.services import set_locale
 from portal.main import services
 
 bp = Blueprint("main", __name__)
@@ -29,6 +31,8 @@ def index():
 def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["locale"] = code
+        if current_user.is_authenticated:  # e-mails follow the language the person chose
+            set_locale(actor=current_user, locale=code)
     target = request.args.get("next", "")
     parts = urlsplit(target)
     # Only same-site paths: an open redirect here would help phishing.

@@ -9,6 +9,7 @@ from email.utils import make_msgid
 from pathlib import Path
 
 from flask import current_app, render_template
+from flask_babel import force_locale, gettext
 
 from portal.applications.models import HistoryEntry
 from portal.extensions import db
@@ -18,10 +19,10 @@ from portal.procedures.services import definition_of
 log = logging.getLogger(__name__)
 
 
-def _notice_of(entry: HistoryEntry, definition, application, base: str) -> str:
-    """The definition's own text for this transition's notice, if it has one (Spanish)."""
+def _notice_of(entry: HistoryEntry, definition, application, base: str, locale: str) -> str:
+    """The definition's own text for this transition's notice, if it has one."""
     sources = [
-        ref.params["message"]["es"]
+        ref.params["message"]["en" if locale == "en" else "es"]
         for t in definition.transitions
         if t.action == entry.action
         for ref in t.effects
@@ -34,8 +35,8 @@ def _notice_of(entry: HistoryEntry, definition, application, base: str) -> str:
         sources[0],
         {
             "tracking_number": application.tracking_number,
-            "procedure": definition.title.es,
-            "state": definition.state(entry.to_state).label.es,
+            "procedure": definition.title.get(locale),
+            "state": definition.state(entry.to_state).label.get(locale),
             "comment": entry.comment,
             "status_url": f"{base}/solicitudes/{application.id}",
             "due_date": due,
@@ -44,24 +45,32 @@ def _notice_of(entry: HistoryEntry, definition, application, base: str) -> str:
 
 
 def _message_for(entry: HistoryEntry) -> EmailMessage:
+    """The applicant's e-mail, in the language they last chose in the portal."""
     application = entry.application
     definition = definition_of(application.procedure_version)
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    locale = application.applicant.locale if application.applicant.locale == "en" else "es"
     context = {
         "application": application,
         "entry": entry,
-        "procedure_title": definition.title.es,
-        "state_label": definition.state(entry.to_state).label.es,
+        "procedure_title": definition.title.get(locale),
+        "state_label": definition.state(entry.to_state).label.get(locale),
         "status_url": f"{base}/solicitudes/{application.id}",
-        "notice": _notice_of(entry, definition, application, base),
+        "notice": _notice_of(entry, definition, application, base, locale),
     }
     message = EmailMessage()
-    message["Subject"] = f"Expediente {application.tracking_number}: {context['state_label']}"
+    with force_locale(locale):
+        message["Subject"] = gettext(
+            "Expediente %(number)s: %(state)s",
+            number=application.tracking_number,
+            state=context["state_label"],
+        )
+        body = render_template("email/state_changed.txt", **context)
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = application.applicant.email
     # A stable id lets a mail system drop the duplicate if the job runs twice.
     message["Message-ID"] = make_msgid(idstring=f"history-{entry.id}", domain="ventanilla.amss")
-    message.set_content(render_template("email/state_changed.txt", **context))
+    message.set_content(body)
     return message
 
 

@@ -214,3 +214,18 @@ def test_the_applicant_can_withdraw(client, app_ctx):
     response = client.post(f"/solicitudes/{application_id}/desistir")
     assert response.status_code == 302
     assert reload_application(application_id).state == "desistido"
+
+
+def test_e_mails_follow_the_language_the_applicant_chose(client, app, app_ctx, run_jobs):
+    from pathlib import Path
+
+    make_applicant()
+    login(client, "ana@example.sv")
+    client.get("/idioma/en?next=/")
+    application_id = file_new_application(client)
+    run_jobs()
+    (mail,) = Path(app.config["MAIL_DIR"]).glob("*.eml")
+    text = mail.read_text()
+    number = reload_application(application_id).tracking_number
+    assert f"Subject: Case {number}: Filed (under review)" in text
+    assert "Your case" in text and "Land-use qualification" in text
