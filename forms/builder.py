@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -32,6 +33,7 @@ from wtforms.validators import ValidationError
 
 from forms.messages import message_for
 from workflows import Definition
+from workflows.conditions import thaw
 from workflows.identifiers import validate_value
 
 TEXT_LIKE = {
@@ -190,3 +192,23 @@ def _json_safe(value: object) -> object:
     if isinstance(value, tuple | list):
         return [_json_safe(item) for item in value]
     return value
+
+
+def visibility_rules(definition: Definition) -> dict[str, str]:
+    """JSON conditions, keyed by form input name, for the browser to show or hide inputs.
+
+    Fields with `visible_if`, and optional documents with `required_if`, are shown only when
+    their condition holds; the server decides the same way (the engine's form_complete), so
+    without JavaScript everything is shown and nothing breaks.
+    """
+    rules = {
+        f"f_{f.name}": json.dumps(thaw(f.visible_if))
+        for f in definition.fields
+        if f.visible_if is not None
+    }
+    rules |= {
+        f"d_{d.code}": json.dumps(thaw(d.required_if))
+        for d in definition.documents
+        if d.required_if is not None and not d.required
+    }
+    return rules

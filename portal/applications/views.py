@@ -7,7 +7,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from forms.builder import build_application_form, collected_data, initial_values
+from forms.builder import (
+    build_application_form,
+    collected_data,
+    initial_values,
+    visibility_rules,
+)
 from forms.messages import message_for
 from forms.review import ApplicationActionForm, ApplicationStartForm
 from portal.applications import presenters, services
@@ -93,6 +98,7 @@ def edit(application_id: int):
         application=application,
         form=form,
         definition=definition,
+        visibility=visibility_rules(definition),
         locale=str(get_locale()),
         presenter=presenters.for_locale(str(get_locale())),
     )

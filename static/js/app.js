@@ -5,6 +5,7 @@
 // The Spanish (or English) texts the components write from JavaScript come from
 // Flask-Babel, through the JSON block `#app-govuk-frontend-config` in base.html.
 import { initAll } from '../vendor/govuk-frontend-5.14.0/govuk-frontend.min.js'
+import { initConditionalForms } from './conditions.js'
 
 function readConfig () {
   const element = document.getElementById('app-govuk-frontend-config')
@@ -20,3 +21,5 @@ function readConfig () {
 }
 
 initAll(readConfig())
+
+initConditionalForms()

@@ -1,0 +1,72 @@
+// Shows a question only when its condition holds (data-visible-if on its form group).
+//
+// The conditions are the definition's own trees (workflows/conditions.py): {field, op, value},
+// {all: [...]}, {any: [...]}, {not: {...}}. The server applies the same rule when it checks
+// what is required, so without JavaScript every question is simply shown.
+
+function currentValue (form, field) {
+  const inputs = Array.from(form.querySelectorAll(`[name="f_${field}"]`))
+  if (inputs.length === 0) {
+    return null
+  }
+  const first = inputs[0]
+  if (first.type === 'radio') {
+    const checked = inputs.find((input) => input.checked)
+    return checked ? checked.value : null
+  }
+  if (first.type === 'checkbox') {
+    return inputs.filter((input) => input.checked).map((input) => input.value)
+  }
+  return first.value.trim() === '' ? null : first.value.trim()
+}
+
+function normalise (value) {
+  // Yes/no questions post "si"/"no"; definitions compare them with true/false.
+  if (value === 'si') return true
+  if (value === 'no') return false
+  if (typeof value === 'string' && value !== '' && !Number.isNaN(Number(value))) {
+    return Number(value)
+  }
+  return value
+}
+
+function compare (actual, op, expected) {
+  const value = Array.isArray(actual) ? actual : normalise(actual)
+  switch (op) {
+    case 'present': return value !== null && !(Array.isArray(value) && value.length === 0)
+    case 'absent': return value === null || (Array.isArray(value) && value.length === 0)
+    case 'eq': return value === expected
+    case 'ne': return value !== expected
+    case 'lt': return value !== null && value < expected
+    case 'le': return value !== null && value <= expected
+    case 'gt': return value !== null && value > expected
+    case 'ge': return value !== null && value >= expected
+    case 'in': return Array.isArray(value)
+      ? value.some((item) => expected.includes(item))
+      : expected.includes(value)
+    case 'not_in': return Array.isArray(value)
+      ? !value.some((item) => expected.includes(item))
+      : !expected.includes(value)
+    default: return true // an operator we do not know: show the question
+  }
+}
+
+export function holds (condition, form) {
+  if (condition.all) return condition.all.every((part) => holds(part, form))
+  if (condition.any) return condition.any.some((part) => holds(part, form))
+  if (condition.not) return !holds(condition.not, form)
+  return compare(currentValue(form, condition.field), condition.op, condition.value)
+}
+
+export function initConditionalForms (root = document) {
+  root.querySelectorAll('form[data-module="app-conditional-form"]').forEach((form) => {
+    const groups = Array.from(form.querySelectorAll('[data-visible-if]'))
+      .map((group) => ({ group, condition: JSON.parse(group.dataset.visibleIf) }))
+    const update = () => {
+      groups.forEach(({ group, condition }) => { group.hidden = !holds(condition, form) })
+    }
+    form.addEventListener('change', update)
+    form.addEventListener('input', update)
+    update()
+  })
+}
