@@ -25,6 +25,9 @@ MESSAGES = {
     "file_too_large": _l("El archivo es demasiado grande (máximo %(max_mb)s MB)."),
     "file_type_not_accepted": _l("El archivo debe ser PDF, JPG o PNG."),
     "document_missing": _l("Adjunte este documento para presentar la solicitud."),
+    # Named, so that the error summary at the top says which question or document it is.
+    "required_named": _l("Complete «%(label)s»."),
+    "document_missing_named": _l("Adjunte «%(label)s» para presentar la solicitud."),
     "reason_required": _l("Escriba por qué no es conforme; la persona solicitante lo leerá."),
     "date_in_future": _l("La fecha no puede ser posterior a hoy."),
     # accounts

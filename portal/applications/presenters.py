@@ -42,12 +42,15 @@ def apply_errors(form, result: SaveResult, definition: workflows.Definition) -> 
         if reason.code == "form_incomplete":
             for name in params.get("fields", ()):
                 field = getattr(form, f"f_{name}")
-                field.errors = [*list(field.errors), message_for("required")]
+                field.errors = [
+                    *list(field.errors),
+                    message_for("required_named", label=field.label.text),
+                ]
         elif reason.code == "missing_documents":
             for code in params.get("documents", ()):
                 field = getattr(form, f"d_{code}", None)
                 if field is not None and not field.errors:
-                    field.errors = [message_for("document_missing")]
+                    field.errors = [message_for("document_missing_named", label=field.label.text)]
         else:
             form.form_errors.append(message_for(reason.code, **params))
 

@@ -89,8 +89,10 @@ def test_submit_explains_every_missing_field_and_document_and_keeps_the_draft(cl
     response = submit(client, application_id, fields=fields, files=documents(escritura=pdf_bytes()))
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert page.count("Este dato es obligatorio.") >= 2
-    assert "Adjunte este documento para presentar la solicitud." in page
+    # Each message names its question, at the field and in the summary at the top.
+    assert page.count("Complete «Uso actual del inmueble».") == 2
+    assert page.count("Complete «Número de registro del profesional».") == 2
+    assert "Adjunte «Plano topográfico del terreno» para presentar la solicitud." in page
     assert 'value="Calle Arce 1234, Colonia Escalón"' in page
     application = reload_application(application_id)
     assert application.state == "borrador" and application.tracking_number is None
