@@ -43,6 +43,17 @@ def _load_case(application_id: int):
     return application, definition_of(application.procedure_version), str(get_locale())
 
 
+def _case_forms(application, definition, locale, **posted) -> case_pages.CaseForms:
+    """Fresh forms for the case page, except the one a POST handler validated (`posted`)."""
+    decision = posted.pop("decision", None) or CaseDecisionForm(
+        lock_version=application.lock_version
+    )
+    verdicts = posted.pop("verdicts", None) or case_pages.verdict_form(
+        application, definition, current_user.role, locale, False
+    )
+    return case_pages.CaseForms(decision, verdicts, **posted)
+
+
 def _render_case(application, definition, locale, forms: case_pages.CaseForms, status=200):
     actions = workflows.available_actions(
         definition, application.state, services.facts_for(application, current_user.role)
@@ -94,9 +105,12 @@ def case(application_id: int):
                 "success",
             )
             return redirect(url_for(".queue"))
-    verdicts = case_pages.verdict_form(application, definition, current_user.role, locale, False)
     return _render_case(
-        application, definition, locale, case_pages.CaseForms(decision, verdicts), status
+        application,
+        definition,
+        locale,
+        _case_forms(application, definition, locale, decision=decision),
+        status,
     )
 
 
@@ -118,8 +132,9 @@ def verdicts(application_id: int):
         else:
             flash(_("Revisión guardada."), "success")
             return redirect(url_for(".case", application_id=application.id))
-    forms = case_pages.CaseForms(CaseDecisionForm(lock_version=application.lock_version), form)
-    return _render_case(application, definition, locale, forms)
+    return _render_case(
+        application, definition, locale, _case_forms(application, definition, locale, verdicts=form)
+    )
 
 
 @bp.post("/<int:application_id>/inspeccion")
@@ -142,12 +157,12 @@ def inspection(application_id: int):
         else:
             flash(_("Inspección registrada."), "success")
             return redirect(url_for(".case", application_id=application.id))
-    forms = case_pages.CaseForms(
-        CaseDecisionForm(lock_version=application.lock_version),
-        case_pages.verdict_form(application, definition, current_user.role, locale, False),
-        inspection=form,
+    return _render_case(
+        application,
+        definition,
+        locale,
+        _case_forms(application, definition, locale, inspection=form),
     )
-    return _render_case(application, definition, locale, forms)
 
 
 @bp.post("/<int:application_id>/pagos/<int:order_id>")
@@ -167,12 +182,9 @@ def payment(application_id: int, order_id: int):
             abort(404)
         flash(_("Pago registrado."), "success")
         return redirect(url_for(".case", application_id=application.id))
-    forms = case_pages.CaseForms(
-        CaseDecisionForm(lock_version=application.lock_version),
-        case_pages.verdict_form(application, definition, current_user.role, locale, False),
-        payment=form,
+    return _render_case(
+        application, definition, locale, _case_forms(application, definition, locale, payment=form)
     )
-    return _render_case(application, definition, locale, forms)
 
 
 def _show_refusal(form: CaseDecisionForm, error: DomainError) -> int:
