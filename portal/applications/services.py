@@ -9,6 +9,7 @@ from datetime import date
 import filetype
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 import workflows
 from portal.accounts.models import User
@@ -240,6 +241,24 @@ def save_application(
     state = definition.state(application.state)
     if role_on(application, actor) != "applicant" or not state.applicant_can_edit:
         raise NotAllowed("not_editable")
+    try:
+        result = _save(application, definition, actor, data, uploads, submit)
+        db.session.commit()
+    except StaleDataError as stale:  # another tab of the same person saved first (SQLite)
+        db.session.rollback()
+        raise Conflict("stale_application") from stale
+    return result
+
+
+def _save(
+    application: Application,
+    definition: workflows.Definition,
+    actor: User,
+    data: dict[str, object],
+    uploads: dict[str, Upload],
+    submit: bool,
+) -> SaveResult:
+    """Merge declared fields, store uploads and, when asked, fire the applicant's action."""
     result = SaveResult()
     declared = {f.name for f in definition.fields}
     merged = dict(application.data)
@@ -269,7 +288,6 @@ def save_application(
                 result.fired = actions[0].action
             except workflows.TransitionNotAllowed as refused:
                 result.reasons = refused.reasons
-    db.session.commit()
     return result
 
 
@@ -289,10 +307,15 @@ def act_on_application(
     definition = definition_of(application.procedure_version)
     try:
         entry = _fire(application, definition, action, actor, role, comment.strip())
+        db.session.commit()
     except workflows.TransitionNotAllowed as refused:
         db.session.rollback()
         raise NotAllowed("transition_not_allowed", reasons=refused.reasons) from refused
-    db.session.commit()
+    except StaleDataError as stale:
+        # PostgreSQL's row lock makes the second person wait and then see the new version;
+        # SQLite has no row locks, so there the version column catches it at the UPDATE.
+        db.session.rollback()
+        raise Conflict("stale_application") from stale
     return entry
 
 

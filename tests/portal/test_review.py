@@ -190,3 +190,57 @@ def test_the_case_page_offers_only_the_actions_the_engine_allows(client, app_ctx
     ):
         assert label in page
     assert "Desistir de la solicitud" not in page and "Enviar correcciones" not in page
+
+
+def test_two_clerks_deciding_at_the_same_moment_one_wins_and_one_is_told(client, app, app_ctx):
+    """Two threads, two sessions, one case: the row lock and version let exactly one through."""
+    import threading
+
+    from portal.applications.services import get_application_for
+    from portal.errors import DomainError
+    from portal.extensions import db
+
+    application_id = _filed_case(client)
+    make_staff("supervisor", "OPAMSS", email="jefa@example.sv")
+    version = reload_application(application_id).lock_version
+    db.session.remove()
+    start = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def decide(email: str, action: str, comment: str) -> None:
+        with app.app_context():
+            from portal.accounts.services import get_user_by_email
+
+            actor = get_user_by_email(email)
+            application = get_application_for(application_id, actor)
+            start.wait(timeout=10)
+            try:
+                act_on_application(
+                    actor=actor,
+                    application=application,
+                    action=action,
+                    comment=comment,
+                    expected_version=version,
+                )
+                outcomes[email] = "decided"
+            except DomainError as error:
+                outcomes[email] = error.code
+            finally:
+                db.session.remove()
+
+    threads = [
+        threading.Thread(target=decide, args=("clerk@example.sv", "aprobar", "")),
+        threading.Thread(target=decide, args=("jefa@example.sv", "denegar", "No procede.")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes.values()) in (
+        ["decided", "stale_application"],
+        ["decided", "transition_not_allowed"],
+    )
+    final = reload_application(application_id)
+    winner = next(email for email, outcome in outcomes.items() if outcome == "decided")
+    assert final.state == ("favorable" if winner == "clerk@example.sv" else "desfavorable")
+    assert len(final.history) == 2
