@@ -44,7 +44,7 @@ def expiry_of(definition: workflows.Definition, decided_on):
 
 def route(application: Application, definition: workflows.Definition) -> None:
     """Send the case to the authority the routing rules pick for its data, when it is filed."""
-    from portal.applications.services import typed_data
+    from portal.applications.facts import typed_data
     from portal.authorities.models import Authority
     from workflows.routing import issuing_authority
 
@@ -266,7 +266,7 @@ def assign_to_role(application, definition, entry, params) -> None:
 
 
 def facts_data(application, definition) -> dict:
-    from portal.applications.services import typed_data
+    from portal.applications.facts import typed_data
 
     return typed_data(definition, application.data)
 

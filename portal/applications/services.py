@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 import workflows
 from portal.accounts.models import User
 from portal.applications import effects
+from portal.applications.facts import facts_for
 from portal.applications.models import Application, Document, HistoryEntry
 from portal.authorities.models import Authority
 from portal.authorities.services import scope_ids
@@ -22,8 +23,6 @@ from portal.extensions import db, utcnow
 from portal.procedures.models import Procedure, ProcedureVersion
 from portal.procedures.services import definition_of, latest_version
 from portal.storage import storage
-from workflows.identifiers import validate_value
-from workflows.prerequisites import Held, missing_prerequisites
 
 
 @dataclass(frozen=True)
@@ -317,62 +316,6 @@ def act_on_application(
         db.session.rollback()
         raise Conflict("stale_application") from stale
     return entry
-
-
-def typed_data(definition: workflows.Definition, data: dict) -> dict[str, object]:
-    """Return stored JSON values as the engine's types (Decimal, date, ...) for conditions."""
-    typed: dict[str, object] = {}
-    for spec in definition.fields:
-        raw = data.get(spec.name)
-        if raw not in (None, "", []):
-            value, error = validate_value(spec, raw)
-            typed[spec.name] = raw if error else value
-    return typed
-
-
-def held_by(applicant_id: int) -> dict[str, Held]:
-    """The applicant's most recent decided case of each procedure, keyed 'AUTHORITY/slug'."""
-    rows = db.session.scalars(
-        sa.select(Application)
-        .where(Application.applicant_id == applicant_id, Application.decided_at.is_not(None))
-        .options(selectinload(Application.procedure_version))
-        .order_by(Application.decided_at)
-    ).all()
-    held: dict[str, Held] = {}
-    for case in rows:
-        definition = definition_of(case.procedure_version)
-        decided_on = case.decided_at.astimezone(effects.LOCAL_TZ).date()
-        held[f"{definition.authority}/{definition.slug}"] = Held(
-            state_kind=definition.state(case.state).kind,
-            decided_on=decided_on,
-            expires_on=effects.expiry_of(definition, decided_on),
-        )
-    return held
-
-
-def facts_for(application: Application, role: str, comment: str = "") -> workflows.Facts:
-    """Snapshot what the engine needs to decide on this case."""
-    from portal.review import services as review
-
-    definition = definition_of(application.procedure_version)
-    data = typed_data(definition, application.data)
-    missing = (
-        missing_prerequisites(
-            definition, data, held_by(application.applicant_id), effects.local_now().date()
-        )
-        if definition.prerequisites
-        else ()
-    )
-    return workflows.Facts(
-        role=role,
-        data=data,
-        missing_prerequisites=missing,
-        comment=comment,
-        documents=frozenset(d.requirement_code for d in application.current_documents),
-        fee_paid=review.fee_paid(application),
-        inspection_recorded=review.inspection_recorded(application),
-        verdicts={item: v.ok for item, v in review.current_verdicts(application).items()},
-    )
 
 
 def _fire(

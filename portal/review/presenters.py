@@ -13,7 +13,7 @@ from forms.review import (
     CasePaymentForm,
     build_verdict_form,
 )
-from portal.applications import services
+from portal.applications.facts import facts_for
 from portal.applications.models import Application
 from portal.review.services import current_verdicts
 from workflows.guards import review_items
@@ -23,10 +23,10 @@ def item_labels(
     application: Application, definition: workflows.Definition, role: str, locale: str
 ) -> list[tuple[str, str]]:
     """(key, label) of each field and document the reviewer gives a verdict on."""
-    facts = services.facts_for(application, role)
+    case_facts = facts_for(application, role)
     labels = {f.name: f.label.get(locale) for f in definition.fields}
     labels |= {d.code: d.title.get(locale) for d in definition.documents}
-    return [(key, labels[key]) for key in review_items(definition, facts)]
+    return [(key, labels[key]) for key in review_items(definition, case_facts)]
 
 
 @dataclass

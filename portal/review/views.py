@@ -10,7 +10,7 @@ from flask_login import current_user
 import workflows
 from forms.messages import message_for
 from forms.review import CaseDecisionForm, CaseInspectionForm, CasePaymentForm
-from portal.applications import presenters, services
+from portal.applications import facts, presenters, services
 from portal.applications.effects import local_now
 from portal.errors import DomainError, InvalidInput, NotAllowed
 from portal.procedures.services import definition_of
@@ -56,7 +56,7 @@ def _case_forms(application, definition, locale, **posted) -> case_pages.CaseFor
 
 def _render_case(application, definition, locale, forms: case_pages.CaseForms, status=200):
     actions = workflows.available_actions(
-        definition, application.state, services.facts_for(application, current_user.role)
+        definition, application.state, facts.facts_for(application, current_user.role)
     )
     forms.decision.action.choices = [(t.action, t.label.get(locale)) for t in actions]
     return render_template(

@@ -71,7 +71,7 @@ def test_a_large_building_is_filed_with_the_national_office_and_a_small_one_with
 
 
 def test_a_decision_needing_prerequisites_names_the_missing_ones(app_ctx):
-    from portal.applications.services import facts_for
+    from portal.applications.facts import facts_for
 
     applicant = make_applicant()
     permit = _file_permit(applicant, "permiso-pequeno-0002")
