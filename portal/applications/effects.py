@@ -194,6 +194,7 @@ def notify(application, definition, entry, params) -> None:
 
 def request_payment(application, definition, entry, params) -> None:
     """Issue a payment order for the fees the definition assesses on this case's data."""
+    from portal.applications.facts import typed_data
     from portal.payments.models import PaymentOrder
     from workflows.fees import compute_fees, fee_total
 
@@ -205,7 +206,7 @@ def request_payment(application, definition, entry, params) -> None:
     if pending is not None:
         return
     regime = application.district.tariff_regime if application.district else None
-    lines = compute_fees(definition, facts_data(application, definition), regime)
+    lines = compute_fees(definition, typed_data(definition, application.data), regime)
     count = db.session.scalar(
         sa.select(sa.func.count(PaymentOrder.id)).where(
             PaymentOrder.application_id == application.id
@@ -263,12 +264,6 @@ def register_establishment(application, definition, entry, params) -> None:
 
 def assign_to_role(application, definition, entry, params) -> None:
     application.assigned_role = params["role"]
-
-
-def facts_data(application, definition) -> dict:
-    from portal.applications.facts import typed_data
-
-    return typed_data(definition, application.data)
 
 
 def extend_clock(application, definition, entry, params) -> None:

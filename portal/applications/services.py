@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -240,12 +241,9 @@ def save_application(
     state = definition.state(application.state)
     if role_on(application, actor) != "applicant" or not state.applicant_can_edit:
         raise NotAllowed("not_editable")
-    try:
+    with _stale_as_conflict():
         result = _save(application, definition, actor, data, uploads, submit)
         db.session.commit()
-    except StaleDataError as stale:  # another tab of the same person saved first (SQLite)
-        db.session.rollback()
-        raise Conflict("stale_application") from stale
     return result
 
 
@@ -304,18 +302,28 @@ def act_on_application(
     if role is None:
         raise NotAllowed("not_your_case")
     definition = definition_of(application.procedure_version)
-    try:
-        entry = _fire(application, definition, action, actor, role, comment.strip())
+    with _stale_as_conflict():
+        try:
+            entry = _fire(application, definition, action, actor, role, comment.strip())
+        except workflows.TransitionNotAllowed as refused:
+            db.session.rollback()
+            raise NotAllowed("transition_not_allowed", reasons=refused.reasons) from refused
         db.session.commit()
-    except workflows.TransitionNotAllowed as refused:
-        db.session.rollback()
-        raise NotAllowed("transition_not_allowed", reasons=refused.reasons) from refused
+    return entry
+
+
+@contextmanager
+def _stale_as_conflict():
+    """Turn 'someone else changed this case first' into a Conflict, undoing everything.
+
+    PostgreSQL's row lock makes the second person wait and then see the new version; SQLite
+    has no row locks, so there the version column catches it at the UPDATE.
+    """
+    try:
+        yield
     except StaleDataError as stale:
-        # PostgreSQL's row lock makes the second person wait and then see the new version;
-        # SQLite has no row locks, so there the version column catches it at the UPDATE.
         db.session.rollback()
         raise Conflict("stale_application") from stale
-    return entry
 
 
 def _fire(

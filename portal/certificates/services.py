@@ -5,27 +5,19 @@ from __future__ import annotations
 import hashlib
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from portal.applications.models import Application
 from portal.authorities.models import Authority
 from portal.certificates.models import IssuedDocument
 from portal.extensions import db, utcnow
+from portal.links import status_url, verification_url
 from portal.procedures.services import definition_of
 from portal.storage import storage
 
 # A certificate names the case, not the whole file: the first rows of the form fit one page
 # with the QR code, which must stay on the first page.
 SUMMARY_ROWS = 6
-
-
-def verification_url(code: str) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/verificar/{code}"
-
-
-def status_url(application: Application) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/solicitudes/{application.id}"
 
 
 def get_issued(application_id: int, kind: str) -> IssuedDocument | None:
@@ -77,8 +69,7 @@ def _context(document: IssuedDocument) -> dict:
         "due_date": application.due_on,
         "verification_code": document.code,
         "verification_url": url,
-        "status_url": f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}"
-        f"/solicitudes/{application.id}",
+        "status_url": status_url(application.id),
         "qr": qr_svg_data_uri(url),
         "validity_text": None,
         "medium": "Ventanilla Única AMSS, medio electrónico",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 from rq import Worker
 
@@ -27,37 +28,40 @@ class AppWorker(Worker):
         _get_app()
 
 
-def perform(message_id: int) -> bool:
-    """Run one outbox message inside an app context (the RQ job function)."""
+@contextmanager
+def job_context():
+    """The app context every job runs in: the test's app when there is one, else the worker's.
+
+    The work horse is a fork, so it never reuses the parent's pooled connections, and the
+    session is removed when the job ends.
+    """
     from flask import current_app, has_app_context
 
-    # Inside an app already (tests draining queues in-process): use it; else the worker's own.
     app = current_app._get_current_object() if has_app_context() else _get_app()
     with app.app_context():
         from portal.extensions import db
-        from portal.jobs.services import run_message
 
-        # The work horse is a fork: never reuse the parent's pooled connections.
         if app.config.get("_POOL_PID", os.getpid()) != os.getpid():
             db.engine.dispose(close=False)
             app.config["_POOL_PID"] = os.getpid()
         try:
-            return run_message(message_id)
+            yield
         finally:
             db.session.remove()
+
+
+def perform(message_id: int) -> bool:
+    """Run one outbox message (the RQ job function)."""
+    from portal.jobs.services import run_message
+
+    with job_context():
+        return run_message(message_id)
 
 
 def periodic(name: str) -> object:
-    """Run one of the periodic sweeps inside an app context (registered in portal.jobs.cron)."""
-    from flask import current_app, has_app_context
+    """Run one of the periodic sweeps (registered in portal.jobs.cron)."""
+    from portal.deadlines.services import sweep_deadlines
+    from portal.jobs.services import dispatch_stale
 
-    app = current_app._get_current_object() if has_app_context() else _get_app()
-    with app.app_context():
-        from portal.deadlines.services import sweep_deadlines
-        from portal.extensions import db
-        from portal.jobs.services import dispatch_stale
-
-        try:
-            return {"sweep_outbox": dispatch_stale, "sweep_deadlines": sweep_deadlines}[name]()
-        finally:
-            db.session.remove()
+    with job_context():
+        return {"sweep_outbox": dispatch_stale, "sweep_deadlines": sweep_deadlines}[name]()

@@ -8,18 +8,21 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 
+from portal.accounts.models import User
 from portal.applications.models import HistoryEntry
 from portal.extensions import db
+from portal.links import case_url, status_url
 from portal.notifications.texts import render_notice
 from portal.procedures.services import definition_of
 
 log = logging.getLogger(__name__)
 
 
-def _notice_of(entry: HistoryEntry, definition, application, base: str, locale: str) -> str:
+def _notice_of(entry: HistoryEntry, definition, application, locale: str) -> str:
     """The definition's own text for this transition's notice, if it has one."""
     sources = [
         ref.params["message"]["en" if locale == "en" else "es"]
@@ -38,7 +41,7 @@ def _notice_of(entry: HistoryEntry, definition, application, base: str, locale: 
             "procedure": definition.title.get(locale),
             "state": definition.state(entry.to_state).label.get(locale),
             "comment": entry.comment,
-            "status_url": f"{base}/solicitudes/{application.id}",
+            "status_url": status_url(application.id),
             "due_date": due,
         },
     )
@@ -48,15 +51,14 @@ def _message_for(entry: HistoryEntry) -> EmailMessage:
     """The applicant's e-mail, in the language they last chose in the portal."""
     application = entry.application
     definition = definition_of(application.procedure_version)
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     locale = application.applicant.locale if application.applicant.locale == "en" else "es"
     context = {
         "application": application,
         "entry": entry,
         "procedure_title": definition.title.get(locale),
         "state_label": definition.state(entry.to_state).label.get(locale),
-        "status_url": f"{base}/solicitudes/{application.id}",
-        "notice": _notice_of(entry, definition, application, base, locale),
+        "status_url": status_url(application.id),
+        "notice": _notice_of(entry, definition, application, locale),
     }
     message = EmailMessage()
     with force_locale(locale):
@@ -107,10 +109,6 @@ def _deliver(message: EmailMessage, name: str) -> None:
 
 def send_staff_alert(history_id: int, role: str) -> int:
     """E-mail the staff of that role who can see the case; return how many were written to."""
-    import sqlalchemy as sa
-
-    from portal.accounts.models import User
-
     entry = db.session.get(HistoryEntry, history_id)
     if entry is None:
         return 0
@@ -124,7 +122,6 @@ def send_staff_alert(history_id: int, role: str) -> int:
             User.role == role, User.authority_id.in_(chain), User.active.is_(True)
         )
     ).all()
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     for user in staff:
         message = EmailMessage()
         message["Subject"] = f"Plazo vencido: expediente {application.tracking_number}"
@@ -133,7 +130,7 @@ def send_staff_alert(history_id: int, role: str) -> int:
         message["Message-ID"] = make_msgid(
             idstring=f"alert-{entry.id}-{user.id}", domain="ventanilla.amss"
         )
-        message.set_content(f"{entry.comment}\n\nExpediente: {base}/bandeja/{application.id}\n")
+        message.set_content(f"{entry.comment}\n\nExpediente: {case_url(application.id)}\n")
         _deliver(message, f"alert-{entry.id}-{user.id}")
     db.session.rollback()
     return len(staff)

@@ -19,14 +19,26 @@ from portal.review.services import current_verdicts
 from workflows.guards import review_items
 
 
-def item_labels(
+@dataclass
+class CaseContext:
+    """One case as the back office sees it in one request; the engine's facts read once."""
+
+    application: Application
+    definition: workflows.Definition
+    locale: str
+    facts: workflows.Facts
+    items: list[tuple[str, str]]
+
+
+def load_context(
     application: Application, definition: workflows.Definition, role: str, locale: str
-) -> list[tuple[str, str]]:
-    """(key, label) of each field and document the reviewer gives a verdict on."""
+) -> CaseContext:
+    """Read the facts once, and label each field and document the reviewer judges."""
     case_facts = facts_for(application, role)
     labels = {f.name: f.label.get(locale) for f in definition.fields}
     labels |= {d.code: d.title.get(locale) for d in definition.documents}
-    return [(key, labels[key]) for key in review_items(definition, case_facts)]
+    items = [(key, labels[key]) for key in review_items(definition, case_facts)]
+    return CaseContext(application, definition, locale, case_facts, items)
 
 
 @dataclass
@@ -41,20 +53,13 @@ class CaseForms:
     payment: CasePaymentForm = field(default_factory=lambda: CasePaymentForm(formdata=None))
 
 
-def verdict_form(
-    application: Application,
-    definition: workflows.Definition,
-    role: str,
-    locale: str,
-    formdata: bool,
-) -> FlaskForm:
+def verdict_form(case: CaseContext, formdata: bool) -> FlaskForm:
     """The verdict form, filled with the current round's verdicts on a GET."""
-    items = item_labels(application, definition, role, locale)
-    form_class = build_verdict_form(items)
+    form_class = build_verdict_form(case.items)
     if formdata:
         return form_class()
     data = {}
-    for key, verdict in current_verdicts(application).items():
+    for key, verdict in current_verdicts(case.application).items():
         data[f"v_{key}"] = "ok" if verdict.ok else "no"
         data[f"r_{key}"] = verdict.reason
     return form_class(formdata=None, data=data)
@@ -70,11 +75,11 @@ def verdicts_from(form: FlaskForm) -> dict[str, tuple[bool, str]]:
     return given
 
 
-def correction_draft(application: Application, labels: dict[str, str]) -> str:
+def correction_draft(case: CaseContext) -> str:
     """A starting text for a correction request: each item found not OK, with its reason."""
-    lines = [
+    labels = dict(case.items)
+    return "\n".join(
         f"- {labels.get(key, key)}: {verdict.reason}"
-        for key, verdict in current_verdicts(application).items()
+        for key, verdict in current_verdicts(case.application).items()
         if not verdict.ok
-    ]
-    return "\n".join(lines)
+    )

@@ -10,7 +10,7 @@ from flask_login import current_user
 import workflows
 from forms.messages import message_for
 from forms.review import CaseDecisionForm, CaseInspectionForm, CasePaymentForm
-from portal.applications import facts, presenters, services
+from portal.applications import presenters, services
 from portal.applications.effects import local_now
 from portal.errors import DomainError, InvalidInput, NotAllowed
 from portal.procedures.services import definition_of
@@ -36,29 +36,27 @@ def queue():
     )
 
 
-def _load_case(application_id: int):
+def _load_case(application_id: int) -> case_pages.CaseContext:
     application = services.get_application_for(application_id, current_user)
     if application is None:
         abort(404)
-    return application, definition_of(application.procedure_version), str(get_locale())
+    definition = definition_of(application.procedure_version)
+    return case_pages.load_context(application, definition, current_user.role, str(get_locale()))
 
 
-def _case_forms(application, definition, locale, **posted) -> case_pages.CaseForms:
+def _case_forms(case: case_pages.CaseContext, **posted) -> case_pages.CaseForms:
     """Fresh forms for the case page, except the one a POST handler validated (`posted`)."""
     decision = posted.pop("decision", None) or CaseDecisionForm(
-        lock_version=application.lock_version
+        lock_version=case.application.lock_version
     )
-    verdicts = posted.pop("verdicts", None) or case_pages.verdict_form(
-        application, definition, current_user.role, locale, False
-    )
+    verdicts = posted.pop("verdicts", None) or case_pages.verdict_form(case, False)
     return case_pages.CaseForms(decision, verdicts, **posted)
 
 
-def _render_case(application, definition, locale, forms: case_pages.CaseForms, status=200):
-    actions = workflows.available_actions(
-        definition, application.state, facts.facts_for(application, current_user.role)
-    )
-    forms.decision.action.choices = [(t.action, t.label.get(locale)) for t in actions]
+def _render_case(case: case_pages.CaseContext, forms: case_pages.CaseForms, status=200):
+    application, definition = case.application, case.definition
+    actions = workflows.available_actions(definition, application.state, case.facts)
+    forms.decision.action.choices = [(t.action, t.label.get(case.locale)) for t in actions]
     return render_template(
         "review/case.html",
         application=application,
@@ -70,19 +68,19 @@ def _render_case(application, definition, locale, forms: case_pages.CaseForms, s
             for t in definition.transitions
             if application.state in t.sources
         ),
-        view=presenters.status_view(application, definition, locale, current_user),
+        view=presenters.status_view(application, definition, case.locale, current_user),
     ), status
 
 
 @bp.route("/<int:application_id>", methods=["GET", "POST"])
 @staff_required
 def case(application_id: int):
-    application, definition, locale = _load_case(application_id)
+    case = _load_case(application_id)
+    application = case.application
     decision = CaseDecisionForm(lock_version=application.lock_version)
     status = 200
     if request.method == "GET" and not decision.comment.data:
-        labels = dict(case_pages.item_labels(application, definition, current_user.role, locale))
-        decision.comment.data = case_pages.correction_draft(application, labels)
+        decision.comment.data = case_pages.correction_draft(case)
     if decision.validate_on_submit():
         try:
             services.act_on_application(
@@ -105,20 +103,15 @@ def case(application_id: int):
                 "success",
             )
             return redirect(url_for(".queue"))
-    return _render_case(
-        application,
-        definition,
-        locale,
-        _case_forms(application, definition, locale, decision=decision),
-        status,
-    )
+    return _render_case(case, _case_forms(case, decision=decision), status)
 
 
 @bp.post("/<int:application_id>/revision")
 @staff_required
 def verdicts(application_id: int):
-    application, definition, locale = _load_case(application_id)
-    form = case_pages.verdict_form(application, definition, current_user.role, locale, True)
+    case = _load_case(application_id)
+    application = case.application
+    form = case_pages.verdict_form(case, True)
     if form.validate_on_submit():
         try:
             review.record_verdicts(
@@ -132,15 +125,14 @@ def verdicts(application_id: int):
         else:
             flash(_("Revisión guardada."), "success")
             return redirect(url_for(".case", application_id=application.id))
-    return _render_case(
-        application, definition, locale, _case_forms(application, definition, locale, verdicts=form)
-    )
+    return _render_case(case, _case_forms(case, verdicts=form))
 
 
 @bp.post("/<int:application_id>/inspeccion")
 @staff_required
 def inspection(application_id: int):
-    application, definition, locale = _load_case(application_id)
+    case = _load_case(application_id)
+    application = case.application
     form = CaseInspectionForm()
     if form.validate_on_submit():
         try:
@@ -157,18 +149,14 @@ def inspection(application_id: int):
         else:
             flash(_("Inspección registrada."), "success")
             return redirect(url_for(".case", application_id=application.id))
-    return _render_case(
-        application,
-        definition,
-        locale,
-        _case_forms(application, definition, locale, inspection=form),
-    )
+    return _render_case(case, _case_forms(case, inspection=form))
 
 
 @bp.post("/<int:application_id>/pagos/<int:order_id>")
 @staff_required
 def payment(application_id: int, order_id: int):
-    application, definition, locale = _load_case(application_id)
+    case = _load_case(application_id)
+    application = case.application
     form = CasePaymentForm()
     if form.validate_on_submit():
         try:
@@ -182,9 +170,7 @@ def payment(application_id: int, order_id: int):
             abort(404)
         flash(_("Pago registrado."), "success")
         return redirect(url_for(".case", application_id=application.id))
-    return _render_case(
-        application, definition, locale, _case_forms(application, definition, locale, payment=form)
-    )
+    return _render_case(case, _case_forms(case, payment=form))
 
 
 def _show_refusal(form: CaseDecisionForm, error: DomainError) -> int:
