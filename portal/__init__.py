@@ -123,6 +123,10 @@ def _register(app: Flask) -> None:
     def _nonce():
         g.csp_nonce = secrets.token_urlsafe(16)
 
+    from portal import permissions
+
+    app.before_request(permissions.enforce)  # every route's declared permission
+
     @app.context_processor
     def _globals():
         from flask_babel import get_locale

@@ -34,3 +34,9 @@ class InvalidInput(DomainError):
     def __init__(self, code: str, field: str | None = None, **params: object) -> None:
         super().__init__(code, **params)
         self.field = field
+
+
+class NotFound(NotAllowed):
+    """The record is not the actor's to see at all: answer as if it did not exist (404)."""
+
+    code = "not_found"

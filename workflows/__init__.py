@@ -5,9 +5,11 @@ from workflows.facts import Facts, Reason
 from workflows.loader import load, load_file
 from workflows.model import Definition
 from workflows.problems import InvalidDefinition, Problem
+from workflows.tasks import STAFF_TASKS, allowed_tasks, may_act
 from workflows.text import Text
 
 __all__ = [
+    "STAFF_TASKS",
     "Definition",
     "Facts",
     "InvalidDefinition",
@@ -16,8 +18,10 @@ __all__ = [
     "Reason",
     "Text",
     "TransitionNotAllowed",
+    "allowed_tasks",
     "available_actions",
     "fire",
     "load",
     "load_file",
+    "may_act",
 ]

@@ -14,12 +14,24 @@ from workflows.model import Definition
 Check = Callable[[Definition, Facts, Mapping[str, Any]], "Reason | None"]
 
 
+#: Staff tasks that record a fact a guard reads (see `workflows.tasks`).
+RECORD_VERDICTS = "record_verdicts"
+RECORD_INSPECTION = "record_inspection"
+RECORD_PAYMENT = "record_payment"
+
+
 @dataclass(frozen=True, slots=True)
 class Guard:
-    """A registered guard: its check and the JSON Schema of its parameters."""
+    """A registered guard: its check, the JSON Schema of its parameters, and its staff task.
+
+    `task` names the staff task that records the fact the guard reads (None when the fact
+    comes from the applicant or the data): whoever may take a transition guarded by it may
+    do that task in the transition's source states.
+    """
 
     check: Check
     params_schema: Mapping[str, Any]
+    task: str | None = None
 
 
 def visible_fields(definition: Definition, data: Mapping[str, object]) -> tuple[str, ...]:
@@ -115,13 +127,13 @@ GUARDS: Mapping[str, Guard] = MappingProxyType(
     {
         "form_complete": Guard(_form_complete, _NO_PARAMS),
         "documents_complete": Guard(_documents_complete, _NO_PARAMS),
-        "fee_paid": Guard(_flag("fee_paid", "fee_not_paid"), _NO_PARAMS),
+        "fee_paid": Guard(_flag("fee_paid", "fee_not_paid"), _NO_PARAMS, RECORD_PAYMENT),
         "prerequisites_valid": Guard(_prerequisites_valid, _NO_PARAMS),
         "inspection_recorded": Guard(
-            _flag("inspection_recorded", "inspection_not_recorded"), _NO_PARAMS
+            _flag("inspection_recorded", "inspection_not_recorded"), _NO_PARAMS, RECORD_INSPECTION
         ),
         "comment_given": Guard(_comment_given, _NO_PARAMS),
-        "all_items_verified": Guard(_all_items_verified, _NO_PARAMS),
+        "all_items_verified": Guard(_all_items_verified, _NO_PARAMS, RECORD_VERDICTS),
         "condition": Guard(_condition, {"$ref": "#/$defs/condition"}),
     }
 )

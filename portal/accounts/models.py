@@ -53,7 +53,8 @@ class User(UserMixin, db.Model):
 
 
 class AuditEvent(db.Model):
-    """Append-only record of security-relevant events (sign-in, sign-up, accounts created)."""
+    """Append-only record of security-relevant events: account events, refused requests, and
+    staff reads of case files (`application_id` names the case; PostgreSQL refuses changes)."""
 
     __tablename__ = "audit_events"
 
@@ -64,3 +65,6 @@ class AuditEvent(db.Model):
     subject: Mapped[str | None] = mapped_column(sa.String(200))
     ip: Mapped[str | None] = mapped_column(sa.String(64))
     detail: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    application_id: Mapped[int | None] = mapped_column(sa.ForeignKey("applications.id"), index=True)
+
+    actor: Mapped[User | None] = relationship()

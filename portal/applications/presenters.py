@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 import workflows
 from forms.messages import message_for
@@ -15,6 +16,14 @@ from portal.authorities.services import list_districts
 from portal.certificates.services import display_rows, get_issued
 from portal.payments.services import list_payment_orders
 from portal.procedures.services import definition_of
+from workflows.guards import RECORD_INSPECTION, RECORD_PAYMENT, RECORD_VERDICTS
+
+#: Timeline titles of the staff tasks the history records (workflows.STAFF_TASKS).
+STAFF_TASK_TITLES = {
+    RECORD_VERDICTS: _l("Revisión por ítem registrada"),
+    RECORD_PAYMENT: _l("Pago registrado"),
+    RECORD_INSPECTION: _l("Inspección registrada"),
+}
 
 
 def district_choices(definition: workflows.Definition) -> list[tuple[str, str]]:
@@ -75,7 +84,9 @@ def for_locale(locale: str) -> Presenter:
 
 
 def _title_of_system_act(entry, definition: workflows.Definition, locale: str) -> str:
-    """Title of an act the system took on a deadline (breach actions)."""
+    """Title of an act that is not a transition: a staff task, or a breach action."""
+    if entry.action in STAFF_TASK_TITLES:
+        return str(STAFF_TASK_TITLES[entry.action])
     if entry.from_state != entry.to_state:
         return definition.state(entry.to_state).label.get(locale)
     return _("Plazo vencido")

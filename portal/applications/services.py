@@ -13,17 +13,21 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 import workflows
+from portal import permissions
 from portal.accounts.models import User
 from portal.applications import effects
 from portal.applications.facts import facts_for
 from portal.applications.models import Application, Document, HistoryEntry
 from portal.authorities.models import Authority
 from portal.authorities.services import scope_ids
-from portal.errors import Conflict, NotAllowed
+from portal.errors import Conflict, NotAllowed, NotFound
 from portal.extensions import db, utcnow
+from portal.permissions import role_on
 from portal.procedures.models import Procedure, ProcedureVersion
 from portal.procedures.services import definition_of, latest_version
 from portal.storage import storage
+
+__all__ = ["role_on"]  # re-exported: the one scope rule lives in portal.permissions
 
 
 @dataclass(frozen=True)
@@ -50,32 +54,9 @@ class SaveResult:
 # ---------------------------------------------------------------- queries and authorization
 
 
-def role_on(application: Application, actor: User) -> str | None:
-    """Return the role the actor plays on this case, or None when it is not theirs to see."""
-    if actor.is_staff:
-        if actor.authority_id is None:
-            return None
-        authority = db.session.get(Authority, actor.authority_id)
-        if authority.kind == "metropolitan_office" and actor.role == "admin":
-            return actor.role
-        return actor.role if application.authority_id in scope_ids(actor.authority_id) else None
-    return "applicant" if application.applicant_id == actor.id else None
-
-
 def get_application_for(application_id: int, actor: User) -> Application | None:
     """Load a case the actor may see, with what its pages show; None when not theirs (-> 404)."""
-    application = db.session.scalar(
-        sa.select(Application)
-        .where(Application.id == application_id)
-        .options(
-            joinedload(Application.procedure).joinedload(Procedure.authority),
-            joinedload(Application.procedure_version),
-            joinedload(Application.district),
-            joinedload(Application.applicant),
-            selectinload(Application.documents),
-            selectinload(Application.history).joinedload(HistoryEntry.actor),
-        )
-    )
+    application = permissions.load_application(application_id)
     if application is None or role_on(application, actor) is None:
         return None
     return application
@@ -238,9 +219,12 @@ def save_application(
     """
     application = _lock(application, expected_version)
     definition = definition_of(application.procedure_version)
-    state = definition.state(application.state)
-    if role_on(application, actor) != "applicant" or not state.applicant_can_edit:
-        raise NotAllowed("not_editable")
+    try:
+        permissions.authorize(actor, application, permissions.EDIT)
+    except NotFound:
+        raise
+    except NotAllowed as refused:
+        raise NotAllowed("not_editable") from refused
     with _stale_as_conflict():
         result = _save(application, definition, actor, data, uploads, submit)
         db.session.commit()
@@ -298,9 +282,13 @@ def act_on_application(
 ) -> HistoryEntry:
     """Take a workflow action on a case (decide, request a correction, withdraw)."""
     application = _lock(application, expected_version)
-    role = role_on(application, actor)
-    if role is None:
-        raise NotAllowed("not_your_case")
+    try:
+        role = permissions.authorize(actor, application, permissions.ACT)
+    except NotFound:
+        raise
+    except NotAllowed as refused:  # said as the engine says it, with its reason
+        reason = workflows.Reason("role_not_allowed", {"role": refused.params["role"]})
+        raise NotAllowed("transition_not_allowed", reasons=(reason,)) from refused
     definition = definition_of(application.procedure_version)
     with _stale_as_conflict():
         try:

@@ -15,6 +15,7 @@ from forms.builder import (
 )
 from forms.messages import message_for
 from forms.review import ApplicationActionForm, ApplicationStartForm
+from portal import permissions
 from portal.applications import presenters, services
 from portal.errors import DomainError
 from portal.extensions import db
@@ -26,10 +27,7 @@ bp = Blueprint("applications", __name__, url_prefix="/solicitudes")
 
 
 def _load(application_id: int):
-    application = services.get_application_for(application_id, current_user)
-    if application is None:
-        abort(404)
-    return application
+    return permissions.current_case()  # authorized by the route's declared rule
 
 
 @bp.get("/")
@@ -137,9 +135,7 @@ def withdraw(application_id: int):
 @login_required
 def document(application_id: int, document_id: int):
     application = _load(application_id)
-    found = next((d for d in application.documents if d.id == document_id), None)
-    if found is None:
-        abort(404)
+    found = next(d for d in application.documents if d.id == document_id)  # checked by the rule
     return _file(storage().get(found.storage_key), found.content_type, found.filename)
 
 

@@ -6,21 +6,48 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from portal import permissions
 from portal.accounts.models import User
-from portal.applications.models import Application
-from portal.errors import InvalidInput, NotAllowed
+from portal.applications.models import Application, HistoryEntry
+from portal.errors import InvalidInput, NotAllowed, NotFound
 from portal.extensions import db, utcnow
 from portal.payments.models import PaymentOrder
 from portal.review.models import Inspection, ReviewVerdict
+from workflows.guards import RECORD_INSPECTION, RECORD_PAYMENT, RECORD_VERDICTS
 
 INSPECTION_RESULTS = ("conforme", "con_observaciones", "no_conforme")
 
 
-def _staff_on(application: Application, actor: User) -> None:
-    from portal.applications.services import role_on
+def _authorized(application: Application, actor: User, task: str) -> tuple[Application, str]:
+    """Lock the case, ask the one permission check for `task`, return the case and the role.
 
-    if not actor.is_staff or role_on(application, actor) is None:
-        raise NotAllowed("not_your_case")
+    Raises:
+        NotFound: not the actor's case (or not filed yet).
+        NotAllowed: their role may not do `task` in the case's current state.
+    """
+    locked = db.session.scalar(
+        sa.select(Application)
+        .where(Application.id == application.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if not actor.is_staff:
+        raise NotAllowed("role_not_allowed")
+    return locked, permissions.authorize(actor, locked, task)
+
+
+def _record_act(application: Application, actor: User, role: str, task: str) -> None:
+    """Write who did a staff task in the case history (the state does not change)."""
+    db.session.add(
+        HistoryEntry(
+            application_id=application.id,
+            actor_id=actor.id,
+            actor_role=role,
+            action=task,
+            from_state=application.state,
+            to_state=application.state,
+        )
+    )
 
 
 def round_started_at(application: Application):
@@ -60,8 +87,13 @@ def record_verdicts(
     verdicts: dict[str, tuple[bool, str]],
     items: tuple[str, ...],
 ) -> int:
-    """Record OK / not OK on review items; a 'not OK' needs its reason. Returns how many."""
-    _staff_on(application, actor)
+    """Record OK / not OK on review items; a 'not OK' needs its reason. Returns how many.
+
+    Raises:
+        NotFound, NotAllowed: from `portal.permissions.authorize` (task `record_verdicts`).
+        InvalidInput: `reason_required` at the item judged not OK without a reason.
+    """
+    application, role = _authorized(application, actor, RECORD_VERDICTS)
     recorded = 0
     for item, (ok, reason) in verdicts.items():
         if item not in items:
@@ -79,6 +111,8 @@ def record_verdicts(
             )
         )
         recorded += 1
+    if recorded:
+        _record_act(application, actor, role, RECORD_VERDICTS)
     db.session.commit()
     return recorded
 
@@ -86,8 +120,13 @@ def record_verdicts(
 def record_inspection(
     *, actor: User, application: Application, visited_on: date, result: str, notes: str, today: date
 ) -> Inspection:
-    """Record a site visit (not in the future) for the case's current state."""
-    _staff_on(application, actor)
+    """Record a site visit (not in the future) for the case's current state.
+
+    Raises:
+        NotFound, NotAllowed: from `portal.permissions.authorize` (task `record_inspection`).
+        InvalidInput: `date_in_future` at `visited_on`, `invalid_choice` at `result`.
+    """
+    application, role = _authorized(application, actor, RECORD_INSPECTION)
     if visited_on > today:
         raise InvalidInput("date_in_future", field="visited_on")
     if result not in INSPECTION_RESULTS:
@@ -100,6 +139,7 @@ def record_inspection(
         notes=notes.strip(),
     )
     db.session.add(inspection)
+    _record_act(application, actor, role, RECORD_INSPECTION)
     db.session.commit()
     return inspection
 
@@ -107,20 +147,30 @@ def record_inspection(
 def record_payment(
     *, actor: User, application: Application, order_id: int, reference: str
 ) -> PaymentOrder:
-    """Mark a pending payment order of this case paid at the counter or bank, once."""
-    _staff_on(application, actor)
+    """Mark a pending payment order of this case paid at the counter or bank, once.
+
+    Only the roles that take a transition guarded by `fee_paid` from the current state may
+    (the definition names them); the history says who recorded it.
+
+    Raises:
+        NotFound: not the actor's case, or the order is not this case's.
+        NotAllowed: their role may not record payments in the case's current state.
+        InvalidInput: `required` at `reference`.
+    """
+    application, role = _authorized(application, actor, RECORD_PAYMENT)
     order = db.session.scalar(
         sa.select(PaymentOrder)
         .where(PaymentOrder.id == order_id, PaymentOrder.application_id == application.id)
         .with_for_update()
     )
     if order is None:
-        raise NotAllowed("not_your_case")
+        raise NotFound("not_found")
     if not reference.strip():
         raise InvalidInput("required", field="reference")
     if order.status == "pending":
         order.status, order.paid_at = "paid", utcnow()
         order.payment_reference = reference.strip()[:80]
+        _record_act(application, actor, role, RECORD_PAYMENT)
     db.session.commit()
     return order
 

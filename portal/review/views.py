@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,13 +10,16 @@ from flask_login import current_user
 import workflows
 from forms.messages import message_for
 from forms.review import CaseDecisionForm, CaseInspectionForm, CasePaymentForm
+from portal import permissions
 from portal.applications import presenters, services
-from portal.applications.effects import local_now
+from portal.applications.effects import LOCAL_TZ, local_now
+from portal.audit import services as audit
 from portal.errors import DomainError, InvalidInput, NotAllowed
 from portal.procedures.services import definition_of
 from portal.review import presenters as case_pages
 from portal.review import services as review
 from portal.views_util import reason_messages, staff_required
+from workflows.guards import RECORD_INSPECTION, RECORD_PAYMENT, RECORD_VERDICTS
 
 bp = Blueprint("review", __name__, url_prefix="/bandeja")
 
@@ -37,9 +40,7 @@ def queue():
 
 
 def _load_case(application_id: int) -> case_pages.CaseContext:
-    application = services.get_application_for(application_id, current_user)
-    if application is None:
-        abort(404)
+    application = permissions.current_case()  # authorized by the route's declared rule
     definition = definition_of(application.procedure_version)
     return case_pages.load_context(application, definition, current_user.role, str(get_locale()))
 
@@ -63,11 +64,7 @@ def _render_case(case: case_pages.CaseContext, forms: case_pages.CaseForms, stat
         form=forms.decision,
         forms=forms,
         actions=actions,
-        inspection_due=any(
-            "inspection_recorded" in {g.name for g in t.guards}
-            for t in definition.transitions
-            if application.state in t.sources
-        ),
+        tasks=permissions.allowed_tasks(current_user, application),
         view=presenters.status_view(application, definition, case.locale, current_user),
     ), status
 
@@ -93,6 +90,7 @@ def case(application_id: int):
         except DomainError as error:
             status = _show_refusal(decision, error)
             if status == 403:
+                permissions.audit_denial(error, application.id, permissions.ACT)
                 return render_template("errors/403.html", reasons=decision.action.errors), 403
         else:
             flash(
@@ -122,6 +120,8 @@ def verdicts(application_id: int):
             )
         except InvalidInput as error:
             getattr(form, f"r_{error.field}").errors = [message_for(error.code)]
+        except NotAllowed as refused:  # the state changed since the check
+            permissions.deny(refused, application.id, RECORD_VERDICTS)
         else:
             flash(_("Revisión guardada."), "success")
             return redirect(url_for(".case", application_id=application.id))
@@ -146,6 +146,8 @@ def inspection(application_id: int):
             )
         except InvalidInput as error:
             form.visited_on.errors = [message_for(error.code)]
+        except NotAllowed as refused:
+            permissions.deny(refused, application.id, RECORD_INSPECTION)
         else:
             flash(_("Inspección registrada."), "success")
             return redirect(url_for(".case", application_id=application.id))
@@ -166,11 +168,29 @@ def payment(application_id: int, order_id: int):
                 order_id=order_id,
                 reference=form.reference.data,
             )
-        except NotAllowed:
-            abort(404)
+        except NotAllowed as refused:
+            permissions.deny(refused, application.id, RECORD_PAYMENT)
         flash(_("Pago registrado."), "success")
         return redirect(url_for(".case", application_id=application.id))
     return _render_case(case, _case_forms(case, payment=form))
+
+
+@bp.get("/<int:application_id>/accesos")
+@staff_required
+def access_log(application_id: int):
+    application = permissions.current_case()
+    page = max(1, min(request.args.get("pagina", 1, type=int), 10**6))
+    events, total = audit.list_access_log(application.id, page)
+    return render_template(
+        "review/access_log.html",
+        application=application,
+        events=[
+            (e.occurred_at.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M:%S"), e) for e in events
+        ],
+        page=page,
+        pages=max(1, -(-total // audit.ACCESS_LOG_PAGE_SIZE)),
+        total=total,
+    )
 
 
 def _show_refusal(form: CaseDecisionForm, error: DomainError) -> int:

@@ -6,6 +6,8 @@ import re
 
 import sqlalchemy as sa
 
+from portal.procedures.services import definition_of
+
 from tests.portal.helpers import (
     login,
     logout,
@@ -55,6 +57,35 @@ def _filed(app_ctx_user):
         actor=app_ctx_user, application=application, data=REGISTRATION, submit=True, uploads=uploads
     )
     assert result.ok, (result.errors, result.reasons)
+    return reload_application(application.id)
+
+
+def _in_inspection(application):
+    """Take a filed registration to its inspection through the services, as the office does."""
+    from portal.applications.facts import facts_for
+    from portal.applications.services import act_on_application
+    from portal.payments.services import list_payment_orders
+    from portal.review import services as review
+    from workflows.guards import review_items
+
+    clerk = make_staff("clerk", "0511", email="registro@santatecla.example.sv")
+    act_on_application(actor=clerk, application=application, action="tomar")
+    application = reload_application(application.id)
+    definition = definition_of(application.procedure_version)
+    items = review_items(definition, facts_for(application, "clerk"))
+    review.record_verdicts(
+        actor=clerk,
+        application=application,
+        verdicts={item: (True, "") for item in items},
+        items=items,
+    )
+    for order in list_payment_orders(application.id):
+        review.record_payment(
+            actor=clerk, application=application, order_id=order.id, reference="REC-1"
+        )
+    act_on_application(
+        actor=clerk, application=reload_application(application.id), action="admitir"
+    )
     return reload_application(application.id)
 
 
@@ -142,7 +173,7 @@ def test_a_registration_goes_through_review_payment_inspection_and_registers(
 
 
 def test_an_inspection_in_the_future_is_refused_at_the_date(client, app_ctx):
-    application = _filed(make_applicant())
+    application = _in_inspection(_filed(make_applicant()))
     make_staff("inspector", "0511", email="inspector@santatecla.example.sv")
     login(client, "inspector@santatecla.example.sv")
     response = client.post(
@@ -168,7 +199,7 @@ def test_staff_of_another_office_cannot_record_anything_on_the_case(client, app_
 
 
 def test_an_inspection_date_that_is_not_a_date_gets_a_spanish_message(client, app_ctx):
-    application = _filed(make_applicant())
+    application = _in_inspection(_filed(make_applicant()))
     make_staff("inspector", "0511", email="inspector@santatecla.example.sv")
     login(client, "inspector@santatecla.example.sv")
     for posted in ({"visited_on": ["31", "2", "2026"]}, {"visited_on": ["5"]}, {}):

@@ -1,0 +1,296 @@
+"""Who may do what on a case, and the permission every route declares: one place for both.
+
+`authorize(actor, application, task)` is the one check that every view (through the route
+table below) and every service that changes a case asks. Its answers come from the actor's
+authority scope and from the case's pinned definition: the transitions the role may take from
+the current state (`workflows.may_act`) and the staff tasks that feed their guards
+(`workflows.allowed_tasks`). Nothing here names a state, an action or a guard of a procedure.
+
+`ROUTES` declares, by endpoint, who may reach each route; `enforce` applies it before every
+request, audits each refusal on a case (403/404) and each staff read of a case file or
+document. A route missing from the table is refused (and fails `tests/portal/test_route_map.py`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import NoReturn
+
+import sqlalchemy as sa
+from flask import abort, after_this_request, current_app, g, render_template, request
+from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
+
+import workflows
+from forms.messages import message_for
+from portal.accounts.models import User
+from portal.applications.models import Application, Document, HistoryEntry
+from portal.authorities.models import Authority
+from portal.authorities.services import scope_ids
+from portal.errors import NotAllowed, NotFound
+from portal.extensions import db
+from portal.procedures.models import Procedure
+from portal.procedures.services import definition_of
+from workflows.guards import RECORD_INSPECTION, RECORD_PAYMENT, RECORD_VERDICTS
+
+log = logging.getLogger(__name__)
+
+# Case tasks besides the engine's staff tasks (workflows.STAFF_TASKS).
+READ = "read"  # see the case file and its documents
+EDIT = "edit"  # change the application's data and files (the applicant, where the state allows)
+OWN = "own"  # post the applicant's own form; `EDIT` is then checked under lock by the service,
+# so a double submission after filing gets the status page, not a refusal
+ACT = "act"  # take a workflow action (which one is the engine's to decide)
+ACCESS_LOG = "access_log"  # read who opened the case and who was refused
+#: Staff roles that read a case's access log (oversight of their office, not of a procedure).
+ACCESS_LOG_ROLES = frozenset({"supervisor", "admin"})
+
+
+def role_on(application: Application, actor: User) -> str | None:
+    """Return the role the actor plays on this case, or None when it is not theirs to see.
+
+    Staff see filed cases of their authority and its children (OPAMSS admins: all); a draft
+    belongs to its applicant alone until it is filed.
+    """
+    if actor.is_staff:
+        if actor.authority_id is None or application.filed_at is None:
+            return None
+        authority = db.session.get(Authority, actor.authority_id)
+        if authority.kind == "metropolitan_office" and actor.role == "admin":
+            return actor.role
+        return actor.role if application.authority_id in scope_ids(actor.authority_id) else None
+    return "applicant" if application.applicant_id == actor.id else None
+
+
+def authorize(actor: User, application: Application, task: str) -> str:
+    """Return the actor's role on the case if they may do `task` on it now.
+
+    Args:
+        actor: The signed-in person.
+        application: The case, in the state it has now (lock it first when about to change it).
+        task: READ, OWN, EDIT, ACT, ACCESS_LOG or one of `workflows.STAFF_TASKS`.
+
+    Raises:
+        NotFound: the case is not the actor's to see (another's case, another authority's,
+            someone's unfiled draft): answer 404.
+        NotAllowed: `role_not_allowed`: they see it but their role may not do `task` in
+            its current state: answer 403.
+    """
+    role = role_on(application, actor)
+    if role is None:
+        raise NotFound("not_your_case")
+    if task == READ:
+        return role
+    if task == ACCESS_LOG:
+        allowed = role in ACCESS_LOG_ROLES
+    elif task == OWN:
+        allowed = role == "applicant"
+    else:
+        definition = definition_of(application.procedure_version)
+        if task == EDIT:
+            allowed = role == "applicant" and definition.state(application.state).applicant_can_edit
+        elif task == ACT:
+            allowed = workflows.may_act(definition, application.state, role)
+        else:
+            allowed = task in workflows.allowed_tasks(definition, application.state, role)
+    if not allowed:
+        raise NotAllowed("role_not_allowed", role=role, task=task)
+    return role
+
+
+def allowed_tasks(actor: User, application: Application) -> frozenset[str]:
+    """Return the staff tasks (`workflows.STAFF_TASKS`) the actor may do on the case now."""
+    role = role_on(application, actor)
+    if role is None:
+        return frozenset()
+    tasks = workflows.allowed_tasks(
+        definition_of(application.procedure_version), application.state, role
+    )
+    return tasks | ({ACCESS_LOG} if role in ACCESS_LOG_ROLES else set())
+
+
+# ---------------------------------------------------------------- the route table
+
+PUBLIC, API_CLIENT, SIGNED_IN, STAFF, ADMIN, CASE = (
+    "public", "api_client", "signed_in", "staff", "admin", "case",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may reach a route.
+
+    Attributes:
+        who: PUBLIC, API_CLIENT (the view checks its bearer token), SIGNED_IN, STAFF, ADMIN,
+            or CASE (the route takes `application_id`; `authorize` decides).
+        read: The case task a GET asks for.
+        write: The case task any other method asks for.
+        staff_only: Only staff use the route (the back office).
+        under_lock: The service asks `write` itself, under the case's lock and after the
+            form's version check, so that a stale form is told "someone acted first" (409);
+            before the view, the rule asks only READ. The view audits the service's refusal.
+    """
+
+    who: str
+    read: str | None = None
+    write: str | None = None
+    staff_only: bool = False
+    under_lock: bool = False
+
+
+def _case(
+    read: str | None, write: str | None = None, *, staff_only: bool = False, under_lock=False
+) -> Rule:
+    return Rule(CASE, read, write, staff_only, under_lock)
+
+
+ROUTES: dict[str, Rule] = {
+    "static": Rule(PUBLIC),
+    "main.index": Rule(PUBLIC),
+    "main.set_language": Rule(PUBLIC),
+    "main.healthz": Rule(PUBLIC),
+    "main.accessibility": Rule(PUBLIC),
+    "main.privacy": Rule(PUBLIC),
+    "accounts.register": Rule(PUBLIC),
+    "accounts.login": Rule(PUBLIC),
+    "accounts.logout": Rule(SIGNED_IN),
+    "catalogue.index": Rule(PUBLIC),
+    "catalogue.detail": Rule(PUBLIC),
+    "certificates.verify_form": Rule(PUBLIC),
+    "certificates.verify": Rule(PUBLIC),
+    "simdet.events": Rule(API_CLIENT),
+    "admin.procedures": Rule(ADMIN),
+    "admin.version": Rule(ADMIN),
+    "applications.index": Rule(SIGNED_IN),
+    "applications.start": Rule(SIGNED_IN),
+    "applications.edit": _case(READ, OWN),
+    "applications.status": _case(READ),
+    "applications.withdraw": _case(None, OWN),
+    "applications.document": _case(READ),
+    "applications.issued_pdf": _case(READ),
+    "review.queue": Rule(STAFF),
+    "review.case": _case(READ, ACT, staff_only=True, under_lock=True),
+    "review.verdicts": _case(None, RECORD_VERDICTS, staff_only=True),
+    "review.inspection": _case(None, RECORD_INSPECTION, staff_only=True),
+    "review.payment": _case(None, RECORD_PAYMENT, staff_only=True),
+    "review.access_log": _case(ACCESS_LOG, staff_only=True),
+}
+
+
+def enforce():
+    """Apply the route's declared rule before its view runs (a `before_request` hook)."""
+    if request.endpoint is None:
+        return None  # no such route: the 404 page
+    rule = ROUTES.get(request.endpoint)
+    if rule is None:
+        log.error("route %s declares no permission: refused", request.endpoint)
+        abort(403)
+    if rule.who in (PUBLIC, API_CLIENT):
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if (rule.who == STAFF and not current_user.is_staff) or (
+        rule.who == ADMIN and current_user.role != "admin"
+    ):
+        abort(403)
+    if rule.who == CASE:
+        _gate_case(rule)
+    return None
+
+
+def load_application(application_id: int) -> Application | None:
+    """Load a case with what its pages show (no permission check: `authorize` is the check)."""
+    return db.session.scalar(
+        sa.select(Application)
+        .where(Application.id == application_id)
+        .options(
+            joinedload(Application.procedure).joinedload(Procedure.authority),
+            joinedload(Application.procedure_version),
+            joinedload(Application.district),
+            joinedload(Application.applicant),
+            selectinload(Application.documents),
+            selectinload(Application.history).joinedload(HistoryEntry.actor),
+        )
+    )
+
+
+def _gate_case(rule: Rule) -> None:
+    task = rule.read if request.method in ("GET", "HEAD") else rule.write
+    if rule.under_lock and task is not None:
+        task = READ
+    args = request.view_args or {}
+    application = load_application(args["application_id"])
+    try:
+        if rule.staff_only and not current_user.is_staff:
+            raise NotAllowed("staff_only")
+        if application is None or task is None:
+            raise NotFound("not_found")
+        role = authorize(current_user, application, task)
+        _check_parts(application, args)
+    except NotAllowed as refused:
+        deny(refused, application.id if application else None, task)
+    g.case, g.case_role = application, role
+    if role != "applicant" and task == READ and request.method in ("GET", "HEAD"):
+        after_this_request(_audit_read(application.id, args.get("document_id")))
+
+
+def _audit_read(application_id: int, document_id: int | None):
+    """Record a staff read once the file or page was served (after the view, so the case
+    loaded for it stays loaded)."""
+
+    def record(response):
+        from portal.audit import services as audit
+
+        if response.status_code == 200:
+            audit.record_read(
+                actor=current_user,
+                application_id=application_id,
+                target=request.path,
+                document_id=document_id,
+                ip=request.remote_addr,
+            )
+        return response
+
+    return record
+
+
+def deny(refused: NotAllowed, application_id: int | None, task: str | None) -> NoReturn:
+    """Audit a refusal on a case, then answer it: 404 (not theirs to see) or a 403 page."""
+    if audit_denial(refused, application_id, task) == 404:
+        abort(404)
+    page = render_template("errors/403.html", reasons=[message_for("role_not_allowed")])
+    abort(current_app.make_response((page, 403)))
+
+
+def audit_denial(refused: NotAllowed, application_id: int | None, task: str | None) -> int:
+    """Record a refusal on a case (its own transaction); return its status, 404 or 403."""
+    from portal.audit import services as audit
+
+    status = 404 if isinstance(refused, NotFound) else 403
+    audit.record_denial(
+        actor=current_user,
+        application_id=application_id,
+        target=request.path,
+        status=status,
+        reason=refused.code,
+        task=task,
+        ip=request.remote_addr,
+    )
+    return status
+
+
+def _check_parts(application: Application, args: dict) -> None:
+    """A document or payment order named in the URL must belong to the case named with it."""
+    from portal.payments.models import PaymentOrder
+
+    for key, model in (("document_id", Document), ("order_id", PaymentOrder)):
+        if key in args:
+            part = db.session.get(model, args[key])
+            if part is None or part.application_id != application.id:
+                raise NotFound("not_found")
+
+
+def current_case() -> Application:
+    """The case the route's rule loaded and authorized for this request."""
+    return g.case
