@@ -127,9 +127,9 @@ class Rule:
         read: The case task a GET asks for.
         write: The case task any other method asks for.
         staff_only: Only staff use the route (the back office).
-        under_lock: The service asks `write` itself, under the case's lock and after the
-            form's version check, so that a stale form is told "someone acted first" (409);
-            before the view, the rule asks only READ. The view audits the service's refusal.
+        under_lock: The service asks `write` again under the case's lock; a refused form
+            that was made for an earlier version of the case goes on to the service, which
+            tells the person that someone acted first (409) rather than "not allowed".
     """
 
     who: str
@@ -217,8 +217,6 @@ def load_application(application_id: int) -> Application | None:
 
 def _gate_case(rule: Rule) -> None:
     task = rule.read if request.method in ("GET", "HEAD") else rule.write
-    if rule.under_lock and task is not None:
-        task = READ
     args = request.view_args or {}
     application = load_application(args["application_id"])
     try:
@@ -229,10 +227,18 @@ def _gate_case(rule: Rule) -> None:
         role = authorize(current_user, application, task)
         _check_parts(application, args)
     except NotAllowed as refused:
-        deny(refused, application.id if application else None, task)
+        if not (rule.under_lock and not isinstance(refused, NotFound) and _stale(application)):
+            deny(refused, application.id if application else None, task)
+        role = role_on(application, current_user)  # the service will say "someone acted first"
     g.case, g.case_role = application, role
     if role != "applicant" and task == READ and request.method in ("GET", "HEAD"):
         after_this_request(_audit_read(application.id, args.get("document_id")))
+
+
+def _stale(application: Application) -> bool:
+    """The posted form was made for an earlier version of the case (someone acted since)."""
+    posted = request.form.get("lock_version", "")
+    return posted.isdigit() and int(posted) != application.lock_version
 
 
 def _audit_read(application_id: int, document_id: int | None):
