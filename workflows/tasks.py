@@ -46,3 +46,18 @@ def allowed_tasks(definition: Definition, state: str, role: str) -> frozenset[st
         if role in transition.roles:
             tasks |= tasks_fed(transition)
     return frozenset(tasks)
+
+
+def action_into(definition: Definition, state: str, role: str, kind: str) -> str | None:
+    """Return the action `role` takes from `state` into a state of `kind`, or None.
+
+    The portal finds "withdraw" this way (`kind="withdrawn"`), never by the action's name.
+    """
+    return next(
+        (
+            t.action
+            for t in definition.transitions_from(state)
+            if role in t.roles and definition.state(t.target).kind == kind
+        ),
+        None,
+    )

@@ -150,8 +150,6 @@ def status_view(
         "certificate": get_issued(application.id, "certificate"),
         "can_edit": viewer.id == application.applicant_id and state.applicant_can_edit,
         "can_withdraw": viewer.id == application.applicant_id
-        and any(
-            t.action == "desistir" and application.state in t.sources
-            for t in definition.transitions
-        ),
+        and workflows.action_into(definition, application.state, "applicant", "withdrawn")
+        is not None,
     }

@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+import workflows
 from forms.builder import (
     build_application_form,
     collected_data,
@@ -122,8 +123,12 @@ def withdraw(application_id: int):
     application = _load(application_id)
     if not ApplicationActionForm().validate_on_submit():
         abort(400)
+    definition = definition_of(application.procedure_version)
+    action = workflows.action_into(definition, application.state, "applicant", "withdrawn")
     try:
-        services.act_on_application(actor=current_user, application=application, action="desistir")
+        services.act_on_application(
+            actor=current_user, application=application, action=action or ""
+        )
     except DomainError as error:
         flash(message_for(error.code), "error")
     else:

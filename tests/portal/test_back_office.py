@@ -7,7 +7,6 @@ import re
 import sqlalchemy as sa
 
 from portal.procedures.services import definition_of
-
 from tests.portal.helpers import (
     login,
     logout,
@@ -76,7 +75,7 @@ def _in_inspection(application):
     review.record_verdicts(
         actor=clerk,
         application=application,
-        verdicts={item: (True, "") for item in items},
+        verdicts=dict.fromkeys(items, (True, "")),
         items=items,
     )
     for order in list_payment_orders(application.id):

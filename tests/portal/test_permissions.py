@@ -130,6 +130,7 @@ def test_a_decided_case_takes_no_verdict_inspection_or_payment(app, app_ctx):
         comment="No cumple.",
     )
     assert reload_application(application.id).decided_at is not None
+    assert ("denegar", "clerk", "clerk@santatecla.example.sv") in _acts(application.id)
     posts = {
         "revision": {"v_nombre_comercial": "no", "r_nombre_comercial": "Tarde"},
         "inspeccion": VISIT,
@@ -157,6 +158,11 @@ def test_a_verdict_needs_the_role_that_decides_on_the_verdicts(app, app_ctx):
     })  # fmt: skip
     for role in ("supervisor", "inspector", "admin"):
         assert _post(staff[role], path, data).status_code == 403, role
+        page = _get(staff[role], f"/bandeja/{application.id}").get_data(as_text=True)
+        assert "Revisión por ítem" not in page, role  # no form they may not use
+    assert "Revisión por ítem" in _get(staff["clerk"], f"/bandeja/{application.id}").get_data(
+        as_text=True
+    )
     assert _post(staff["clerk"], path, data).status_code == 302
     assert ("record_verdicts", "clerk", "clerk@santatecla.example.sv") in _acts(application.id)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.workflows.conftest import DEFINITIONS
-from workflows import STAFF_TASKS, allowed_tasks, load_file, may_act
+from workflows import STAFF_TASKS, action_into, allowed_tasks, load_file, may_act
 
 ROTULO = load_file(DEFINITIONS / "0511" / "permiso-rotulo.yaml")
 INSCRIPCION = load_file(DEFINITIONS / "0511" / "inscripcion-establecimiento.yaml")
@@ -48,3 +48,10 @@ def test_a_role_may_act_only_where_a_transition_names_it():
     assert not may_act(ROTULO, "presentado", "inspector")
     assert not may_act(ROTULO, "aprobado", "supervisor")
     assert may_act(CONSTRUCCION, "analisis_tecnico", "clerk")
+
+
+def test_the_withdrawal_is_found_by_the_kind_of_state_it_leads_to():
+    assert action_into(ROTULO, "presentado", "applicant", "withdrawn") == "desistir"
+    assert action_into(ROTULO, "presentado", "clerk", "withdrawn") is None
+    assert action_into(ROTULO, "aprobado", "applicant", "withdrawn") is None
+    assert action_into(CONSTRUCCION, "dictamen", "applicant", "withdrawn") is None
