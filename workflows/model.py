@@ -23,6 +23,17 @@ FIELD_TYPES = (
 )  # fmt: skip
 NUMERIC_FIELD_TYPES = frozenset({"number", "integer", "money", "area_m2"})
 ORDERED_FIELD_TYPES = NUMERIC_FIELD_TYPES | {"date"}
+#: Largest value of a numeric field whose definition sets no `max`: beyond any real case, and
+#: small enough that fees computed from it fit a payment order (NUMERIC(12, 2)). `number`
+#: fields without `min` also stop at minus this figure.
+DEFAULT_MAX: Mapping[str, Decimal] = MappingProxyType(
+    {
+        "number": Decimal("1000000000"),  # 10^9
+        "integer": Decimal("1000000000"),  # 10^9, fits a 32-bit integer
+        "money": Decimal("100000000"),  # $100 million
+        "area_m2": Decimal("10000000"),  # 1,000 hectares
+    }
+)
 CHOICE_FIELD_TYPES = frozenset({"choice", "multi_choice"})
 ROLES = ("applicant", "clerk", "supervisor", "inspector", "admin", "system")
 STATE_KINDS = (
