@@ -22,8 +22,37 @@ class Guard:
     params_schema: Mapping[str, Any]
 
 
+def applicable_data(definition: Definition, data: Mapping[str, object]) -> dict[str, object]:
+    """Return only the answers to questions that are asked, given those answers themselves.
+
+    An answer whose field's `visible_if` does not hold is dropped, and the conditions are
+    evaluated again without it, until nothing changes (a fixpoint): hiding one question can
+    hide the questions that depend on it. Keys the definition does not declare are dropped.
+
+    Args:
+        definition: The procedure definition.
+        data: Answers by field name, typed or as stored.
+
+    Returns:
+        The applicable answers, a new dict; what to store, show, print, feed and charge on.
+    """
+    declared = {item.name for item in definition.fields}
+    kept = {name: value for name, value in data.items() if name in declared}
+    while True:
+        asked = {
+            item.name
+            for item in definition.fields
+            if item.visible_if is None or evaluate(item.visible_if, kept)
+        }
+        narrowed = {name: value for name, value in kept.items() if name in asked}
+        if len(narrowed) == len(kept):
+            return narrowed
+        kept = narrowed
+
+
 def visible_fields(definition: Definition, data: Mapping[str, object]) -> tuple[str, ...]:
-    """Return the names of the fields asked given the data (their `visible_if` holds)."""
+    """Return the names of the fields asked given the applicable data (see `applicable_data`)."""
+    data = applicable_data(definition, data)
     return tuple(
         item.name
         for item in definition.fields
@@ -31,8 +60,24 @@ def visible_fields(definition: Definition, data: Mapping[str, object]) -> tuple[
     )
 
 
+def applicable_documents(definition: Definition, data: Mapping[str, object]) -> tuple[str, ...]:
+    """Return the codes of the upload requirements that apply given the applicable data.
+
+    A requirement applies when it is required, has no `required_if`, or its `required_if`
+    holds; a file under any other requirement is not part of the application.
+    """
+    data = applicable_data(definition, data)
+    return tuple(
+        item.code
+        for item in definition.documents
+        if item.presentation == "upload"
+        and (item.required or item.required_if is None or evaluate(item.required_if, data))
+    )
+
+
 def required_documents(definition: Definition, data: Mapping[str, object]) -> tuple[str, ...]:
-    """Return the codes of the documents to upload given the data."""
+    """Return the codes of the documents to upload given the applicable data."""
+    data = applicable_data(definition, data)
     return tuple(
         item.code
         for item in definition.documents

@@ -137,6 +137,11 @@ class DocumentRequirement(_Plain):
         accept: Allowed MIME types, among `MIME_TYPES`.
         max_bytes: Largest upload allowed.
         presentation: "upload", or "counter" when shown in person (not checked online).
+        active_content: What to do with a PDF that carries active content (JavaScript, an
+            open or page action, a launch action, embedded files): "flag" keeps it and warns
+            the reviewing clerk; absent (None) or "refuse" refuses the upload with a message.
+            Refusing is the default because nothing a permit file needs is active (see
+            docs/procedure-definitions.md).
     """
 
     code: str
@@ -147,6 +152,12 @@ class DocumentRequirement(_Plain):
     accept: tuple[str, ...] = ("application/pdf",)
     max_bytes: int = 10 * 1024 * 1024
     presentation: str = "upload"
+    active_content: str | None = None
+
+    @property
+    def flags_active_content(self) -> bool:
+        """Tell whether a PDF with active content is kept and flagged rather than refused."""
+        return self.active_content == "flag"
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 import workflows
-from forms.messages import message_for
+from forms.messages import accepted_types, message_for
 from portal.applications.effects import FINAL_KINDS, LOCAL_TZ
 from portal.applications.models import Application
 from portal.applications.services import SaveResult, Upload
@@ -35,8 +35,18 @@ def uploads_from(form) -> dict[str, Upload]:
 def apply_errors(form, result: SaveResult, definition: workflows.Definition) -> None:
     """Put every error at its field: upload problems, missing data, missing documents."""
     for code, errors in result.errors.items():
-        max_mb = definition.document(code).max_bytes // (1024 * 1024)
-        getattr(form, f"d_{code}").errors = [message_for(e, max_mb=max_mb) for e in errors]
+        requirement = definition.document(code)
+        getattr(form, f"d_{code}").errors = [
+            message_for(
+                error,
+                max_mb=requirement.max_bytes // (1024 * 1024),
+                types=accepted_types(requirement.accept),
+                findings=", ".join(params.get("findings", ())),
+            )
+            for error, params in errors
+        ]
+    for name, errors in result.field_errors.items():
+        getattr(form, f"f_{name}").errors = [message_for(error) for error in errors]
     for reason in result.reasons:
         params = dict(reason.params)
         if reason.code == "form_incomplete":

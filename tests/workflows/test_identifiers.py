@@ -240,7 +240,7 @@ def test_every_numeric_type_has_a_default_maximum() -> None:
 
     assert set(DEFAULT_MAX) == NUMERIC_FIELD_TYPES
     for kind in NUMERIC_FIELD_TYPES:
-        low, high = numeric_bounds(field(kind))
+        _low, high = numeric_bounds(field(kind))
         assert high == DEFAULT_MAX[kind]
         assert validate_value(field(kind), str(high + 1))[1] == "above_max"
     assert numeric_bounds(field("number")) == (-DEFAULT_MAX["number"], DEFAULT_MAX["number"])
