@@ -36,6 +36,7 @@ MESSAGES = {
         "El dígito verificador no coincide con los demás dígitos del NIT. "
         "Revise que lo copió tal como aparece en la tarjeta o en su DUI."
     ),
+    "invalid_district": _l("Elija uno de los distritos de la lista."),
     "invalid_district_choice": _l("Elija uno de los distritos de la lista."),
     "invalid_email": _l("Escriba un correo electrónico válido, como nombre@ejemplo.com."),
     "invalid_phone": _l("Escriba un teléfono de El Salvador de 8 dígitos, como 2222-3333."),
