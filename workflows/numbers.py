@@ -94,7 +94,8 @@ def read_number(value: object, *, money: bool = False) -> Decimal | None:
     """Return a stored or typed number as a Decimal, or None when it is not one.
 
     Decimals and integers pass through (booleans are not numbers); text goes through
-    `parse_number`. For code that reads data already checked (conditions, fees).
+    `parse_number`, as money when it starts with `$` (as static/js/conditions.js reads a typed
+    value). For code that reads data already checked (conditions, fees).
     """
     if isinstance(value, bool):
         return None
@@ -102,7 +103,8 @@ def read_number(value: object, *, money: bool = False) -> Decimal | None:
         return Decimal(value)
     if isinstance(value, Decimal):
         return value if value.is_finite() else None
+    text = str(value)
     try:
-        return parse_number(str(value), money=money)
+        return parse_number(text, money=money or text.lstrip().startswith("$"))
     except NumberError:
         return None

@@ -2,7 +2,11 @@
 //
 // The conditions are the definition's own trees (workflows/conditions.py): {field, op, value},
 // {all: [...]}, {any: [...]}, {not: {...}}. The server applies the same rule when it checks
-// what is required, so without JavaScript every question is simply shown.
+// what is required, so without JavaScript every question is simply shown. Numbers are read by
+// numbers.js, the twin of the server's workflows/numbers.py: "1,250.50" is 1250.5 here as
+// there, and "2,5" is no number on either side.
+
+import { parseNumber } from './numbers.js'
 
 function currentValue (form, field) {
   const inputs = Array.from(form.querySelectorAll(`[name="f_${field}"]`))
@@ -24,8 +28,9 @@ function normalise (value) {
   // Yes/no questions post "si"/"no"; definitions compare them with true/false.
   if (value === 'si') return true
   if (value === 'no') return false
-  if (typeof value === 'string' && value !== '' && !Number.isNaN(Number(value))) {
-    return Number(value)
+  if (typeof value === 'string' && value !== '') {
+    const number = parseNumber(value, { money: value.trim().startsWith('$') })
+    if (number.ok) return number.number
   }
   return value
 }

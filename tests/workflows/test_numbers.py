@@ -70,6 +70,8 @@ def test_digits_beyond_the_limit_are_refused_not_rounded() -> None:
         (Decimal("2.5"), Decimal("2.5")),
         (7, Decimal(7)),
         ("1,250.50", Decimal("1250.50")),
+        (" $1,250.50", Decimal("1250.50")),
+        ("$1,250.505", None),
         ("2,5", None),
         (True, None),
         (Decimal("NaN"), None),
