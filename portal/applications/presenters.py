@@ -15,6 +15,7 @@ from portal.authorities.services import list_districts
 from portal.certificates.services import display_rows, get_issued
 from portal.payments.services import list_payment_orders
 from portal.procedures.services import definition_of
+from workflows.guards import applicable_data
 
 
 def district_choices(definition: workflows.Definition) -> list[tuple[str, str]]:
@@ -123,7 +124,8 @@ def status_view(
 ) -> dict:
     """Everything the status page shows, computed once."""
     state = definition.state(application.state)
-    data_rows = display_rows(definition, application.data, locale)
+    # Only what was asked: cases saved before hidden answers were dropped still hold some.
+    data_rows = display_rows(definition, applicable_data(definition, application.data), locale)
     last_comment = next(
         (
             h.comment

@@ -241,6 +241,25 @@ def test_an_answer_hidden_by_a_later_answer_is_not_stored_shown_or_printed(
     assert "Número de permiso de valla de la OPAMSS" not in case_page
 
 
+def test_a_hidden_answer_stored_before_this_rule_is_neither_shown_nor_used(client, app_ctx):
+    """Cases saved by the old code still hold hidden answers: pages and facts skip them."""
+    from portal.applications.facts import typed_data
+    from portal.extensions import db
+    from portal.procedures.services import definition_of
+
+    _applicant(client)
+    application_id = _start_sign_permit(client)
+    assert _post(client, application_id, {**SIGN}, button="save").status_code == 302
+    case = reload_application(application_id)
+    case.data = {**case.data, "permiso_opamss_valla": VALLA_PERMIT}  # as the old code stored it
+    db.session.commit()
+    definition = definition_of(case.procedure_version)
+    assert "permiso_opamss_valla" not in typed_data(definition, case.data)
+    page = client.get(f"/solicitudes/{application_id}").get_data(as_text=True)
+    assert "Cafetería El Pino" in page  # the answers that apply are shown
+    assert VALLA_PERMIT not in page
+
+
 def test_a_question_hidden_by_a_changed_person_type_loses_its_answer_and_documents(client, app_ctx):
     _applicant(client)
     response = client.post(
