@@ -328,6 +328,24 @@ def test_the_service_checks_the_district_against_the_authorities_too(client, app
         assert "distrito" not in case.data
 
 
+@pytest.mark.parametrize(
+    ("name", "forged"),
+    [("f_tipo_rotulo", "cohete"), ("f_motivo", "nuevo' OR 1=1"), ("f_iluminado", "quizas")],
+)
+def test_a_choice_not_in_the_definition_is_refused_at_the_field(client, app_ctx, name, forged):
+    _applicant(client)
+    application_id = _start_sign_permit(client)
+    response = _post(
+        client,
+        application_id,
+        {**SIGN, name: forged, "d_fotomontaje": _file("foto.pdf", pdf_bytes())},
+    )
+    assert response.status_code == 200
+    assert _error_at(response.get_data(as_text=True), name).endswith("Elija una de las opciones.")
+    case = reload_application(application_id)
+    assert case.tracking_number is None and case.data == {}
+
+
 # ------------------------------------------------------------------ 5. accepted types
 
 
