@@ -56,19 +56,55 @@ function compare (actual, op, expected) {
   }
 }
 
-export function holds (condition, form) {
-  if (condition.all) return condition.all.every((part) => holds(part, form))
-  if (condition.any) return condition.any.some((part) => holds(part, form))
-  if (condition.not) return !holds(condition.not, form)
-  return compare(currentValue(form, condition.field), condition.op, condition.value)
+export function holds (condition, form, valueOf = (field) => currentValue(form, field)) {
+  if (condition.all) return condition.all.every((part) => holds(part, form, valueOf))
+  if (condition.any) return condition.any.some((part) => holds(part, form, valueOf))
+  if (condition.not) return !holds(condition.not, form, valueOf)
+  return compare(valueOf(condition.field), condition.op, condition.value)
+}
+
+// Which questions are asked, as workflows.guards.asked_fields decides on the server: a
+// question hanging from a hidden question is hidden too, and the answer of a hidden question
+// counts as not given (the server drops it when the form is saved).
+function askedQuestions (form, conditions) {
+  const asked = new Map()
+  const isAsked = (field, visiting) => {
+    if (asked.has(field)) return asked.get(field)
+    const condition = conditions.get(field)
+    if (condition === undefined) return true
+    const inside = new Set(visiting).add(field)
+    const valueOf = (name) => (!inside.has(name) && isAsked(name, inside))
+      ? currentValue(form, name)
+      : null
+    const result = holds(condition, form, valueOf)
+    asked.set(field, result)
+    return result
+  }
+  return isAsked
 }
 
 export function initConditionalForms (root = document) {
   root.querySelectorAll('form[data-module="app-conditional-form"]').forEach((form) => {
     const groups = Array.from(form.querySelectorAll('[data-visible-if]'))
-      .map((group) => ({ group, condition: JSON.parse(group.dataset.visibleIf) }))
+      .map((group) => {
+        const input = group.querySelector('[name^="f_"]')
+        return {
+          group,
+          field: input ? input.name.slice(2) : null,
+          condition: JSON.parse(group.dataset.visibleIf)
+        }
+      })
+    const conditions = new Map(
+      groups.filter(({ field }) => field !== null).map(({ field, condition }) => [field, condition])
+    )
     const update = () => {
-      groups.forEach(({ group, condition }) => { group.hidden = !holds(condition, form) })
+      const isAsked = askedQuestions(form, conditions)
+      const valueOf = (name) => (isAsked(name, new Set()) ? currentValue(form, name) : null)
+      groups.forEach(({ group, field, condition }) => {
+        group.hidden = field !== null
+          ? !isAsked(field, new Set())
+          : !holds(condition, form, valueOf)
+      })
     }
     form.addEventListener('change', update)
     form.addEventListener('input', update)

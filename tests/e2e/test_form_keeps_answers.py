@@ -70,6 +70,13 @@ def _publish_test_procedure() -> None:
             # Shown by the browser only if it reads "1,250.50" as 1250.5 (numbers.js).
             "visible_if": {"field": "area_local_m2", "op": "gt", "value": 1000},
         },
+        {
+            "name": "detalle_sotano",
+            "type": "text",
+            "label": {"es": "¿Tiene sótano?", "en": "Has it a basement?"},
+            # A chain: asked only while the question above is asked and answered.
+            "visible_if": {"field": "detalle_local_grande", "op": "present"},
+        },
     ]
     publish_definition(load(data))
     db.session.commit()
@@ -133,3 +140,31 @@ def test_a_form_with_an_error_keeps_every_kind_of_answer(
     expect(page.locator(".govuk-error-summary")).to_contain_text(error)
     _assert_every_answer_kept(page)
     expect(page.locator('[name="f_actividad_claees"]')).to_have_value(activity)
+
+
+def test_hiding_a_question_hides_the_questions_hanging_from_it(app, live_server, browser):
+    with app.app_context():
+        make_applicant()
+        _publish_test_procedure()
+    page = browser.new_context(locale="es-SV").new_page()
+    page.goto(f"{live_server}/cuenta/entrar")
+    page.get_by_label("Correo electrónico").fill("ana@example.sv")
+    page.get_by_label("Contraseña", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Entrar").click()
+    page.goto(f"{live_server}/tramites/0511/prueba-respuestas")
+    page.get_by_role("button", name="Comenzar solicitud").click()
+
+    area = page.locator('[name="f_area_local_m2"]')
+    grande = page.locator('[name="f_detalle_local_grande"]')
+    sotano = page.locator('[name="f_detalle_sotano"]')
+    expect(grande).to_be_hidden()
+    area.fill("1,250.50")  # read as 1250.5 by numbers.js: above 1000
+    expect(grande).to_be_visible()
+    grande.fill("Dos plantas")
+    expect(sotano).to_be_visible()
+    for smaller in ("500", "2,5", "1.250,50"):  # a small area, or no number at all
+        area.fill(smaller)
+        expect(grande).to_be_hidden()
+        expect(sotano).to_be_hidden()  # its condition's answer is still typed, but not asked
+        area.fill("1 250.50")
+        expect(sotano).to_be_visible()
