@@ -36,7 +36,14 @@ _ACTIVE_ACTIONS = {
     "/GoToE": "EmbeddedFiles",
     "/Rendition": "RichMedia",
 }
+#: Beyond these, a file is not what an applicant scans or exports: it is refused as unreadable
+#: rather than half inspected.
 _MAX_OBJECTS = 200_000
+_MAX_DEPTH = 64
+
+
+class _TooComplex(ValueError):
+    """The file nests or numbers objects beyond what any real document does."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +79,9 @@ def _object_numbers(reader: PdfReader) -> list[int]:
     for table in reader.xref.values():
         numbers.update(table)
     numbers.update(reader.xref_objStm)
-    return sorted(numbers)[:_MAX_OBJECTS]
+    if len(numbers) > _MAX_OBJECTS:
+        raise _TooComplex(f"{len(numbers)} objects")
+    return sorted(numbers)
 
 
 def _acts(open_action: object) -> bool:
@@ -87,7 +96,9 @@ def _acts(open_action: object) -> bool:
 def _inspect(value: object, found: set[str], depth: int = 0) -> None:
     """Look at one object and its direct (not referenced) children; references are visited
     on their own, by number."""
-    if isinstance(value, IndirectObject) or depth > 32:
+    if depth > _MAX_DEPTH:
+        raise _TooComplex(f"objects nested deeper than {_MAX_DEPTH}")
+    if isinstance(value, IndirectObject):
         return
     if isinstance(value, DictionaryObject):
         for key, item in value.items():

@@ -102,3 +102,26 @@ def with_a_web_link() -> bytes:
     writer = _writer()
     writer.add_uri(0, "https://www.opamss.org.sv/", [0, 0, 100, 100])
     return _write(writer)
+
+
+def script_nested_deep(levels: int = 100) -> bytes:
+    """A script buried under a hundred nested dictionaries, past any real document's depth."""
+    writer = _writer()
+    outer = DictionaryObject()
+    current = outer
+    for _ in range(levels):
+        inner = DictionaryObject()
+        current[NameObject("/K")] = inner
+        current = inner
+    current[NameObject("/JS")] = TextStringObject("app.alert(1)")
+    writer._root_object[NameObject("/PieceInfo")] = outer
+    return _write(writer)
+
+
+def encrypted(user_password: str) -> bytes:
+    """A PDF encrypted with RC4-128; with an empty user password anyone may open it."""
+    writer = _writer()
+    writer.encrypt(
+        user_password=user_password, owner_password="clave-del-dueno", algorithm="RC4-128"
+    )
+    return _write(writer)

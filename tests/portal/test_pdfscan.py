@@ -36,7 +36,21 @@ def test_ordinary_pdfs_have_no_findings(make):
 
 
 @pytest.mark.parametrize(
-    "data", [b"%PDF-1.7\n garbage that is no PDF at all", b"%PDF-1.4\n" + b"\x00" * 100]
+    "data",
+    [
+        b"%PDF-1.7\n garbage that is no PDF at all",
+        b"%PDF-1.4\n" + b"\x00" * 100,
+        pdf_samples.script_nested_deep(),  # refused rather than half inspected
+    ],
 )
-def test_a_broken_pdf_is_not_readable(data):
+def test_a_broken_or_unreasonable_pdf_is_not_readable(data):
     assert not scan_pdf(data).readable
+
+
+def test_a_script_nested_at_a_real_depth_is_found():
+    assert scan_pdf(pdf_samples.script_nested_deep(levels=20)).findings == ("JavaScript",)
+
+
+def test_a_pdf_that_needs_a_password_to_open_is_not_readable_but_owner_locks_are_fine():
+    assert not scan_pdf(pdf_samples.encrypted("secreto")).readable
+    assert scan_pdf(pdf_samples.encrypted("")) == scan_pdf(pdf_bytes())
