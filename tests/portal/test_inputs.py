@@ -209,7 +209,7 @@ def test_a_question_hidden_by_a_changed_person_type_loses_its_answer_and_documen
     application_id = int(re.search(r"/solicitudes/(\d+)/", response.headers["Location"]).group(1))
     natural = {
         "f_tipo_persona": "natural",
-        "f_dui": "03456781-4",
+        "f_dui": "03.456.781\u20134",  # pasted with points and an en dash
         "f_requiere_calificacion_lugar": "si",
         "f_resolucion_calificacion_lugar": "OPAMSS-CL-2026-0001",
         "d_dui_nit": file_("dui.pdf", pdf_bytes()),
@@ -231,6 +231,39 @@ def test_a_question_hidden_by_a_changed_person_type_loses_its_answer_and_documen
     assert case.current_documents == []
     page = client.get(f"/solicitudes/{application_id}/editar").get_data(as_text=True)
     assert "03456781-4" not in page and "dui.pdf" not in page
+
+
+# ------------------------------------------------------------------ 2. identifiers
+
+
+@pytest.mark.parametrize(
+    ("name", "typed", "message", "stored"),
+    [
+        ("f_dui", "03456781 4", None, "03456781-4"),
+        ("f_nit", "0614\u00a0050707\u00a0104\u00a08", None, "0614-050707-104-8"),
+        ("f_dui", "03456781 5", "El dígito verificador no coincide con los otros ocho", None),
+        ("f_dui", "0345678-1", "El DUI no es válido. Escríbalo como 01234567-8.", None),
+        ("f_nit", "0614.050707.104.9", "El dígito verificador no coincide con los demás", None),
+    ],
+)
+def test_an_identifier_pasted_with_noise_is_normalised_or_told_what_is_wrong(
+    client, app_ctx, name, typed, message, stored
+):
+    applicant(client)
+    response = client.post(
+        f"/solicitudes/nueva/{procedure_id('inscripcion-establecimiento', '0511')}",
+        data={"token": "inscripcion-0003-abcdef"},
+    )
+    application_id = int(re.search(r"/solicitudes/(\d+)/", response.headers["Location"]).group(1))
+    fields = {"f_tipo_persona": "natural", name: typed}
+    response = post(client, application_id, fields, button="save")
+    case = reload_application(application_id)
+    if stored:
+        assert response.status_code == 302
+        assert case.data[name.removeprefix("f_")] == stored
+    else:
+        assert message in error_at(response.get_data(as_text=True), name)
+        assert name.removeprefix("f_") not in case.data
 
 
 # ------------------------------------------------------------------ 18. districts
