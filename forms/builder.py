@@ -31,10 +31,11 @@ from wtforms import (
 )
 from wtforms.validators import ValidationError
 
-from forms.messages import message_for
+from forms.messages import accept_attribute, accepted_types, message_for
 from workflows import Definition
 from workflows.conditions import thaw
-from workflows.identifiers import validate_value
+from workflows.identifiers import numeric_bounds, validate_value
+from workflows.model import NUMERIC_FIELD_TYPES
 
 TEXT_LIKE = {
     "text",
@@ -63,31 +64,43 @@ INPUT_PARAMS = {
 }
 
 
-def _engine_check(field_spec) -> Callable:
-    """A WTForms validator that asks the engine's value rules (one source of truth)."""
+def _engine_check(field_spec, district_codes: frozenset[str]) -> Callable:
+    """A WTForms validator that asks the engine's value rules (one source of truth).
+
+    The typed value stays in `field.data`, so a form shown again with an error shows every
+    answer as it was given (a yes/no radio stays checked, `1,250.50` stays as typed); the
+    engine's value goes to `field.clean`, which `collected_data` reads. A district must be one
+    of the districts given by the caller (from the authorities table).
+    """
 
     def check(form, field) -> None:
         raw = field.data
+        field.clean = None if field_spec.type != "multi_choice" else []
         if raw in (None, "", []):
-            field.data = None if field_spec.type != "multi_choice" else []
             return
         value, error = validate_value(field_spec, raw)
+        if error is None and field_spec.type == "district" and value not in district_codes:
+            error = "invalid_district_choice"
         if error:
-            params = {
-                "min": field_spec.min,
-                "max": field_spec.max,
-                "max_length": field_spec.max_length,
-            }
-            raise ValidationError(message_for(error, **params))
-        field.data = value
+            raise ValidationError(message_for(error, **_params(field_spec)))
+        field.clean = value
 
     return check
+
+
+def _params(spec) -> dict[str, object]:
+    """Parameters of a field's messages: its bounds as El Salvador writes them (1,000,000)."""
+    params: dict[str, object] = {"max_length": spec.max_length}
+    if spec.type in NUMERIC_FIELD_TYPES:
+        low, high = numeric_bounds(spec)
+        params |= {"min": f"{low:,}", "max": f"{high:,}"}
+    return params
 
 
 def _wtf_field(spec, locale: str, districts: Sequence[tuple[str, str]]):
     label = spec.label.get(locale)
     description = spec.help.get(locale) if spec.help else ""
-    validators = [_engine_check(spec)]
+    validators = [_engine_check(spec, frozenset(code for code, _ in districts))]
     choices = [(c.value, c.label.get(locale)) for c in spec.choices]
     if spec.type == "long_text":
         return TextAreaField(
@@ -155,21 +168,42 @@ def build_application_form(
         setattr(
             ApplicationForm,
             f"d_{requirement.code}",
-            FileField(requirement.title.get(locale), description=help_text, widget=GovFileInput()),
+            FileField(
+                requirement.title.get(locale),
+                description=help_text,
+                widget=GovFileInput(),
+                render_kw={"accept": accept_attribute(requirement.accept)},
+            ),
         )
     ApplicationForm.field_names = tuple(f.name for f in definition.fields)
     ApplicationForm.document_codes = tuple(
         d.code for d in definition.documents if d.presentation == "upload"
     )
+    # The hint names the same types as the `accept` attribute and the error message: all three
+    # come from the requirement's `accept`.
+    ApplicationForm.document_hints = {
+        d.code: str(
+            _l(
+                "Formato: %(types)s. Tamaño máximo: %(max_mb)s MB.",
+                types=accepted_types(d.accept),
+                max_mb=d.max_bytes // (1024 * 1024),
+            )
+        )
+        for d in definition.documents
+        if d.presentation == "upload"
+    }
     return ApplicationForm
 
 
-def initial_values(data: dict) -> dict:
+def initial_values(data: dict, definition: Definition | None = None) -> dict:
     """Map stored data to the form's field names for a GET (values as the inputs show them)."""
+    spec_types = {f.name: f.type for f in definition.fields} if definition else {}
     shown = {}
     for name, value in data.items():
         if isinstance(value, bool):
             value = "si" if value else "no"
+        elif spec_types.get(name) == "point" and isinstance(value, list | tuple):
+            value = ", ".join(str(part) for part in value)
         elif isinstance(value, Decimal | float | int):
             value = f"{value}"
         elif isinstance(value, date):
@@ -180,7 +214,7 @@ def initial_values(data: dict) -> dict:
 
 def collected_data(form: FlaskForm) -> dict[str, object]:
     """Return the cleaned values keyed by definition field name, as JSON-safe primitives."""
-    return {name: _json_safe(getattr(form, f"f_{name}").data) for name in form.field_names}
+    return {name: _json_safe(getattr(form, f"f_{name}").clean) for name in form.field_names}
 
 
 def _json_safe(value: object) -> object:

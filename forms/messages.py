@@ -7,14 +7,37 @@ from flask_babel import lazy_gettext as _l
 MESSAGES = {
     # field values (workflows.identifiers.validate_value)
     "required": _l("Este dato es obligatorio."),
-    "not_a_number": _l("Escriba un número, por ejemplo 250 o 250.50."),
+    "not_a_number": _l("Escriba un número con cifras, por ejemplo 250, 1250.50 o 1,250.50."),
+    "number_ambiguous": _l(
+        "No se sabe si la coma o el punto separa decimales. Use el punto para los decimales "
+        "y la coma solo para los miles: escriba 2.5 (dos y medio) o 1,250.50."
+    ),
+    "number_grouping": _l(
+        "Separe los miles en grupos de tres cifras, como 1,250,000.50, o escriba el número "
+        "sin separadores: 1250000.50."
+    ),
+    "number_too_long": _l("El número tiene demasiadas cifras: escriba como máximo 15."),
+    "money_half_cent": _l(
+        "Escriba el monto en dólares con dos decimales como máximo, por ejemplo 1,250.50."
+    ),
+    "not_an_integer": _l("Escriba un número entero, sin decimales, por ejemplo 3."),
     "below_min": _l("El valor debe ser mayor o igual que %(min)s."),
     "above_max": _l("El valor debe ser menor o igual que %(max)s."),
     "too_long": _l("Escriba como máximo %(max_length)s caracteres."),
     "pattern_mismatch": _l("El formato no es válido."),
     "invalid_choice": _l("Elija una de las opciones."),
     "invalid_dui": _l("El DUI no es válido. Escríbalo como 01234567-8."),
+    "dui_check_digit": _l(
+        "El dígito verificador no coincide con los otros ocho dígitos del DUI. "
+        "Revise que lo copió tal como aparece en el documento."
+    ),
     "invalid_nit": _l("El NIT no es válido. Escríbalo como 0614-050707-104-8 o use su DUI."),
+    "nit_check_digit": _l(
+        "El dígito verificador no coincide con los demás dígitos del NIT. "
+        "Revise que lo copió tal como aparece en la tarjeta o en su DUI."
+    ),
+    "invalid_district": _l("Elija uno de los distritos de la lista."),
+    "invalid_district_choice": _l("Elija uno de los distritos de la lista."),
     "invalid_email": _l("Escriba un correo electrónico válido, como nombre@ejemplo.com."),
     "invalid_phone": _l("Escriba un teléfono de El Salvador de 8 dígitos, como 2222-3333."),
     "invalid_date": _l("Escriba una fecha válida."),
@@ -23,7 +46,14 @@ MESSAGES = {
     # uploads
     "empty_file": _l("El archivo está vacío."),
     "file_too_large": _l("El archivo es demasiado grande (máximo %(max_mb)s MB)."),
-    "file_type_not_accepted": _l("El archivo debe ser PDF, JPG o PNG."),
+    "file_type_not_accepted": _l(
+        "El archivo debe ser %(types)s; el que adjuntó es de otro tipo por su contenido."
+    ),
+    "pdf_active_content": _l(
+        "El PDF contiene elementos activos (%(findings)s), que no se aceptan. Ábralo y use "
+        "«Imprimir» como PDF, o escanee el documento de nuevo, y adjunte ese archivo."
+    ),
+    "pdf_unreadable": _l("El PDF está dañado o protegido y no se puede leer. Adjunte otra copia."),
     "document_missing": _l("Adjunte este documento para presentar la solicitud."),
     # Named, so that the error summary at the top says which question or document it is.
     "required_named": _l("Complete «%(label)s»."),
@@ -51,6 +81,29 @@ MESSAGES = {
     "not_editable": _l("Esta solicitud ya no se puede modificar."),
     "transition_not_allowed": _l("La acción no está permitida."),
 }
+
+
+#: How people call the MIME types a requirement accepts (workflows.model.MIME_TYPES).
+TYPE_NAMES = {"application/pdf": "PDF", "image/jpeg": "JPG", "image/png": "PNG"}
+#: The file name endings a file input offers for each type (its `accept` attribute).
+TYPE_EXTENSIONS = {
+    "application/pdf": (".pdf",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/png": (".png",),
+}
+
+
+def accepted_types(accept: tuple[str, ...] | list[str]) -> str:
+    """Name a requirement's accepted types for people: "PDF", "PDF, JPG o PNG"."""
+    names = [TYPE_NAMES.get(mime, mime) for mime in accept]
+    if len(names) == 1:
+        return names[0]
+    return str(_l("%(first)s o %(last)s", first=", ".join(names[:-1]), last=names[-1]))
+
+
+def accept_attribute(accept: tuple[str, ...] | list[str]) -> str:
+    """The `accept` attribute of a file input for a requirement: MIME types and endings."""
+    return ",".join(item for mime in accept for item in (mime, *TYPE_EXTENSIONS.get(mime, ())))
 
 
 def message_for(code: str, **params: object) -> str:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
+
+from workflows.numbers import read_number
 
 #: A condition is a deeply frozen mapping in one of four shapes:
 #: `{field, op, value}`, `{all: [...]}`, `{any: [...]}`, `{not: {...}}`.
@@ -150,10 +152,4 @@ def _as_bool(value: object) -> bool | None:
 
 
 def _as_decimal(value: object) -> Decimal | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
+    return read_number(value)

@@ -82,6 +82,7 @@ _ATTRS: dict[str, tuple[str, str] | None] = {
     "placeholder": ("el valor de demostración", "the placeholder flag"),
     "placeholders": ("los valores de demostración", "the placeholder values"),
     "presentation": ("la forma de presentación", "the presentation"),
+    "active_content": ("el trato de los PDF con contenido activo", "the handling of active PDFs"),
     "purpose": ("el propósito", "the purpose"),
     "rate": ("la tarifa por unidad", "the unit rate"),
     "rates": ("las tarifas condicionales", "the conditional rates"),

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from workflows.conditions import Condition, evaluate, thaw
+from workflows.numbers import read_number
 from workflows.text import Text
 
 if TYPE_CHECKING:
@@ -217,14 +218,15 @@ def fee_total(lines: Iterable[FeeLine]) -> Decimal:
 
 
 def as_decimal(value: object) -> Decimal:
-    """Return a submitted number as a Decimal; blank or not a number counts as zero."""
-    if value is None or isinstance(value, bool):
+    """Return a stored number as a Decimal (read by `workflows.numbers`); else zero.
+
+    Data reaches fees already checked by `validate_value`; blank, ambiguous or not a number
+    counts as zero rather than as a guess.
+    """
+    if value is None:
         return Decimal(0)
-    try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation:
-        return Decimal(0)
-    return number if number.is_finite() else Decimal(0)
+    number = read_number(value)
+    return Decimal(0) if number is None else number
 
 
 def _pick(amount: Amount, regime: str | None, code: str) -> Decimal:

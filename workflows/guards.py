@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from workflows.conditions import evaluate, is_blank
+from workflows.conditions import comparisons, evaluate, is_blank
 from workflows.facts import Facts, Reason
 from workflows.model import Definition
 
@@ -34,17 +34,83 @@ class Guard:
     task: str | None = None
 
 
+def asked_fields(definition: Definition, data: Mapping[str, object]) -> frozenset[str]:
+    """Return the names of the questions asked given the answers, following chains.
+
+    A question is asked when it has no `visible_if`, or when its `visible_if` holds over the
+    answers to the questions it names *that are asked themselves*: hiding one question hides
+    the questions that hang from it, however deep, in any declaration order (the fixpoint of
+    "drop what is hidden, evaluate again"). A condition that leads back to its own field sees
+    that field as unanswered, so every definition gets one answer.
+
+    Args:
+        definition: The procedure definition.
+        data: Answers by field name, typed or as stored.
+    """
+    fields = {item.name: item for item in definition.fields}
+    asked: dict[str, bool] = {}
+
+    def is_asked(name: str, visiting: frozenset[str]) -> bool:
+        if name in asked:
+            return asked[name]
+        condition = fields[name].visible_if
+        if condition is None:
+            asked[name] = True
+            return True
+        inside = visiting | {name}
+        names = {leaf["field"] for _, leaf in comparisons(condition, "")}
+        view = {
+            ref: data.get(ref)
+            for ref in names
+            if ref in fields and ref not in inside and is_asked(ref, inside)
+        }
+        asked[name] = evaluate(condition, view)
+        return asked[name]
+
+    return frozenset(name for name in fields if is_asked(name, frozenset()))
+
+
+def applicable_data(definition: Definition, data: Mapping[str, object]) -> dict[str, object]:
+    """Return only the answers to questions that are asked (see `asked_fields`).
+
+    Keys the definition does not declare are dropped too. This is what is stored, shown to
+    staff, printed, fed to SIMDET and charged on.
+
+    Args:
+        definition: The procedure definition.
+        data: Answers by field name, typed or as stored.
+
+    Returns:
+        The applicable answers, a new dict in the order of `data`.
+    """
+    asked = asked_fields(definition, data)
+    return {name: value for name, value in data.items() if name in asked}
+
+
 def visible_fields(definition: Definition, data: Mapping[str, object]) -> tuple[str, ...]:
-    """Return the names of the fields asked given the data (their `visible_if` holds)."""
+    """Return the names of the fields asked given the data, in definition order."""
+    asked = asked_fields(definition, data)
+    return tuple(item.name for item in definition.fields if item.name in asked)
+
+
+def applicable_documents(definition: Definition, data: Mapping[str, object]) -> tuple[str, ...]:
+    """Return the codes of the upload requirements that apply given the applicable data.
+
+    A requirement applies when it is required, has no `required_if`, or its `required_if`
+    holds; a file under any other requirement is not part of the application.
+    """
+    data = applicable_data(definition, data)
     return tuple(
-        item.name
-        for item in definition.fields
-        if item.visible_if is None or evaluate(item.visible_if, data)
+        item.code
+        for item in definition.documents
+        if item.presentation == "upload"
+        and (item.required or item.required_if is None or evaluate(item.required_if, data))
     )
 
 
 def required_documents(definition: Definition, data: Mapping[str, object]) -> tuple[str, ...]:
-    """Return the codes of the documents to upload given the data."""
+    """Return the codes of the documents to upload given the applicable data."""
+    data = applicable_data(definition, data)
     return tuple(
         item.code
         for item in definition.documents

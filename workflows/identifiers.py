@@ -5,23 +5,29 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
 from workflows.conditions import is_blank
-from workflows.model import Field
+from workflows.model import DEFAULT_MAX, Field
+from workflows.numbers import NumberError, parse_number
 
-_DUI = re.compile(r"\d{8}-?\d")
-_NIT = re.compile(r"\d{4}-?\d{6}-?\d{3}-?\d")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _DISTRICT = re.compile(r"\d{4}")
 _ACTIVITY = re.compile(r"\d{5}")
 _PHONE_NOISE = re.compile(r"[\s().-]")
+#: What people paste around the digits of a DUI or NIT: spaces of any kind (no-break, thin,
+#: zero-width), points, and every dash-like character (hyphen, en and em dashes, minus sign...).
+_ID_NOISE = re.compile(
+    "[\\s.\u00a0\u200b\u2007\u2009\u202f\\-\u2010-\u2015\u2212\ufe58\ufe63\uff0d]"
+)
+_COORDINATE = re.compile(r"-?[0-9]{1,3}(?:\.[0-9]+)?")
 _TRUE = frozenset({"true", "1", "si", "sí", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})
 _NIT_OLD_WEIGHTS = (14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2)
 _NIT_NEW_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+CENT = Decimal("0.01")
 
 
 def dui_check_digit(first_eight: str) -> int:
@@ -30,15 +36,6 @@ def dui_check_digit(first_eight: str) -> int:
         int(digit) * weight for digit, weight in zip(first_eight, range(9, 1, -1), strict=True)
     )
     return (10 - total % 10) % 10
-
-
-def is_valid_dui(value: str) -> bool:
-    """Tell whether `value` is a DUI ("00000000-0" or nine digits) with a correct check digit."""
-    text = value.strip()
-    if not _DUI.fullmatch(text):
-        return False
-    digits = text.replace("-", "")
-    return dui_check_digit(digits[:8]) == int(digits[8])
 
 
 def nit_check_digit(first_thirteen: str) -> int:
@@ -54,33 +51,84 @@ def nit_check_digit(first_thirteen: str) -> int:
     return (total % 11) % 10 if old else (-total % 11) % 10
 
 
-def is_valid_nit(value: str) -> bool:
-    """Tell whether `value` is a valid NIT.
+def identifier_digits(value: str) -> str | None:
+    """Return the ASCII digits of a pasted DUI or NIT with its noise removed, or None.
 
-    Accepted: fourteen digits ("0614-050707-104-8", dashes optional) with a correct check
-    digit, or, since the 2021 homologation, a person's DUI used as NIT.
+    `03.456.781-4`, `03456781 4`, `0614 050707 104 8` and `0614–050707–104–8` (en dashes,
+    no-break spaces) all give their digits; any other character gives None.
     """
-    text = value.strip()
-    if _DUI.fullmatch(text):
-        return is_valid_dui(text)
-    if not _NIT.fullmatch(text):
-        return False
-    digits = text.replace("-", "")
-    return nit_check_digit(digits[:13]) == int(digits[13])
+    digits = _ID_NOISE.sub("", value)
+    return digits if digits.isascii() and digits.isdigit() else None
 
 
-def format_dui(value: str) -> str:
-    """Return a DUI as "00000000-0"."""
-    digits = value.strip().replace("-", "")
-    return f"{digits[:8]}-{digits[8]}"
+def check_dui(value: str) -> tuple[str | None, str | None]:
+    """Normalise and check a DUI.
+
+    Returns:
+        `("00000000-0", None)`, or `(None, code)`: `invalid_dui` when it is not nine digits
+        once spaces, points and dashes are removed, `dui_check_digit` when only the last digit
+        does not match the first eight.
+    """
+    digits = identifier_digits(value)
+    if digits is None or len(digits) != 9:
+        return None, "invalid_dui"
+    if dui_check_digit(digits[:8]) != int(digits[8]):
+        return None, "dui_check_digit"
+    return f"{digits[:8]}-{digits[8]}", None
+
+
+def check_nit(value: str) -> tuple[str | None, str | None]:
+    """Normalise and check a NIT: fourteen digits, or a person's DUI (2021 homologation).
+
+    Returns:
+        `("0614-050707-104-8", None)` (or `("00000000-0", None)` for a DUI), or `(None, code)`:
+        `invalid_nit` for the wrong number of digits or other characters, `nit_check_digit`
+        when only the check digit does not match.
+    """
+    digits = identifier_digits(value)
+    if digits is not None and len(digits) == 9:
+        formatted, error = check_dui(digits)
+        return formatted, error and "nit_check_digit"
+    if digits is None or len(digits) != 14:
+        return None, "invalid_nit"
+    if nit_check_digit(digits[:13]) != int(digits[13]):
+        return None, "nit_check_digit"
+    return f"{digits[:4]}-{digits[4:10]}-{digits[10:13]}-{digits[13]}", None
+
+
+def is_valid_dui(value: str) -> bool:
+    """Tell whether `value` is a DUI with a correct check digit (noise as in `check_dui`)."""
+    return check_dui(value)[1] is None
+
+
+def is_valid_nit(value: str) -> bool:
+    """Tell whether `value` is a valid NIT, or a DUI used as NIT (see `check_nit`)."""
+    return check_nit(value)[1] is None
 
 
 def format_nit(value: str) -> str:
-    """Return a NIT as "0614-050707-104-8", or a homologated DUI as "00000000-0"."""
-    digits = value.strip().replace("-", "")
-    if len(digits) == 9:
-        return format_dui(digits)
-    return f"{digits[:4]}-{digits[4:10]}-{digits[10:13]}-{digits[13]}"
+    """Return a valid NIT as "0614-050707-104-8", or a homologated DUI as "00000000-0".
+
+    Raises:
+        ValueError: the value is not a valid NIT.
+    """
+    formatted, error = check_nit(value)
+    if formatted is None:
+        raise ValueError(error)
+    return formatted
+
+
+def numeric_bounds(field: Field) -> tuple[Decimal | None, Decimal]:
+    """Return the smallest and largest value a numeric field takes.
+
+    The definition's `min`/`max` when set; otherwise zero as the floor (except `number`, whose
+    floor is minus its default maximum) and `DEFAULT_MAX` of the type as the ceiling, so no
+    field ever takes `1e30` or forty digits.
+    """
+    high = field.max if field.max is not None else DEFAULT_MAX[field.type]
+    if field.min is not None:
+        return field.min, high
+    return (-DEFAULT_MAX["number"] if field.type == "number" else Decimal(0)), high
 
 
 def validate_value(field: Field, raw: object) -> tuple[Any, str | None]:
@@ -93,7 +141,9 @@ def validate_value(field: Field, raw: object) -> tuple[Any, str | None]:
     Returns:
         `(value, None)` with the normalised value (Decimal, int, date, bool, tuple, str, or
         None when blank and optional), or `(None, code)` with an error code such as
-        `required`, `not_a_number`, `below_min`, `invalid_nit`.
+        `required`, `not_a_number`, `number_ambiguous` (see `workflows.numbers`),
+        `money_half_cent`, `not_an_integer`, `below_min`, `above_max` (bounds from
+        `numeric_bounds`), `invalid_nit`, `nit_check_digit`.
     """
     if is_blank(raw):
         return None, "required" if field.required else None
@@ -109,40 +159,44 @@ def _text(field: Field, raw: object) -> tuple[Any, str | None]:
     return text, None
 
 
-def _bounded(field: Field, number: Decimal, floor: Decimal | None) -> tuple[Any, str | None]:
-    low = field.min if field.min is not None else floor
+def _bounded(field: Field, number: Decimal) -> tuple[Any, str | None]:
+    low, high = numeric_bounds(field)
     if low is not None and number < low:
         return None, "below_min"
-    if field.max is not None and number > field.max:
+    if number > high:
         return None, "above_max"
     return number, None
 
 
-def _decimal(raw: object) -> Decimal | None:
+def _read(field: Field, raw: object) -> tuple[Decimal | None, str | None]:
     if isinstance(raw, bool):
-        return None
+        return None, "not_a_number"
+    if isinstance(raw, Decimal | int):
+        return Decimal(raw), None
     try:
-        number = Decimal(str(raw).strip().replace(",", "").removeprefix("$").strip())
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
+        return parse_number(str(raw), money=field.type == "money"), None
+    except NumberError as refused:
+        return None, refused.code
 
 
 def _number(field: Field, raw: object) -> tuple[Any, str | None]:
-    number = _decimal(raw)
+    number, error = _read(field, raw)
     if number is None:
-        return None, "not_a_number"
-    floor = None if field.type == "number" else Decimal(0)
+        return None, error
     if field.type == "money":
-        number = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return _bounded(field, number, floor)
+        if number != number.quantize(CENT):
+            return None, "money_half_cent"
+        number = number.quantize(CENT)
+    return _bounded(field, number)
 
 
 def _integer(field: Field, raw: object) -> tuple[Any, str | None]:
-    number = _decimal(raw)
-    if number is None or number != number.to_integral_value():
-        return None, "not_a_number"
-    value, error = _bounded(field, number, None)
+    number, error = _read(field, raw)
+    if number is None:
+        return None, error
+    if number != number.to_integral_value():
+        return None, "not_an_integer"
+    value, error = _bounded(field, number)
     return (None, error) if error else (int(value), None)
 
 
@@ -200,13 +254,11 @@ def _phone(field: Field, raw: object) -> tuple[Any, str | None]:
 
 
 def _dui(field: Field, raw: object) -> tuple[Any, str | None]:
-    text = str(raw).strip()
-    return (format_dui(text), None) if is_valid_dui(text) else (None, "invalid_dui")
+    return check_dui(str(raw))
 
 
 def _nit(field: Field, raw: object) -> tuple[Any, str | None]:
-    text = str(raw).strip()
-    return (format_nit(text), None) if is_valid_nit(text) else (None, "invalid_nit")
+    return check_nit(str(raw))
 
 
 def _district(field: Field, raw: object) -> tuple[Any, str | None]:
@@ -217,12 +269,15 @@ def _district(field: Field, raw: object) -> tuple[Any, str | None]:
 
 
 def _point(field: Field, raw: object) -> tuple[Any, str | None]:
-    parts = raw if isinstance(raw, list | tuple) else str(raw).split(",")
-    numbers = [_decimal(part) for part in parts]
-    if len(numbers) != 2 or None in numbers:
+    # Coordinates are not amounts: the comma separates latitude from longitude.
+    parts = [
+        str(part).strip()
+        for part in (raw if isinstance(raw, list | tuple) else str(raw).split(","))
+    ]
+    if len(parts) != 2 or not all(_COORDINATE.fullmatch(part) for part in parts):
         return None, "invalid_point"
-    lat, lon = numbers
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # type: ignore[operator]
+    lat, lon = (Decimal(part) for part in parts)
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return None, "invalid_point"
     return (lat, lon), None
 

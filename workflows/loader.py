@@ -248,6 +248,7 @@ class _Builder:
             accept=tuple(raw.get("accept", ("application/pdf",))),
             max_bytes=raw.get("max_bytes", 10 * 1024 * 1024),
             presentation=raw.get("presentation", "upload"),
+            active_content=raw.get("active_content"),
         )
 
     def fee(self, raw: Mapping[str, Any], path: str) -> FeeRule:

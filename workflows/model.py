@@ -23,6 +23,17 @@ FIELD_TYPES = (
 )  # fmt: skip
 NUMERIC_FIELD_TYPES = frozenset({"number", "integer", "money", "area_m2"})
 ORDERED_FIELD_TYPES = NUMERIC_FIELD_TYPES | {"date"}
+#: Largest value of a numeric field whose definition sets no `max`: beyond any real case, and
+#: small enough that fees computed from it fit a payment order (NUMERIC(12, 2)). `number`
+#: fields without `min` also stop at minus this figure.
+DEFAULT_MAX: Mapping[str, Decimal] = MappingProxyType(
+    {
+        "number": Decimal("1000000000"),  # 10^9
+        "integer": Decimal("1000000000"),  # 10^9, fits a 32-bit integer
+        "money": Decimal("100000000"),  # $100 million
+        "area_m2": Decimal("10000000"),  # 1,000 hectares
+    }
+)
 CHOICE_FIELD_TYPES = frozenset({"choice", "multi_choice"})
 ROLES = ("applicant", "clerk", "supervisor", "inspector", "admin", "system")
 STATE_KINDS = (
@@ -126,6 +137,11 @@ class DocumentRequirement(_Plain):
         accept: Allowed MIME types, among `MIME_TYPES`.
         max_bytes: Largest upload allowed.
         presentation: "upload", or "counter" when shown in person (not checked online).
+        active_content: What to do with a PDF that carries active content (JavaScript, an
+            open or page action, a launch action, embedded files): "flag" keeps it and warns
+            the reviewing clerk; absent (None) or "refuse" refuses the upload with a message.
+            Refusing is the default because nothing a permit file needs is active (see
+            docs/procedure-definitions.md).
     """
 
     code: str
@@ -136,6 +152,12 @@ class DocumentRequirement(_Plain):
     accept: tuple[str, ...] = ("application/pdf",)
     max_bytes: int = 10 * 1024 * 1024
     presentation: str = "upload"
+    active_content: str | None = None
+
+    @property
+    def flags_active_content(self) -> bool:
+        """Tell whether a PDF with active content is kept and flagged rather than refused."""
+        return self.active_content == "flag"
 
 
 @dataclass(frozen=True, slots=True)

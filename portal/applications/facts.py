@@ -10,19 +10,25 @@ from portal.applications import effects
 from portal.applications.models import Application
 from portal.extensions import db
 from portal.procedures.services import definition_of
+from workflows.guards import applicable_data
 from workflows.identifiers import validate_value
 from workflows.prerequisites import Held, missing_prerequisites
 
 
 def typed_data(definition: workflows.Definition, data: dict) -> dict[str, object]:
-    """Return stored JSON values as the engine's types (Decimal, date, ...) for conditions."""
+    """Return the applicable stored values as the engine's types (Decimal, date, ...).
+
+    Answers to questions hidden by other answers are left out (`applicable_data`), also for
+    cases saved before they were dropped at save time, so fees, routing and SIMDET never use
+    them.
+    """
     typed: dict[str, object] = {}
     for spec in definition.fields:
         raw = data.get(spec.name)
         if raw not in (None, "", []):
             value, error = validate_value(spec, raw)
             typed[spec.name] = raw if error else value
-    return typed
+    return applicable_data(definition, typed)
 
 
 def held_by(applicant_id: int) -> dict[str, Held]:

@@ -82,6 +82,9 @@ class Document(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     replaced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Kinds of active content found in a PDF kept under a requirement that flags rather than
+    # refuses it ("JavaScript, OpenAction"); the reviewing clerk is warned. None: nothing found.
+    active_content: Mapped[str | None] = mapped_column(sa.String(200))
 
     application: Mapped[Application] = relationship(back_populates="documents")
 

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 import workflows
-from forms.messages import message_for
+from forms.messages import accepted_types, message_for
 from portal.applications.effects import FINAL_KINDS, LOCAL_TZ
 from portal.applications.models import Application
 from portal.applications.services import SaveResult, Upload
@@ -16,7 +16,12 @@ from portal.authorities.services import list_districts
 from portal.certificates.services import display_rows, get_issued
 from portal.payments.services import list_payment_orders
 from portal.procedures.services import definition_of
-from workflows.guards import RECORD_INSPECTION, RECORD_PAYMENT, RECORD_VERDICTS
+from workflows.guards import (
+    RECORD_INSPECTION,
+    RECORD_PAYMENT,
+    RECORD_VERDICTS,
+    applicable_data,
+)
 
 #: Timeline titles of the staff tasks the history records (workflows.STAFF_TASKS).
 STAFF_TASK_TITLES = {
@@ -44,8 +49,18 @@ def uploads_from(form) -> dict[str, Upload]:
 def apply_errors(form, result: SaveResult, definition: workflows.Definition) -> None:
     """Put every error at its field: upload problems, missing data, missing documents."""
     for code, errors in result.errors.items():
-        max_mb = definition.document(code).max_bytes // (1024 * 1024)
-        getattr(form, f"d_{code}").errors = [message_for(e, max_mb=max_mb) for e in errors]
+        requirement = definition.document(code)
+        getattr(form, f"d_{code}").errors = [
+            message_for(
+                error,
+                max_mb=requirement.max_bytes // (1024 * 1024),
+                types=accepted_types(requirement.accept),
+                findings=", ".join(params.get("findings", ())),
+            )
+            for error, params in errors
+        ]
+    for name, errors in result.field_errors.items():
+        getattr(form, f"f_{name}").errors = [message_for(error) for error in errors]
     for reason in result.reasons:
         params = dict(reason.params)
         if reason.code == "form_incomplete":
@@ -124,7 +139,8 @@ def status_view(
 ) -> dict:
     """Everything the status page shows, computed once."""
     state = definition.state(application.state)
-    data_rows = display_rows(definition, application.data, locale)
+    # Only what was asked: cases saved before hidden answers were dropped still hold some.
+    data_rows = display_rows(definition, applicable_data(definition, application.data), locale)
     last_comment = next(
         (
             h.comment

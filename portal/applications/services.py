@@ -18,6 +18,7 @@ from portal.accounts.models import User
 from portal.applications import effects
 from portal.applications.facts import facts_for
 from portal.applications.models import Application, Document, HistoryEntry
+from portal.applications.pdfscan import scan_pdf
 from portal.authorities.models import Authority
 from portal.authorities.services import scope_ids
 from portal.errors import Conflict, NotAllowed, NotFound
@@ -26,6 +27,7 @@ from portal.permissions import role_on
 from portal.procedures.models import Procedure, ProcedureVersion
 from portal.procedures.services import definition_of, latest_version
 from portal.storage import storage
+from workflows.guards import applicable_data, applicable_documents
 
 __all__ = ["role_on"]  # re-exported: the one scope rule lives in portal.permissions
 
@@ -40,15 +42,20 @@ class Upload:
 
 @dataclass
 class SaveResult:
-    """What a save or submit did: errors per field or document, and engine reasons."""
+    """What a save or submit did: errors per document and per field, and engine reasons.
 
-    errors: dict[str, list[str]] = field(default_factory=dict)
+    `errors` maps a requirement code to `(code, params)` pairs; `field_errors` a field name
+    to error codes.
+    """
+
+    errors: dict[str, list[tuple[str, dict]]] = field(default_factory=dict)
+    field_errors: dict[str, list[str]] = field(default_factory=dict)
     reasons: tuple[workflows.Reason, ...] = ()
     fired: str | None = None
 
     @property
     def ok(self) -> bool:
-        return not self.errors and not self.reasons
+        return not self.errors and not self.field_errors and not self.reasons
 
 
 # ---------------------------------------------------------------- queries and authorization
@@ -172,16 +179,25 @@ def _attach(
     definition: workflows.Definition,
     code: str,
     upload: Upload,
-) -> str | None:
-    """Store one upload for a requirement; return an error code, or None when stored."""
+) -> tuple[str, dict] | None:
+    """Store one upload for a requirement; return an error `(code, params)`, or None."""
     requirement = definition.document(code)
     if len(upload.data) == 0:
-        return "empty_file"
+        return "empty_file", {}
     if len(upload.data) > requirement.max_bytes:
-        return "file_too_large"
+        return "file_too_large", {}
+    # The content decides the type, never the name or the browser's claim.
     kind = filetype.guess(upload.data)
     if kind is None or kind.mime not in requirement.accept:
-        return "file_type_not_accepted"
+        return "file_type_not_accepted", {"accept": requirement.accept}
+    findings = None
+    if kind.mime == "application/pdf":
+        scan = scan_pdf(upload.data)
+        if not scan.readable:
+            return "pdf_unreadable", {}
+        if scan.findings and not requirement.flags_active_content:
+            return "pdf_active_content", {"findings": scan.findings}
+        findings = ", ".join(scan.findings) or None
     key = storage().put(
         upload.data, prefix=f"applications/{application.id}", suffix=f".{kind.extension}"
     )
@@ -198,6 +214,7 @@ def _attach(
             sha256=hashlib.sha256(upload.data).hexdigest(),
             storage_key=key,
             uploaded_by_id=actor.id,
+            active_content=findings,
         )
     )
     return None
@@ -239,23 +256,39 @@ def _save(
     uploads: dict[str, Upload],
     submit: bool,
 ) -> SaveResult:
-    """Merge declared fields, store uploads and, when asked, fire the applicant's action."""
+    """Merge declared fields, store uploads and, when asked, fire the applicant's action.
+
+    Only applicable data is kept: answers to questions hidden by other answers are dropped,
+    and files under requirements that no longer apply leave the application (marked replaced,
+    so the clerk, the review and the engine never see them), so everything downstream (pages,
+    PDFs, fees, SIMDET) sees what was really asked.
+    """
     result = SaveResult()
-    declared = {f.name for f in definition.fields}
     merged = dict(application.data)
-    merged.update({k: v for k, v in data.items() if k in declared})
-    application.data = merged
-    district_code = merged.get(effects.district_field(definition))
+    merged.update(data)
+    merged = applicable_data(definition, merged)
+    district_name = effects.district_field(definition)
+    district_code = merged.get(district_name)
     if district_code:
-        application.district = db.session.scalar(
-            sa.select(Authority).where(Authority.code == district_code)
-        )
+        district = db.session.scalar(sa.select(Authority).where(Authority.code == district_code))
+        if district is None or district.kind != "distrito":
+            result.field_errors[district_name] = ["invalid_district_choice"]
+            merged.pop(district_name)
+        else:
+            application.district = district
+    application.data = merged
+    applicable = set(applicable_documents(definition, merged))
+    for old in application.current_documents:
+        if old.requirement_code not in applicable:
+            old.replaced_at = utcnow()
     for code, upload in uploads.items():
+        if code not in applicable:
+            continue
         error = _attach(application, actor, definition, code, upload)
         if error:
             result.errors.setdefault(code, []).append(error)
     db.session.flush()
-    if submit and not result.errors:
+    if submit and not result.errors and not result.field_errors:
         actions = [
             t
             for t in definition.transitions

@@ -68,7 +68,7 @@ def edit(application_id: int):
         definition, locale=str(get_locale()), districts=presenters.district_choices(definition)
     )
     form = (
-        form_class(data=initial_values(application.data))
+        form_class(data=initial_values(application.data, definition))
         if request.method == "GET"
         else form_class()
     )

@@ -46,7 +46,7 @@ def test_values_are_checked_by_the_engine_rules_with_spanish_messages(app):
     form, valid = _form(
         app,
         {
-            "f_nit_propietario": "0614-050707-104-9",
+            "f_nit_propietario": "0614-05070-104-9",
             "f_area_terreno_m2": "-3",
             "f_actividad_claees": "5610",
         },
@@ -90,3 +90,89 @@ def test_a_map_point_is_stored_as_a_json_list_of_exact_numbers(app):
         form = build_application_form(definition, locale="es", districts=DISTRICTS)()
         assert form.validate(), form.errors
         assert collected_data(form) == {"ubicacion": ["13.6929", "-89.2182"]}
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("2,5", "Use el punto para los decimales y la coma solo para los miles"),
+        ("1.250,50", "Use el punto para los decimales y la coma solo para los miles"),
+        ("12,50", "Use el punto para los decimales y la coma solo para los miles"),
+        ("1,25,0", "Separe los miles en grupos de tres cifras, como 1,250,000.50"),
+        ("1e30", "Escriba un número con cifras"),
+        ("9" * 40, "demasiadas cifras"),
+        ("20,000,000", "menor o igual que 10,000,000"),
+    ],
+)
+def test_an_ambiguous_or_senseless_area_is_refused_at_the_field_with_how_to_write_it(
+    app, typed, message
+):
+    form, valid = _form(app, {"f_area_terreno_m2": typed})
+    assert not valid
+    assert message in form.f_area_terreno_m2.errors[0]
+    assert form.f_area_terreno_m2.data == typed  # what was typed is shown back as typed
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"), [("1,250.50", "1250.50"), ("1 250.50", "1250.50"), ("350", "350")]
+)
+def test_an_area_written_as_in_el_salvador_is_stored_exactly(app, typed, stored):
+    form, valid = _form(app, {"f_area_terreno_m2": typed})
+    assert valid, form.errors
+    assert collected_data(form)["area_terreno_m2"] == stored
+
+
+@pytest.mark.parametrize(("typed", "code"), [("0614-050707-104-9", "NIT"), ("01234567-1", "NIT")])
+def test_a_wrong_check_digit_says_so(app, typed, code):
+    form, valid = _form(app, {"f_nit_propietario": typed})
+    assert not valid
+    assert form.f_nit_propietario.errors[0].startswith("El dígito verificador no coincide")
+
+
+@pytest.mark.parametrize("district", ["9999", "0000", "0617"])
+def test_a_district_not_among_the_served_ones_is_refused(app, district):
+    form, valid = _form(app, {"f_distrito": district})
+    assert not valid
+    assert form.f_distrito.errors == ["Elija uno de los distritos de la lista."]
+
+
+def test_a_form_with_an_error_shows_every_answer_as_given(app):
+    data = {
+        "f_tipo_persona": "natural",
+        "f_distrito": "0511",
+        "f_area_terreno_m2": "1,250.50",
+        "f_nit_propietario": "0614 050707 104 8",
+        "f_actividad_claees": "5610",  # the error
+    }
+    with app.test_request_context(method="POST", data=data):
+        form = build_application_form(DEFINITION, locale="es", districts=DISTRICTS)()
+        assert not form.validate()
+        # The widgets check the choice equal to `data` and show `data` in text inputs.
+        assert form.f_tipo_persona.data == "natural"
+        assert form.f_distrito.data == "0511"
+        assert form.f_area_terreno_m2._value() == "1,250.50"
+        assert form.f_nit_propietario._value() == "0614 050707 104 8"
+        assert form.f_nit_propietario.clean == "0614-050707-104-8"
+
+
+def test_a_stored_point_and_yes_no_are_shown_back_in_their_inputs():
+    from dataclasses import replace
+
+    point = replace(DEFINITION.fields[0], name="ubicacion", type="point")
+    definition = replace(DEFINITION, fields=(point,))
+    shown = initial_values({"ubicacion": ["13.6929", "-89.2182"], "acepta": True}, definition)
+    assert shown == {"f_ubicacion": "13.6929, -89.2182", "f_acepta": "si"}
+
+
+def test_a_file_input_accepts_what_its_requirement_accepts(app):
+    with app.test_request_context():
+        form = build_application_form(DEFINITION, locale="es", districts=DISTRICTS)()
+        assert DEFINITION.document("escritura").accept == ("application/pdf",)
+        assert form.d_escritura.render_kw == {"accept": "application/pdf,.pdf"}
+        assert form.document_hints["escritura"] == "Formato: PDF. Tamaño máximo: 10 MB."
+        photos = DEFINITION.document("declaracion_jurada")
+        assert photos.accept == ("application/pdf", "image/jpeg", "image/png")
+        assert form.d_declaracion_jurada.render_kw == {
+            "accept": "application/pdf,.pdf,image/jpeg,.jpg,.jpeg,image/png,.png"
+        }
+        assert form.document_hints["declaracion_jurada"].startswith("Formato: PDF, JPG o PNG.")

@@ -111,7 +111,7 @@ def test_bad_values_get_spanish_messages_at_the_field(client, app_ctx):
         f_actividad_claees="12",
     )
     page = submit(client, application_id, fields=fields).get_data(as_text=True)
-    assert "El NIT no es válido." in page
+    assert "El dígito verificador no coincide con los demás dígitos del NIT." in page
     assert "Escriba un número" in page
     assert "código de actividad económica" in page
     assert 'value="mucho"' in page
@@ -126,7 +126,7 @@ def test_an_upload_that_is_not_pdf_jpeg_or_png_by_content_is_refused(client, app
     page = submit(
         client, application_id, files=documents(escritura=fake, plano_topografico=pdf_bytes())
     ).get_data(as_text=True)
-    assert "El archivo debe ser PDF, JPG o PNG." in page
+    assert "El archivo debe ser PDF; el que adjuntó es de otro tipo por su contenido." in page
     application = reload_application(application_id)
     assert application.state == "borrador"
     assert [d.requirement_code for d in application.current_documents] == ["plano_topografico"]

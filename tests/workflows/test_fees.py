@@ -146,7 +146,15 @@ def test_empty_total_is_zero_dollars() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("1,200.5", Decimal("1200.5")), ("x", 0), (None, 0), (True, 0), ("inf", 0)],
+    [
+        ("1,200.5", Decimal("1200.5")),
+        ("x", 0),
+        (None, 0),
+        (True, 0),
+        ("inf", 0),
+        ("2,5", 0),
+        ("1e30", 0),
+    ],
 )
 def test_submitted_numbers_read_as_decimals(raw: object, expected: Decimal) -> None:
     assert as_decimal(raw) == expected

@@ -91,10 +91,23 @@ def test_nit_is_valid_with_its_check_digit_or_as_a_dui(nit: str, valid: bool) ->
         ("area_m2", {}, "-1", (None, "below_min")),
         ("area_m2", {"min": Decimal(1)}, "0.5", (None, "below_min")),
         ("area_m2", {"max": Decimal(100)}, "100.01", (None, "above_max")),
-        ("money", {}, "$ 12.345", (Decimal("12.35"), None)),
+        ("money", {}, "$ 12.345", (None, "number_ambiguous")),
+        ("money", {}, "$ 1,212.345", (None, "money_half_cent")),
+        ("money", {}, "$1,250.5", (Decimal("1250.50"), None)),
+        ("money", {}, Decimal("0.125"), (None, "money_half_cent")),
+        ("money", {}, "100000000.01", (None, "above_max")),
+        ("area_m2", {}, "2,5", (None, "number_ambiguous")),
+        ("area_m2", {}, "1e30", (None, "not_a_number")),
+        ("area_m2", {}, "9" * 40, (None, "number_too_long")),
+        ("area_m2", {}, "10,000,000.5", (None, "above_max")),
+        ("area_m2", {}, 12, (Decimal(12), None)),
+        ("number", {}, "-1000000000.5", (None, "below_min")),
+        ("number", {"min": Decimal(-5)}, "-5", (Decimal(-5), None)),
+        ("integer", {}, "1,000,000,001", (None, "above_max")),
+        ("integer", {}, "1,25,0", (None, "number_grouping")),
         ("integer", {}, "12", (12, None)),
         ("integer", {}, "12.0", (12, None)),
-        ("integer", {}, "12.5", (None, "not_a_number")),
+        ("integer", {}, "12.5", (None, "not_an_integer")),
         ("integer", {"max": Decimal(10)}, "11", (None, "above_max")),
         ("date", {}, "2026-04-02", (date(2026, 4, 2), None)),
         ("date", {}, "02/04/2026", (date(2026, 4, 2), None)),
@@ -112,10 +125,14 @@ def test_nit_is_valid_with_its_check_digit_or_as_a_dui(nit: str, valid: bool) ->
         ("phone", {}, "8123-4567", (None, "invalid_phone")),
         ("phone", {}, "2222-333", (None, "invalid_phone")),
         ("dui", {}, "012345678", ("01234567-8", None)),
-        ("dui", {}, "01234567-0", (None, "invalid_dui")),
+        ("dui", {}, "01234567-0", (None, "dui_check_digit")),
+        ("dui", {}, "0123456-8", (None, "invalid_dui")),
+        ("dui", {}, "01234567-8x", (None, "invalid_dui")),
+        ("nit", {}, "0614-05070-104-8", (None, "invalid_nit")),
+        ("nit", {}, "01234567-1", (None, "nit_check_digit")),
         ("nit", {}, "06140507071048", ("0614-050707-104-8", None)),
         ("nit", {}, "012345678", ("01234567-8", None)),
-        ("nit", {}, "0614-050707-104-1", (None, "invalid_nit")),
+        ("nit", {}, "0614-050707-104-1", (None, "nit_check_digit")),
         ("district", {}, "0614", ("0614", None)),
         ("district", {}, "614", (None, "invalid_district")),
         ("address", {}, " Calle Arce 1 ", ("Calle Arce 1", None)),
@@ -159,3 +176,72 @@ def test_blank_value_is_an_error_only_when_required() -> None:
 
 def test_format_nit_groups_fourteen_digits() -> None:
     assert format_nit("06140507071048") == "0614-050707-104-8"
+    with pytest.raises(ValueError, match="invalid_nit"):
+        format_nit("0614")
+
+
+# 03456781-4 is a valid DUI: 0*9+3*8+4*7+5*6+6*5+7*4+8*3+1*2 = 166 -> (10 - 6) % 10 = 4.
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "03456781 4",
+        "03.456.781-4",
+        "03456781\u20134",  # en dash
+        "03456781\u20144",  # em dash
+        "\u00a003456781\u00a0-\u00a04 ",  # no-break spaces around a hyphen
+        "0345 6781\u2009\u20114",  # thin space, non-breaking hyphen
+        "034567814",
+    ],
+)
+def test_a_dui_pasted_with_noise_is_normalised_then_checked(pasted: str) -> None:
+    assert validate_value(field("dui"), pasted) == ("03456781-4", None)
+    assert validate_value(field("nit"), pasted) == ("03456781-4", None)
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "0614 050707 104 8",
+        "0614.050707.104.8",
+        "0614\u2013050707\u2013104\u20138",
+        "0614\u00a0050707\u00a0104\u00a08",
+        "0614\u2014050707\u2212104-8",
+    ],
+)
+def test_a_nit_pasted_with_noise_is_normalised_then_checked(pasted: str) -> None:
+    assert validate_value(field("nit"), pasted) == ("0614-050707-104-8", None)
+
+
+@pytest.mark.parametrize(
+    ("kind", "pasted", "code"),
+    [
+        ("dui", "03456781 5", "dui_check_digit"),
+        ("dui", "03.456.781-0", "dui_check_digit"),
+        ("dui", "03456781\u20139", "dui_check_digit"),
+        ("dui", "03456781 44", "invalid_dui"),
+        ("dui", "O3456781-4", "invalid_dui"),
+        ("dui", "\u0660\u0663456781-4", "invalid_dui"),
+        ("nit", "0614 050707 104 9", "nit_check_digit"),
+        ("nit", "0614.050707.104.1", "nit_check_digit"),
+        ("nit", "03.456.781-5", "nit_check_digit"),
+        ("nit", "0614 050707 104", "invalid_nit"),
+        ("nit", "0614/050707/104/8", "invalid_nit"),
+    ],
+)
+def test_a_wrong_check_digit_is_told_apart_from_a_wrong_format(
+    kind: str, pasted: str, code: str
+) -> None:
+    assert validate_value(field(kind), pasted) == (None, code)
+
+
+def test_every_numeric_type_has_a_default_maximum() -> None:
+    from workflows.identifiers import numeric_bounds
+    from workflows.model import DEFAULT_MAX, NUMERIC_FIELD_TYPES
+
+    assert set(DEFAULT_MAX) == NUMERIC_FIELD_TYPES
+    for kind in NUMERIC_FIELD_TYPES:
+        _low, high = numeric_bounds(field(kind))
+        assert high == DEFAULT_MAX[kind]
+        assert validate_value(field(kind), str(high + 1))[1] == "above_max"
+    assert numeric_bounds(field("number")) == (-DEFAULT_MAX["number"], DEFAULT_MAX["number"])
+    assert numeric_bounds(field("area_m2", max=Decimal(5))) == (Decimal(0), Decimal(5))
