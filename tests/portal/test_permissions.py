@@ -179,7 +179,7 @@ def test_a_draft_is_the_applicants_alone_until_filed(app, app_ctx):
     save_application(
         actor=ana,
         application=draft,
-        data={"nombre_comercial": "Pupusería La Ceiba"},
+        data={"nombre_comercial": "Pupusería La Ceiba", "tipo_persona": "natural"},
         uploads={"dui_nit": Upload("dui.pdf", pdf_bytes())},
         submit=False,
     )

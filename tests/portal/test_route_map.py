@@ -127,7 +127,7 @@ def _world(app):
     save_application(
         actor=ana,
         application=draft,
-        data={"nombre_comercial": "Borrador"},
+        data={"nombre_comercial": "Borrador", "tipo_persona": "natural"},
         uploads={"dui_nit": Upload("dui.pdf", pdf_bytes())},
         submit=False,
     )
