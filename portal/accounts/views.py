@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import math
 import time
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
@@ -63,7 +62,7 @@ def _audit_throttled(scope: str):
 def too_many_attempts(_error):
     """Refusals by the limits above: the same form, the typed e-mail, a Spanish explanation."""
     current = limiter.current_limit
-    minutes = max(1, math.ceil((current.reset_at - time.time()) / 60)) if current else 15
+    minutes = max(1, round((current.reset_at - time.time()) / 60)) if current else 15
     forms = {
         "accounts.login": (AccountLoginForm, "accounts/login.html"),
         "accounts.register": (AccountRegisterForm, "accounts/register.html"),
