@@ -9,6 +9,11 @@ from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 
+def _strip(value):
+    """Spaces pasted around an address are not part of it."""
+    return value.strip() if isinstance(value, str) else value
+
+
 # The policy itself (length, common passwords) is portal.accounts.passwords, applied by the
 # services; the form only asks for a value and its repetition.
 def _new_password_field(label=None) -> PasswordField:
@@ -38,6 +43,7 @@ def _email_field() -> EmailField:
     return EmailField(
         _l("Correo electrónico"),
         widget=GovTextInput(),
+        filters=[_strip],
         validators=[
             InputRequired(_l("Escriba su correo electrónico.")),
             Email(
@@ -61,6 +67,7 @@ class AccountRegisterForm(FlaskForm):
     email = EmailField(
         _l("Correo electrónico"),
         widget=GovTextInput(),
+        filters=[_strip],
         description=_l("Le enviaremos aquí los avisos de sus trámites."),
         validators=[
             InputRequired(_l("Escriba su correo electrónico.")),

@@ -49,7 +49,9 @@ def problem(password: str, *, personal: tuple[str, ...] = ()) -> tuple[str, dict
         return "password_too_long", {"max": MAX_LENGTH}
     inputs = [*LOCAL_WORDS]
     for value in personal:
-        inputs.extend(part for part in re.split(r"[\s@._\-+]+", value.lower()) if len(part) > 2)
+        value = value.strip().lower()
+        inputs.extend([value, value.split("@")[0], re.sub(r"[\s@._\-+]+", "", value)])
+        inputs.extend(part for part in re.split(r"[\s@._\-+]+", value) if len(part) > 2)
     if zxcvbn(password, user_inputs=inputs)["score"] < MIN_SCORE:
         return "password_too_common", {}
     return None
