@@ -119,6 +119,7 @@ def _register(app: Flask) -> None:
 
     # Server-side sessions: the cookie is honoured only while its session row lives.
     login_manager.user_loader(web_session.load_user)
+    app.before_request(web_session.check_early)
     app.session_interface = web_session.SecureWhenHttpsSessionInterface()
 
     @app.before_request

@@ -93,6 +93,7 @@ def sign_up(*, email: str, password: str, full_name: str, ip: str | None) -> Non
     _check_password(password, email, full_name)
     existing = get_user_by_email(email)
     if existing is not None:
+        _hasher.hash(password)  # the same Argon2 cost as a new account: timing tells nothing
         audit("account.signup_existing", actor=None, subject=existing.email, ip=ip)
         enqueue("account_mail", kind="signup_existing", user_id=existing.id)
     else:

@@ -13,7 +13,7 @@ from flask import flash, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from portal.accounts.models import User
 from portal.sessions import services as sessions
@@ -55,6 +55,13 @@ def load_user(user_id: str) -> User | None:
         if ended in ENDED_MESSAGES:
             flash(str(ENDED_MESSAGES[ended]), "info")
     return user
+
+
+def check_early() -> None:
+    """Before each request: settle who is signed in before any view logic runs, so the loader's
+    own small commit (activity, expiry) never meets a view's unfinished work."""
+    if request.endpoint != "static":
+        _ = current_user.is_authenticated
 
 
 def start(user: User, token: str) -> None:

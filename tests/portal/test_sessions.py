@@ -85,6 +85,17 @@ def test_a_cookie_copied_before_logout_is_signed_out_after_it(app, client, role,
     assert not _signed_in(stolen, path)
     assert not _signed_in(client, path)
     assert len(_ended(app, "logout")) == 1
+    from portal.accounts.models import AuditEvent
+    from portal.extensions import db
+
+    with app.app_context():
+        events = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all()
+        trail = [(e.action, e.subject) for e in events if e.action != "account.registered"]
+    assert trail[-3:] == [
+        ("account.login", email),
+        ("account.session_ended", email),
+        ("account.logout", email),
+    ]
 
 
 def test_a_cookie_forged_with_the_apps_own_serializer_is_refused(app, client):
