@@ -17,7 +17,7 @@ from forms.accounts import (
     PasswordResetForm,
 )
 from forms.messages import message_for
-from portal.accounts import services, web_session
+from portal.accounts import devices, services, web_session
 from portal.errors import InvalidInput
 from portal.extensions import limiter
 from portal.sessions import services as sessions
@@ -27,7 +27,9 @@ bp = Blueprint("accounts", __name__, url_prefix="/cuenta")
 
 # Failed sign-ins, counted in Redis when there is one (every web process shares the count):
 # per address, and per account whatever the address. A full window refuses for at most its
-# length, never for good, so nobody can lock a clerk out for longer by guessing.
+# length, never for good; and a browser where the account signed in before (device cookie,
+# portal/accounts/devices.py) is counted on its own, so guessing elsewhere never holds a clerk
+# at their own desk.
 ADDRESS_FAILURES = "10 per 10 minutes"
 ACCOUNT_FAILURES = "10 per 15 minutes"
 # Sign-up and reset requests send e-mail: per address, and per target address.
@@ -111,6 +113,16 @@ def confirm(token: str):
     return redirect(url_for("accounts.login"))
 
 
+def _device_key() -> str:
+    """A browser where the typed account signed in before is counted on its own."""
+    device = devices.trusted_for(request.form.get("email", ""))
+    return f"device:{device}" if device else ""
+
+
+def _trusted_device() -> bool:
+    return bool(_device_key())
+
+
 @bp.route("/entrar", methods=["GET", "POST"])
 @limiter.limit(
     ADDRESS_FAILURES, methods=["POST"], deduct_when=_failed, on_breach=_audit_throttled("address")
@@ -120,7 +132,15 @@ def confirm(token: str):
     key_func=_target_key,
     methods=["POST"],
     deduct_when=_failed,
+    exempt_when=_trusted_device,
     on_breach=_audit_throttled("account"),
+)
+@limiter.limit(
+    ACCOUNT_FAILURES,
+    key_func=_device_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    on_breach=_audit_throttled("device"),
 )
 def login():
     form = AccountLoginForm()
@@ -138,7 +158,9 @@ def login():
             user, token = signed_in
             web_session.start(user, token)
             default = url_for("review.queue") if user.is_staff else url_for("applications.index")
-            return redirect(safe_next(request.args.get("next")) or default)
+            return devices.remember(
+                redirect(safe_next(request.args.get("next")) or default), user.email
+            )
     return render_template("accounts/login.html", form=form)
 
 

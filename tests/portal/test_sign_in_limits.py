@@ -158,3 +158,36 @@ def test_with_redis_down_sign_in_still_works_limits_count_in_memory_and_healthz_
         assert statuses == [200] * 10
         assert _attempt(Browser(), base, "203.0.113.9", PASSWORD)[0] == 429
     assert "falling back to in-memory storage" in log.read_text()
+
+
+def test_a_browser_where_the_clerk_signed_in_before_is_not_held_by_guessing_elsewhere(app):
+    with app.app_context():
+        make_staff("clerk", email="clerk@example.sv")
+        make_applicant(email="ana@example.sv")
+    desk = _from(app, "10.0.0.5")  # the clerk's own browser, signed in yesterday
+    assert desk.post(
+        "/cuenta/entrar", data={"email": "clerk@example.sv", "password": PASSWORD}
+    ).headers["Set-Cookie"]
+    desk.post("/cuenta/salir")
+    neighbour = _from(app, "10.0.0.6")  # a browser where only another account signed in
+    neighbour.post("/cuenta/entrar", data={"email": "ana@example.sv", "password": PASSWORD})
+    neighbour.post("/cuenta/salir")
+    forged = _from(app, "10.0.0.7")
+    forged.set_cookie("ventanilla_dispositivo", "eyJkIjoieCIsImEiOltdfQ.forged")
+    for n in range(10):  # someone guesses the clerk's password from many addresses
+        _from(app, f"198.51.100.{n + 1}").post(
+            "/cuenta/entrar", data={"email": "clerk@example.sv", "password": WRONG}
+        )
+    right = {"email": "clerk@example.sv", "password": PASSWORD}
+    assert neighbour.post("/cuenta/entrar", data=right).status_code == 429
+    assert forged.post("/cuenta/entrar", data=right).status_code == 429
+    assert desk.post("/cuenta/entrar", data=right).status_code == 302
+    desk.post("/cuenta/salir")
+    # The trusted browser has its own limit: guessing from it is held too, whatever address.
+    for n in range(10):
+        desk.environ_base["REMOTE_ADDR"] = f"10.1.0.{n + 1}"
+        desk.post("/cuenta/entrar", data={"email": "clerk@example.sv", "password": WRONG})
+    desk.environ_base["REMOTE_ADDR"] = "10.1.0.99"
+    assert desk.post("/cuenta/entrar", data=right).status_code == 429
+    assert _throttled(app, "device") == ["clerk@example.sv"]
+    assert _throttled(app, "address") == []
