@@ -185,6 +185,7 @@ def sessions_page():
         web_session.describe(row, current=current is not None and row.id == current.id)
         for row in sessions.active_sessions(current_user)
     ]
+    rows.sort(key=lambda row: not row["current"])  # this browser first
     return render_template("accounts/sessions.html", rows=rows)
 
 

@@ -75,6 +75,8 @@ def test_public_applicant_and_clerk_pages_pass_axe(app, live_server, browser):
         ):
             page.goto(base + path)
             found[f"{width} {path}"] = _violations(page)
+            if path.startswith("/cuenta/"):  # no sideways scrolling on a phone (WCAG 1.4.10)
+                assert page.evaluate("document.documentElement.scrollWidth") <= width, path
         context.close()
     context = browser.new_context(locale="es-SV", bypass_csp=True)
     page = context.new_page()
