@@ -47,6 +47,11 @@ class Config:
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Redis down: count in this process's memory (with a log line) instead of failing.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_SWALLOW_ERRORS = True
+        self.RATELIMIT_STRATEGY = "moving-window"
+        self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
         # Behind N reverse proxies, trust N X-Forwarded-For hops (for rate limits and audit IPs).
         self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
         self.FILES_DIR = os.environ.get("FILES_DIR", str(instance / "files"))
@@ -69,6 +74,17 @@ class Config:
         self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        # Server-side sessions (ASVS 3.3, docs/security.md): idle and absolute limits in minutes.
+        self.SESSION_IDLE_MINUTES_STAFF = int(os.environ.get("SESSION_IDLE_MINUTES_STAFF", "30"))
+        self.SESSION_MAX_MINUTES_STAFF = int(os.environ.get("SESSION_MAX_MINUTES_STAFF", "720"))
+        self.SESSION_IDLE_MINUTES_APPLICANT = int(
+            os.environ.get("SESSION_IDLE_MINUTES_APPLICANT", "120")
+        )
+        self.SESSION_MAX_MINUTES_APPLICANT = int(
+            os.environ.get("SESSION_MAX_MINUTES_APPLICANT", str(7 * 24 * 60))
+        )
+        # A signed cookie older than the longest session is refused before the database is asked.
+        self.PERMANENT_SESSION_LIFETIME = 7 * 24 * 3600
         self.BABEL_DEFAULT_LOCALE = "es"
         self.BABEL_DEFAULT_TIMEZONE = "America/El_Salvador"
         self.LANGUAGES = ("es", "en")

@@ -63,6 +63,12 @@ MESSAGES = {
     # accounts
     "email_taken": _l("Ya existe una cuenta con este correo. Inicie sesión."),
     "password_too_short": _l("La contraseña debe tener al menos %(min)s caracteres."),
+    "password_too_long": _l("La contraseña puede tener como máximo %(max)s caracteres."),
+    "password_too_common": _l(
+        "Esta contraseña es demasiado común o fácil de adivinar (aparece en listas de contraseñas "
+        "filtradas o se parece a su correo o nombre). Use una frase de varias palabras."
+    ),
+    "current_password_wrong": _l("La contraseña actual no es correcta."),
     "passwords_differ": _l("Las contraseñas no coinciden."),
     "bad_credentials": _l("El correo o la contraseña no son correctos."),
     # engine reasons

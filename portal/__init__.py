@@ -45,6 +45,8 @@ def create_app(config_object: object | None = None, **overrides: object) -> Flas
     config = config_object or Config()
     app.config.from_object(config)
     app.config.update(overrides)
+    if "RATELIMIT_STORAGE_URI" not in overrides:  # limits live where the app's Redis is
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
     app.instance_path = app.config["INSTANCE_PATH"]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.jinja_loader = ChoiceLoader(
@@ -109,15 +111,16 @@ def _register(app: Flask) -> None:
     import importlib
 
     from portal import cli
-    from portal.accounts.models import User
+    from portal.accounts import web_session
 
     for module in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module).bp)
     cli.register(app)
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+    # Server-side sessions: the cookie is honoured only while its session row lives.
+    login_manager.user_loader(web_session.load_user)
+    app.before_request(web_session.check_early)
+    app.session_interface = web_session.SecureWhenHttpsSessionInterface()
 
     @app.before_request
     def _nonce():
@@ -150,6 +153,14 @@ def _register(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault(
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+        )
+        if request.is_secure:  # direct HTTPS, or X-Forwarded-Proto from a trusted proxy
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
         if current_user.is_authenticated:
             response.headers.setdefault("Cache-Control", "no-store")
         return response

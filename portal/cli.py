@@ -36,7 +36,11 @@ def create_user(email, role, authority_code, password, name):
             email=email, password=password, role=role, authority_code=authority_code, full_name=name
         )
     except InvalidInput as error:
-        raise click.ClickException(f"{error.code} {dict(error.params)}") from error
+        from forms.messages import message_for
+
+        raise click.ClickException(
+            f"{error.code}: {message_for(error.code, **error.params)} {dict(error.params)}"
+        ) from error
     click.echo(f"created {user.email} ({user.role} at {authority_code})")
 
 
@@ -66,8 +70,40 @@ def create_api_client(name):
     """Register a system and print its bearer token once."""
     from portal.simdet.services import create_api_client as create
 
-    _client, token = create(name=name)
+    try:
+        _client, token = create(name=name)
+    except InvalidInput as error:
+        raise click.ClickException(
+            f"an API client named {name!r} already exists; revoke it or choose another name"
+            if error.code == "api_client_exists"
+            else "give the client a name"
+        ) from error
     click.echo(token)
+
+
+@api_clients.command("list")
+def list_api_clients():
+    """List the registered systems: name, created, revoked."""
+    from portal.simdet.services import list_api_clients as list_clients
+
+    for client in list_clients():
+        revoked = f"revoked {client.revoked_at:%Y-%m-%d %H:%M}Z" if client.revoked_at else "active"
+        click.echo(
+            f"{client.name}\t{client.scope}\tcreated {client.created_at:%Y-%m-%d}\t{revoked}"
+        )
+
+
+@api_clients.command("revoke")
+@click.option("--name", required=True)
+def revoke_api_client(name):
+    """Revoke a system's token at once (it gets 401 from then on)."""
+    from portal.simdet.services import revoke_api_client as revoke
+
+    try:
+        revoke(name=name)
+    except InvalidInput as error:
+        raise click.ClickException(f"no API client named {name!r}") from error
+    click.echo(f"revoked {name}")
 
 
 @jobs.command("sweep")

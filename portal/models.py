@@ -10,6 +10,7 @@ from portal.jobs.models import OutboxMessage
 from portal.payments.models import PaymentOrder
 from portal.procedures.models import Procedure, ProcedureVersion
 from portal.review.models import ReviewVerdict
+from portal.sessions.models import UserSession
 from portal.simdet.models import ApiClient, FeedEvent, FeedSequence
 
 metadata = db.metadata
@@ -32,5 +33,6 @@ __all__ = [
     "ReviewVerdict",
     "TrackingCounter",
     "User",
+    "UserSession",
     "metadata",
 ]

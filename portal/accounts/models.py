@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -13,6 +14,11 @@ from portal.extensions import UTCDateTime, db, utcnow
 
 STAFF_ROLES = ("clerk", "supervisor", "inspector", "admin")
 ROLES = ("applicant", *STAFF_ROLES)
+
+
+def new_security_stamp() -> str:
+    """A random value that changes whenever the password does: it voids reset links."""
+    return secrets.token_hex(16)
 
 
 class User(UserMixin, db.Model):
@@ -28,6 +34,9 @@ class User(UserMixin, db.Model):
     locale: Mapped[str] = mapped_column(sa.String(5), default="es")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # None until the owner follows the link sent at sign-up; such an account cannot sign in.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    security_stamp: Mapped[str] = mapped_column(sa.String(32), default=new_security_stamp)
 
     authority: Mapped[Authority | None] = relationship()
 

@@ -1,4 +1,4 @@
-"""Sign-up, sign-in and staff accounts, with Argon2 password hashes and an audit trail."""
+"""Sign-up, sign-in, passwords and staff accounts, with Argon2 hashes and an audit trail."""
 
 from __future__ import annotations
 
@@ -6,15 +6,17 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from portal.accounts.models import ROLES, AuditEvent, User
+from portal.accounts import passwords, tokens
+from portal.accounts.models import ROLES, AuditEvent, User, new_security_stamp
 from portal.authorities.services import get_authority
 from portal.errors import InvalidInput
 from portal.extensions import db, utcnow
+from portal.jobs.services import enqueue
+from portal.sessions import services as sessions
 
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so both paths cost the same time.
 _DUMMY_HASH = _hasher.hash("ventanilla-dummy-password")
-MIN_PASSWORD_LENGTH = 10
 
 
 def normalize_email(email: str) -> str:
@@ -46,21 +48,27 @@ def get_user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput("password_too_short", field="password", min=MIN_PASSWORD_LENGTH)
+def _check_password(password: str, *personal: str) -> None:
+    """Apply the one password policy (portal.accounts.passwords); raise InvalidInput."""
+    found = passwords.problem(password, personal=tuple(p for p in personal if p))
+    if found is not None:
+        code, params = found
+        raise InvalidInput(code, field="password", **params)
 
 
-def _new_user(email: str, password: str, full_name: str, role: str, authority_id) -> User:
+def _new_user(
+    email: str, password: str, full_name: str, role: str, authority_id, *, confirmed: bool = True
+) -> User:
     if get_user_by_email(email) is not None:
         raise InvalidInput("email_taken", field="email")
-    _check_password(password)
+    _check_password(password, email, full_name)
     user = User(
         email=normalize_email(email),
         password_hash=_hasher.hash(password),
         full_name=full_name.strip(),
         role=role,
         authority_id=authority_id,
+        email_confirmed_at=utcnow() if confirmed else None,
     )
     db.session.add(user)
     db.session.flush()
@@ -68,9 +76,43 @@ def _new_user(email: str, password: str, full_name: str, role: str, authority_id
 
 
 def register_applicant(*, email: str, password: str, full_name: str, ip: str | None) -> User:
-    """Create an applicant account."""
+    """Create a confirmed applicant account (operators, walk-in desks, tests)."""
     user = _new_user(email, password, full_name, "applicant", None)
     audit("account.registered", actor=user, subject=user.email, ip=ip)
+    db.session.commit()
+    return user
+
+
+def sign_up(*, email: str, password: str, full_name: str, ip: str | None) -> None:
+    """Public sign-up that never tells whether an address has an account (ASVS 2.2, 3.2).
+
+    A new address gets an unconfirmed account and a confirmation link; a registered one gets a
+    notice to its owner instead. Either way the caller shows "revise su correo". Raises
+    InvalidInput only for the password policy, which does not depend on the address.
+    """
+    _check_password(password, email, full_name)
+    existing = get_user_by_email(email)
+    if existing is not None:
+        _hasher.hash(password)  # the same Argon2 cost as a new account: timing tells nothing
+        audit("account.signup_existing", actor=None, subject=existing.email, ip=ip)
+        enqueue("account_mail", kind="signup_existing", user_id=existing.id)
+    else:
+        user = _new_user(email, password, full_name, "applicant", None, confirmed=False)
+        audit("account.registered", actor=user, subject=user.email, ip=ip)
+        enqueue("account_mail", kind="confirm", user_id=user.id)
+    db.session.commit()
+
+
+def confirm_email(*, token: str, ip: str | None) -> User | None:
+    """Confirm the address of the account a sign-up link names; None when the link is bad."""
+    found = tokens.read("confirm", token, tokens.CONFIRM_MAX_AGE)
+    user = db.session.get(User, found[0]) if found else None
+    if user is None or user.email != found[1]:
+        db.session.rollback()
+        return None
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+        audit("account.email_confirmed", actor=user, subject=user.email, ip=ip)
     db.session.commit()
     return user
 
@@ -102,28 +144,129 @@ def create_staff(
     return user
 
 
-def authenticate(*, email: str, password: str, ip: str | None) -> User | None:
-    """Return the user when the password matches, recording the attempt either way."""
-    user = get_user_by_email(email)
+def _verify(user: User | None, password: str) -> bool:
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
-        ok = user is not None and user.active
     except (VerificationError, InvalidHashError):
-        ok = False
-    if ok:
-        if _hasher.check_needs_rehash(user.password_hash):
-            user.password_hash = _hasher.hash(password)
-        user.last_login_at = utcnow()
-        audit("account.login", actor=user, subject=user.email, ip=ip)
-    else:
-        audit("account.login_failed", actor=None, subject=normalize_email(email), ip=ip)
+        return False
+    return user is not None
+
+
+def sign_in(
+    *, email: str, password: str, ip: str | None, user_agent: str | None
+) -> tuple[User, str] | None:
+    """Check the password and start a new server-side session; return (user, session id).
+
+    None when the address is unknown, the password wrong, or the account inactive or not yet
+    confirmed (one answer for all, so nothing about the account leaks). Audited either way.
+    """
+    user = get_user_by_email(email)
+    ok = _verify(user, password) and user.active and user.email_confirmed_at is not None
+    if not ok:
+        audit("account.login_failed", actor=None, subject=normalize_email(email)[:200], ip=ip)
+        db.session.commit()
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.last_login_at = utcnow()
+    token = sessions.begin(user, ip=ip, user_agent=user_agent)
+    audit("account.login", actor=user, subject=user.email, ip=ip)
     db.session.commit()
-    return user if ok else None
+    return user, token
 
 
-def record_logout(*, actor: User, ip: str | None) -> None:
+def record_throttled(*, email: str, ip: str | None, scope: str) -> None:
+    """Audit a sign-in refused by the failed-attempt limit (per account or per address)."""
+    audit(
+        "account.login_throttled",
+        actor=None,
+        subject=normalize_email(email)[:200],
+        ip=ip,
+        scope=scope,
+    )
+    db.session.commit()
+
+
+def sign_out(*, actor: User, session_token: str | None, ip: str | None) -> None:
+    """End the current session on the server (logout) and audit it."""
+    row = sessions.find(session_token)
+    if row is not None:
+        sessions.end_row(row, "logout", ip=ip, actor=actor)
     audit("account.logout", actor=actor, subject=actor.email, ip=ip)
     db.session.commit()
+
+
+def _set_password(user: User, password: str) -> None:
+    _check_password(password, user.email, user.full_name)
+    user.password_hash = _hasher.hash(password)
+    user.security_stamp = new_security_stamp()
+
+
+def change_password(
+    *,
+    actor: User,
+    current_password: str,
+    new_password: str,
+    session_token: str | None,
+    ip: str | None,
+    user_agent: str | None,
+) -> str:
+    """Change the actor's password, end all their sessions and return a new session id.
+
+    Raises InvalidInput(field="current_password") when the current password is wrong, or the
+    policy's codes (field="password").
+    """
+    if not _verify(actor, current_password):
+        raise InvalidInput("current_password_wrong", field="current_password")
+    _set_password(actor, new_password)
+    sessions.end_others_rows(actor, keep=None, reason="password_changed", ip=ip)
+    token = sessions.begin(actor, ip=ip, user_agent=user_agent)
+    audit("account.password_changed", actor=actor, subject=actor.email, ip=ip)
+    enqueue("account_mail", kind="password_changed", user_id=actor.id)
+    db.session.commit()
+    return token
+
+
+def request_password_reset(*, email: str, ip: str | None) -> None:
+    """E-mail a reset link when the address has an active account; silent otherwise."""
+    user = get_user_by_email(email)
+    audit(
+        "account.password_reset_requested",
+        actor=None,
+        subject=normalize_email(email)[:200],
+        ip=ip,
+        known=user is not None,
+    )
+    if user is not None and user.active:
+        enqueue("account_mail", kind="reset", user_id=user.id)
+    db.session.commit()
+
+
+def user_for_reset(token: str, *, lock: bool = False) -> User | None:
+    """The account a reset link is for, while the link is valid and unused; else None."""
+    found = tokens.read("reset", token, tokens.RESET_MAX_AGE)
+    user = db.session.get(User, found[0], with_for_update=lock) if found else None
+    if user is None or not user.active or user.security_stamp != found[1]:
+        return None
+    return user
+
+
+def reset_password(*, token: str, new_password: str, ip: str | None) -> User | None:
+    """Set a new password from a reset link (once), ending every session; None if bad link.
+
+    Also confirms the address (the link reached it). Raises the policy's InvalidInput codes.
+    """
+    user = user_for_reset(token, lock=True)  # two clicks at once: the second sees the new stamp
+    if user is None:
+        db.session.rollback()
+        return None
+    _set_password(user, new_password)
+    user.email_confirmed_at = user.email_confirmed_at or utcnow()
+    sessions.end_others_rows(user, keep=None, reason="password_changed", ip=ip)
+    audit("account.password_reset", actor=user, subject=user.email, ip=ip)
+    enqueue("account_mail", kind="password_changed", user_id=user.id)
+    db.session.commit()
+    return user
 
 
 def set_locale(*, actor: User, locale: str) -> None:

@@ -21,6 +21,7 @@ TASKS: dict[str, tuple[str, str]] = {
     "send_notification": ("mail", "portal.notifications.tasks:send_notification"),
     "alert_staff": ("mail", "portal.notifications.tasks:alert_staff"),
     "sequence_feed": ("simdet", "portal.simdet.tasks:sequence_feed"),
+    "account_mail": ("mail", "portal.accounts.tasks:send_account_mail"),
 }
 PENDING_KEY = "outbox_pending"
 

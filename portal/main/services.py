@@ -9,7 +9,7 @@ from portal.extensions import db
 
 
 def health() -> dict:
-    """Report the database and the queue; the queue is 'inline' in the embedded mode."""
+    """Report the database, the queue ('inline' when embedded) and where limits are counted."""
     report = {"status": "ok", "database": "ok", "queue": "inline"}
     try:
         db.session.execute(sa.text("SELECT 1"))
@@ -25,7 +25,21 @@ def health() -> dict:
             report["queue"] = "ok"
         except Exception as exc:
             report.update(status="error", queue=f"error: {type(exc).__name__}")
+    report["rate_limits"] = _rate_limit_health()
     return report
+
+
+def _rate_limit_health() -> str:
+    """Where failed sign-ins are counted now: "ok" (shared store) or the in-memory fallback."""
+    from portal.extensions import limiter
+
+    try:
+        shared = limiter.storage.check()
+    except Exception:  # a dead store must be reported, not raised
+        shared = False
+    if shared:
+        return "ok"
+    return "degraded: counting in this process's memory"
 
 
 def featured_procedures():

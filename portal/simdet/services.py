@@ -8,6 +8,7 @@ import secrets
 
 import sqlalchemy as sa
 
+from portal.errors import InvalidInput
 from portal.extensions import db, utcnow
 from portal.simdet.models import ApiClient, FeedEvent, FeedSequence
 
@@ -19,12 +20,34 @@ def _hash(token: str) -> str:
 
 
 def create_api_client(*, name: str, token: str | None = None) -> tuple[ApiClient, str]:
-    """Register a system and return it with its token (shown once, only its hash is kept)."""
+    """Register a system and return it with its token (shown once, only its hash is kept).
+
+    Raises InvalidInput("api_client_exists") when the name is taken (revoked ones included).
+    """
+    name = name.strip()
+    if not name or db.session.scalar(sa.select(ApiClient.id).where(ApiClient.name == name)):
+        raise InvalidInput("api_client_exists" if name else "required", field="name", name=name)
     token = token or secrets.token_urlsafe(32)
     client = ApiClient(name=name, token_hash=_hash(token))
     db.session.add(client)
     db.session.commit()
     return client, token
+
+
+def list_api_clients() -> list[ApiClient]:
+    """Every registered system, by name, revoked ones included."""
+    return list(db.session.scalars(sa.select(ApiClient).order_by(ApiClient.name)))
+
+
+def revoke_api_client(*, name: str) -> ApiClient:
+    """Revoke a system's token at once; raises InvalidInput("unknown_api_client")."""
+    client = db.session.scalar(sa.select(ApiClient).where(ApiClient.name == name.strip()))
+    if client is None:
+        raise InvalidInput("unknown_api_client", field="name", name=name)
+    if client.revoked_at is None:
+        client.revoked_at = utcnow()
+    db.session.commit()
+    return client
 
 
 def authenticate_client(token: str | None, scope: str = "simdet") -> ApiClient | None:

@@ -59,6 +59,7 @@ def test_public_applicant_and_clerk_pages_pass_axe(app, live_server, browser):
             "/verificar/",
             "/cuenta/registro",
             "/cuenta/entrar",
+            "/cuenta/olvide",
         ):
             page.goto(base + path)
             found[f"{width} {path}"] = _violations(page)
@@ -66,9 +67,16 @@ def test_public_applicant_and_clerk_pages_pass_axe(app, live_server, browser):
         page.get_by_role("button", name="Crear cuenta").click()  # every field in error
         found[f"{width} registro con errores"] = _violations(page)
         _sign_in(page, base, "ana@example.sv")
-        for path in ("/solicitudes/", f"/solicitudes/{application_id}"):
+        for path in (
+            "/solicitudes/",
+            f"/solicitudes/{application_id}",
+            "/cuenta/sesiones",
+            "/cuenta/contrasena",
+        ):
             page.goto(base + path)
             found[f"{width} {path}"] = _violations(page)
+            if path.startswith("/cuenta/"):  # no sideways scrolling on a phone (WCAG 1.4.10)
+                assert page.evaluate("document.documentElement.scrollWidth") <= width, path
         context.close()
     context = browser.new_context(locale="es-SV", bypass_csp=True)
     page = context.new_page()

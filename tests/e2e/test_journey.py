@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.e2e.conftest import wait_until
-from tests.portal.helpers import PASSWORD, make_staff, pdf_bytes, pdf_text, qr_texts
+from tests.portal.helpers import PASSWORD, mails, make_staff, pdf_bytes, pdf_text, qr_texts
 
 pytestmark = pytest.mark.e2e
 
@@ -67,8 +67,16 @@ def test_file_correct_approve_download_and_verify(app, live_server, rq_worker, b
     applicant.get_by_label("Contraseña", exact=True).fill(PASSWORD)
     applicant.get_by_label("Repita la contraseña").fill(PASSWORD)
     applicant.get_by_role("button", name="Crear cuenta").click()
-    applicant.get_by_text("Su cuenta está lista").wait_for()
+    applicant.get_by_role("heading", name="Revise su correo").wait_for()
     assert applicant.evaluate("document.documentElement.scrollWidth") <= 360
+    # Follow the link of the confirmation e-mail, then sign in.
+    (message,) = wait_until(lambda: mails(app))
+    link = re.search(r"http\S+/cuenta/confirmar/\S+", message.get_content()).group(0)
+    applicant.goto(link)
+    applicant.get_by_text("Su correo quedó confirmado").wait_for()
+    _sign_in(applicant, base, "ana@example.sv")
+    applicant.get_by_role("heading", name="Mis solicitudes").wait_for()
+    applicant.goto(f"{base}/tramites/")
     # Choose the procedure and file it with two uploads.
     applicant.get_by_role("link", name="Calificación de Lugar").first.click()
     applicant.get_by_role("button", name="Comenzar solicitud").click()

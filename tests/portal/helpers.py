@@ -158,3 +158,16 @@ def reload_application(application_id: int):
 
     db.session.expire_all()
     return db.session.get(Application, application_id)
+
+
+def mails(app) -> list:
+    """The e-mails the portal wrote to MAIL_DIR (embedded mode), oldest first, parsed."""
+    import email
+    from email import policy
+    from pathlib import Path
+
+    folder = Path(app.config["MAIL_DIR"])
+    paths = (
+        sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns) if folder.exists() else []
+    )
+    return [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in paths]

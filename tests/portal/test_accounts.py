@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
-from tests.portal.helpers import PASSWORD, login, make_applicant, make_staff
+from tests.portal.helpers import PASSWORD, login, mails, make_applicant, make_staff
 
 
-def test_sign_up_creates_an_applicant_with_an_argon2_hash_and_signs_in(client, app_ctx):
+def test_sign_up_creates_an_unconfirmed_applicant_that_the_e_mailed_link_activates(
+    app, client, run_jobs
+):
     from portal.accounts.models import AuditEvent, User
     from portal.extensions import db
 
@@ -19,42 +23,51 @@ def test_sign_up_creates_an_applicant_with_an_argon2_hash_and_signs_in(client, a
             "password": PASSWORD,
             "password_confirm": PASSWORD,
         },
+        follow_redirects=True,
     )
-    assert response.status_code == 302
-    user = db.session.scalar(sa.select(User).where(User.email == "rosa@example.sv"))
-    assert user.role == "applicant" and user.password_hash.startswith("$argon2id$")
-    assert PASSWORD not in user.password_hash
-    assert client.get("/solicitudes/").status_code == 200
-    actions = db.session.scalars(sa.select(AuditEvent.action)).all()
+    assert "Revise su correo" in response.get_data(as_text=True)
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "rosa@example.sv"))
+        assert user.role == "applicant" and user.password_hash.startswith("$argon2id$")
+        assert PASSWORD not in user.password_hash and user.email_confirmed_at is None
+        actions = db.session.scalars(sa.select(AuditEvent.action)).all()
     assert "account.registered" in actions
+    refused = client.post("/cuenta/entrar", data={"email": "rosa@example.sv", "password": PASSWORD})
+    assert "El correo o la contraseña no son correctos." in refused.get_data(as_text=True)
+    run_jobs()
+    (message,) = mails(app)
+    assert message["To"] == "rosa@example.sv"
+    link = re.search(r"http://127\.0\.0\.1:5000(/cuenta/confirmar/\S+)", message.get_content())
+    confirmed = client.get(link.group(1), follow_redirects=True)
+    assert "Su correo quedó confirmado" in confirmed.get_data(as_text=True)
+    login(client, "rosa@example.sv")
+    assert client.get("/solicitudes/").status_code == 200
 
 
 def test_sign_up_explains_each_problem_in_spanish_and_keeps_what_was_typed(client, app_ctx):
-    make_applicant(email="ocupado@example.sv")
     response = client.post(
         "/cuenta/registro",
         data={
             "full_name": "Rosa Campos",
-            "email": "ocupado@example.sv",
+            "email": "rosa@example.sv",
             "password": "corta",
             "password_confirm": "otra",
         },
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "La contraseña debe tener al menos 10 caracteres." in page
     assert "Las contraseñas no coinciden." in page
-    assert 'value="Rosa Campos"' in page and 'value="ocupado@example.sv"' in page
+    assert 'value="Rosa Campos"' in page and 'value="rosa@example.sv"' in page
     response = client.post(
         "/cuenta/registro",
         data={
             "full_name": "Rosa Campos",
-            "email": "ocupado@example.sv",
-            "password": PASSWORD,
-            "password_confirm": PASSWORD,
+            "email": "rosa@example.sv",
+            "password": "corta",
+            "password_confirm": "corta",
         },
     )
-    assert "Ya existe una cuenta con este correo" in response.get_data(as_text=True)
+    assert "La contraseña debe tener al menos 12 caracteres." in response.get_data(as_text=True)
 
 
 def test_wrong_password_is_refused_with_one_message_and_audited(client, app_ctx):

@@ -1,0 +1,60 @@
+"""Compose and send account e-mail in the owner's language; links are built at send time.
+
+Kinds: `confirm` (sign-up link), `signup_existing` (someone tried to sign up with this
+address), `reset` (password reset link, one hour, once), `password_changed` (notice, ASVS
+2.2.3). A reset link signs the user's current security stamp, so sending happens after commit.
+"""
+
+from __future__ import annotations
+
+import secrets
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from portal.accounts import tokens
+from portal.accounts.models import User
+from portal.extensions import db
+from portal.links import public_url
+from portal.notifications.services import _deliver
+
+SUBJECTS = {
+    "confirm": _l("Confirme su correo en la Ventanilla Única AMSS"),
+    "signup_existing": _l("Ya tiene una cuenta en la Ventanilla Única AMSS"),
+    "reset": _l("Cambie su contraseña de la Ventanilla Única AMSS"),
+    "password_changed": _l("Su contraseña de la Ventanilla Única AMSS cambió"),
+}
+
+
+def _link(kind: str, user: User) -> str:
+    if kind == "confirm":
+        return public_url(f"/cuenta/confirmar/{tokens.make('confirm', user.id, user.email)}")
+    if kind == "reset":
+        token = tokens.make("reset", user.id, user.security_stamp)
+        return public_url(f"/cuenta/restablecer/{token}")
+    return public_url("/cuenta/olvide")  # signup_existing, password_changed
+
+
+def send_account_mail(kind: str, user_id: int) -> bool:
+    """Send one account e-mail to the user; False when the user is gone or the kind unknown."""
+    user = db.session.get(User, user_id)
+    if user is None or kind not in SUBJECTS:
+        db.session.rollback()
+        return False
+    locale = "en" if user.locale == "en" else "es"
+    message = EmailMessage()
+    with force_locale(locale):
+        message["Subject"] = str(SUBJECTS[kind])
+        body = render_template(f"email/account_{kind}.txt", user=user, link=_link(kind, user))
+    message["From"] = current_app.config["MAIL_SENDER"]
+    message["To"] = user.email
+    message["Message-ID"] = make_msgid(
+        idstring=f"account-{kind}-{user.id}", domain="ventanilla.amss"
+    )
+    message.set_content(body)
+    _deliver(message, f"account-{kind}-{user.id}-{secrets.token_hex(4)}")
+    db.session.rollback()
+    return True

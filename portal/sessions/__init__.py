@@ -1,0 +1,1 @@
+"""Server-side sign-in sessions: the cookie carries a random id, the database says if it lives."""
