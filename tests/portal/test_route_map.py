@@ -27,6 +27,8 @@ SAMPLES = {
     "code": "es",
     "filename": "css/app.css",
     "version": 1,
+    "token": "not-a-real-token",
+    "session_id": 1,
 }
 
 
