@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections import Counter
 import shutil
 import subprocess
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 

@@ -190,3 +190,37 @@ def test_long_texts_continue_on_next_pages_with_everything_typed_on_a_page(
     # right-to-left words in visual order, so characters are counted, not sequences.
     assert pdf_probe.missing_characters(typed, found) == {}
     assert TRADE_NAME in pdf_probe.everything(found)
+
+
+# --- receipt (constancia de recepción) -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        TRADE_NAME,  # the issue's input: 70 characters written together
+        "Łódź Čapek Ελληνικά Кириллица 中文字符 עברית العربية 😀 " * 4,
+        "https://www.ejemplo.gob.sv/" + "x" * 150,
+    ],
+)
+def test_receipt_keeps_every_typed_character_on_the_page(app_ctx, name, tmp_path) -> None:
+    from portal.pdf import render_pdf
+
+    context = {
+        "authority_name": "Distrito de Santa Tecla",
+        "procedure_title": "Permiso de rótulo",
+        "tracking_number": "STE-2026-000042",
+        "filed_at": ISSUED_AT,
+        "medium": "Ventanilla Única AMSS, medio electrónico",
+        "place": "Santa Tecla",
+        "applicant_name": name[:200],
+        "documents": [name, "Fotomontaje del rótulo"],
+        "due_date": None,
+        "status_url": "https://ventanilla.amss.gob.sv/solicitudes/42",
+        "legal_note": "Constancia emitida conforme al Art. 96.",
+    }
+
+    found = pdf_probe.pages(render_pdf("pdf/receipt.html", context), tmp_path)
+
+    assert pdf_probe.outside(found) == []
+    assert pdf_probe.missing_characters([name[:200], name], found) == {}
