@@ -19,6 +19,7 @@ from tests.portal import pdf_probe
 from tests.portal.helpers import login, make_applicant, make_staff
 
 FILED = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+TAX_CLASS = "Comercio, categoría B (activo $12,000 a $34,000)"
 
 
 def case_waiting_for_classification(authority: str) -> int:
@@ -93,7 +94,7 @@ def test_registration_asks_the_officer_for_the_account_and_prints_it_dated_at_th
             "action": "inscribir",
             "lock_version": "1",
             "o_inscribir__cuenta_contribuyente": " 0511-2026-000123 ",
-            "o_inscribir__calificacion_tributaria": "Comercio, categoría B (activo $12,000 a $34,000)",
+            "o_inscribir__calificacion_tributaria": TAX_CLASS,
         },
     )
     assert response.status_code == 302
@@ -103,7 +104,7 @@ def test_registration_asks_the_officer_for_the_account_and_prints_it_dated_at_th
     ).one()
     assert entry.outputs == {
         "cuenta_contribuyente": "0511-2026-000123",
-        "calificacion_tributaria": "Comercio, categoría B (activo $12,000 a $34,000)",
+        "calificacion_tributaria": TAX_CLASS,
     }
 
     run_jobs()
