@@ -3,6 +3,7 @@ the place and date land, and that nothing anyone typed leaves the page (issue 6,
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,11 +11,13 @@ import pytest
 import sqlalchemy as sa
 
 import workflows
+from portal.applications.effects import LOCAL_TZ, expiry_of
 from portal.applications.models import Application, HistoryEntry
 from portal.certificates.models import IssuedDocument
 from portal.certificates.services import display_rows, read_pdf, render_issued
 from portal.extensions import db
 from portal.links import verification_url
+from portal.pdf import PdfFormat
 from portal.procedures.services import definition_of, get_procedure, latest_version
 from tests.portal import pdf_probe
 from tests.portal.helpers import make_applicant, make_staff
@@ -149,6 +152,7 @@ def assert_closing_on_page_one(pdf: bytes, application_id: int, tmp_path: Path) 
     assert [(c.page, c.text) for c in codes] == [(1, verification_url(document.code))]
     qr = codes[0]
     assert 0 < qr.x0 < qr.x1 < first.width and 0 < qr.y0 < qr.y1 < first.height
+    assert qr.y0 > first.height / 2  # in the closing block at the foot of the page
     # The code beside it, the signature block and the place and date: page 1, near the QR.
     assert pdf_probe.page_of(found, f"con el código {document.code}") == [1]
     assert pdf_probe.page_of(found, "Firmado electrónicamente por") == [1]
@@ -171,6 +175,10 @@ def test_certificate_keeps_qr_code_signature_and_place_on_page_one_with_realisti
 
     found = assert_closing_on_page_one(pdf, application_id, tmp_path)
     assert len(found) <= 2
+    # What the sheet promises about validity is printed, with the last day.
+    expiry = expiry_of(definition, ISSUED_AT.astimezone(LOCAL_TZ).date())
+    if expiry is not None:
+        assert pdf_probe.page_of(found, f"Vigencia: hasta el {PdfFormat.long_date(expiry)}")
 
 
 @pytest.mark.parametrize("definition", SEEDED, ids=lambda d: f"{d.authority}/{d.slug}")
@@ -203,7 +211,7 @@ def test_long_texts_continue_on_next_pages_with_everything_typed_on_a_page(
         "https://www.ejemplo.gob.sv/" + "x" * 150,
     ],
 )
-def test_receipt_keeps_every_typed_character_on_the_page(app_ctx, name, tmp_path) -> None:
+def test_receipt_keeps_every_typed_character_on_the_page(app_ctx, name, tmp_path, caplog) -> None:
     from portal.pdf import render_pdf
 
     context = {
@@ -220,7 +228,10 @@ def test_receipt_keeps_every_typed_character_on_the_page(app_ctx, name, tmp_path
         "legal_note": "Constancia emitida conforme al Art. 96.",
     }
 
-    found = pdf_probe.pages(render_pdf("pdf/receipt.html", context), tmp_path)
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        found = pdf_probe.pages(render_pdf("pdf/receipt.html", context), tmp_path)
 
     assert pdf_probe.outside(found) == []
     assert pdf_probe.missing_characters([name[:200], name], found) == {}
+    # Each character is drawn with a glyph of its own, never the empty box (.notdef).
+    assert [r.getMessage() for r in caplog.records if "notdef" in r.getMessage()] == []
