@@ -52,6 +52,16 @@ def case_waiting_for_classification(authority: str) -> int:
     return application.id
 
 
+def revealed_under(page: str, action: str) -> tuple[bool, str]:
+    """Whether the inputs under an action's radio start hidden, and their HTML."""
+    target = page.split(f'value="{action}"')[1].split('data-aria-controls="')[1].split('"')[0]
+    opening, rest = page.split(f'id="{target}">')[0], page.split(f'id="{target}">')[1]
+    return (
+        "govuk-radios__conditional--hidden" in opening.rsplit("<div", 1)[1],
+        rest.split('class="govuk-radios__item"')[0],
+    )
+
+
 @pytest.mark.parametrize(
     ("authority", "place"), [("0511", "Santa Tecla"), ("0614", "San Salvador")]
 )
@@ -63,7 +73,11 @@ def test_registration_asks_the_officer_for_the_account_and_prints_it_dated_at_th
     login(client, f"jefa.{authority}@example.sv")
 
     page = client.get(f"/bandeja/{application_id}").get_data(as_text=True)
-    assert "Si decide «Calificar e inscribir», indique:" in page
+    # The inputs are revealed under the "Calificar e inscribir" choice (GOV.UK conditional).
+    hidden, conditional = revealed_under(page, "inscribir")
+    assert hidden  # until that choice is made
+    assert 'name="o_inscribir__cuenta_contribuyente"' in conditional
+    assert 'name="o_inscribir__calificacion_tributaria"' in conditional
     assert "Número de cuenta del contribuyente" in page
     assert "Calificación tributaria del establecimiento" in page
 
@@ -85,6 +99,7 @@ def test_registration_asks_the_officer_for_the_account_and_prints_it_dated_at_th
         body = response.get_data(as_text=True)
         assert response.status_code == 200
         assert message in body
+        assert not revealed_under(body, "inscribir")[0]  # shown open with the error
         assert "Comercio, categoría B" in body
         assert db.session.get(Application, application_id).state == "calificacion"
 
