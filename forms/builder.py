@@ -97,7 +97,7 @@ def _params(spec) -> dict[str, object]:
     return params
 
 
-def _wtf_field(spec, locale: str, districts: Sequence[tuple[str, str]]):
+def wtf_field(spec, locale: str, districts: Sequence[tuple[str, str]]):
     label = spec.label.get(locale)
     description = spec.help.get(locale) if spec.help else ""
     validators = [_engine_check(spec, frozenset(code for code, _ in districts))]
@@ -160,7 +160,7 @@ def build_application_form(
         submit = SubmitField(_l("Presentar solicitud"), widget=GovSubmitInput())
 
     for spec in definition.fields:
-        setattr(ApplicationForm, f"f_{spec.name}", _wtf_field(spec, locale, districts))
+        setattr(ApplicationForm, f"f_{spec.name}", wtf_field(spec, locale, districts))
     for requirement in definition.documents:
         if requirement.presentation != "upload":
             continue
@@ -214,17 +214,17 @@ def initial_values(data: dict, definition: Definition | None = None) -> dict:
 
 def collected_data(form: FlaskForm) -> dict[str, object]:
     """Return the cleaned values keyed by definition field name, as JSON-safe primitives."""
-    return {name: _json_safe(getattr(form, f"f_{name}").clean) for name in form.field_names}
+    return {name: json_safe(getattr(form, f"f_{name}").clean) for name in form.field_names}
 
 
-def _json_safe(value: object) -> object:
+def json_safe(value: object) -> object:
     """Decimals as exact strings, dates as ISO strings, tuples (points, choices) as lists."""
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, tuple | list):
-        return [_json_safe(item) for item in value]
+        return [json_safe(item) for item in value]
     return value
 
 

@@ -81,6 +81,7 @@ MESSAGES = {
     "prerequisites_not_valid": _l("Falta una resolución previa vigente."),
     "inspection_not_recorded": _l("Falta registrar la inspección."),
     "items_not_verified": _l("Falta revisar todos los datos y documentos."),
+    "invalid_output": _l("Revise los datos que pide esta decisión."),
     "stale_application": _l(
         "Otra persona actuó en este expediente mientras usted lo revisaba. Revise su estado actual."
     ),

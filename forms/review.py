@@ -18,8 +18,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, StopValidation
 
+from forms.builder import json_safe, wtf_field
 from forms.fields import DayMonthYearField, SpanishDateInput
 
 
@@ -45,6 +46,8 @@ class CaseDecisionForm(FlaskForm):
     )
     lock_version = IntegerField(widget=HiddenField.widget)
     submit = SubmitField(_l("Registrar decisión"), widget=GovSubmitInput())
+    # Input names of the outputs each action asks for (build_decision_form); none here.
+    output_groups: dict[str, list[str]] = {}
 
 
 class ApplicationStartForm(FlaskForm):
@@ -124,3 +127,41 @@ def build_verdict_form(items: list[tuple[str, str]]) -> type[FlaskForm]:
         )
     CaseVerdictForm.items = tuple(items)
     return CaseVerdictForm
+
+
+def build_decision_form(outputs, locale: str) -> type[CaseDecisionForm]:
+    """The decision form plus an input per output of each offered action that declares some.
+
+    `outputs` is a list of (action, output field spec) pairs, in the definition's order. An
+    output's input is named `o_<action>__<name>` and checked, with the engine's value rules
+    (the application form's own check), only when its action is the one chosen.
+    """
+
+    class CaseDecisionWithOutputsForm(CaseDecisionForm):
+        pass
+
+    groups: dict[str, list[str]] = {}
+    for action, spec in outputs:
+        unbound = wtf_field(spec, locale, ())
+        unbound.kwargs["validators"] = [_only_when_chosen(action), *unbound.kwargs["validators"]]
+        name = f"o_{action}__{spec.name}"
+        setattr(CaseDecisionWithOutputsForm, name, unbound)
+        groups.setdefault(action, []).append(name)
+    CaseDecisionWithOutputsForm.output_groups = groups
+    return CaseDecisionWithOutputsForm
+
+
+def _only_when_chosen(action: str):
+    def check(form, field) -> None:
+        if form.action.data != action:
+            field.errors[:] = []
+            raise StopValidation()
+
+    return check
+
+
+def decision_outputs(form: CaseDecisionForm, action: str) -> dict[str, object]:
+    """The chosen action's outputs as the form checked them, as JSON-safe primitives."""
+    names = getattr(form, "output_groups", {}).get(action, ())
+    prefix = f"o_{action}__"
+    return {name.removeprefix(prefix): json_safe(getattr(form, name).clean) for name in names}

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 AUTHOR = "Ventanilla Única AMSS"
 LANG = "es"
-# Documents state "San Salvador" as the place, so they show its wall-clock time (UTC-6, no DST).
+# Documents show El Salvador's wall-clock time (UTC-6, no DST), whatever the server's zone.
 LOCAL_TIMEZONE = ZoneInfo("America/El_Salvador")
 # Name under which render_pdf passes the date/time formatters to every PDF template.
 FORMAT_NAME = "pdf_format"

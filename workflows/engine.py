@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
 
 from workflows.facts import Facts, Reason
 from workflows.guards import GUARDS, review_items
-from workflows.model import Definition, Ref, Transition
+from workflows.identifiers import validate_value
+from workflows.model import NO_PARAMS, Definition, Ref, Transition
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,12 +22,15 @@ class Outcome:
         source: The state the case was in.
         target: The state the case moves to.
         effects: Effects to perform after the move, in order.
+        outputs: The transition's outputs the actor gave, normalised by the value rules
+            (Decimal, date, bool, str, ...), by output name; blank optional ones left out.
     """
 
     action: str
     source: str
     target: str
     effects: tuple[Ref, ...]
+    outputs: Mapping[str, Any] = field(default_factory=lambda: NO_PARAMS)
 
 
 class TransitionNotAllowed(Exception):
@@ -100,7 +106,10 @@ def fire(definition: Definition, state: str, action: str, facts: Facts) -> Outco
             definition, transition, facts
         )
         if not reasons:
-            return Outcome(action, state, transition.target, transition.effects)
+            outputs, _ = _outputs(transition, facts)
+            return Outcome(
+                action, state, transition.target, transition.effects, MappingProxyType(outputs)
+            )
         failures.append((transition, reasons))
     applicable = [
         reasons
@@ -113,9 +122,26 @@ def fire(definition: Definition, state: str, action: str, facts: Facts) -> Outco
     raise TransitionNotAllowed(merged)
 
 
-def _given_reasons(definition: Definition, transition: Transition, facts: Facts) -> list[Reason]:
-    """Check what the actor gives with the action: a comment, a verdict on every item."""
+def _outputs(transition: Transition, facts: Facts) -> tuple[dict[str, Any], list[Reason]]:
+    """Check the outputs given against the transition's; return the values and the refusals.
+
+    Each refused output gives `invalid_output` with the output's `field` and the value rule's
+    `error` code (`required`, `too_long`, `not_a_number`, ...). Undeclared outputs are ignored.
+    """
+    values: dict[str, Any] = {}
     reasons = []
+    for spec in transition.outputs:
+        value, error = validate_value(spec, facts.outputs.get(spec.name))
+        if error:
+            reasons.append(Reason("invalid_output", {"field": spec.name, "error": error}))
+        elif value is not None:
+            values[spec.name] = value
+    return values, reasons
+
+
+def _given_reasons(definition: Definition, transition: Transition, facts: Facts) -> list[Reason]:
+    """Check what the actor gives with the action: a comment, a verdict on every item, outputs."""
+    reasons = _outputs(transition, facts)[1]
     if transition.comment_required and not facts.comment.strip():
         reasons.append(Reason("comment_required"))
     if transition.verdicts_required:

@@ -30,6 +30,8 @@ class Facts:
         verdicts: Review verdicts by item (field name or document code): True is OK, False NO.
         missing_prerequisites: The "authority/slug" keys of the unmet prerequisites, from
             `workflows.prerequisites.missing_prerequisites`; the guard's refusal names them.
+        outputs: What the actor gives with the action, by output name, as submitted; checked
+            against the transition's `outputs`.
     """
 
     role: str
@@ -41,6 +43,7 @@ class Facts:
     inspection_recorded: bool = False
     verdicts: Mapping[str, bool] = field(default_factory=_empty)
     missing_prerequisites: tuple[str, ...] = ()
+    outputs: Mapping[str, object] = field(default_factory=_empty)
 
     def __post_init__(self) -> None:
         missing = tuple(self.missing_prerequisites)

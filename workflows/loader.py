@@ -309,4 +309,5 @@ class _Builder:
             effects=tuple(_ref(item) for item in raw.get("effects", ())),
             comment_required=raw.get("comment_required", False),
             verdicts_required=raw.get("verdicts_required", False),
+            outputs=self.items(self.field, raw.get("outputs", ()), f"{path}.outputs"),
         )

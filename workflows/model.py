@@ -235,6 +235,9 @@ class Transition:
         comment_required: The actor must write a reason.
         verdicts_required: Every item under review needs a verdict.
         label: The button text.
+        outputs: What the actor gives with the action (an account number, a tax category),
+            declared like form fields and checked by the same value rules; stored with the
+            decision and printed on the certificate with their labels.
     """
 
     action: str
@@ -246,6 +249,7 @@ class Transition:
     effects: tuple[Ref, ...] = ()
     comment_required: bool = False
     verdicts_required: bool = False
+    outputs: tuple[Field, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return the definition mapping."""

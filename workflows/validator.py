@@ -292,6 +292,34 @@ def _transition_problems(
         problems.append(Problem(f"{path}.to", "unknown_state", f"no state {transition.target!r}"))
     problems += _role_problems(transition.roles, f"{path}.roles")
     problems += _ref_problems(definition, transition, path)
+    problems += _output_problems(definition, transition, path)
+    return problems
+
+
+def _output_problems(definition: Definition, transition: Transition, path: str) -> list[Problem]:
+    """Check a transition's outputs: fields of their own, given by staff, always asked.
+
+    An output is a field the deciding officer fills, so each one must be a sound field
+    (`_field_problems`), its name unique among the transition's outputs, without `visible_if`
+    (the officer is always asked), and the transition must not be the applicant's or the
+    system's (nobody would be there to give it).
+    """
+    if not transition.outputs:
+        return []
+    fields = {item.name: item for item in definition.fields}
+    here = f"{path}.outputs"
+    problems = _duplicates(here, "name", [item.name for item in transition.outputs])
+    for index, item in enumerate(transition.outputs):
+        problems += _field_problems(item, f"{here}[{index}]", fields)
+        if item.visible_if is not None:
+            problems.append(
+                Problem(f"{here}[{index}].visible_if", "not_applicable", "outputs are always asked")
+            )
+    nobody = sorted(set(transition.roles) & {"applicant", "system"})
+    if nobody:
+        problems.append(
+            Problem(here, "outputs_not_for_role", f"{', '.join(nobody)} cannot give outputs")
+        )
     return problems
 
 

@@ -51,8 +51,10 @@ def held_by(applicant_id: int) -> dict[str, Held]:
     return held
 
 
-def facts_for(application: Application, role: str, comment: str = "") -> workflows.Facts:
-    """Snapshot what the engine needs to decide on this case."""
+def facts_for(
+    application: Application, role: str, comment: str = "", outputs: dict | None = None
+) -> workflows.Facts:
+    """Snapshot what the engine needs to decide on this case (and what the actor gives)."""
     from portal.review import services as review
 
     definition = definition_of(application.procedure_version)
@@ -69,6 +71,7 @@ def facts_for(application: Application, role: str, comment: str = "") -> workflo
         data=data,
         missing_prerequisites=missing,
         comment=comment,
+        outputs=outputs or {},
         documents=frozenset(d.requirement_code for d in application.current_documents),
         fee_paid=review.fee_paid(application),
         inspection_recorded=review.inspection_recorded(application),

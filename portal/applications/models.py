@@ -103,6 +103,9 @@ class HistoryEntry(db.Model):
     from_state: Mapped[str | None] = mapped_column(sa.String(60))
     to_state: Mapped[str] = mapped_column(sa.String(60))
     comment: Mapped[str] = mapped_column(sa.Text, default="")
+    # What the actor gave with the action when its transition declares `outputs` (an account
+    # number, a tax category), by output name, as JSON primitives; None when nothing was asked.
+    outputs: Mapped[dict | None] = mapped_column(sa.JSON)
 
     application: Mapped[Application] = relationship(back_populates="history")
     actor: Mapped[User | None] = relationship()

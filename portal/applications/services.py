@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 import workflows
+from forms.builder import json_safe
 from portal import permissions
 from portal.accounts.models import User
 from portal.applications import effects
@@ -312,8 +313,14 @@ def act_on_application(
     action: str,
     comment: str = "",
     expected_version: int | None = None,
+    outputs: dict[str, object] | None = None,
 ) -> HistoryEntry:
-    """Take a workflow action on a case (decide, request a correction, withdraw)."""
+    """Take a workflow action on a case (decide, request a correction, withdraw).
+
+    `outputs` are what the actor gives with the action when its transition declares some (a
+    taxpayer account number, a tax category), by output name; the engine checks them and
+    refuses with `invalid_output` reasons, and they are stored on the history entry.
+    """
     application = _lock(application, expected_version)
     try:
         role = permissions.authorize(actor, application, permissions.ACT)
@@ -325,7 +332,9 @@ def act_on_application(
     definition = definition_of(application.procedure_version)
     with _stale_as_conflict():
         try:
-            entry = _fire(application, definition, action, actor, role, comment.strip())
+            entry = _fire(
+                application, definition, action, actor, role, comment.strip(), outputs or {}
+            )
         except workflows.TransitionNotAllowed as refused:
             db.session.rollback()
             raise NotAllowed("transition_not_allowed", reasons=refused.reasons) from refused
@@ -354,10 +363,11 @@ def _fire(
     actor: User,
     role: str,
     comment: str,
+    outputs: dict[str, object] | None = None,
 ) -> HistoryEntry:
     """Ask the engine, then change state, write history, and perform the effects (flush only)."""
     outcome = workflows.fire(
-        definition, application.state, action, facts_for(application, role, comment)
+        definition, application.state, action, facts_for(application, role, comment, outputs)
     )
     source = definition.state(outcome.source)
     application.state = outcome.target
@@ -373,6 +383,7 @@ def _fire(
         from_state=outcome.source,
         to_state=outcome.target,
         comment=comment,
+        outputs={k: json_safe(v) for k, v in outcome.outputs.items()} or None,
     )
     db.session.add(entry)
     db.session.flush()

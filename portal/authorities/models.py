@@ -24,6 +24,8 @@ class Authority(db.Model):
     tariff_regime: Mapped[str | None] = mapped_column(sa.String(40))
     # Codes of the offices that issue permits for this district (e.g. OPAMSS); data, not code.
     served_by: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # The town where the authority sits, which dates its documents ("Santa Tecla, 22 de ...").
+    seat: Mapped[str | None] = mapped_column(sa.String(80))
 
     parent: Mapped[Authority | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Authority]] = relationship(back_populates="parent")
@@ -39,6 +41,16 @@ class Authority(db.Model):
     @property
     def is_district(self) -> bool:
         return self.kind == "distrito"
+
+    @property
+    def place(self) -> str:
+        """The place its documents are issued at: its seat, else its parent's, else its name."""
+        current: Authority | None = self
+        while current is not None:
+            if current.seat:
+                return current.seat
+            current = current.parent
+        return self.short_name
 
     def __repr__(self) -> str:
         return f"<Authority {self.code}>"

@@ -34,6 +34,7 @@ def seed_authorities(path: Path = DATA_FILE) -> int:
         authority.tracking_prefix = row["prefix"]
         authority.tariff_regime = row.get("tariff_regime")
         authority.served_by = list(row.get("served_by", []))
+        authority.seat = row.get("seat")
         authority.parent = existing[row["parent"]] if row.get("parent") else None
     db.session.flush()
     for row in rows:

@@ -15,8 +15,8 @@ from portal.links import status_url, verification_url
 from portal.procedures.services import definition_of
 from portal.storage import storage
 
-# A certificate names the case, not the whole file: the first rows of the form fit one page
-# with the QR code, which must stay on the first page.
+# A certificate names the case, not the whole file: its first rows. The closing block (place,
+# date, signature, QR code) stays at the foot of page 1 whatever their length (print.css).
 SUMMARY_ROWS = 6
 
 
@@ -49,6 +49,7 @@ def _context(document: IssuedDocument) -> dict:
     url = verification_url(document.code)
     state = definition.state(application.state)
     summary = display_rows(definition, application.data, locale="es")[:SUMMARY_ROWS]
+    decision = _decision_entry(application)
     received = [
         definition.document(d.requirement_code).title.es for d in application.current_documents
     ]
@@ -60,7 +61,9 @@ def _context(document: IssuedDocument) -> dict:
         "holder_name": document.holder_name,
         "applicant_name": document.holder_name,
         "decision_label": state.label.es.upper(),
-        "decision_comment": _decision_comment(application),
+        "decision_comment": decision.comment if decision else "",
+        "decision_data": decision_rows(definition, application, locale="es"),
+        "signer_name": decision.actor.full_name if decision and decision.actor else "",
         "issued_at": document.issued_at,
         "filed_at": application.filed_at,
         "district_name": application.district.name if application.district else "",
@@ -71,9 +74,9 @@ def _context(document: IssuedDocument) -> dict:
         "verification_url": url,
         "status_url": status_url(application.id),
         "qr": qr_svg_data_uri(url),
-        "validity_text": None,
+        "validity_text": _validity_text(definition, document),
         "medium": "Ventanilla Única AMSS, medio electrónico",
-        "place": "San Salvador, El Salvador",
+        "place": application.authority.place,
         "legal_note": "Constancia emitida conforme al Art. 96 de la Ley de Procedimientos "
         "Administrativos.",
     }
@@ -106,9 +109,43 @@ def display_rows(definition, data: dict, locale: str) -> list[tuple[str, str]]:
     ]
 
 
-def _decision_comment(application: Application) -> str:
+def _decision_entry(application: Application):
+    """The history entry that put the case in its current state (the decision), if any."""
     decisions = [h for h in application.history if h.to_state == application.state]
-    return decisions[-1].comment if decisions else ""
+    return decisions[-1] if decisions else None
+
+
+def decision_rows(definition, application: Application, locale: str) -> list[tuple[str, str]]:
+    """(label, shown value) of what the officers gave with their actions (transition outputs).
+
+    In the definition's order; a later action's value replaces an earlier one of the same name.
+    """
+    given: dict[str, object] = {}
+    for entry in application.history:
+        given.update(entry.outputs or {})
+    rows = []
+    seen = set()
+    for transition in definition.transitions:
+        for spec in transition.outputs:
+            if spec.name in given and spec.name not in seen:
+                seen.add(spec.name)
+                rows.append((spec.label.get(locale), display_value(spec, given[spec.name], locale)))
+    return rows
+
+
+def _validity_text(definition, document: IssuedDocument) -> str | None:
+    """What the definition says about how long the permit lasts, with its last day."""
+    from portal.applications.effects import LOCAL_TZ, expiry_of
+    from portal.pdf import PdfFormat
+
+    if definition.validity is None:
+        return None
+    issued_on = document.issued_at.astimezone(LOCAL_TZ).date()
+    expiry = expiry_of(definition, issued_on)
+    parts = [f"hasta el {PdfFormat.long_date(expiry)}."] if expiry else []
+    if definition.validity.note:
+        parts.append(definition.validity.note.es)
+    return " ".join(parts) or None
 
 
 def render_issued(application_id: int, kind: str) -> bool:

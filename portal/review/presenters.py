@@ -11,6 +11,7 @@ from forms.review import (
     CaseDecisionForm,
     CaseInspectionForm,
     CasePaymentForm,
+    build_decision_form,
     build_verdict_form,
 )
 from portal.applications.facts import facts_for
@@ -39,6 +40,17 @@ def load_context(
     labels |= {d.code: d.title.get(locale) for d in definition.documents}
     items = [(key, labels[key]) for key in review_items(definition, case_facts)]
     return CaseContext(application, definition, locale, case_facts, items)
+
+
+def decision_form(case: CaseContext, lock_version: int) -> CaseDecisionForm:
+    """The decision form, with the outputs the actions offered to this role ask for."""
+    outputs = [
+        (transition.action, spec)
+        for transition in case.definition.transitions_from(case.application.state)
+        if case.facts.role in transition.roles
+        for spec in transition.outputs
+    ]
+    return build_decision_form(outputs, case.locale)(lock_version=lock_version)
 
 
 @dataclass

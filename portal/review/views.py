@@ -9,7 +9,12 @@ from flask_login import current_user
 
 import workflows
 from forms.messages import message_for
-from forms.review import CaseDecisionForm, CaseInspectionForm, CasePaymentForm
+from forms.review import (
+    CaseDecisionForm,
+    CaseInspectionForm,
+    CasePaymentForm,
+    decision_outputs,
+)
 from portal import permissions
 from portal.applications import presenters, services
 from portal.applications.effects import LOCAL_TZ, local_now
@@ -47,8 +52,8 @@ def _load_case(application_id: int) -> case_pages.CaseContext:
 
 def _case_forms(case: case_pages.CaseContext, **posted) -> case_pages.CaseForms:
     """Fresh forms for the case page, except the one a POST handler validated (`posted`)."""
-    decision = posted.pop("decision", None) or CaseDecisionForm(
-        lock_version=case.application.lock_version
+    decision = posted.pop("decision", None) or case_pages.decision_form(
+        case, case.application.lock_version
     )
     verdicts = posted.pop("verdicts", None) or case_pages.verdict_form(case, False)
     return case_pages.CaseForms(decision, verdicts, **posted)
@@ -74,7 +79,7 @@ def _render_case(case: case_pages.CaseContext, forms: case_pages.CaseForms, stat
 def case(application_id: int):
     case = _load_case(application_id)
     application = case.application
-    decision = CaseDecisionForm(lock_version=application.lock_version)
+    decision = case_pages.decision_form(case, application.lock_version)
     status = 200
     if request.method == "GET" and not decision.comment.data:
         decision.comment.data = case_pages.correction_draft(case)
@@ -86,6 +91,7 @@ def case(application_id: int):
                 action=decision.action.data,
                 comment=decision.comment.data or "",
                 expected_version=decision.lock_version.data,
+                outputs=decision_outputs(decision, decision.action.data),
             )
         except DomainError as error:
             status = _show_refusal(decision, error)
@@ -196,6 +202,9 @@ def access_log(application_id: int):
 def _show_refusal(form: CaseDecisionForm, error: DomainError) -> int:
     """Put the engine's reasons at their field; return the HTTP status that fits them."""
     reasons = error.params.get("reasons", ())
+    for reason in [r for r in reasons if r.code == "invalid_output"]:
+        field = getattr(form, f"o_{form.action.data}__{reason.params['field']}")
+        field.errors = [*list(field.errors), message_for(reason.params["error"])]
     codes = {r.code for r in reasons} or {error.code}
     messages = reason_messages(reasons) if reasons else [message_for(error.code)]
     target = form.comment if codes == {"comment_required"} else form.action

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+import yaml
 
 from tests.portal.helpers import file_new_application, login, logout, make_applicant, make_staff
 
@@ -86,3 +87,25 @@ def test_a_district_office_does_not_count_its_festivities_as_business_days(app_c
     assert san_salvador.add_business_days(date(2026, 7, 31), 1) == date(2026, 8, 7)
     assert opamss.add_business_days(date(2026, 7, 31), 1) == date(2026, 8, 3)
     assert not opamss.is_business_day(date(2026, 8, 6))
+
+
+def test_every_authority_dates_its_documents_at_its_own_seat(app_ctx):
+    from portal.authorities.models import Authority
+    from portal.authorities.services import DATA_FILE, get_authority
+    from portal.extensions import db
+
+    rows = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+    assert all(row.get("seat") for row in rows), "every authority needs its seat in the data"
+    places = {a.code: a.place for a in db.session.scalars(sa.select(Authority))}
+    assert places["0511"] == "Santa Tecla"
+    assert places["0617"] == "Soyapango"
+    assert places["0502"] == "Antiguo Cuscatlán"
+    assert places["OPAMSS"] == "San Salvador"
+    # A seat not yet in the data: the parent's, then the authority's own name.
+    district, municipio = get_authority("0608"), get_authority("M-SSC")
+    assert district.place == "Mejicanos"
+    district.seat = None
+    assert district.place == "San Salvador"  # San Salvador Centro sits in San Salvador
+    district.seat = municipio.seat = None
+    assert district.place == "Mejicanos"  # its short name
+    db.session.rollback()

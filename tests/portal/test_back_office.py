@@ -88,11 +88,13 @@ def _in_inspection(application):
     return reload_application(application.id)
 
 
-def _decide(client, application, action, comment=""):
+def _decide(client, application, action, comment="", **outputs):
     fresh = reload_application(application.id)
+    given = {f"o_{action}__{name}": value for name, value in outputs.items()}
     return client.post(
         f"/bandeja/{application.id}",
-        data={"action": action, "comment": comment, "lock_version": str(fresh.lock_version)},
+        data={"action": action, "comment": comment, "lock_version": str(fresh.lock_version)}
+        | given,
     )
 
 
@@ -159,7 +161,16 @@ def test_a_registration_goes_through_review_payment_inspection_and_registers(
     logout(client)
 
     login(client, "jefe@santatecla.example.sv")
-    assert _decide(client, application, "inscribir").status_code == 302
+    # The constancia promises the taxpayer account and the tax classification: the officer gives
+    # them with the decision (tests/portal/test_decision_outputs.py).
+    registered = _decide(
+        client,
+        application,
+        "inscribir",
+        cuenta_contribuyente="0511-2026-000031",
+        calificacion_tributaria="Comercio, categoría B",
+    )
+    assert registered.status_code == 302
     run_jobs()
     application = reload_application(application.id)
     assert application.state == "inscrito"

@@ -80,6 +80,9 @@ def certificate_context(**overrides: object) -> dict[str, object]:
         "decision_label": "FAVORABLE",
         "decision_comment": "Respetar los retiros indicados en el plano.",
         "issued_at": datetime(2026, 11, 22, 16, 15, tzinfo=UTC),
+        "place": "San Salvador",
+        "signer_name": "Arq. Carlos Menjívar",
+        "decision_data": [("Número de resolución", "CL-2026-0457")],
         "district_name": "San Salvador Centro",
         "data_summary": [("Uso solicitado", "Comercio"), ("Área del terreno", "350 m²")],
         "verification_code": "7KQ2-M9XD-4TPA",
@@ -152,14 +155,16 @@ def test_certificate_shows_case_holder_decision_authority_and_code(app: Flask) -
     assert "Área del terreno 350 m²" in text
     assert "Vigencia: Tres años a partir de la fecha de emisión." in text
     assert "Documento emitido electrónicamente por la Ventanilla Única AMSS" in text
+    assert "Firmado electrónicamente por Arq. Carlos Menjívar" in text
+    assert "Número de resolución CL-2026-0457" in text
 
 
 def test_certificate_caption_names_the_verification_url_and_code(app: Flask) -> None:
     text = one_line(pdf_text(render_pdf("pdf/certificate.html", certificate_context())))
 
-    # The URL may wrap at a slash; pypdf then inserts a space.
+    # The URL may wrap at a slash or a hyphen; pypdf then inserts a space.
     assert "Verifique la autenticidad de este documento en" in text
-    assert VERIFICATION_URL in text.replace("/ ", "/")
+    assert VERIFICATION_URL in text.replace("/ ", "/").replace("- ", "-")
     assert "o con el código 7KQ2-M9XD-4TPA" in text
 
 

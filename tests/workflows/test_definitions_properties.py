@@ -80,6 +80,11 @@ def everything_given(definition: Definition, role: str) -> Facts:
         comment="Motivo",
         inspection_recorded=True,
         verdicts=dict.fromkeys(review_items(definition, facts), True),
+        outputs={
+            output.name: output.choices[0].value if output.choices else SAMPLE[output.type]
+            for transition in definition.transitions
+            for output in transition.outputs
+        },
     )
 
 
