@@ -19,6 +19,7 @@ from portal.applications.facts import facts_for
 from portal.applications.models import Application, Document, HistoryEntry
 from portal.authorities.models import Authority
 from portal.authorities.services import scope_ids
+from portal.downloads import clip_name
 from portal.errors import Conflict, NotAllowed
 from portal.extensions import db, utcnow
 from portal.procedures.models import Procedure, ProcedureVersion
@@ -211,7 +212,7 @@ def _attach(
         Document(
             application=application,
             requirement_code=code,
-            filename=upload.filename[:255],
+            filename=clip_name(upload.filename),
             content_type=kind.mime,
             size=len(upload.data),
             sha256=hashlib.sha256(upload.data).hexdigest(),
