@@ -6,7 +6,7 @@ import logging
 import secrets
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, render_template, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
@@ -108,7 +108,7 @@ def _sqlite_pragmas(app: Flask) -> None:
 def _register(app: Flask) -> None:
     import importlib
 
-    from portal import cli
+    from portal import cli, error_pages
     from portal.accounts.models import User
 
     for module in BLUEPRINTS:
@@ -150,12 +150,4 @@ def _register(app: Flask) -> None:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-    for code in (403, 404, 429, 500):
-        app.register_error_handler(code, _error_page(code))
-
-
-def _error_page(code: int):
-    def handler(_error):
-        return render_template(f"errors/{code}.html"), code
-
-    return handler
+    error_pages.register(app)

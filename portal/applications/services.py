@@ -94,6 +94,7 @@ def list_applications_for(actor: User) -> list[Application]:
 
 
 QUEUE_PAGE_SIZE = 50
+QUEUE_MAX_PAGE = 100_000  # a bound for the `pagina` query argument
 
 
 def _waiting_on(role: str) -> sa.ColumnElement[bool]:
