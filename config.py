@@ -61,8 +61,10 @@ class Config:
         self.MAIL_DIR = os.environ.get("MAIL_DIR", str(instance / "mail"))
         self.SERVER_NAME = os.environ.get("SERVER_NAME") or None
         self.PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
-        # Base URL for links built outside a request (jobs, PDFs, e-mail).
-        self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+        # The address people use, for links in PDFs, e-mail and QR codes (portal/links.py).
+        # Required when PRODUCTION is set; unset, requests use their own address (warned).
+        self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
+        self.PRODUCTION = _bool("PRODUCTION", False)
         # The largest request body read at all. Each document's own limit (its definition's
         # max_bytes, up to 30 MB) is checked at its field, where the form comes back with
         # every typed answer; so this cap leaves room for a scan over that limit plus the rest.

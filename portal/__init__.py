@@ -11,6 +11,7 @@ from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from config import BASE_DIR, Config
+from portal import links
 from portal.extensions import babel, csrf, db, limiter, login_manager
 
 BLUEPRINTS = (
@@ -58,9 +59,10 @@ def create_app(config_object: object | None = None, **overrides: object) -> Flas
             ),
         ]
     )
+    logging.basicConfig(level=logging.INFO)
+    links.check_public_base_url(app)
     _init_extensions(app)
     _register(app)
-    logging.basicConfig(level=logging.INFO)
     return app
 
 
