@@ -150,3 +150,67 @@ def test_the_switch_is_a_protected_post_that_comes_back_to_the_page(
     response = client.post(f"/idioma/{code}", data={"next": back, "csrf_token": token})
     assert response.status_code == 302 and response.headers["Location"] == back
     assert _user("ana@example.sv").locale == stored
+
+
+# -- item 14: every control has a name of its own, in the page's language ----------------------
+
+
+def _label_texts(html: str) -> dict[str, str]:
+    """Each <label for=...>'s text content (hidden spans included), by the id it labels."""
+    labels = {}
+    for target, inner in re.findall(r'<label[^>]*for="([^"]+)"[^>]*>(.*?)</label>', html, re.S):
+        labels[target] = " ".join(re.sub(r"<[^>]+>", "", inner).split())
+    return labels
+
+
+def test_each_reason_box_names_the_item_it_judges(client, app_ctx):
+    make_applicant()
+    make_staff("clerk", "OPAMSS", email="clerk@example.sv")
+    login(client, "ana@example.sv")
+    application_id = file_new_application(client)
+    logout(client)
+    login(client, "clerk@example.sv")
+    page = client.get(f"/bandeja/{application_id}").get_data(as_text=True)
+    html = page[page.index('id="revision"') :]
+    html = html[: html.index("</form>")]
+    labels = _label_texts(html)
+    reasons = {k: v for k, v in labels.items() if k.startswith("r_")}
+    legends = re.findall(
+        r'<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">\s*(.*?)\s*</legend>',
+        html,
+        re.S,
+    )
+    assert len(reasons) == len(legends) >= 10
+    assert len(set(reasons.values())) == len(reasons)
+    for key, text in reasons.items():
+        item = next(v for k, v in labels.items() if k == key)
+        assert text.startswith("Motivo (si no es conforme) – ") and text == item
+    assert {t.removeprefix("Motivo (si no es conforme) – ") for t in reasons.values()} == {
+        " ".join(re.sub(r"<[^>]+>", "", legend).split()) for legend in legends
+    }
+
+
+@pytest.mark.parametrize(
+    ("language", "show", "show_label", "hidden"),
+    [
+        ("es", "Mostrar", "Mostrar contraseña", "Su contraseña está oculta"),
+        ("en", "Show", "Show password", "Your password is hidden"),
+    ],
+)
+def test_vendored_components_speak_the_page_language_without_javascript(
+    client, language, show, show_label, hidden
+):
+    client.post(f"/idioma/{language}", data={"next": "/"})
+    for url in ("/cuenta/entrar", "/cuenta/registro"):
+        html = client.get(url).get_data(as_text=True)
+        button = re.search(
+            r'<button type="button" class="govuk-button govuk-button--secondary '
+            r'govuk-password-input__toggle[^"]*"[^>]*>\s*(.*?)\s*</button>',
+            html,
+            re.S,
+        )
+        assert button and button.group(1) == show, url
+        assert f'aria-label="{show_label}"' in button.group(0)
+        assert f'data-i18n.password-hidden-announcement="{hidden}"' in html
+        if language == "es":
+            assert ">Show<" not in html and "Show password" not in html
