@@ -11,7 +11,7 @@ from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from config import BASE_DIR, Config
-from portal import links
+from portal import assets, links
 from portal.extensions import babel, csrf, db, limiter, login_manager
 
 BLUEPRINTS = (
@@ -84,6 +84,7 @@ def _init_extensions(app: Flask) -> None:
 
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    assets.install(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
@@ -131,6 +132,7 @@ def _register(app: Flask) -> None:
 
         user = current_user if has_request_context() else None
         return {
+            "asset_import_map": assets.asset_import_map,
             "csp_nonce": lambda: g.get("csp_nonce", ""),
             "current_locale": str(get_locale() or "es"),
             "current_user": user,
