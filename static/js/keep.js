@@ -1,11 +1,15 @@
-// Keeps what a person types in a form, in this browser tab, until the server has it.
+// Keeps what a person typed in a form when their session expired before the server took it.
 //
 // If the session ends while someone is typing (cookies cleared, idle time-out), the server
-// cannot take the form: it answers with a page that asks them to sign in again. Back at the
-// same form, the text they had typed is put back and a notice says so. What the tab keeps is
-// sessionStorage (gone when the tab closes); never passwords, hidden fields or files. A form
-// can opt out with data-app-keep="off". Once the page shows exactly what was kept (saved),
-// the copy is dropped.
+// cannot take the form: it answers with a page that asks them to sign in again
+// (templates/errors/session_expired.html, marked data-app-keep-expired). Back at the same
+// form, the text they had typed is put back and a notice says so.
+//
+// How: every form keeps a copy of its text fields in sessionStorage (this tab only) as they
+// are typed and when sent. The page that answers a sending decides: the "session expired"
+// page marks the copies as pending; any other page drops every copy that is not pending (the
+// server took the form, or the person went elsewhere). A form restores only a pending copy,
+// once. Never passwords, hidden fields or files; a form can opt out with data-app-keep="off".
 
 const PREFIX = 'app-keep:'
 const KEPT = 'input:not([type]), input[type="text"], input[type="email"], input[type="tel"], ' +
@@ -27,16 +31,42 @@ function read (key) {
   }
 }
 
+function save (key, copy) {
+  try {
+    window.sessionStorage.setItem(key, JSON.stringify(copy))
+  } catch (error) {
+    // Storage full or disabled: the form still works, only without this safety net.
+  }
+}
+
+function keptKeys () {
+  const keys = []
+  for (let index = 0; index < window.sessionStorage.length; index++) {
+    const key = window.sessionStorage.key(index)
+    if (key && key.startsWith(PREFIX)) {
+      keys.push(key)
+    }
+  }
+  return keys
+}
+
+function settle (expired) {
+  for (const key of keptKeys()) {
+    const copy = read(key)
+    if (expired && copy) {
+      save(key, { ...copy, pending: true })
+    } else if (!copy || !copy.pending) {
+      window.sessionStorage.removeItem(key)
+    }
+  }
+}
+
 function write (form) {
   const values = {}
   for (const field of fieldsOf(form)) {
     values[field.name] = field.value
   }
-  try {
-    window.sessionStorage.setItem(keyOf(form), JSON.stringify(values))
-  } catch (error) {
-    // Storage full or disabled: the form still works, only without this safety net.
-  }
+  save(keyOf(form), { values, pending: false })
 }
 
 function announce (form, message) {
@@ -49,38 +79,35 @@ function announce (form, message) {
 
 function restore (form, message) {
   const key = keyOf(form)
-  const kept = read(key)
-  if (!kept) {
+  const copy = read(key)
+  if (!copy || !copy.pending) {
     return
   }
   let restored = 0
-  let differs = 0
   for (const field of fieldsOf(form)) {
-    if (!(field.name in kept) || kept[field.name] === field.value) {
-      continue
-    }
-    differs += 1
-    // Only fields still showing what the server sent; never over what was typed here.
-    if (field.value === field.defaultValue) {
-      field.value = kept[field.name]
+    const value = copy.values[field.name]
+    // Only fields still showing what the server sent, never over what was typed here.
+    if (typeof value === 'string' && value !== field.value && field.value === field.defaultValue) {
+      field.value = value
       field.dispatchEvent(new Event('input', { bubbles: true }))
       restored += 1
     }
   }
-  if (differs === 0) {
-    window.sessionStorage.removeItem(key)
-  } else if (restored > 0 && message) {
+  save(key, { ...copy, pending: false })
+  if (restored > 0 && message) {
     announce(form, message)
   }
 }
 
 export function initKeptForms (config = {}) {
-  const forms = document.querySelectorAll('form[method="post" i]:not([data-app-keep="off"])')
+  const forms = Array.from(
+    document.querySelectorAll('form[method="post" i]:not([data-app-keep="off"])')
+  ).filter((form) => fieldsOf(form).length > 0)
   for (const form of forms) {
-    if (fieldsOf(form).length === 0) {
-      continue
-    }
     restore(form, config.restored)
+  }
+  settle(document.querySelector('[data-app-keep-expired]') !== null)
+  for (const form of forms) {
     form.addEventListener('input', () => write(form))
     form.addEventListener('submit', () => write(form))
   }

@@ -71,8 +71,12 @@ def test_a_session_that_expired_while_typing_keeps_the_text(app, live_server, br
     # Browsers post line breaks as CRLF (HTML Standard); the text is otherwise as typed.
     assert data["uso_propuesto"].replace("\r\n", "\n") == typed["f_uso_propuesto"]
     assert data["profesional_nombre"] == typed["f_profesional_nombre"]
-    # Saved: the tab's copy is dropped, so a later visit shows the stored answers only.
-    page.reload()
+    # Saved: the tab's copy is dropped. Text typed and then left (not an expired session)
+    # is never put into the form later: a later visit shows the stored answers only.
+    page.locator('[name="f_direccion"]').fill("Texto que la persona abandonó")
+    page.goto(f"{live_server}/solicitudes/{application_id}")
+    page.goto(edit_url)
+    expect(page.locator('[name="f_direccion"]')).to_have_value(typed["f_direccion"])
     expect(page.locator(".app-keep-notice")).to_have_count(0)
     context.close()
 

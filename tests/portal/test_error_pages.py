@@ -58,13 +58,23 @@ def _in_layout(html: str, lang: str = "es") -> None:
     assert "Werkzeug" not in html and "<title>4" not in html
 
 
-def _fresh_app(app_settings, **overrides):
+@pytest.fixture
+def fresh_app(app_settings):
     """An app of our own, with routes that fail in every way a real view can."""
+    app = _fresh_app(app_settings)
+    yield app
+    from portal.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _fresh_app(app_settings):
     from flask import abort
 
     from portal import create_app
 
-    app = create_app(**{**app_settings, "PROPAGATE_EXCEPTIONS": False, **overrides})
+    app = create_app(**{**app_settings, "PROPAGATE_EXCEPTIONS": False})
 
     @app.get("/prueba/<int:code>")
     def fail(code):
@@ -168,9 +178,9 @@ def test_every_view_reads_query_integers_through_the_one_parser():
     ],
 )
 def test_every_refusal_is_a_page_in_the_layout_in_the_chosen_language(
-    app_settings, code, spanish, english
+    fresh_app, code, spanish, english
 ):
-    client = _fresh_app(app_settings).test_client()
+    client = fresh_app.test_client()
     spanish_page = client.get(f"/prueba/{code}", headers={"Accept-Language": "es"})
     assert spanish_page.status_code == code
     html = spanish_page.get_data(as_text=True)
@@ -183,8 +193,8 @@ def test_every_refusal_is_a_page_in_the_layout_in_the_chosen_language(
     assert english in html
 
 
-def test_an_unexpected_failure_is_the_500_page_and_json_under_the_api(app_settings):
-    client = _fresh_app(app_settings).test_client()
+def test_an_unexpected_failure_is_the_500_page_and_json_under_the_api(fresh_app):
+    client = fresh_app.test_client()
     page = client.get("/prueba/excepcion")
     assert page.status_code == 500
     _in_layout(page.get_data(as_text=True))

@@ -12,6 +12,19 @@ import pytest
 from tests.portal.helpers import PASSWORD, file_new_application, login, make_applicant, pdf_text
 
 
+@pytest.fixture(autouse=True)
+def _dispose_apps():
+    yield
+    from portal.extensions import db
+
+    while _CREATED:
+        with _CREATED.pop().app_context():
+            db.engine.dispose()
+
+
+_CREATED: list = []
+
+
 def _embedded_app(app_settings, **overrides):
     """The embedded default: no Redis (jobs run right after commit), no PUBLIC_BASE_URL."""
     from portal import create_app
@@ -23,7 +36,9 @@ def _embedded_app(app_settings, **overrides):
         "WTF_CSRF_ENABLED": False,
         **overrides,
     }
-    return create_app(**settings)
+    app = create_app(**settings)
+    _CREATED.append(app)
+    return app
 
 
 @pytest.mark.parametrize(
