@@ -97,3 +97,32 @@ def test_the_language_switch_is_a_form_that_comes_back_to_the_page(app, live_ser
 
         assert db.session.query(User).filter_by(email="ana@example.sv").one().locale == "en"
     context.close()
+
+
+@pytest.mark.parametrize(
+    "name", ["Fotomontaje–Čapek.pdf", "Constancia_Peña.pdf", "Planta 🏠 «baja» (2).pdf"]
+)
+def test_chromium_saves_a_document_under_the_name_it_was_uploaded_with(
+    app, live_server, browser, tmp_path, name
+):
+    with app.app_context():
+        make_applicant()
+    source = tmp_path / name
+    from tests.portal.helpers import pdf_bytes
+
+    source.write_bytes(pdf_bytes())
+    context = browser.new_context(locale="es-SV", accept_downloads=True)
+    page = context.new_page()
+    _sign_in(page, live_server)
+    page.goto(f"{live_server}/tramites/OPAMSS/calificacion-lugar")
+    page.get_by_role("button", name="Comenzar solicitud").click()
+    page.wait_for_url(re.compile(r"/solicitudes/\d+/editar"))
+    page.locator('[name="d_escritura"]').set_input_files(str(source))
+    page.get_by_role("button", name="Guardar borrador").click()
+    expect(page.get_by_text("Borrador guardado.")).to_be_visible()
+    page.goto(page.url.replace("/editar", ""))
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("Escritura")).first.click()
+    assert download.value.suggested_filename == name
+    assert download.value.path().read_bytes() == source.read_bytes()
+    context.close()
