@@ -10,6 +10,7 @@ A form posted with an expired or missing CSRF token comes back with what was typ
 from __future__ import annotations
 
 import logging
+import re
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, jsonify, render_template, request
@@ -21,6 +22,8 @@ from werkzeug.exceptions import HTTPException
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
+# Never written back into a page: passwords and the stale CSRF token.
+SECRET_FIELD = re.compile(r"pass|clave|csrf", re.IGNORECASE)
 # Pages of their own; every other status uses errors/generic.html with the texts below.
 OWN_PAGES = frozenset({403, 404, 429, 500})
 # (title, what to do) for the statuses people can meet on the generic page.
@@ -131,7 +134,7 @@ def _csrf_error(error: CSRFError):
     typed = [
         (name, value)
         for name, values in request.form.lists()
-        if name != "csrf_token"
+        if not SECRET_FIELD.search(name)
         for value in values
     ]
     body = render_template(

@@ -318,3 +318,16 @@ def test_signed_out_the_expired_form_offers_to_sign_in_again_in_english(client, 
     _in_layout(html, "en")
     assert "Your session expired" in html and "Calle El Progreso 5" in html
     assert f"/cuenta/entrar?next=/solicitudes/{application_id}/editar" in html
+
+
+def test_an_expired_sign_in_never_writes_the_password_back(client, app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    for password in ("una-clave-larga-2026", "Contraseña «secreta» 99", "p@ss<script>"):
+        response = client.post(
+            "/cuenta/entrar", data={"email": "ana@example.sv", "password": password}
+        )
+        assert response.status_code == 400
+        html = response.get_data(as_text=True)
+        assert "Su sesión expiró" in html
+        assert password not in html and 'name="password"' not in html
+        assert "ana@example.sv" in html
