@@ -97,3 +97,21 @@ def test_every_module_import_is_mapped_to_a_versioned_file(client):
             resolved = (Path("/static/js") / target).resolve().as_posix()
             assert resolved in mapping, (path.name, target)
             assert _fetch(client, mapping[resolved])[1]["Cache-Control"] == IMMUTABLE
+
+
+def test_in_debug_mode_static_files_are_served_as_they_are_on_disk(app_settings):
+    """Development: no build, plain names, no long caching (WhiteNoise autorefresh)."""
+    from portal import create_app
+    from portal.extensions import db
+
+    debug_app = create_app(**app_settings, DEBUG=True)
+    try:
+        client = debug_app.test_client()
+        html = client.get("/cuenta/entrar").get_data(as_text=True)
+        assert '/static/css/app.css"' in html and 'type="importmap"' not in html
+        status, headers, body = _fetch(client, "/static/css/app.css")
+        assert status == 200 and body == (ROOT / "static/css/app.css").read_bytes()
+        assert "immutable" not in headers.get("Cache-Control", "")
+    finally:
+        with debug_app.app_context():
+            db.engine.dispose()
