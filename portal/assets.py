@@ -28,6 +28,7 @@ from whitenoise import WhiteNoise
 from whitenoise.compress import Compressor
 
 MANIFEST = "manifest.json"
+KEPT_BUILDS = 3  # this deploy's and the two before
 # name.<12 hex digits>.ext, as `versioned_name` writes it.
 VERSIONED = re.compile(r"\.[0-9a-f]{12}\.[A-Za-z0-9]+$")
 
@@ -90,7 +91,16 @@ def build(static: Path, builds: Path) -> tuple[Path, dict[str, str]]:
             os.rename(work, target)
         except OSError:  # another process finished first: use its build
             shutil.rmtree(work, ignore_errors=True)
+        _prune(builds, keep=target)
     return target, json.loads((target / MANIFEST).read_text())
+
+
+def _prune(builds: Path, keep: Path, kept: int = KEPT_BUILDS) -> None:
+    """Remove all but the newest builds: processes of the previous deploy may still serve one."""
+    done = [p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    done.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in [p for p in done if p != keep][kept - 1 :]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _write(folder: Path, contents: dict[str, bytes]) -> None:

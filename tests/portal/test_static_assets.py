@@ -83,6 +83,10 @@ def test_a_changed_file_gets_a_new_name(tmp_path):
         assert versioned.read_bytes() == (root / "css/app.css").read_bytes()
         assert brotli.decompress(Path(f"{versioned}.br").read_bytes()) == versioned.read_bytes()
     assert build(static, tmp_path / "builds") == (second_root, second)  # built once
+    for version in range(5):  # older builds go, the newest three stay
+        (static / "css" / "app.css").write_text(f"p {{ margin: {version}px; }}\n")
+        build(static, tmp_path / "builds")
+    assert len([p for p in (tmp_path / "builds").iterdir() if p.is_dir()]) == 3
 
 
 def test_every_module_import_is_mapped_to_a_versioned_file(client):
