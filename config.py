@@ -66,9 +66,18 @@ class Config:
         self.MAIL_DIR = os.environ.get("MAIL_DIR", str(instance / "mail"))
         self.SERVER_NAME = os.environ.get("SERVER_NAME") or None
         self.PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
-        # Base URL for links built outside a request (jobs, PDFs, e-mail).
-        self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
-        self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", str(25 * 1024 * 1024)))
+        # The address people use, for links in PDFs, e-mail and QR codes (portal/links.py).
+        # Required when PRODUCTION is set; unset, requests use their own address (warned).
+        self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
+        self.PRODUCTION = _bool("PRODUCTION", False)
+        # The largest request body read at all. Each document's own limit (its definition's
+        # max_bytes, up to 30 MB) is checked at its field, where the form comes back with
+        # every typed answer; so this cap leaves room for a scan over that limit plus the rest.
+        self.MAX_CONTENT_LENGTH = int(
+            os.environ.get("MAX_REQUEST_BYTES")
+            or os.environ.get("MAX_UPLOAD_BYTES")
+            or str(64 * 1024 * 1024)
+        )
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)

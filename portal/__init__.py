@@ -6,11 +6,12 @@ import logging
 import secrets
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, render_template, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from config import BASE_DIR, Config
+from portal import assets, links
 from portal.extensions import babel, csrf, db, limiter, login_manager
 
 BLUEPRINTS = (
@@ -60,9 +61,10 @@ def create_app(config_object: object | None = None, **overrides: object) -> Flas
             ),
         ]
     )
+    logging.basicConfig(level=logging.INFO)
+    links.check_public_base_url(app)
     _init_extensions(app)
     _register(app)
-    logging.basicConfig(level=logging.INFO)
     return app
 
 
@@ -84,6 +86,7 @@ def _init_extensions(app: Flask) -> None:
 
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    assets.install(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
@@ -110,7 +113,7 @@ def _sqlite_pragmas(app: Flask) -> None:
 def _register(app: Flask) -> None:
     import importlib
 
-    from portal import cli
+    from portal import cli, error_pages
     from portal.accounts import web_session
 
     for module in BLUEPRINTS:
@@ -136,6 +139,7 @@ def _register(app: Flask) -> None:
 
         user = current_user if has_request_context() else None
         return {
+            "asset_import_map": assets.asset_import_map,
             "csp_nonce": lambda: g.get("csp_nonce", ""),
             "current_locale": str(get_locale() or "es"),
             "current_user": user,
@@ -165,12 +169,4 @@ def _register(app: Flask) -> None:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-    for code in (403, 404, 429, 500):
-        app.register_error_handler(code, _error_page(code))
-
-
-def _error_page(code: int):
-    def handler(_error):
-        return render_template(f"errors/{code}.html"), code
-
-    return handler
+    error_pages.register(app)

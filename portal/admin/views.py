@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, url_for
 from flask_babel import get_locale
 from flask_login import current_user
-from markupsafe import Markup
 
 from portal.admin import services
 from portal.procedures.services import definition_of
-from portal.views_util import admin_required
+from portal.views_util import admin_required, svg_response
 from workflows.diagram import render_svg
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -39,5 +38,14 @@ def version(procedure_id: int, version: int):
         definition=definition,
         locale=locale,
         changes=services.changes_since_previous(row, locale),
-        diagram=Markup(render_svg(definition, locale=locale)),  # noqa: S704 (escaped SVG)
+        diagram=url_for(".diagram", procedure_id=procedure_id, version=version, locale=locale),
     )
+
+
+@bp.get("/tramites/<int:procedure_id>/versiones/<int:version>/diagrama.<any(es, en):locale>.svg")
+@admin_required
+def diagram(procedure_id: int, version: int, locale: str):
+    row = services.get_version_for(current_user, procedure_id, version)
+    if row is None:
+        abort(404)
+    return svg_response(render_svg(definition_of(row), locale=locale))

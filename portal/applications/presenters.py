@@ -14,6 +14,7 @@ from portal.applications.models import Application
 from portal.applications.services import SaveResult, Upload
 from portal.authorities.services import list_districts
 from portal.certificates.services import display_rows, get_issued
+from portal.downloads import uploaded_name
 from portal.payments.services import list_payment_orders
 from portal.procedures.services import definition_of
 from workflows.guards import (
@@ -42,7 +43,7 @@ def uploads_from(form) -> dict[str, Upload]:
         storage = getattr(form, f"d_{code}").data
         if storage and getattr(storage, "filename", ""):
             # Read one byte past any sane limit; the service refuses what is too large.
-            uploads[code] = Upload(filename=storage.filename, data=storage.read())
+            uploads[code] = Upload(filename=uploaded_name(storage.filename), data=storage.read())
     return uploads
 
 

@@ -22,6 +22,7 @@ from portal.applications.models import Application, Document, HistoryEntry
 from portal.applications.pdfscan import scan_pdf
 from portal.authorities.models import Authority
 from portal.authorities.services import scope_ids
+from portal.downloads import clip_name
 from portal.errors import Conflict, NotAllowed, NotFound
 from portal.extensions import db, utcnow
 from portal.permissions import role_on
@@ -82,6 +83,7 @@ def list_applications_for(actor: User) -> list[Application]:
 
 
 QUEUE_PAGE_SIZE = 50
+QUEUE_MAX_PAGE = 100_000  # a bound for the `pagina` query argument
 
 
 def _waiting_on(role: str) -> sa.ColumnElement[bool]:
@@ -209,7 +211,7 @@ def _attach(
         Document(
             application=application,
             requirement_code=code,
-            filename=upload.filename[:255],
+            filename=clip_name(upload.filename),
             content_type=kind.mime,
             size=len(upload.data),
             sha256=hashlib.sha256(upload.data).hexdigest(),

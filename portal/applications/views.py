@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -18,6 +18,7 @@ from forms.messages import message_for
 from forms.review import ApplicationActionForm, ApplicationStartForm
 from portal import permissions
 from portal.applications import presenters, services
+from portal.downloads import send_download
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.procedures.models import Procedure
@@ -141,7 +142,7 @@ def withdraw(application_id: int):
 def document(application_id: int, document_id: int):
     application = _load(application_id)
     found = next(d for d in application.documents if d.id == document_id)  # checked by the rule
-    return _file(storage().get(found.storage_key), found.content_type, found.filename)
+    return send_download(storage().get(found.storage_key), found.content_type, found.filename)
 
 
 @bp.get("/<int:application_id>/<any(constancia, certificado):kind>.pdf")
@@ -154,12 +155,4 @@ def issued_pdf(application_id: int, kind: str):
     pdf = read_pdf(issued) if issued else None
     if pdf is None:
         abort(404)
-    return _file(pdf, "application/pdf", f"{kind}-{application.tracking_number}.pdf")
-
-
-def _file(data: bytes, content_type: str, filename: str) -> Response:
-    response = Response(data, mimetype=content_type)
-    safe = "".join(c for c in filename if c.isalnum() or c in "-_.") or "archivo"
-    response.headers["Content-Disposition"] = f'attachment; filename="{safe}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_download(pdf, "application/pdf", f"{kind}-{application.tracking_number}.pdf")

@@ -26,13 +26,14 @@ def index():
     return render_template("main/index.html", procedures=services.featured_procedures())
 
 
-@bp.get("/idioma/<code>")
+@bp.post("/idioma/<code>")
 def set_language(code: str):
+    """Switch the language (a POST with the CSRF token: it changes a stored preference)."""
     if code in current_app.config["LANGUAGES"]:
         session["locale"] = code
         if current_user.is_authenticated:  # e-mails follow the language the person chose
             set_locale(actor=current_user, locale=code)
-    return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
+    return redirect(safe_next(request.form.get("next")) or url_for("main.index"))
 
 
 @bp.get("/healthz")

@@ -23,7 +23,7 @@ from portal.errors import DomainError, InvalidInput, NotAllowed
 from portal.procedures.services import definition_of
 from portal.review import presenters as case_pages
 from portal.review import services as review
-from portal.views_util import reason_messages, staff_required
+from portal.views_util import int_arg, reason_messages, staff_required
 from workflows.guards import RECORD_INSPECTION, RECORD_PAYMENT, RECORD_VERDICTS
 
 bp = Blueprint("review", __name__, url_prefix="/bandeja")
@@ -32,7 +32,7 @@ bp = Blueprint("review", __name__, url_prefix="/bandeja")
 @bp.get("/")
 @staff_required
 def queue():
-    page = request.args.get("pagina", 1, type=int)
+    page = int_arg("pagina", 1, minimum=1, maximum=services.QUEUE_MAX_PAGE)
     applications, total = services.list_queue_for(current_user, page)
     return render_template(
         "review/queue.html",

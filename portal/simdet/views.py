@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify, request
 
 from portal.extensions import csrf
 from portal.simdet import services
+from portal.views_util import PG_BIGINT_MAX, int_arg
 
 bp = Blueprint("simdet", __name__, url_prefix="/api/simdet/v1")
 csrf.exempt(bp)
@@ -24,11 +25,6 @@ def events():
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or services.authenticate_client(token.strip()) is None:
         return _error(401, "unauthorized", "Falta un token válido (Authorization: Bearer ...).")
-    try:
-        after = int(request.args.get("after", "0"))
-        limit = int(request.args.get("limit", "100"))
-    except ValueError:
-        return _error(400, "invalid_parameter", "after y limit deben ser números enteros.")
-    if after < 0 or limit < 1:
-        return _error(400, "invalid_parameter", "after debe ser ≥ 0 y limit ≥ 1.")
+    after = int_arg("after", 0, maximum=PG_BIGINT_MAX)
+    limit = int_arg("limit", 100, minimum=1)  # more than MAX_LIMIT is served as MAX_LIMIT
     return jsonify(services.feed_page(after, limit))

@@ -6,6 +6,7 @@
 // Flask-Babel, through the JSON block `#app-govuk-frontend-config` in base.html.
 import { initAll } from '../vendor/govuk-frontend-5.14.0/govuk-frontend.min.js'
 import { initConditionalForms } from './conditions.js'
+import { initKeptForms } from './keep.js'
 
 function readConfig () {
   const element = document.getElementById('app-govuk-frontend-config')
@@ -20,6 +21,10 @@ function readConfig () {
   }
 }
 
-initAll(readConfig())
+const config = readConfig()
+
+initAll(config)
 
 initConditionalForms()
+
+initKeptForms(config.appKeep)

@@ -223,7 +223,7 @@ def test_e_mails_follow_the_language_the_applicant_chose(client, app, app_ctx, r
 
     make_applicant()
     login(client, "ana@example.sv")
-    client.get("/idioma/en?next=/")
+    client.post("/idioma/en", data={"next": "/"})
     application_id = file_new_application(client)
     run_jobs()
     (mail,) = Path(app.config["MAIL_DIR"]).glob("*.eml")

@@ -139,7 +139,7 @@ def test_the_compiled_catalogue_matches_the_po_file():
 def test_english_pages_use_the_catalogue_in_templates_forms_and_scripts(app, client):
     with app.test_request_context():
         login = url_for("accounts.login")
-    client.get("/idioma/en?next=/")
+    client.post("/idioma/en", data={"next": "/"})
     page = client.get(login).get_data(as_text=True)
     assert '<html lang="en"' in page
     assert "Sign in to your account" in page  # a template string

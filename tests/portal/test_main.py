@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def test_healthz_names_the_state_of_database_and_queue(client, app):
     response = client.get("/healthz")
@@ -27,7 +29,7 @@ def test_healthz_reports_an_unreachable_queue(client, app):
 def test_pages_are_spanish_by_default_and_english_on_request(client):
     page = client.get("/tramites/").get_data(as_text=True)
     assert '<html lang="es"' in page and "Trámites disponibles" in page
-    response = client.get("/idioma/en?next=/tramites/")
+    response = client.post("/idioma/en", data={"next": "/tramites/"})
     assert response.status_code == 302 and response.headers["Location"] == "/tramites/"
     page = client.get("/tramites/").get_data(as_text=True)
     assert '<html lang="en"' in page and "Available procedures" in page
@@ -35,7 +37,7 @@ def test_pages_are_spanish_by_default_and_english_on_request(client):
 
 def test_the_language_switch_never_redirects_off_site(client):
     for target in ("https://evil.example/x", "//evil.example/x", "javascript:alert(1)"):
-        response = client.get("/idioma/es", query_string={"next": target})
+        response = client.post("/idioma/es", data={"next": target})
         assert response.headers["Location"] == "/"
 
 
@@ -58,4 +60,7 @@ def test_the_catalogue_says_what_a_procedure_needs(client):
     assert "Calificación de Lugar" in page
     assert "Documentos que necesita" in page
     assert "Entrar para comenzar" in page
-    assert "<svg" in page and 'role="img"' in page and "Presentado (en revisión)" in page
+    assert "Presentado (en revisión)" in page  # the steps as text, beside the drawing
+    src = re.search(r'<figure class="app-diagram">\s*<img src="([^"]+)"', page).group(1)
+    drawing = client.get(src)
+    assert drawing.mimetype == "image/svg+xml" and b'role="img"' in drawing.data

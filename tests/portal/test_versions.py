@@ -71,12 +71,15 @@ def test_admins_see_what_changed_between_versions_within_their_scope(client, app
     login(client, "admin@example.sv")
     assert "Calificación de Lugar" in client.get("/admin/tramites/").get_data(as_text=True)
     page = client.get(url).get_data(as_text=True)
-    assert "cambió de 25 a 20 días hábiles" in page and "<svg" in page
+    assert "cambió de 25 a 20 días hábiles" in page
+    drawing = client.get(f"{url}/diagrama.es.svg")  # shown as an <img>, never inlined
+    assert f'src="{url}/diagrama.es.svg"' in page and b"<svg" in drawing.data
     client.post("/cuenta/salir")
 
     make_staff("admin", "0511", email="admin.ste@example.sv")
     login(client, "admin.ste@example.sv")
     assert client.get(url).status_code == 404
+    assert client.get(f"{url}/diagrama.es.svg").status_code == 404
     assert "Calificación de Lugar" not in client.get("/admin/tramites/").get_data(as_text=True)
     client.post("/cuenta/salir")
 

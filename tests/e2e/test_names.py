@@ -1,0 +1,65 @@
+"""In Chromium's accessibility tree: every control has a name of its own, in the page's language."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.portal.helpers import PASSWORD, file_new_application, login, make_applicant, make_staff
+
+pytestmark = pytest.mark.e2e
+
+
+def _sign_in(page, base, email, password_label="Contraseña", button="Entrar"):
+    page.goto(f"{base}/cuenta/entrar")
+    page.locator('[name="email"]').fill(email)
+    page.get_by_label(password_label, exact=True).fill(PASSWORD)
+    page.get_by_role("button", name=button).click()
+    page.wait_for_load_state()
+
+
+def test_each_reason_box_of_the_review_is_named_after_the_item_it_judges(app, live_server, browser):
+    with app.app_context():
+        make_applicant()
+        make_staff("clerk", "OPAMSS", email="clerk@example.sv")
+        client = app.test_client()
+        app.config["WTF_CSRF_ENABLED"] = False
+        login(client, "ana@example.sv")
+        application_id = file_new_application(client)
+        app.config["WTF_CSRF_ENABLED"] = True
+    page = browser.new_context(locale="es-SV").new_page()
+    _sign_in(page, live_server, "clerk@example.sv")
+    page.goto(f"{live_server}/bandeja/{application_id}")
+    review = page.locator("#revision + p + form")
+    legends = [t.strip() for t in review.locator("legend").all_inner_texts()]
+    assert len(legends) >= 10  # every field and document of the case
+    tree = review.aria_snapshot()
+    names = [
+        " ".join(name.replace('\\"', '"').split())
+        for name in re.findall(r"""- '?textbox "((?:[^"\\]|\\.)*)"'?""", tree)
+    ]
+    assert len(names) == len(legends) and len(set(names)) == len(names), tree
+    for legend, name in zip(legends, names, strict=True):
+        assert name == f"Motivo (si no es conforme) – {legend}"
+        expect(page.get_by_role("textbox", name=name, exact=True)).to_have_count(1)
+
+
+@pytest.mark.parametrize(
+    ("locale", "label", "show", "show_name", "hide_name"),
+    [
+        ("es-SV", "Contraseña", "Mostrar", "Mostrar contraseña", "Ocultar contraseña"),
+        ("en-US", "Password", "Show", "Show password", "Hide password"),
+    ],
+)
+def test_the_password_toggle_speaks_the_page_language(
+    app, live_server, browser, locale, label, show, show_name, hide_name
+):
+    page = browser.new_context(locale=locale).new_page()
+    page.goto(f"{live_server}/cuenta/entrar")
+    toggle = page.get_by_role("button", name=show_name, exact=True)
+    expect(toggle).to_have_text(show)
+    toggle.click()
+    expect(page.get_by_role("button", name=hide_name, exact=True)).to_be_visible()
+    expect(page.get_by_label(label, exact=True)).to_have_attribute("type", "text")
