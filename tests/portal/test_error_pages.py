@@ -59,8 +59,12 @@ def _in_layout(html: str, lang: str = "es") -> None:
 
 
 @pytest.fixture
-def fresh_app(app_settings):
+def fresh_app(app_settings, monkeypatch):
     """An app of our own, with routes that fail in every way a real view can."""
+    from portal import permissions
+
+    for endpoint in ("fail", "crash", "api_crash"):  # declared, as every route must be
+        monkeypatch.setitem(permissions.ROUTES, endpoint, permissions.Rule(permissions.PUBLIC))
     app = _fresh_app(app_settings)
     yield app
     from portal.extensions import db
