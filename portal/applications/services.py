@@ -9,6 +9,7 @@ from datetime import date
 
 import filetype
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -146,12 +147,13 @@ def list_queue_for(actor: User, page: int = 1) -> tuple[list[Application], int]:
 
 
 def start_application(*, actor: User, procedure: Procedure, token: str) -> Application:
-    """Open a draft on the latest version; the same token returns the same draft (double click)."""
-    existing = db.session.scalar(
-        sa.select(Application).where(
-            Application.applicant_id == actor.id, Application.start_token == token
-        )
-    )
+    """Open a draft on the latest version; the same token returns the same draft (double click).
+
+    Two requests with one token at the same instant both miss the first look-up; the unique
+    (applicant, start_token) constraint lets one insert win, and the loser's insert fails inside
+    a savepoint, after which it reads the winner's draft (same outcome on PostgreSQL and SQLite).
+    """
+    existing = _started_with(actor, token)
     if existing is not None:
         return existing
     version = latest_version(procedure)
@@ -168,9 +170,22 @@ def start_application(*, actor: User, procedure: Procedure, token: str) -> Appli
         state=definition.initial_state,
         data={},
     )
-    db.session.add(application)
+    try:
+        with db.session.begin_nested():
+            db.session.add(application)
+    except IntegrityError:
+        # The other request committed the same (applicant, token) first: answer with its draft.
+        application = _started_with(actor, token)
     db.session.commit()
     return application
+
+
+def _started_with(actor: User, token: str) -> Application | None:
+    return db.session.scalar(
+        sa.select(Application).where(
+            Application.applicant_id == actor.id, Application.start_token == token
+        )
+    )
 
 
 def _lock(application: Application, expected_version: int | None) -> Application:
