@@ -63,6 +63,13 @@ class Config:
         self.PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
         # Base URL for links built outside a request (jobs, PDFs, e-mail).
         self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+        # Background jobs (docs/operations.md, "Jobs and the outbox"), all in seconds.
+        self.OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "120"))
+        self.OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "10"))
+        self.OUTBOX_SWEEP_OLDER_THAN = int(os.environ.get("OUTBOX_SWEEP_OLDER_THAN", "60"))
+        self.OUTBOX_SWEEP_INTERVAL = int(os.environ.get("OUTBOX_SWEEP_INTERVAL", "60"))
+        self.WORKER_MONITOR_SECONDS = int(os.environ.get("WORKER_MONITOR_SECONDS", "10"))
+        self.WORKER_RECONNECT_MAX_SECONDS = int(os.environ.get("WORKER_RECONNECT_MAX_SECONDS", "5"))
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", str(25 * 1024 * 1024)))
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
