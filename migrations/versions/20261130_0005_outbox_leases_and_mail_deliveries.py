@@ -25,6 +25,7 @@ def upgrade() -> None:
     with op.batch_alter_table("outbox_messages") as batch:
         for name in NEW_OUTBOX_COLUMNS:
             batch.add_column(sa.Column(name, sa.DateTime(), nullable=True))
+        batch.add_column(sa.Column("taken_by", sa.String(length=120), nullable=True))
     op.create_table(
         "mail_deliveries",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -40,5 +41,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("mail_deliveries")
     with op.batch_alter_table("outbox_messages") as batch:
+        batch.drop_column("taken_by")
         for name in reversed(NEW_OUTBOX_COLUMNS):
             batch.drop_column(name)

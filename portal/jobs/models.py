@@ -29,6 +29,8 @@ class OutboxMessage(db.Model):
     # Last time the sweep handed it to RQ again (None: only the dispatch after commit).
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "host:pid" of the process that took the last lease (the RQ work horse).
+    taken_by: Mapped[str | None] = mapped_column(sa.String(120))
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

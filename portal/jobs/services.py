@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
+import socket
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -73,16 +75,25 @@ def _take(message_id: int) -> bool:
     """Take the lease of an open message; False when it is done, failed or held by another run."""
     now = utcnow()
     M = OutboxMessage
-    taken = db.session.execute(
-        sa.update(M)
+    # SKIP LOCKED: while a run holds the row (its work in progress) another run gives up at
+    # once instead of waiting for it (PostgreSQL; SQLite has one writer at a time anyway).
+    free = (
+        sa.select(M.id)
         .where(
             M.id == message_id,
             M.completed_at.is_(None),
             M.failed_at.is_(None),
             sa.or_(M.lease_expires_at.is_(None), M.lease_expires_at < now),
         )
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    taken = db.session.execute(
+        sa.update(M)
+        .where(M.id == free)
         .values(
             taken_at=now,
+            taken_by=f"{socket.gethostname()}:{os.getpid()}"[:120],
             lease_expires_at=now + timedelta(seconds=lease_seconds()),
             attempts=M.attempts + 1,
         )
@@ -189,13 +200,17 @@ def dispatch_stale(older_than: timedelta | None = None) -> int:
     for row in rows:
         if row.id in waiting:
             continue
-        # Claim the re-dispatch, so two sweeps at one instant hand it over once.
+        # Claim the re-dispatch, so two sweeps at one instant hand it over once; a row that a
+        # run still holds (a slow job past its lease) is skipped, not waited for.
+        claimable = (
+            sa.select(M.id)
+            .where(M.id == row.id, sa.or_(M.dispatched_at.is_(None), M.dispatched_at < cutoff))
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
         won = db.session.execute(
             sa.update(M)
-            .where(
-                M.id == row.id,
-                sa.or_(M.dispatched_at.is_(None), M.dispatched_at < cutoff),
-            )
+            .where(M.id == claimable)
             .values(dispatched_at=now)
             .execution_options(synchronize_session=False)
         ).rowcount

@@ -31,6 +31,8 @@ class AppWorker(Worker):
 
     def __init__(self, *args, **kwargs) -> None:
         config = _get_app().config
+        import weasyprint  # noqa: F401 - imported once here, not in every forked work horse
+
         super().__init__(*args, **kwargs)
         # `rq worker` passes its own defaults (600 s upkeep): ours are shorter, never longer.
         self.maintenance_interval = min(
