@@ -33,6 +33,7 @@ class AppWorker(Worker):
         config = _get_app().config
         import weasyprint  # noqa: F401 - imported once here, not in every forked work horse
 
+        self._sweep_interval = int(config["OUTBOX_SWEEP_INTERVAL"])
         super().__init__(*args, **kwargs)
         # `rq worker` passes its own defaults (600 s upkeep): ours are shorter, never longer.
         self.maintenance_interval = min(
@@ -42,6 +43,11 @@ class AppWorker(Worker):
             self.job_monitoring_interval, int(config["WORKER_MONITOR_SECONDS"])
         )
         self.max_connection_wait_time = float(config["WORKER_RECONNECT_MAX_SECONDS"])
+
+    @property
+    def dequeue_timeout(self) -> int:
+        """An idle worker wakes at least once per sweep interval (RQ waits 405 s by default)."""
+        return max(1, min(super().dequeue_timeout, self._sweep_interval))
 
     def run_maintenance_tasks(self) -> None:
         super().run_maintenance_tasks()
