@@ -185,6 +185,15 @@ def start_workers(app, settings: dict[str, str], log: Path, *, pool: int | None 
         )
 
 
+def children(pid: int) -> set[int]:
+    """The pids of a process's children (Linux /proc)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found |= {int(c) for c in (task / "children").read_text().split()}
+    return found
+
+
 def kill_group(process: subprocess.Popen, sig: int = signal.SIGKILL, grace: float = 5) -> None:
     """Signal a worker and the workers it forked (a work horse has its own session).
 

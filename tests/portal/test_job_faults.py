@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from tests.portal.faults import (
     PrivateRedis,
     SmtpSink,
+    children,
     job_settings,
     kill_group,
     start_workers,
@@ -171,7 +172,12 @@ def test_a_redis_crash_mid_job_is_survived_and_every_message_is_sent_once(app_ct
         "two jobs mid-SMTP",
         alive=[pool],
     )
+    workers_before = children(pool.pid)
     rig.redis.kill9()  # the queue with the other four jobs is gone with it
+    # The fault: a worker whose Redis vanished during a job exits...
+    wait_for(lambda: workers_before - children(pool.pid), "a worker to die", alive=[pool])
+    # ...and the pool starts workers again by itself.
+    wait_for(lambda: len(children(pool.pid)) == 2, "two workers again", alive=[pool])
     rig.redis.start()  # same port, empty
     rig.smtp.gate.set()
 
