@@ -9,7 +9,6 @@ from datetime import date
 
 import filetype
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -22,6 +21,7 @@ from portal.authorities.models import Authority
 from portal.authorities.services import scope_ids
 from portal.errors import Conflict, NotAllowed
 from portal.extensions import db, utcnow
+from portal.idempotent import insert_if_absent
 from portal.procedures.models import Procedure, ProcedureVersion
 from portal.procedures.services import definition_of, latest_version
 from portal.storage import storage
@@ -150,8 +150,8 @@ def start_application(*, actor: User, procedure: Procedure, token: str) -> Appli
     """Open a draft on the latest version; the same token returns the same draft (double click).
 
     Two requests with one token at the same instant both miss the first look-up; the unique
-    (applicant, start_token) constraint lets one insert win, and the loser's insert fails inside
-    a savepoint, after which it reads the winner's draft (same outcome on PostgreSQL and SQLite).
+    (applicant, start_token) constraint lets one insert win and the other insert nothing, and
+    both then read the one draft (same outcome on PostgreSQL and SQLite).
     """
     existing = _started_with(actor, token)
     if existing is not None:
@@ -160,22 +160,18 @@ def start_application(*, actor: User, procedure: Procedure, token: str) -> Appli
     definition = definition_of(version)
     # A district office's own procedures happen in that district, with or without a field.
     authority = procedure.authority
-    application = Application(
+    insert_if_absent(
+        Application,
         district_id=authority.id if authority.kind == "distrito" else None,
-        procedure=procedure,
-        procedure_version=version,
-        applicant=actor,
+        procedure_id=procedure.id,
+        procedure_version_id=version.id,
+        applicant_id=actor.id,
         authority_id=procedure.authority_id,
         start_token=token,
         state=definition.initial_state,
         data={},
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(application)
-    except IntegrityError:
-        # The other request committed the same (applicant, token) first: answer with its draft.
-        application = _started_with(actor, token)
+    application = _started_with(actor, token)
     db.session.commit()
     return application
 

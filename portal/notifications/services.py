@@ -17,11 +17,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
-from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
 from portal.applications.models import HistoryEntry
-from portal.extensions import db
+from portal.extensions import db, utcnow
+from portal.idempotent import insert_if_absent
 from portal.jobs.services import PartialWork
 from portal.links import case_url, status_url
 from portal.notifications.models import MailDelivery
@@ -117,17 +117,21 @@ def _was_sent(key: str) -> bool:
 def _record(key: str, message: EmailMessage) -> bool:
     """Insert the delivery row; False when another run recorded this key first.
 
-    On PostgreSQL a concurrent insert of the same key waits for the other transaction and fails
-    once it commits, so of two simultaneous runs only one goes on to send.
+    On PostgreSQL a concurrent insert of the same key waits for the other transaction and does
+    nothing once it commits, so of two simultaneous runs only one goes on to send.
     """
-    try:
-        with db.session.begin_nested():
-            db.session.add(
-                MailDelivery(key=key, message_id=message["Message-ID"], recipient=message["To"])
-            )
-    except IntegrityError:
-        return False
-    return True
+    return insert_if_absent(
+        MailDelivery,
+        key=key,
+        message_id=message["Message-ID"],
+        recipient=message["To"],
+        sent_at=utcnow(),
+    )
+
+
+def _forget(key: str) -> None:
+    """Undo `_record` for an e-mail that did not leave (the rest of the job's work stays)."""
+    db.session.execute(sa.delete(MailDelivery).where(MailDelivery.key == key))
 
 
 def _deliver(message: EmailMessage, name: str) -> None:
@@ -173,12 +177,12 @@ def send_staff_alert(history_id: int, role: str) -> int:
         message["To"] = user.email
         message["Message-ID"] = message_id_for(key)
         message.set_content(f"{entry.comment}\n\nExpediente: {case_url(application.id)}\n")
+        if not _record(key, message):
+            continue
         try:
-            with db.session.begin_nested():  # one recipient's failure undoes only its own row
-                if not _record(key, message):
-                    continue
-                _deliver(message, key)
-        except Exception as exc:
+            _deliver(message, key)
+        except Exception as exc:  # this recipient is retried; the others stay sent
+            _forget(key)
             failures.append(f"{user.email}: {type(exc).__name__}: {exc}")
             continue
         sent += 1
