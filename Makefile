@@ -30,8 +30,10 @@ run: $(STAMP) ## Set up (migrate, seed demo data) and serve http://127.0.0.1:500
 	$(BIN)/pybabel -q compile -d translations -f
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-worker: $(STAMP) ## Run an RQ worker (needs REDIS_URL and DATABASE_URL)
-	$(BIN)/rq worker --with-scheduler --url "$$REDIS_URL" --worker-class portal.jobs.worker.AppWorker default documents mail simdet
+WORKERS ?= 2
+
+worker: $(STAMP) ## Run RQ's worker pool: dead workers come back (WORKERS=2; needs REDIS_URL, DATABASE_URL)
+	$(BIN)/rq worker-pool --num-workers $(WORKERS) --url "$$REDIS_URL" --worker-class portal.jobs.worker.AppWorker default documents mail simdet
 
 cron: $(STAMP) ## Run RQ's cron scheduler for the periodic sweeps (needs REDIS_URL)
 	$(BIN)/rq cron --url "$$REDIS_URL" portal.jobs.cron

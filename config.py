@@ -78,6 +78,13 @@ class Config:
             or os.environ.get("MAX_UPLOAD_BYTES")
             or str(64 * 1024 * 1024)
         )
+        # Background jobs (docs/operations.md, "Jobs and the outbox"), all in seconds.
+        self.OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "120"))
+        self.OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "10"))
+        self.OUTBOX_SWEEP_OLDER_THAN = int(os.environ.get("OUTBOX_SWEEP_OLDER_THAN", "60"))
+        self.OUTBOX_SWEEP_INTERVAL = int(os.environ.get("OUTBOX_SWEEP_INTERVAL", "60"))
+        self.WORKER_MONITOR_SECONDS = int(os.environ.get("WORKER_MONITOR_SECONDS", "10"))
+        self.WORKER_RECONNECT_MAX_SECONDS = int(os.environ.get("WORKER_RECONNECT_MAX_SECONDS", "5"))
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)

@@ -107,11 +107,38 @@ def revoke_api_client(name):
 
 
 @jobs.command("sweep")
-def sweep():
-    """Dispatch again outbox messages a crash left behind."""
+@click.option(
+    "--older-than",
+    "older_than",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    help="Only messages older than this (default: OUTBOX_SWEEP_OLDER_THAN, 60).",
+)
+def sweep(older_than):
+    """Dispatch again outbox messages a crash left behind (expired leases, lost RQ jobs)."""
+    from datetime import timedelta
+
     from portal.jobs.services import dispatch_stale
 
-    click.echo(f"re-dispatched {dispatch_stale()} message(s)")
+    age = None if older_than is None else timedelta(seconds=older_than)
+    click.echo(f"re-dispatched {dispatch_stale(age)} message(s)")
+
+
+@jobs.command("failed")
+def failed():
+    """List the outbox messages that gave up, with their last error; exit 1 if any."""
+    from portal.jobs.services import failed_messages
+
+    messages = failed_messages()
+    for m in messages:
+        click.echo(
+            f"#{m.id} {m.task} {m.args} attempts={m.attempts} "
+            f"failed_at={m.failed_at:%Y-%m-%d %H:%M:%S} last_error={m.last_error}"
+        )
+    if not messages:
+        click.echo("no failed message")
+    sys.exit(1 if messages else 0)
 
 
 @jobs.command("deadlines")

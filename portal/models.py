@@ -7,6 +7,7 @@ from portal.certificates.models import IssuedDocument
 from portal.establishments.models import Establishment
 from portal.extensions import db
 from portal.jobs.models import OutboxMessage
+from portal.notifications.models import MailDelivery
 from portal.payments.models import PaymentOrder
 from portal.procedures.models import Procedure, ProcedureVersion
 from portal.review.models import ReviewVerdict
@@ -26,6 +27,7 @@ __all__ = [
     "FeedSequence",
     "HistoryEntry",
     "IssuedDocument",
+    "MailDelivery",
     "OutboxMessage",
     "PaymentOrder",
     "Procedure",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import secrets
 from email.message import EmailMessage
-from email.utils import make_msgid
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -19,7 +18,7 @@ from portal.accounts import tokens
 from portal.accounts.models import User
 from portal.extensions import db
 from portal.links import public_url
-from portal.notifications.services import _deliver
+from portal.notifications.services import deliver, message_id_for, record_delivery, was_sent
 
 SUBJECTS = {
     "confirm": _l("Confirme su correo en la Ventanilla Única AMSS"),
@@ -38,11 +37,17 @@ def _link(kind: str, user: User) -> str:
     return public_url("/cuenta/olvide")  # signup_existing, password_changed
 
 
-def send_account_mail(kind: str, user_id: int) -> bool:
-    """Send one account e-mail to the user; False when the user is gone or the kind unknown."""
+def send_account_mail(kind: str, user_id: int, key: str | None = None) -> bool:
+    """Send one account e-mail unless it was sent; False when sent before, or nothing to send.
+
+    `key` (given at enqueue time) names this e-mail, so a retried or duplicated job finds the
+    delivery recorded in `mail_deliveries` and sends nothing; the caller's transaction commits.
+    """
     user = db.session.get(User, user_id)
     if user is None or kind not in SUBJECTS:
-        db.session.rollback()
+        return False
+    name = f"account-{kind}-{user.id}-{key or secrets.token_hex(4)}"
+    if was_sent(name):
         return False
     locale = "en" if user.locale == "en" else "es"
     message = EmailMessage()
@@ -51,10 +56,9 @@ def send_account_mail(kind: str, user_id: int) -> bool:
         body = render_template(f"email/account_{kind}.txt", user=user, link=_link(kind, user))
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = user.email
-    message["Message-ID"] = make_msgid(
-        idstring=f"account-{kind}-{user.id}", domain="ventanilla.amss"
-    )
+    message["Message-ID"] = message_id_for(name)
     message.set_content(body)
-    _deliver(message, f"account-{kind}-{user.id}-{secrets.token_hex(4)}")
-    db.session.rollback()
+    if not record_delivery(name, message):
+        return False
+    deliver(message, name)
     return True

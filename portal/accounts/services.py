@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -95,11 +97,11 @@ def sign_up(*, email: str, password: str, full_name: str, ip: str | None) -> Non
     if existing is not None:
         _hasher.hash(password)  # the same Argon2 cost as a new account: timing tells nothing
         audit("account.signup_existing", actor=None, subject=existing.email, ip=ip)
-        enqueue("account_mail", kind="signup_existing", user_id=existing.id)
+        _account_mail("signup_existing", existing.id)
     else:
         user = _new_user(email, password, full_name, "applicant", None, confirmed=False)
         audit("account.registered", actor=user, subject=user.email, ip=ip)
-        enqueue("account_mail", kind="confirm", user_id=user.id)
+        _account_mail("confirm", user.id)
     db.session.commit()
 
 
@@ -222,7 +224,7 @@ def change_password(
     sessions.end_others_rows(actor, keep=None, reason="password_changed", ip=ip)
     token = sessions.begin(actor, ip=ip, user_agent=user_agent)
     audit("account.password_changed", actor=actor, subject=actor.email, ip=ip)
-    enqueue("account_mail", kind="password_changed", user_id=actor.id)
+    _account_mail("password_changed", actor.id)
     db.session.commit()
     return token
 
@@ -238,7 +240,7 @@ def request_password_reset(*, email: str, ip: str | None) -> None:
         known=user is not None,
     )
     if user is not None and user.active:
-        enqueue("account_mail", kind="reset", user_id=user.id)
+        _account_mail("reset", user.id)
     db.session.commit()
 
 
@@ -264,7 +266,7 @@ def reset_password(*, token: str, new_password: str, ip: str | None) -> User | N
     user.email_confirmed_at = user.email_confirmed_at or utcnow()
     sessions.end_others_rows(user, keep=None, reason="password_changed", ip=ip)
     audit("account.password_reset", actor=user, subject=user.email, ip=ip)
-    enqueue("account_mail", kind="password_changed", user_id=user.id)
+    _account_mail("password_changed", user.id)
     db.session.commit()
     return user
 
@@ -274,3 +276,8 @@ def set_locale(*, actor: User, locale: str) -> None:
     if actor.locale != locale:
         actor.locale = locale
         db.session.commit()
+
+
+def _account_mail(kind: str, user_id: int) -> None:
+    """Queue one account e-mail; its `key` lets a retried job see that it was already sent."""
+    enqueue("account_mail", kind=kind, user_id=user_id, key=secrets.token_hex(8))

@@ -25,6 +25,7 @@ from portal.authorities.services import scope_ids
 from portal.downloads import clip_name
 from portal.errors import Conflict, NotAllowed, NotFound
 from portal.extensions import db, utcnow
+from portal.idempotent import insert_if_absent
 from portal.permissions import role_on
 from portal.procedures.models import Procedure, ProcedureVersion
 from portal.procedures.services import definition_of, latest_version
@@ -137,31 +138,41 @@ def list_queue_for(actor: User, page: int = 1) -> tuple[list[Application], int]:
 
 
 def start_application(*, actor: User, procedure: Procedure, token: str) -> Application:
-    """Open a draft on the latest version; the same token returns the same draft (double click)."""
-    existing = db.session.scalar(
-        sa.select(Application).where(
-            Application.applicant_id == actor.id, Application.start_token == token
-        )
-    )
+    """Open a draft on the latest version; the same token returns the same draft (double click).
+
+    Two requests with one token at the same instant both miss the first look-up; the unique
+    (applicant, start_token) constraint lets one insert win and the other insert nothing, and
+    both then read the one draft (same outcome on PostgreSQL and SQLite).
+    """
+    existing = _started_with(actor, token)
     if existing is not None:
         return existing
     version = latest_version(procedure)
     definition = definition_of(version)
     # A district office's own procedures happen in that district, with or without a field.
     authority = procedure.authority
-    application = Application(
+    insert_if_absent(
+        Application,
         district_id=authority.id if authority.kind == "distrito" else None,
-        procedure=procedure,
-        procedure_version=version,
-        applicant=actor,
+        procedure_id=procedure.id,
+        procedure_version_id=version.id,
+        applicant_id=actor.id,
         authority_id=procedure.authority_id,
         start_token=token,
         state=definition.initial_state,
         data={},
     )
-    db.session.add(application)
+    application = _started_with(actor, token)
     db.session.commit()
     return application
+
+
+def _started_with(actor: User, token: str) -> Application | None:
+    return db.session.scalar(
+        sa.select(Application).where(
+            Application.applicant_id == actor.id, Application.start_token == token
+        )
+    )
 
 
 def _lock(application: Application, expected_version: int | None) -> Application:

@@ -149,19 +149,28 @@ def _validity_text(definition, document: IssuedDocument) -> str | None:
 
 
 def render_issued(application_id: int, kind: str) -> bool:
-    """Render and store the PDF of an issued document once; return True when rendered now."""
+    """Render and store the PDF of an issued document once; return True when rendered now.
+
+    Runs inside the caller's transaction (the outbox run commits it): the document's row is
+    locked while its PDF is checked, rendered and recorded, so two runs at one instant store
+    one PDF; the second finds `pdf_key` set and stops.
+    """
     from portal.pdf import render_pdf
 
-    document = get_issued(application_id, kind)
+    document = db.session.scalar(
+        sa.select(IssuedDocument)
+        .where(IssuedDocument.application_id == application_id, IssuedDocument.kind == kind)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if document is None or document.pdf_key is not None:
-        db.session.rollback()
         return False
     template = "pdf/certificate.html" if kind == "certificate" else "pdf/receipt.html"
     pdf = render_pdf(template, _context(document))
     document.pdf_key = storage().put(pdf, prefix=f"issued/{application_id}", suffix=".pdf")
     document.sha256 = hashlib.sha256(pdf).hexdigest()
     document.rendered_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return True
 
 

@@ -8,9 +8,12 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from portal.jobs.services import PENDING_KEY, run_message
+from portal.jobs.services import PENDING_KEY, lease_seconds, run_message
 
 log = logging.getLogger(__name__)
+
+# RQ statuses of a job that will still run by itself: the sweep leaves those alone.
+WAITING = {"queued", "scheduled", "deferred"}
 
 
 def redis_connection():
@@ -29,8 +32,32 @@ def redis_connection():
     return client
 
 
-def dispatch(messages: list[tuple[int, str]]) -> None:
-    """Enqueue each (message id, queue) on RQ, or run it now in a fresh app context."""
+def job_id(message_id: int) -> str:
+    """The RQ job id of an outbox message: one id per message, so the sweep can look it up."""
+    return f"outbox-{message_id}"
+
+
+def waiting_in_rq(message_ids: list[int]) -> set[int]:
+    """The ids among `message_ids` whose RQ job is still queued, scheduled or deferred."""
+    connection = redis_connection()
+    if connection is None or not message_ids:
+        return set()
+    from rq.job import Job
+
+    jobs = Job.fetch_many([job_id(i) for i in message_ids], connection=connection)
+    return {
+        message_id
+        for message_id, job in zip(message_ids, jobs, strict=True)
+        if job is not None and job.get_status(refresh=False) in WAITING
+    }
+
+
+def dispatch(messages: list[tuple[int, str]], *, replace: bool = False) -> None:
+    """Enqueue each (message id, queue) on RQ, or run it now in a fresh app context.
+
+    `replace` (the sweep) first deletes what is left of the message's previous RQ job (failed,
+    or started by a worker that died), so each message has one RQ job at a time.
+    """
     if not messages:
         return
     connection = redis_connection()
@@ -45,14 +72,23 @@ def dispatch(messages: list[tuple[int, str]]) -> None:
                     log.exception("in-process job %s failed; the sweep will retry it", message_id)
         return
     from rq import Queue, Retry
+    from rq.job import Job
 
     queues: dict[str, Queue] = {}
+    timeout = lease_seconds()
     for message_id, queue_name in messages:
         queue = queues.setdefault(queue_name, Queue(queue_name, connection=connection))
         try:
+            if replace:
+                for old in Job.fetch_many([job_id(message_id)], connection=connection):
+                    if old is not None:
+                        old.delete()
             queue.enqueue(
                 "portal.jobs.worker.perform",
                 message_id,
+                job_id=job_id(message_id),
+                # The horse is stopped before its lease runs out, so no two runs overlap.
+                job_timeout=timeout,
                 retry=Retry(max=3, interval=[5, 30, 120]),
                 description=f"outbox message #{message_id}",
             )

@@ -21,11 +21,46 @@ def _get_app():
 
 
 class AppWorker(Worker):
-    """The worker class for `rq worker --worker-class`: builds the app once, before forking."""
+    """The worker class for `rq worker-pool --worker-class`: builds the app once, before forking.
+
+    Besides RQ's own upkeep, each worker sweeps the outbox when it starts (so a worker that the
+    pool starts again after Redis came back re-dispatches what Redis lost) and then every
+    `OUTBOX_SWEEP_INTERVAL` seconds. It retries a lost Redis every few seconds at most
+    (`max_connection_wait_time`), and checks on its running job every `WORKER_MONITOR_SECONDS`.
+    """
 
     def __init__(self, *args, **kwargs) -> None:
+        config = _get_app().config
+        import weasyprint  # noqa: F401 - imported once here, not in every forked work horse
+
+        self._sweep_interval = int(config["OUTBOX_SWEEP_INTERVAL"])
         super().__init__(*args, **kwargs)
-        _get_app()
+        # `rq worker` passes its own defaults (600 s upkeep): ours are shorter, never longer.
+        self.maintenance_interval = min(
+            self.maintenance_interval, int(config["OUTBOX_SWEEP_INTERVAL"])
+        )
+        self.job_monitoring_interval = min(
+            self.job_monitoring_interval, int(config["WORKER_MONITOR_SECONDS"])
+        )
+        self.max_connection_wait_time = float(config["WORKER_RECONNECT_MAX_SECONDS"])
+
+    @property
+    def dequeue_timeout(self) -> int:
+        """An idle worker wakes at least once per sweep interval (RQ waits 405 s by default)."""
+        return max(1, min(super().dequeue_timeout, self._sweep_interval))
+
+    def run_maintenance_tasks(self) -> None:
+        super().run_maintenance_tasks()
+        from portal.jobs.services import dispatch_stale
+
+        try:
+            with job_context():
+                count = dispatch_stale()
+        except Exception:  # Redis or the database is down: the next round tries again
+            self.log.exception("Worker %s: outbox sweep failed", self.name)
+        else:
+            if count:
+                self.log.info("Worker %s: re-dispatched %s outbox message(s)", self.name, count)
 
 
 @contextmanager

@@ -1,11 +1,17 @@
-"""Compose and send the e-mail for one history entry; safe to run twice."""
+"""Compose and send the e-mail for one history entry; each e-mail is sent once.
+
+Every e-mail has a key (`history-<entry id>`, `alert-<entry id>-<user id>`) from which its
+Message-ID is derived, so a copy that does leave twice (a crash between the SMTP hand-over and
+the commit) carries the same Message-ID and mail systems drop it. The sending is recorded in
+`mail_deliveries` before the e-mail leaves, in the transaction of the job that sends it; a
+recorded key is never sent again.
+"""
 
 from __future__ import annotations
 
 import logging
 import smtplib
 from email.message import EmailMessage
-from email.utils import make_msgid
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -14,8 +20,11 @@ from flask_babel import force_locale, gettext
 
 from portal.accounts.models import User
 from portal.applications.models import HistoryEntry
-from portal.extensions import db
+from portal.extensions import db, utcnow
+from portal.idempotent import insert_if_absent
+from portal.jobs.services import PartialWork
 from portal.links import case_url, status_url
+from portal.notifications.models import MailDelivery
 from portal.notifications.texts import render_notice
 from portal.procedures.services import definition_of
 
@@ -70,27 +79,62 @@ def _message_for(entry: HistoryEntry) -> EmailMessage:
         body = render_template("email/state_changed.txt", **context)
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = application.applicant.email
-    # A stable id lets a mail system drop the duplicate if the job runs twice.
-    message["Message-ID"] = make_msgid(idstring=f"history-{entry.id}", domain="ventanilla.amss")
+    message["Message-ID"] = message_id_for(f"history-{entry.id}")
     message.set_content(body)
     return message
 
 
+def message_id_for(key: str) -> str:
+    """The Message-ID of the e-mail with this key: the same every time it is built."""
+    return f"<{key}@ventanilla.amss>"
+
+
 def send_notification(history_id: int) -> bool:
-    """Send the e-mail for a history entry once (a marker file or SMTP)."""
+    """Send the applicant's e-mail for a history entry unless it was sent; True when sent now.
+
+    Runs in the caller's transaction, which must commit to record the sending.
+    """
     entry = db.session.get(HistoryEntry, history_id)
     if entry is None:
         return False
+    key = f"history-{entry.id}"
+    if was_sent(key):
+        return False
     message = _message_for(entry)
-    _deliver(message, f"history-{entry.id}")
+    if not record_delivery(key, message):
+        return False
+    deliver(message, key)
     log.info(
         "mail sent to applicant of %s: %s", entry.application.tracking_number, message["Subject"]
     )
-    db.session.rollback()
     return True
 
 
-def _deliver(message: EmailMessage, name: str) -> None:
+def was_sent(key: str) -> bool:
+    return db.session.scalar(sa.select(MailDelivery.id).where(MailDelivery.key == key)) is not None
+
+
+def record_delivery(key: str, message: EmailMessage) -> bool:
+    """Insert the delivery row; False when another run recorded this key first.
+
+    On PostgreSQL a concurrent insert of the same key waits for the other transaction and does
+    nothing once it commits, so of two simultaneous runs only one goes on to send.
+    """
+    return insert_if_absent(
+        MailDelivery,
+        key=key,
+        message_id=message["Message-ID"],
+        recipient=message["To"],
+        sent_at=utcnow(),
+    )
+
+
+def _forget(key: str) -> None:
+    """Undo `record_delivery` for an e-mail that did not leave (the rest of the job stays)."""
+    db.session.execute(sa.delete(MailDelivery).where(MailDelivery.key == key))
+
+
+def deliver(message: EmailMessage, name: str) -> None:
     """Send through SMTP when configured, else write instance/mail/<name>.eml."""
     if current_app.config.get("MAIL_SERVER"):
         with smtplib.SMTP(
@@ -122,15 +166,26 @@ def send_staff_alert(history_id: int, role: str) -> int:
             User.role == role, User.authority_id.in_(chain), User.active.is_(True)
         )
     ).all()
+    sent, failures = 0, []
     for user in staff:
+        key = f"alert-{entry.id}-{user.id}"
+        if was_sent(key):
+            continue
         message = EmailMessage()
         message["Subject"] = f"Plazo vencido: expediente {application.tracking_number}"
         message["From"] = current_app.config["MAIL_SENDER"]
         message["To"] = user.email
-        message["Message-ID"] = make_msgid(
-            idstring=f"alert-{entry.id}-{user.id}", domain="ventanilla.amss"
-        )
+        message["Message-ID"] = message_id_for(key)
         message.set_content(f"{entry.comment}\n\nExpediente: {case_url(application.id)}\n")
-        _deliver(message, f"alert-{entry.id}-{user.id}")
-    db.session.rollback()
-    return len(staff)
+        if not record_delivery(key, message):
+            continue
+        try:
+            deliver(message, key)
+        except Exception as exc:  # this recipient is retried; the others stay sent
+            _forget(key)
+            failures.append(f"{user.email}: {type(exc).__name__}: {exc}")
+            continue
+        sent += 1
+    if failures:
+        raise PartialWork("; ".join(failures))
+    return sent

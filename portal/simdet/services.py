@@ -77,7 +77,7 @@ def sequence_events() -> int:
     for event in pending:
         sequencer.last_seq += 1
         event.seq = sequencer.last_seq
-    db.session.commit()
+    db.session.flush()  # the outbox run commits, with the sequencer still locked until then
     return len(pending)
 
 

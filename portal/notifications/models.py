@@ -1,0 +1,26 @@
+"""MailDelivery: the record that one e-mail was sent, so it is never sent again."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import UTCDateTime, db, utcnow
+
+
+class MailDelivery(db.Model):
+    """One row per e-mail sent; `key` names what it is about (`history-12`, `alert-12-5`).
+
+    The row is inserted before the e-mail leaves, in the transaction that completes the job:
+    the unique key makes a second sender wait for the first and then skip.
+    """
+
+    __tablename__ = "mail_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    message_id: Mapped[str] = mapped_column(sa.String(250))
+    recipient: Mapped[str] = mapped_column(sa.String(254))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
