@@ -241,6 +241,7 @@ def test_a_supervisor_reads_the_access_log_of_a_case_page_by_page(app, app_ctx):
     page = first.get_data(as_text=True)
     assert first.status_code == 200 and "Registro de accesos" in page
     assert "Página 1 de 2" in page and "Consultó el expediente" in page
+    assert f'href="{log}?pagina=2" rel="next"' in page
     second = _get(staff["supervisor"], f"{log}?pagina=2").get_data(as_text=True)
     assert "Mallory Intrusa" in second and "Rechazado (404)" in second  # oldest last
     assert other.email in second
