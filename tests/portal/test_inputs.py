@@ -364,3 +364,56 @@ def test_money_shows_its_currency_and_an_area_its_unit_next_to_the_box(client, a
         page,
     )
     assert re.search(r'name="f_area_local_m2"[^>]*> <div class="govuk-input__suffix"[^>]*>m²', page)
+
+
+# ---------------------------- 4. a file sent with answers that came back is kept, or said so
+
+
+@pytest.mark.parametrize(
+    ("slug", "answers", "document"),
+    [
+        # The answer that makes the document apply is typed, but another answer is wrong.
+        (
+            "permiso-rotulo",
+            {**SIGN, "f_tipo_rotulo": "valla", "f_ancho_m": "2,5"},
+            "calculo_estructural",
+        ),
+        (
+            "inscripcion-establecimiento",
+            {"f_tipo_persona": "natural", "f_dui": "01234567-9"},
+            "dui_nit",
+        ),
+        (
+            "inscripcion-establecimiento",
+            {"f_inmueble_arrendado": "si", "f_area_local_m2": "1.250,50"},
+            "contrato_arrendamiento",
+        ),
+    ],
+)
+def test_a_file_not_kept_because_the_form_has_errors_is_asked_for_again(
+    client, app_ctx, slug, answers, document
+):
+    applicant(client)
+    response = client.post(
+        f"/solicitudes/nueva/{procedure_id(slug, '0511')}", data={"token": f"adjunto-{slug}"}
+    )
+    application_id = int(re.search(r"/solicitudes/(\d+)/", response.headers["Location"]).group(1))
+    sent = {**answers, f"d_{document}": file_("Peña.pdf", pdf_bytes())}
+    page = post(client, application_id, sent, button="save").get_data(as_text=True)
+    assert "no se guardó porque el formulario tiene errores" in error_at(page, f"d_{document}")
+    assert reload_application(application_id).current_documents == []
+
+
+def test_a_file_that_applies_whatever_the_answers_is_kept_with_an_error_elsewhere(client, app_ctx):
+    applicant(client)
+    application_id = start_sign_permit(client)
+    sent = {
+        **SIGN,
+        "f_ancho_m": "2,5",
+        "d_fotomontaje": file_("Fotomontaje–Čapek.pdf", pdf_bytes()),
+    }
+    page = post(client, application_id, sent, button="save").get_data(as_text=True)
+    assert 'id="d_fotomontaje-error"' not in page
+    assert "Fotomontaje–Čapek.pdf" in page  # "recibido (Fotomontaje–Čapek.pdf)"
+    kept = reload_application(application_id).current_documents
+    assert [d.requirement_code for d in kept] == ["fotomontaje"]
