@@ -185,7 +185,7 @@ def payment(application_id: int, order_id: int):
 @staff_required
 def access_log(application_id: int):
     application = permissions.current_case()
-    page = max(1, min(request.args.get("pagina", 1, type=int), 10**6))
+    page = int_arg("pagina", 1, minimum=1, maximum=10**6)
     events, total = audit.list_access_log(application.id, page)
     return render_template(
         "review/access_log.html",

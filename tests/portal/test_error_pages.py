@@ -59,8 +59,16 @@ def _in_layout(html: str, lang: str = "es") -> None:
 
 
 @pytest.fixture
-def fresh_app(app_settings):
-    """An app of our own, with routes that fail in every way a real view can."""
+def fresh_app(app_settings, monkeypatch):
+    """An app of our own, with routes that fail in every way a real view can.
+
+    Every route declares who may open it (`portal.permissions.ROUTES`, else 403): these three
+    are public for the length of the test.
+    """
+    from portal import permissions
+
+    for endpoint in ("fail", "crash", "api_crash"):
+        monkeypatch.setitem(permissions.ROUTES, endpoint, permissions.Rule(permissions.PUBLIC))
     app = _fresh_app(app_settings)
     yield app
     from portal.extensions import db

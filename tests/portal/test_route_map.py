@@ -29,6 +29,7 @@ SAMPLES = {
     "version": 1,
     "token": "not-a-real-token",
     "session_id": 1,
+    "locale": "es",
 }
 
 
