@@ -52,6 +52,8 @@ TEXT_LIKE = {
     "area_m2",
     "date",
 }
+#: The GOV.UK input parameters of each text-like field type: the keyboard a phone shows
+#: (`inputmode`, `type`), autofill hints, and the unit around the box ($, m²).
 INPUT_PARAMS = {
     "email": {"type": "email", "autocomplete": "email", "spellcheck": False},
     "phone": {"type": "tel", "autocomplete": "tel"},
@@ -62,6 +64,22 @@ INPUT_PARAMS = {
     "dui": {"inputmode": "numeric"},
     "activity_code": {"inputmode": "numeric", "classes": "govuk-input--width-5"},
 }
+
+
+class TypedTextInput(GovTextInput):
+    """A GOV.UK text input that carries its field type's parameters (`INPUT_PARAMS`).
+
+    Parameters given where the field is rendered (a template's `params=`) are merged over them.
+    """
+
+    def __init__(self, params: dict | None = None) -> None:
+        self.params = params or {}
+
+    def __call__(self, field, **kwargs):
+        kwargs["params"] = self.merge_params(
+            json.loads(json.dumps(self.params)), kwargs.get("params") or {}
+        )
+        return super().__call__(field, **kwargs)
 
 
 def _engine_check(field_spec, district_codes: frozenset[str]) -> Callable:
@@ -143,7 +161,8 @@ def wtf_field(spec, locale: str, districts: Sequence[tuple[str, str]]):
             validators=validators,
             validate_choice=False,
         )
-    return StringField(label, description=description, widget=GovTextInput(), validators=validators)
+    widget = TypedTextInput(INPUT_PARAMS.get(spec.type))
+    return StringField(label, description=description, widget=widget, validators=validators)
 
 
 def build_application_form(

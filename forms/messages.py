@@ -58,6 +58,12 @@ MESSAGES = {
     # Named, so that the error summary at the top says which question or document it is.
     "required_named": _l("Complete «%(label)s»."),
     "document_missing_named": _l("Adjunte «%(label)s» para presentar la solicitud."),
+    # A file sent with answers that came back with errors, under a requirement that only those
+    # answers make apply: nothing of it was kept, and the browser cannot keep a chosen file.
+    "document_attach_again": _l(
+        "Este archivo no se guardó porque el formulario tiene errores. Corríjalos y adjúntelo "
+        "de nuevo."
+    ),
     "reason_required": _l("Escriba por qué no es conforme; la persona solicitante lo leerá."),
     "date_in_future": _l("La fecha no puede ser posterior a hoy."),
     # accounts

@@ -47,6 +47,18 @@ def uploads_from(form) -> dict[str, Upload]:
     return uploads
 
 
+def ask_to_attach_again(form, result: SaveResult) -> None:
+    """On a form shown again with errors, say at each file that was sent but not kept.
+
+    A browser never shows a chosen file again; without this message the person believes the
+    file is attached (issue 6, item 4: a form with an error keeps every answer, or says so).
+    """
+    for code in result.not_kept:
+        field = getattr(form, f"d_{code}")
+        if not field.errors:
+            field.errors = [message_for("document_attach_again")]
+
+
 def apply_errors(form, result: SaveResult, definition: workflows.Definition) -> None:
     """Put every error at its field: upload problems, missing data, missing documents."""
     for code, errors in result.errors.items():

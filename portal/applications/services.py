@@ -48,13 +48,16 @@ class SaveResult:
     """What a save or submit did: errors per document and per field, and engine reasons.
 
     `errors` maps a requirement code to `(code, params)` pairs; `field_errors` a field name
-    to error codes.
+    to error codes. `not_kept` lists the requirement codes of uploads not stored because their
+    requirement does not apply to the saved answers (e.g. the answer that makes it apply came
+    back with an error, so it was not saved either).
     """
 
     errors: dict[str, list[tuple[str, dict]]] = field(default_factory=dict)
     field_errors: dict[str, list[str]] = field(default_factory=dict)
     reasons: tuple[workflows.Reason, ...] = ()
     fired: str | None = None
+    not_kept: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -297,6 +300,7 @@ def _save(
             old.replaced_at = utcnow()
     for code, upload in uploads.items():
         if code not in applicable:
+            result.not_kept.append(code)
             continue
         error = _attach(application, actor, definition, code, upload)
         if error:

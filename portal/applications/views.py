@@ -87,6 +87,8 @@ def edit(application_id: int):
             flash(message_for(error.code), "error")
             return redirect(url_for(".status", application_id=application.id))
         presenters.apply_errors(form, result, definition)
+        if not valid:
+            presenters.ask_to_attach_again(form, result)
         if valid and result.ok:
             if result.fired:
                 flash(_("Solicitud presentada. Guarde su constancia de recepción."), "success")

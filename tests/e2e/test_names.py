@@ -7,7 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.portal.helpers import PASSWORD, file_new_application, login, make_applicant, make_staff
+from tests.portal.helpers import PASSWORD, login, make_applicant, make_staff, pdf_bytes
+from tests.portal.sign_permit import SIGN, file_, post, start_sign_permit
 
 pytestmark = pytest.mark.e2e
 
@@ -23,11 +24,15 @@ def _sign_in(page, base, email, password_label="Contraseña", button="Entrar"):
 def test_each_reason_box_of_the_review_is_named_after_the_item_it_judges(app, live_server, browser):
     with app.app_context():
         make_applicant()
-        make_staff("clerk", "OPAMSS", email="clerk@example.sv")
+        # A procedure whose definition asks for an item-by-item review (a transition guarded by
+        # `all_items_verified`): only there do the clerk's reason boxes appear.
+        make_staff("clerk", "0511", email="clerk@example.sv")
         client = app.test_client()
         app.config["WTF_CSRF_ENABLED"] = False
         login(client, "ana@example.sv")
-        application_id = file_new_application(client)
+        application_id = start_sign_permit(client)
+        filed = post(client, application_id, {**SIGN, "d_fotomontaje": file_("f.pdf", pdf_bytes())})
+        assert filed.status_code == 302
         app.config["WTF_CSRF_ENABLED"] = True
     page = browser.new_context(locale="es-SV").new_page()
     _sign_in(page, live_server, "clerk@example.sv")

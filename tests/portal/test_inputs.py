@@ -317,3 +317,103 @@ def test_a_choice_not_in_the_definition_is_refused_at_the_field(client, app_ctx,
     assert error_at(response.get_data(as_text=True), name).endswith("Elija una de las opciones.")
     case = reload_application(application_id)
     assert case.tracking_number is None and case.data == {}
+
+
+# --------------------------------------------- 1. numbers: the phone keyboard that fits them
+
+
+def _input_tag(page: str, name: str) -> str:
+    found = re.search(rf'<input[^>]*name="{name}"[^>]*>', page, re.S)
+    assert found, f"no input {name}"
+    return " ".join(found.group(0).split())
+
+
+@pytest.mark.parametrize(
+    ("slug", "name", "attributes"),
+    [
+        ("permiso-rotulo", "f_area_publicitaria_m2", ['inputmode="decimal"']),
+        ("permiso-rotulo", "f_ancho_m", ['inputmode="decimal"']),
+        ("permiso-rotulo", "f_caras", ['inputmode="numeric"']),
+        ("inscripcion-establecimiento", "f_activo_declarado", ['inputmode="decimal"']),
+        ("inscripcion-establecimiento", "f_correo", ['type="email"', 'autocomplete="email"']),
+        ("inscripcion-establecimiento", "f_telefono", ['type="tel"', 'autocomplete="tel"']),
+    ],
+)
+def test_a_phone_shows_the_keyboard_each_field_type_needs(client, app_ctx, slug, name, attributes):
+    """On a phone, a number is typed on the number keyboard, an e-mail on the e-mail keyboard:
+    the field type's input parameters reach the page (they were defined and never applied)."""
+    applicant(client)
+    response = client.post(
+        f"/solicitudes/nueva/{procedure_id(slug, '0511')}", data={"token": f"teclado-{slug}-0001"}
+    )
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    tag = _input_tag(page, name)
+    for attribute in attributes:
+        assert attribute in tag
+
+
+def test_money_shows_its_currency_and_an_area_its_unit_next_to_the_box(client, app_ctx):
+    applicant(client)
+    slug = "inscripcion-establecimiento"
+    response = client.post(
+        f"/solicitudes/nueva/{procedure_id(slug, '0511')}", data={"token": "token-de-prueba-0002"}
+    )
+    page = " ".join(client.get(response.headers["Location"]).get_data(as_text=True).split())
+    assert re.search(
+        r'govuk-input__prefix" aria-hidden="true">\$</div> <input[^>]*name="f_activo_declarado"',
+        page,
+    )
+    assert re.search(r'name="f_area_local_m2"[^>]*> <div class="govuk-input__suffix"[^>]*>m²', page)
+
+
+# ---------------------------- 4. a file sent with answers that came back is kept, or said so
+
+
+@pytest.mark.parametrize(
+    ("slug", "answers", "document"),
+    [
+        # The answer that makes the document apply is typed, but another answer is wrong.
+        (
+            "permiso-rotulo",
+            {**SIGN, "f_tipo_rotulo": "valla", "f_ancho_m": "2,5"},
+            "calculo_estructural",
+        ),
+        (
+            "inscripcion-establecimiento",
+            {"f_tipo_persona": "natural", "f_dui": "01234567-9"},
+            "dui_nit",
+        ),
+        (
+            "inscripcion-establecimiento",
+            {"f_inmueble_arrendado": "si", "f_area_local_m2": "1.250,50"},
+            "contrato_arrendamiento",
+        ),
+    ],
+)
+def test_a_file_not_kept_because_the_form_has_errors_is_asked_for_again(
+    client, app_ctx, slug, answers, document
+):
+    applicant(client)
+    response = client.post(
+        f"/solicitudes/nueva/{procedure_id(slug, '0511')}", data={"token": f"adjunto-{slug}"}
+    )
+    application_id = int(re.search(r"/solicitudes/(\d+)/", response.headers["Location"]).group(1))
+    sent = {**answers, f"d_{document}": file_("Peña.pdf", pdf_bytes())}
+    page = post(client, application_id, sent, button="save").get_data(as_text=True)
+    assert "no se guardó porque el formulario tiene errores" in error_at(page, f"d_{document}")
+    assert reload_application(application_id).current_documents == []
+
+
+def test_a_file_that_applies_whatever_the_answers_is_kept_with_an_error_elsewhere(client, app_ctx):
+    applicant(client)
+    application_id = start_sign_permit(client)
+    sent = {
+        **SIGN,
+        "f_ancho_m": "2,5",
+        "d_fotomontaje": file_("Fotomontaje–Čapek.pdf", pdf_bytes()),
+    }
+    page = post(client, application_id, sent, button="save").get_data(as_text=True)
+    assert 'id="d_fotomontaje-error"' not in page
+    assert "Fotomontaje–Čapek.pdf" in page  # "recibido (Fotomontaje–Čapek.pdf)"
+    kept = reload_application(application_id).current_documents
+    assert [d.requirement_code for d in kept] == ["fotomontaje"]

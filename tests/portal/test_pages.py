@@ -13,8 +13,10 @@ from tests.portal.helpers import (
     logout,
     make_applicant,
     make_staff,
+    pdf_bytes,
     reload_application,
 )
+from tests.portal.sign_permit import SIGN, file_, post, start_sign_permit
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -164,10 +166,13 @@ def _label_texts(html: str) -> dict[str, str]:
 
 
 def test_each_reason_box_names_the_item_it_judges(client, app_ctx):
+    # A procedure whose definition asks for an item-by-item review (`all_items_verified`).
     make_applicant()
-    make_staff("clerk", "OPAMSS", email="clerk@example.sv")
+    make_staff("clerk", "0511", email="clerk@example.sv")
     login(client, "ana@example.sv")
-    application_id = file_new_application(client)
+    application_id = start_sign_permit(client)
+    filed = post(client, application_id, {**SIGN, "d_fotomontaje": file_("f.pdf", pdf_bytes())})
+    assert filed.status_code == 302
     logout(client)
     login(client, "clerk@example.sv")
     page = client.get(f"/bandeja/{application_id}").get_data(as_text=True)
