@@ -66,8 +66,13 @@ MESSAGES = {
     ),
     "reason_required": _l("Escriba por qué no es conforme; la persona solicitante lo leerá."),
     "date_in_future": _l("La fecha no puede ser posterior a hoy."),
+    "date_before_filing": _l(
+        "La fecha no puede ser anterior a la presentación de la solicitud (%(filed)s)."
+    ),
     # accounts
     "email_taken": _l("Ya existe una cuenta con este correo. Inicie sesión."),
+    "unknown_authority": _l("No existe una institución con el código «%(authority)s»."),
+    "unknown_role": _l("No existe el rol «%(role)s»."),
     "password_too_short": _l("La contraseña debe tener al menos %(min)s caracteres."),
     "password_too_long": _l("La contraseña puede tener como máximo %(max)s caracteres."),
     "password_too_common": _l(

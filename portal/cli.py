@@ -26,7 +26,9 @@ jobs = AppGroup("jobs", help="Background jobs.")
     "--authority", "authority_code", required=True, help="Authority code, e.g. OPAMSS or 0614"
 )
 @click.option("--password", required=True)
-@click.option("--name", default=None)
+@click.option(
+    "--name", required=True, help="Full name, as signed documents and case histories show it"
+)
 def create_user(email, role, authority_code, password, name):
     """Create a staff account scoped to one authority."""
     from portal.accounts.services import create_staff
@@ -38,9 +40,7 @@ def create_user(email, role, authority_code, password, name):
     except InvalidInput as error:
         from forms.messages import message_for
 
-        raise click.ClickException(
-            f"{error.code}: {message_for(error.code, **error.params)} {dict(error.params)}"
-        ) from error
+        raise click.ClickException(message_for(error.code, **error.params)) from error
     click.echo(f"created {user.email} ({user.role} at {authority_code})")
 
 

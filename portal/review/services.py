@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from portal import permissions
 from portal.accounts.models import User
+from portal.applications.effects import LOCAL_TZ
 from portal.applications.models import Application, HistoryEntry
 from portal.errors import InvalidInput, NotAllowed, NotFound
 from portal.extensions import db, utcnow
@@ -120,15 +121,21 @@ def record_verdicts(
 def record_inspection(
     *, actor: User, application: Application, visited_on: date, result: str, notes: str, today: date
 ) -> Inspection:
-    """Record a site visit (not in the future) for the case's current state.
+    """Record a site visit (between the filing day and today, local time) for the case.
 
     Raises:
         NotFound, NotAllowed: from `portal.permissions.authorize` (task `record_inspection`).
-        InvalidInput: `date_in_future` at `visited_on`, `invalid_choice` at `result`.
+        InvalidInput: `date_in_future` or `date_before_filing` at `visited_on`,
+            `invalid_choice` at `result`.
     """
     application, role = _authorized(application, actor, RECORD_INSPECTION)
     if visited_on > today:
         raise InvalidInput("date_in_future", field="visited_on")
+    filed_on = application.filed_at.astimezone(LOCAL_TZ).date() if application.filed_at else None
+    if filed_on is not None and visited_on < filed_on:
+        raise InvalidInput(
+            "date_before_filing", field="visited_on", filed=filed_on.strftime("%d/%m/%Y")
+        )
     if result not in INSPECTION_RESULTS:
         raise InvalidInput("invalid_choice", field="result")
     inspection = Inspection(

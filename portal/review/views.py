@@ -151,7 +151,7 @@ def inspection(application_id: int):
                 today=local_now().date(),
             )
         except InvalidInput as error:
-            form.visited_on.errors = [message_for(error.code)]
+            form.visited_on.errors = [message_for(error.code, **error.params)]
         except NotAllowed as refused:
             permissions.deny(refused, application.id, RECORD_INSPECTION)
         else:

@@ -136,6 +136,8 @@ def test_users_create_command_scopes_staff_to_an_authority(app, app_ctx):
             "0617",
             "--password",
             PASSWORD,
+            "--name",
+            "Persona Técnica",
         ]
     )
     assert result.exit_code == 0, result.output
@@ -153,9 +155,21 @@ def test_users_create_command_scopes_staff_to_an_authority(app, app_ctx):
             "NOPE",
             "--password",
             PASSWORD,
+            "--name",
+            "Persona Técnica",
         ]
     )
-    assert result.exit_code != 0 and "unknown_authority" in result.output
+    assert (
+        result.exit_code != 0 and "No existe una institución con el código «NOPE»" in result.output
+    )
+    assert "Traceback" not in result.output
+    result = runner.invoke(
+        args=[
+            *("users", "create", "--email", "z@y.sv", "--role", "clerk"),
+            *("--authority", "0617", "--password", PASSWORD),
+        ]
+    )
+    assert result.exit_code != 0 and "--name" in result.output  # signed documents need a name
 
 
 def test_repeated_failed_sign_ins_are_slowed_down_with_a_spanish_page(client, app_ctx):

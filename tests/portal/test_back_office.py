@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from portal.procedures.services import definition_of
@@ -151,7 +152,7 @@ def test_a_registration_goes_through_review_payment_inspection_and_registers(
     visit = client.post(
         f"/bandeja/{application.id}/inspeccion",
         data={
-            "visited_on": ["20", "11", "2026"],
+            "visited_on": _today_boxes(),
             "result": "conforme",
             "notes": "Local en orden.",
         },
@@ -182,6 +183,14 @@ def test_a_registration_goes_through_review_payment_inspection_and_registers(
     assert "establishment.registered" in types
 
 
+def _today_boxes() -> list[str]:
+    """Today in El Salvador, as the three date boxes post it."""
+    from portal.applications.effects import local_now
+
+    today = local_now().date()
+    return [str(today.day), str(today.month), str(today.year)]
+
+
 def test_an_inspection_in_the_future_is_refused_at_the_date(client, app_ctx):
     application = _in_inspection(_filed(make_applicant()))
     make_staff("inspector", "0511", email="inspector@santatecla.example.sv")
@@ -195,6 +204,34 @@ def test_an_inspection_in_the_future_is_refused_at_the_date(client, app_ctx):
     )
     assert response.status_code == 200
     assert "La fecha no puede ser posterior a hoy." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("visited_on", [["1", "1", "1999"], ["31", "12", "2025"], "yesterday"])
+def test_an_inspection_before_the_filing_is_refused_at_the_date(client, app_ctx, visited_on):
+    from datetime import timedelta
+
+    from portal.applications.effects import LOCAL_TZ
+    from portal.extensions import db
+    from portal.review.models import Inspection
+
+    application = _in_inspection(_filed(make_applicant()))
+    filed_on = application.filed_at.astimezone(LOCAL_TZ).date()
+    if visited_on == "yesterday":
+        day = filed_on - timedelta(days=1)
+        visited_on = [str(day.day), str(day.month), str(day.year)]
+    make_staff("inspector", "0511", email="inspector@santatecla.example.sv")
+    login(client, "inspector@santatecla.example.sv")
+    response = client.post(
+        f"/bandeja/{application.id}/inspeccion",
+        data={"visited_on": visited_on, "result": "conforme", "notes": "Visita"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert (
+        "La fecha no puede ser anterior a la presentación de la solicitud "
+        f"({filed_on.strftime('%d/%m/%Y')})." in page
+    )
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Inspection)) == 0
 
 
 def test_staff_of_another_office_cannot_record_anything_on_the_case(client, app_ctx):

@@ -86,14 +86,16 @@ def test_the_same_policy_holds_for_change_reset_and_the_cli(app, client, run_job
                 "OPAMSS",
                 "--password",
                 password,
+                "--name",
+                "Nuevo Técnico",
             ]
         )
         assert result.exit_code == 1 and "Traceback" not in result.output
-        assert "password_too" in result.output
+        assert "contraseña" in result.output and "password_too" not in result.output
     result = runner.invoke(
         args=[
             *("users", "create", "--email", "nuevo@opamss.sv", "--role", "clerk"),
-            *("--authority", "OPAMSS", "--password", GOOD),
+            *("--authority", "OPAMSS", "--password", GOOD, "--name", "Nuevo Técnico"),
         ]
     )
     assert result.exit_code == 0, result.output

@@ -14,7 +14,15 @@ from tests.portal.helpers import login, make_applicant, make_staff, reload_appli
 from tests.portal.test_back_office import _filed, _in_inspection
 
 ROLES = ("clerk", "supervisor", "inspector", "admin")
-VISIT = {"visited_on": ["20", "11", "2026"], "result": "conforme", "notes": "Local en orden."}
+
+
+def _visit() -> dict:
+    """A visit today (El Salvador), as the inspection form posts it."""
+    from portal.applications.effects import local_now
+
+    today = local_now().date()
+    boxes = [str(today.day), str(today.month), str(today.year)]
+    return {"visited_on": boxes, "result": "conforme", "notes": "Local en orden."}
 
 
 def _as(app, email: str):
@@ -96,16 +104,16 @@ def test_inspections_only_by_the_inspector_in_the_inspection_state(app, app_ctx)
     path = f"/bandeja/{application.id}/inspeccion"
     # Filed but not yet admitted: nobody inspects, not even the inspector.
     for role in ROLES:
-        assert _post(staff[role], path, VISIT).status_code == 403, role
+        assert _post(staff[role], path, _visit()).status_code == 403, role
     page = _get(staff["inspector"], f"/bandeja/{application.id}").get_data(as_text=True)
     assert "Resultado" not in page and 'name="visited_on' not in page
     application = _in_inspection(application)
     for role in ("clerk", "supervisor", "admin"):
-        assert _post(staff[role], path, VISIT).status_code == 403, role
+        assert _post(staff[role], path, _visit()).status_code == 403, role
     assert 'name="visited_on' in _get(staff["inspector"], f"/bandeja/{application.id}").get_data(
         as_text=True
     )
-    assert _post(staff["inspector"], path, VISIT).status_code == 302
+    assert _post(staff["inspector"], path, _visit()).status_code == 302
     assert ("record_inspection", "inspector", "inspector@santatecla.example.sv") in _acts(
         application.id
     )
@@ -118,7 +126,8 @@ def test_a_decided_case_takes_no_verdict_inspection_or_payment(app, app_ctx):
     application = _in_inspection(_filed(make_applicant()))
     staff = _staff(app)
     assert (
-        _post(staff["inspector"], f"/bandeja/{application.id}/inspeccion", VISIT).status_code == 302
+        _post(staff["inspector"], f"/bandeja/{application.id}/inspeccion", _visit()).status_code
+        == 302
     )
     inspector = reload_application(application.id)
     from portal.accounts.services import get_user_by_email
@@ -133,7 +142,7 @@ def test_a_decided_case_takes_no_verdict_inspection_or_payment(app, app_ctx):
     assert ("denegar", "clerk", "clerk@santatecla.example.sv") in _acts(application.id)
     posts = {
         "revision": {"v_nombre_comercial": "no", "r_nombre_comercial": "Tarde"},
-        "inspeccion": VISIT,
+        "inspeccion": _visit(),
         f"pagos/{_order_id(application.id)}": {"reference": "REC-9"},
     }
     before = len(_acts(application.id))
