@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -83,7 +85,9 @@ def _context(document: IssuedDocument) -> dict:
 
 
 def display_value(spec, value, locale: str) -> str:
-    """Show a stored value as people read it: choice labels, district names, Sí/No."""
+    """Show a stored value as people read it: choice labels, district names, Sí/No, dates as
+    27/03/2026, amounts as El Salvador writes them ($1,250.50; 1,250.5 m²), the way the number
+    parser (workflows.numbers) reads them back."""
     if spec.type == "district":
         authority = db.session.scalar(sa.select(Authority).where(Authority.code == value))
         return authority.short_name if authority else str(value)
@@ -97,6 +101,21 @@ def display_value(spec, value, locale: str) -> str:
             if locale == "es"
             else {True: "Yes", False: "No"}.get(value, str(value))
         )
+    return _shown_scalar(spec.type, value)
+
+
+def _shown_scalar(kind: str, value) -> str:
+    try:
+        if kind == "date":
+            return date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+        if kind == "money":
+            return f"${Decimal(str(value)):,.2f}"
+        if kind == "area_m2":
+            return f"{Decimal(str(value)):,} m²"
+        if kind in ("number", "integer"):
+            return f"{Decimal(str(value)):,}"
+    except (ValueError, ArithmeticError):  # a value stored before its type's rules
+        pass
     return str(value)
 
 

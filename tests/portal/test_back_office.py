@@ -256,3 +256,54 @@ def test_an_inspection_date_that_is_not_a_date_gets_a_spanish_message(client, ap
         page = response.get_data(as_text=True)
         assert response.status_code == 200, posted
         assert "Escriba una fecha real" in page or "Escriba la fecha de la visita" in page
+
+
+@pytest.mark.parametrize(
+    ("answers", "shown"),
+    [
+        (
+            {"activo_declarado": "8000", "ventas_anuales": "1250000.5", "area_local_m2": "40"},
+            ("$8,000.00", "$1,250,000.50", "40 m²", "01/12/2026"),
+        ),
+        (
+            {
+                "activo_declarado": "12345.67",
+                "ventas_anuales": "30000",
+                "area_local_m2": "1250.5",
+            },
+            ("$12,345.67", "$30,000.00", "1,250.5 m²", "01/12/2026"),
+        ),
+    ],
+)
+def test_answers_are_shown_as_el_salvador_writes_them(client, app_ctx, answers, shown):
+    """Dates as 01/12/2026 and amounts with thousands commas and a decimal point, never as the
+    stored ISO date or bare decimal, to the applicant and to the clerk."""
+    from portal.applications.services import Upload, save_application, start_application
+    from portal.procedures.services import get_procedure
+
+    ana = make_applicant()
+    application = start_application(
+        actor=ana,
+        token="formato-0001",
+        procedure=get_procedure("0511", "inscripcion-establecimiento"),
+    )
+    uploads = {
+        c: Upload(f"{c}.pdf", pdf_bytes()) for c in ("dui_nit", "balance_inicial", "recibo_energia")
+    }
+    result = save_application(
+        actor=ana,
+        application=application,
+        data=REGISTRATION | answers,
+        submit=True,
+        uploads=uploads,
+    )
+    assert result.ok, (result.errors, result.reasons)
+    make_staff("clerk", "0511", email="registro@santatecla.example.sv")
+    for email in ("ana@example.sv", "registro@santatecla.example.sv"):
+        login(client, email)
+        path = f"/{'solicitudes' if email.startswith('ana') else 'bandeja'}/{application.id}"
+        page = client.get(path).get_data(as_text=True)
+        for text in shown:
+            assert text in page, (email, text)
+        assert "2026-12-01" not in page
+        logout(client)
