@@ -43,6 +43,9 @@ def create_app(config_object: object | None = None, **overrides: object) -> Flas
         static_folder=str(BASE_DIR / "static"),
         instance_relative_config=False,
     )
+    from portal.views_util import DatabaseId
+
+    app.url_map.converters["int"] = DatabaseId  # before any route is added
     config = config_object or Config()
     app.config.from_object(config)
     app.config.update(overrides)

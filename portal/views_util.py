@@ -10,6 +10,7 @@ from flask import Response, abort, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import BadRequest
+from werkzeug.routing import IntegerConverter
 
 from forms.messages import message_for
 
@@ -95,3 +96,14 @@ def svg_response(svg: str) -> Response:
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:...>` in every route: only what an id column can hold, so a huge id is a 404.
+
+    PostgreSQL's `integer` holds 1..2**31-1; a larger number in a path used to reach the
+    database and fail there (HTTP 500). Installed as the app's `int` converter.
+    """
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=None, signed=False) -> None:
+        super().__init__(url_map, fixed_digits, min, PG_INT_MAX if max is None else max, signed)

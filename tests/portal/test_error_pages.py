@@ -118,6 +118,34 @@ def test_a_page_number_within_bounds_is_served(client, app_ctx):
     assert client.get("/bandeja/?pagina=100000").status_code == 200
 
 
+@pytest.mark.parametrize("number", ["2147483648", "9223372036854775808", "9" * 40])
+def test_a_huge_id_in_a_path_is_the_404_page_never_a_database_error(client, app_ctx, number):
+    """The same kind in paths: every `<int:...>` route stops at what an id column holds."""
+    make_applicant()
+    make_staff("clerk")
+    make_staff("admin", email="admin.opamss@example.sv")
+    paths = {
+        "ana@example.sv": [
+            f"/solicitudes/{number}",
+            f"/solicitudes/{number}/editar",
+            f"/solicitudes/1/documentos/{number}",
+            f"/solicitudes/{number}/constancia.pdf",
+        ],
+        "clerk.opamss@example.sv": [f"/bandeja/{number}", f"/bandeja/{number}/accesos"],
+        "admin.opamss@example.sv": [f"/admin/tramites/{number}/versiones/1"],
+    }
+    for email, urls in paths.items():
+        login(client, email)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 404, (url, response.status_code)
+            _in_layout(response.get_data(as_text=True))
+        client.post("/cuenta/salir")
+    login(client, "ana@example.sv")
+    started = client.post(f"/solicitudes/nueva/{number}", data={"token": "t-1"})
+    assert started.status_code == 404
+
+
 @pytest.fixture
 def api_token(app_ctx):
     from portal.simdet.services import create_api_client
