@@ -117,3 +117,10 @@ class PasswordResetForm(FlaskForm):
     password = _new_password_field(_l("Contraseña nueva"))
     password_confirm = _confirm_field()
     submit = SubmitField(_l("Guardar contraseña"), widget=GovSubmitInput())
+
+
+class EmailConfirmForm(FlaskForm):
+    """One button: the link in the e-mail only shows it, so a mail scanner's visit changes
+    nothing (state changes only by POST)."""
+
+    submit = SubmitField(_l("Confirmar mi correo"), widget=GovSubmitInput())

@@ -105,11 +105,17 @@ def sign_up(*, email: str, password: str, full_name: str, ip: str | None) -> Non
     db.session.commit()
 
 
-def confirm_email(*, token: str, ip: str | None) -> User | None:
-    """Confirm the address of the account a sign-up link names; None when the link is bad."""
+def get_confirmation_user(token: str) -> User | None:
+    """Return the account a sign-up link names, or None when the link is bad or expired."""
     found = tokens.read("confirm", token, tokens.CONFIRM_MAX_AGE)
     user = db.session.get(User, found[0]) if found else None
-    if user is None or user.email != found[1]:
+    return user if user is not None and user.email == found[1] else None
+
+
+def confirm_email(*, token: str, ip: str | None) -> User | None:
+    """Confirm the address of the account a sign-up link names; None when the link is bad."""
+    user = get_confirmation_user(token)
+    if user is None:
         db.session.rollback()
         return None
     if user.email_confirmed_at is None:

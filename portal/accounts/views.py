@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from forms.accounts import (
     AccountLoginForm,
     AccountRegisterForm,
+    EmailConfirmForm,
     PasswordChangeForm,
     PasswordForgotForm,
     PasswordResetForm,
@@ -105,8 +106,13 @@ def check_email():
     return render_template("accounts/check_email.html", reason=request.args.get("motivo"))
 
 
-@bp.get("/confirmar/<token>")
+@bp.route("/confirmar/<token>", methods=["GET", "POST"])
 def confirm(token: str):
+    form = EmailConfirmForm()
+    if services.get_confirmation_user(token) is None:
+        return render_template("accounts/link_invalid.html"), 400
+    if not form.validate_on_submit():  # the e-mail's link only shows the button
+        return render_template("accounts/confirm.html", form=form)
     if services.confirm_email(token=token, ip=request.remote_addr) is None:
         return render_template("accounts/link_invalid.html"), 400
     flash(_("Su correo quedó confirmado. Ya puede entrar a su cuenta."), "success")

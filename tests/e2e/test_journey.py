@@ -73,6 +73,7 @@ def test_file_correct_approve_download_and_verify(app, live_server, rq_worker, b
     (message,) = wait_until(lambda: mails(app))
     link = re.search(r"http\S+/cuenta/confirmar/\S+", message.get_content()).group(0)
     applicant.goto(link)
+    applicant.get_by_role("button", name="Confirmar mi correo").click()
     applicant.get_by_text("Su correo quedó confirmado").wait_for()
     _sign_in(applicant, base, "ana@example.sv")
     applicant.get_by_role("heading", name="Mis solicitudes").wait_for()

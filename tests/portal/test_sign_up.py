@@ -102,3 +102,5 @@ def test_a_confirmation_link_expires_after_48_hours(app, client, run_jobs):
         assert expired.status_code == 400
         assert "El enlace no es válido" in expired.get_data(as_text=True)
         assert client.get("/cuenta/confirmar/no-es-un-enlace").status_code == 400
+        assert client.post("/cuenta/confirmar/no-es-un-enlace").status_code == 400
+        assert client.post(link).status_code == 400
