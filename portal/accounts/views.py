@@ -129,6 +129,12 @@ def _trusted_device() -> bool:
     return bool(_device_key())
 
 
+def _untrusted_device() -> bool:
+    """No device limit to count (rather than an empty key, which Flask-Limiter logs as an
+    error on every sign-in)."""
+    return not _trusted_device()
+
+
 @bp.route("/entrar", methods=["GET", "POST"])
 @limiter.limit(
     ADDRESS_FAILURES, methods=["POST"], deduct_when=_failed, on_breach=_audit_throttled("address")
@@ -146,6 +152,7 @@ def _trusted_device() -> bool:
     key_func=_device_key,
     methods=["POST"],
     deduct_when=_failed,
+    exempt_when=_untrusted_device,
     on_breach=_audit_throttled("device"),
 )
 def login():

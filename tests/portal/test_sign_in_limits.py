@@ -97,6 +97,19 @@ def test_one_address_guessing_many_accounts_is_held_by_the_address_limit(app):
     )
 
 
+@pytest.mark.parametrize("email", ["victima@example.sv", "nadie@example.sv", "VICTIMA@example.sv"])
+def test_an_ordinary_failed_sign_in_logs_no_error(app, caplog, email):
+    """A browser with no device cookie has no device limit: nothing for the log to cry about."""
+    with app.app_context():
+        make_applicant(email="victima@example.sv")
+    with caplog.at_level("WARNING"):
+        answer = _from(app, "192.0.2.20").post(
+            "/cuenta/entrar", data={"email": email, "password": WRONG}
+        )
+    assert answer.status_code == 200
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
+
+
 def _env(app, redis_url: str) -> dict[str, str]:
     env = worker_environment(app)
     env.update(REDIS_URL=redis_url, TRUSTED_PROXIES="1")
