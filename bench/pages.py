@@ -160,11 +160,13 @@ def main() -> None:
             ("applicant status page", applicant, "/solicitudes/1", None),
             (f"my applications ({args.cases})", applicant, "/solicitudes/", None),
             (f"clerk queue ({args.cases} cases)", clerk, "/bandeja/", None),
+            ("clerk case page (audited read)", clerk, "/bandeja/1", None),
             ("SIMDET feed, 100 events", opener(), "/api/simdet/v1/events?limit=100", simdet),
         ]
         print(
             f"filing through the services: {filing:.1f} ms per application "
-            f"(SQLite, in-process receipt PDF and e-mail)"
+            f"({'PostgreSQL' if 'postgresql' in os.environ.get('DATABASE_URL', '') else 'SQLite'}, "
+            "in-process receipt PDF and e-mail)"
         )
         print(f"{'page':<32}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>9}{'× floor':>9}")
         floor = None
