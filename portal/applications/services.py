@@ -178,7 +178,13 @@ def _started_with(actor: User, token: str) -> Application | None:
     )
 
 
-def _lock(application: Application, expected_version: int | None) -> Application:
+def lock_application(application: Application, expected_version: int | None = None) -> Application:
+    """Lock the case row for this transaction and reload it as it now is.
+
+    Raises:
+        Conflict: `stale_application` when `expected_version` no longer matches (someone
+            acted since the form was made).
+    """
     locked = db.session.scalar(
         sa.select(Application)
         .where(Application.id == application.id)
@@ -251,7 +257,7 @@ def save_application(
     The data comes already validated by the form built from the definition; only the fields the
     definition declares are kept, so a tampered post cannot set anything else.
     """
-    application = _lock(application, expected_version)
+    application = lock_application(application, expected_version)
     definition = definition_of(application.procedure_version)
     try:
         permissions.authorize(actor, application, permissions.EDIT)
@@ -338,7 +344,7 @@ def act_on_application(
     taxpayer account number, a tax category), by output name; the engine checks them and
     refuses with `invalid_output` reasons, and they are stored on the history entry.
     """
-    application = _lock(application, expected_version)
+    application = lock_application(application, expected_version)
     try:
         role = permissions.authorize(actor, application, permissions.ACT)
     except NotFound:

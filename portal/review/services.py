@@ -10,6 +10,7 @@ from portal import permissions
 from portal.accounts.models import User
 from portal.applications.effects import LOCAL_TZ
 from portal.applications.models import Application, HistoryEntry
+from portal.applications.services import lock_application
 from portal.errors import InvalidInput, NotAllowed, NotFound
 from portal.extensions import db, utcnow
 from portal.payments.models import PaymentOrder
@@ -26,12 +27,7 @@ def _authorized(application: Application, actor: User, task: str) -> tuple[Appli
         NotFound: not the actor's case (or not filed yet).
         NotAllowed: their role may not do `task` in the case's current state.
     """
-    locked = db.session.scalar(
-        sa.select(Application)
-        .where(Application.id == application.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    locked = lock_application(application)
     if not actor.is_staff:
         raise NotAllowed("role_not_allowed")
     return locked, permissions.authorize(actor, locked, task)
