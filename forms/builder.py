@@ -33,7 +33,7 @@ from wtforms.validators import ValidationError
 
 from forms.messages import accept_attribute, accepted_types, message_for
 from workflows import Definition
-from workflows.conditions import thaw
+from workflows.conditions import comparisons, thaw
 from workflows.identifiers import numeric_bounds, validate_value
 from workflows.model import NUMERIC_FIELD_TYPES
 
@@ -252,16 +252,28 @@ def visibility_rules(definition: Definition) -> dict[str, str]:
 
     Fields with `visible_if`, and optional documents with `required_if`, are shown only when
     their condition holds; the server decides the same way (the engine's form_complete), so
-    without JavaScript everything is shown and nothing breaks.
+    without JavaScript everything is shown and nothing breaks. Each rule is
+    `{"when": condition, "types": {field: type}}`: the browser reads an answer by its field's
+    type as `workflows.conditions.evaluate` does (static/js/conditions.js).
     """
     rules = {
-        f"f_{f.name}": json.dumps(thaw(f.visible_if))
+        f"f_{f.name}": _rule(definition, f.visible_if)
         for f in definition.fields
         if f.visible_if is not None
     }
     rules |= {
-        f"d_{d.code}": json.dumps(thaw(d.required_if))
+        f"d_{d.code}": _rule(definition, d.required_if)
         for d in definition.documents
         if d.required_if is not None and not d.required
     }
     return rules
+
+
+def _rule(definition: Definition, condition) -> str:
+    names = {leaf["field"] for _, leaf in comparisons(condition, "")}
+    types = {
+        name: definition.field_types[name]
+        for name in sorted(names)
+        if name in definition.field_types
+    }
+    return json.dumps({"when": thaw(condition), "types": types})

@@ -1,15 +1,21 @@
-"""Condition trees ("determinants") over form data, interpreted without eval."""
+"""Condition trees ("determinants") over form data, interpreted without eval.
+
+One meaning, two evaluators: this module on the server and its twin `static/js/conditions.js`
+in the browser follow the same rules, and `tests/shared/condition_cases.json` is run against
+both (tests/workflows/test_condition_cases.py, tests/js/conditions.test.mjs).
+"""
 
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
-from workflows.numbers import read_number
+from workflows.numbers import NumberError, parse_number
 
 #: A condition is a deeply frozen mapping in one of four shapes:
 #: `{field, op, value}`, `{all: [...]}`, `{any: [...]}`, `{not: {...}}`.
@@ -19,8 +25,24 @@ COMPARISON_OPS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "present",
 ORDERED_OPS: Mapping[str, Callable[[Any, Any], bool]] = MappingProxyType(
     {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
 )
-_TRUE_WORDS = frozenset({"true", "1", "si", "sí", "yes", "on"})
-_FALSE_WORDS = frozenset({"false", "0", "no", "off"})
+#: The answers a yes/no question accepts (lower case, once stripped): the `yes_no` field's
+#: value rule (`workflows.identifiers`) and the conditions read them alike.
+YES_WORDS = frozenset({"true", "1", "si", "sí", "yes", "on"})
+NO_WORDS = frozenset({"false", "0", "no", "off"})
+#: The two ways a date is written: ISO `2026-03-01` and Salvadoran `1/3/2026` or `01/03/2026`.
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_SV_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+#: How a condition compares an answer, by the field's type; any other type compares as text.
+_KINDS: Mapping[str, str] = MappingProxyType(
+    {
+        "number": "number",
+        "integer": "number",
+        "money": "number",
+        "area_m2": "number",
+        "date": "date",
+        "yes_no": "yes_no",
+    }
+)
 
 
 def freeze(value: Any) -> Any:
@@ -54,6 +76,38 @@ def is_blank(value: object) -> bool:
     return False
 
 
+def read_yes_no(value: object) -> bool | None:
+    """Return a yes/no answer as a bool (`YES_WORDS`, `NO_WORDS`, any case), or None."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in YES_WORDS:
+        return True
+    if word in NO_WORDS:
+        return False
+    return None
+
+
+def read_date(value: object) -> date | None:
+    """Return a date written `YYYY-MM-DD` or `D/M/YYYY` (`DD/MM/YYYY`), or None.
+
+    Anything else, and days that are not on the calendar (`2026-02-30`), give None.
+    """
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if match := _ISO_DATE.fullmatch(text):
+        year, month, day = match.groups()
+    elif match := _SV_DATE.fullmatch(text):
+        day, month, year = match.groups()
+    else:
+        return None
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
 def comparisons(condition: Condition, path: str) -> Iterator[tuple[str, Condition]]:
     """Yield every `{field, op, value}` leaf of a condition with its path.
 
@@ -75,81 +129,108 @@ def comparisons(condition: Condition, path: str) -> Iterator[tuple[str, Conditio
     yield path, condition
 
 
-def evaluate(condition: Condition, data: Mapping[str, object]) -> bool:
+def evaluate(
+    condition: Condition,
+    data: Mapping[str, object],
+    types: Mapping[str, str] = MappingProxyType({}),
+) -> bool:
     """Evaluate a condition tree against submitted data.
 
+    An answer is read by its field's type (`types`): numeric types by `workflows.numbers`
+    (`money` may start with `$`; an `integer` with decimals is no integer), `date` as
+    `YYYY-MM-DD` or `DD/MM/YYYY`, `yes_no` by `YES_WORDS`/`NO_WORDS`; every other type as
+    stripped text, so the district `"0614"` is never the number 614. A field whose type is not
+    given is read by the condition's value: a boolean as yes/no, a number as a number, an ISO
+    date (or a `date` object as the answer) as a date, anything else as text. An answer that
+    cannot be read as its type counts as not given, as the server drops it when the form is
+    saved.
+
     A missing or blank value satisfies only `absent`, `ne` and `not_in`. A list value
-    (multi-choice) is equal to `v` when it contains `v`. Numbers compare as decimals, dates
-    as dates, yes/no answers as booleans.
+    (multi-choice) satisfies a comparison when one of its items does; `ne` and `not_in` are
+    the negations of `eq` and `in`. Ordering operators hold only between numbers or dates.
 
     Args:
         condition: A condition tree.
         data: Field values by field name, typed or as submitted text.
+        types: Field types by field name (`Definition.field_types`).
 
     Returns:
         Whether the condition holds.
     """
     if "all" in condition:
-        return all(evaluate(item, data) for item in condition["all"])
+        return all(evaluate(item, data, types) for item in condition["all"])
     if "any" in condition:
-        return any(evaluate(item, data) for item in condition["any"])
+        return any(evaluate(item, data, types) for item in condition["any"])
     if "not" in condition:
-        return not evaluate(condition["not"], data)
-    return _compare(data.get(condition["field"]), condition["op"], condition.get("value"))
-
-
-def _compare(actual: object, op: str, expected: Any) -> bool:
+        return not evaluate(condition["not"], data, types)
+    field, op, expected = condition["field"], condition["op"], condition.get("value")
+    actual = data.get(field)
+    kind = _KINDS.get(types[field], "text") if field in types else _guess(actual, expected)
+    integer = types.get(field) == "integer"
+    money = types.get(field) == "money"
+    items = actual if isinstance(actual, list | tuple | set | frozenset) else [actual]
+    answers = [
+        answer
+        for item in items
+        if (answer := _read(kind, item, money=money, integer=integer)) is not None
+    ]
     if op == "present":
-        return not is_blank(actual)
+        return bool(answers)
     if op == "absent":
-        return is_blank(actual)
-    if is_blank(actual):
-        return op in ("ne", "not_in")
-    if op == "eq":
-        return _equal(actual, expected)
-    if op == "ne":
-        return not _equal(actual, expected)
-    if op == "in":
-        return any(_equal(actual, item) for item in expected)
-    if op == "not_in":
-        return not any(_equal(actual, item) for item in expected)
-    left, right = _coerce(actual, expected)
-    if left is None or right is None:
-        return False
-    return ORDERED_OPS[op](left, right)
+        return not answers
+    if op in ("ne", "not_in"):
+        return not _holds(kind, answers, "eq" if op == "ne" else "in", expected)
+    return _holds(kind, answers, op, expected)
 
 
-def _equal(actual: object, expected: Any) -> bool:
-    if isinstance(actual, list | tuple | set | frozenset):
-        return any(_equal(item, expected) for item in actual)
-    left, right = _coerce(actual, expected)
-    return left is not None and left == right
-
-
-def _coerce(actual: object, expected: Any) -> tuple[Any, Any]:
-    """Bring a submitted value to the type of the condition's value, or None if it cannot."""
+def _guess(actual: object, expected: Any) -> str:
+    """The comparison of a field whose type is not given, from the condition's value."""
     if isinstance(expected, bool):
-        return _as_bool(actual), expected
+        return "yes_no"
     if isinstance(expected, int | float | Decimal):
-        return _as_decimal(actual), Decimal(str(expected))
-    if isinstance(actual, date):
-        try:
-            return actual, date.fromisoformat(str(expected))
-        except ValueError:
-            return None, None
-    return str(actual).strip(), expected
+        return "number"
+    if isinstance(actual, date) or _ISO_DATE.fullmatch(str(expected)):
+        return "date"
+    return "text"
 
 
-def _as_bool(value: object) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    word = str(value).strip().lower()
-    if word in _TRUE_WORDS:
-        return True
-    if word in _FALSE_WORDS:
+def _holds(kind: str, answers: list[Any], op: str, expected: Any) -> bool:
+    if op == "in":
+        wanted = [_read(kind, item) for item in expected]
+        return any(answer in wanted for answer in answers)
+    wanted = _read(kind, expected)
+    if wanted is None:
         return False
-    return None
+    if op == "eq":
+        return wanted in answers
+    if kind not in ("number", "date"):
+        return False
+    return any(ORDERED_OPS[op](answer, wanted) for answer in answers)
 
 
-def _as_decimal(value: object) -> Decimal | None:
-    return read_number(value)
+def _read(kind: str, value: object, *, money: bool = False, integer: bool = False) -> Any:
+    """Return an answer or a condition's value in the comparison's terms, or None."""
+    if is_blank(value):
+        return None
+    if kind == "yes_no":
+        return read_yes_no(value)
+    if kind == "date":
+        return read_date(value)
+    if kind == "number":
+        return _read_number(value, money=money, integer=integer)
+    return str(value).strip()
+
+
+def _read_number(value: object, *, money: bool, integer: bool) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float | Decimal):
+        number = Decimal(str(value))
+    else:
+        try:
+            number = parse_number(str(value), money=money)
+        except NumberError:
+            return None
+    if not number.is_finite() or (integer and number != number.to_integral_value()):
+        return None
+    return number

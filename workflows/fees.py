@@ -203,7 +203,7 @@ def compute_fees(
     lines: list[FeeLine] = []
     subtotal = Decimal(0)
     for rule in definition.fees:
-        if rule.when is not None and not evaluate(rule.when, data):
+        if rule.when is not None and not evaluate(rule.when, data, definition.field_types):
             continue
         amount = rule.amount(data, regime, subtotal).quantize(CENT, rounding=ROUND_HALF_UP)
         if amount:

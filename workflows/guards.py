@@ -64,7 +64,7 @@ def asked_fields(definition: Definition, data: Mapping[str, object]) -> frozense
             for ref in names
             if ref in fields and ref not in inside and is_asked(ref, inside)
         }
-        asked[name] = evaluate(condition, view)
+        asked[name] = evaluate(condition, view, definition.field_types)
         return asked[name]
 
     return frozenset(name for name in fields if is_asked(name, frozenset()))
@@ -104,7 +104,11 @@ def applicable_documents(definition: Definition, data: Mapping[str, object]) -> 
         item.code
         for item in definition.documents
         if item.presentation == "upload"
-        and (item.required or item.required_if is None or evaluate(item.required_if, data))
+        and (
+            item.required
+            or item.required_if is None
+            or evaluate(item.required_if, data, definition.field_types)
+        )
     )
 
 
@@ -115,7 +119,13 @@ def required_documents(definition: Definition, data: Mapping[str, object]) -> tu
         item.code
         for item in definition.documents
         if item.presentation == "upload"
-        and (item.required or (item.required_if is not None and evaluate(item.required_if, data)))
+        and (
+            item.required
+            or (
+                item.required_if is not None
+                and evaluate(item.required_if, data, definition.field_types)
+            )
+        )
     )
 
 
@@ -183,7 +193,8 @@ def _all_items_verified(
 
 
 def _condition(definition: Definition, facts: Facts, params: Mapping[str, Any]) -> Reason | None:
-    return None if evaluate(params, facts.data) else Reason("condition_not_met")
+    types = definition.field_types
+    return None if evaluate(params, facts.data, types) else Reason("condition_not_met")
 
 
 _NO_PARAMS: Mapping[str, Any] = MappingProxyType({"type": "object", "maxProperties": 0})

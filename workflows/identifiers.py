@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
-from workflows.conditions import is_blank
+from workflows.conditions import is_blank, read_date, read_yes_no
 from workflows.model import DEFAULT_MAX, Field
 from workflows.numbers import NumberError, parse_number
 
@@ -23,8 +22,6 @@ _ID_NOISE = re.compile(
     "[\\s.\u00a0\u200b\u2007\u2009\u202f\\-\u2010-\u2015\u2212\ufe58\ufe63\uff0d]"
 )
 _COORDINATE = re.compile(r"-?[0-9]{1,3}(?:\.[0-9]+)?")
-_TRUE = frozenset({"true", "1", "si", "sí", "yes", "on"})
-_FALSE = frozenset({"false", "0", "no", "off"})
 _NIT_OLD_WEIGHTS = (14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2)
 _NIT_NEW_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 CENT = Decimal("0.01")
@@ -201,24 +198,13 @@ def _integer(field: Field, raw: object) -> tuple[Any, str | None]:
 
 
 def _date(field: Field, raw: object) -> tuple[Any, str | None]:
-    if isinstance(raw, date):
-        return raw, None
-    text = str(raw).strip()
-    for parse in (date.fromisoformat, lambda t: datetime.strptime(t, "%d/%m/%Y").date()):
-        try:
-            return parse(text), None
-        except ValueError:
-            continue
-    return None, "invalid_date"
+    value = read_date(raw)
+    return (value, None) if value is not None else (None, "invalid_date")
 
 
 def _yes_no(field: Field, raw: object) -> tuple[Any, str | None]:
-    if isinstance(raw, bool):
-        return raw, None
-    word = str(raw).strip().lower()
-    if word in _TRUE or word in _FALSE:
-        return word in _TRUE, None
-    return None, "invalid_choice"
+    value = read_yes_no(raw)
+    return (value, None) if value is not None else (None, "invalid_choice")
 
 
 def _choice(field: Field, raw: object) -> tuple[Any, str | None]:

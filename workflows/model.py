@@ -477,6 +477,11 @@ class Definition:
         return body
 
     @cached_property
+    def field_types(self) -> Mapping[str, str]:
+        """Return each field's type by name: how a condition reads its answer."""
+        return MappingProxyType({item.name: item.type for item in self.fields})
+
+    @cached_property
     def digest(self) -> str:
         """Return the sha256 of the canonical JSON of `to_dict()`; equal definitions match."""
         canonical = json.dumps(

@@ -47,7 +47,9 @@ def required_prerequisites(
 ) -> tuple[Prerequisite, ...]:
     """Return the prerequisites that apply to this data (no `when`, or it holds), in order."""
     return tuple(
-        item for item in definition.prerequisites if item.when is None or evaluate(item.when, data)
+        item
+        for item in definition.prerequisites
+        if item.when is None or evaluate(item.when, data, definition.field_types)
     )
 
 

@@ -27,7 +27,7 @@ def issuing_authority(definition: Definition, data: Mapping[str, object]) -> str
     if routing is None:
         return definition.authority
     for rule in routing.rules:
-        if evaluate(rule.when, data):
+        if evaluate(rule.when, data, definition.field_types):
             return rule.authority
     if routing.default_authority is None:
         return definition.authority

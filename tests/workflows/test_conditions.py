@@ -126,3 +126,26 @@ def test_freeze_and_thaw_are_inverse() -> None:
 )
 def test_blank_means_none_whitespace_or_empty(value: object, blank: bool) -> None:
     assert is_blank(value) is blank
+
+
+@pytest.mark.parametrize(
+    ("condition", "data", "types", "expected"),
+    [
+        ({"field": "area", "op": "gt", "value": 1000}, {"area": Decimal("1500")}, "number", True),
+        ({"field": "area", "op": "gt", "value": 1000}, {"area": 1500.0}, "number", True),
+        ({"field": "area", "op": "gt", "value": 1}, {"area": float("nan")}, "number", False),
+        ({"field": "area", "op": "present"}, {"area": Decimal("Infinity")}, "number", False),
+        ({"field": "pisos", "op": "eq", "value": 2}, {"pisos": 2}, "integer", True),
+        ({"field": "pisos", "op": "present"}, {"pisos": Decimal("2.5")}, "integer", False),
+        ({"field": "pisos", "op": "present"}, {"pisos": True}, "integer", False),
+        ({"field": "x", "op": "lt", "value": "2026-01-01"}, {"x": date(2025, 1, 1)}, "date", True),
+        ({"field": "express", "op": "eq", "value": True}, {"express": True}, "yes_no", True),
+        ({"field": "usos", "op": "eq", "value": "bar"}, {"usos": ("bar",)}, "multi_choice", True),
+        ({"field": "x", "op": "gt", "value": "no es fecha"}, {"x": "2026-01-01"}, "date", False),
+    ],
+)
+def test_stored_answers_compare_by_their_field_type(
+    condition: dict, data: dict, types: str, expected: bool
+) -> None:
+    field = condition["field"]
+    assert evaluate(freeze(condition), data, {field: types}) is expected
