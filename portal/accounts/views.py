@@ -97,13 +97,13 @@ def register():
         except InvalidInput as error:
             getattr(form, error.field).errors.append(message_for(error.code, **error.params))
         else:
-            return redirect(url_for("accounts.check_email", motivo="registro"))
+            return redirect(url_for("accounts.check_email", aviso="registro"))
     return render_template("accounts/register.html", form=form)
 
 
 @bp.get("/revise-su-correo")
 def check_email():
-    return render_template("accounts/check_email.html", reason=request.args.get("motivo"))
+    return render_template("accounts/check_email.html", reason=request.args.get("aviso"))
 
 
 @bp.route("/confirmar/<token>", methods=["GET", "POST"])
@@ -253,7 +253,7 @@ def forgot_password():
     form = PasswordForgotForm()
     if form.validate_on_submit():
         services.request_password_reset(email=form.email.data, ip=request.remote_addr)
-        return redirect(url_for("accounts.check_email", motivo="contrasena"))
+        return redirect(url_for("accounts.check_email", aviso="contrasena"))
     return render_template("accounts/forgot.html", form=form)
 
 

@@ -14,10 +14,8 @@ import workflows
 from portal.applications.models import Application, HistoryEntry, TrackingCounter
 from portal.extensions import db, utcnow
 from portal.jobs.services import enqueue
+from workflows.model import FINAL_KINDS
 
-FINAL_KINDS = frozenset(
-    {"approved", "approved_with_conditions", "denied", "withdrawn", "abandoned"}
-)
 LOCAL_TZ = ZoneInfo("America/El_Salvador")
 
 

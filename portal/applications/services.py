@@ -156,7 +156,7 @@ def start_application(*, actor: User, procedure: Procedure, token: str) -> Appli
     authority = procedure.authority
     insert_if_absent(
         Application,
-        district_id=authority.id if authority.kind == "distrito" else None,
+        district_id=authority.id if authority.is_district else None,
         procedure_id=procedure.id,
         procedure_version_id=version.id,
         applicant_id=actor.id,
@@ -294,7 +294,7 @@ def _save(
     district_code = merged.get(district_name)
     if district_code:
         district = db.session.scalar(sa.select(Authority).where(Authority.code == district_code))
-        if district is None or district.kind != "distrito":
+        if district is None or not district.is_district:
             result.field_errors[district_name] = ["invalid_district_choice"]
             merged.pop(district_name)
         else:
