@@ -5,7 +5,7 @@ from workflows.facts import Facts, Reason
 from workflows.loader import load, load_file
 from workflows.model import Definition
 from workflows.problems import InvalidDefinition, Problem
-from workflows.tasks import STAFF_TASKS, action_into, allowed_tasks, may_act
+from workflows.tasks import STAFF_TASKS, action_of_kind, allowed_tasks, may_act
 from workflows.text import Text
 
 __all__ = [
@@ -18,7 +18,7 @@ __all__ = [
     "Reason",
     "Text",
     "TransitionNotAllowed",
-    "action_into",
+    "action_of_kind",
     "allowed_tasks",
     "available_actions",
     "fire",

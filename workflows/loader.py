@@ -310,4 +310,5 @@ class _Builder:
             comment_required=raw.get("comment_required", False),
             verdicts_required=raw.get("verdicts_required", False),
             outputs=self.items(self.field, raw.get("outputs", ()), f"{path}.outputs"),
+            kind=raw.get("kind"),
         )

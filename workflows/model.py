@@ -46,6 +46,36 @@ FINAL_KINDS = frozenset(
 APPROVED_KINDS = frozenset({"approved", "approved_with_conditions"})
 #: State kinds a prerequisite's case must have ended in, unless the definition says otherwise.
 DEFAULT_VALID_STATE_KINDS = ("approved", "approved_with_conditions")
+#: What a transition means, whatever its action is called: the applicant files the form
+#: (`submit`) or answers what the office asked (`correct`: a correction, opinions, a new
+#: inspection); the office asks something of the applicant (`ask_applicant`), decides
+#: (`decide`) or moves the case on (`advance`); the applicant withdraws (`withdraw`); the case
+#: is archived as abandoned (`abandon`). The portal finds its buttons by kind, never by name.
+TRANSITION_KINDS = (
+    "submit", "correct", "ask_applicant", "decide", "withdraw", "abandon", "advance",
+)  # fmt: skip
+#: The state kinds each transition kind may lead to (the validator's `wrong_target_kind`).
+TRANSITION_TARGET_KINDS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "submit": frozenset({"active"}),
+        "correct": frozenset({"active"}),
+        "ask_applicant": frozenset({"waiting_applicant"}),
+        "decide": frozenset({"approved", "approved_with_conditions", "denied"}),
+        "withdraw": frozenset({"withdrawn"}),
+        "abandon": frozenset({"abandoned"}),
+        "advance": frozenset({"draft", "active", "waiting_applicant"}),
+    }
+)
+_INFERRED_KINDS: Mapping[str, str] = MappingProxyType(
+    {
+        "withdrawn": "withdraw",
+        "abandoned": "abandon",
+        "waiting_applicant": "ask_applicant",
+        "approved": "decide",
+        "approved_with_conditions": "decide",
+        "denied": "decide",
+    }
+)
 CLOCKS = ("running", "suspended", "stopped")
 DEFAULT_CLOCK = MappingProxyType(
     {"draft": "stopped", "active": "running", "waiting_applicant": "suspended"}
@@ -238,6 +268,8 @@ class Transition:
         outputs: What the actor gives with the action (an account number, a tax category),
             declared like form fields and checked by the same value rules; stored with the
             decision and printed on the certificate with their labels.
+        kind: What the transition means (`TRANSITION_KINDS`) when the definition declares it;
+            None to infer it from the states (`Definition.kind_of`).
     """
 
     action: str
@@ -250,6 +282,7 @@ class Transition:
     comment_required: bool = False
     verdicts_required: bool = False
     outputs: tuple[Field, ...] = ()
+    kind: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the definition mapping."""
@@ -440,6 +473,24 @@ class Definition:
     def transitions_from(self, state: str) -> tuple[Transition, ...]:
         """Return the transitions offered in `state`, in definition order."""
         return self._index["outgoing"].get(state, ())
+
+    def kind_of(self, transition: Transition) -> str:
+        """Return what a transition means: its declared `kind`, or one inferred from its states.
+
+        Into a `withdrawn`, `abandoned` or `waiting_applicant` state: `withdraw`, `abandon`,
+        `ask_applicant`; into an approved or denied state: `decide`; otherwise `submit` when
+        every source is a `draft`, `correct` when every source is `waiting_applicant`, and
+        `advance` for the rest.
+        """
+        if transition.kind is not None:
+            return transition.kind
+        target = self.state(transition.target).kind
+        if target in _INFERRED_KINDS:
+            return _INFERRED_KINDS[target]
+        sources = {self.state(code).kind for code in transition.sources}
+        if sources == {"draft"}:
+            return "submit"
+        return "correct" if sources == {"waiting_applicant"} else "advance"
 
     def transitions_for(self, state: str, action: str) -> tuple[Transition, ...]:
         """Return the transitions for `action` from `state` (usually one)."""

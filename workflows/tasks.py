@@ -48,16 +48,18 @@ def allowed_tasks(definition: Definition, state: str, role: str) -> frozenset[st
     return frozenset(tasks)
 
 
-def action_into(definition: Definition, state: str, role: str, kind: str) -> str | None:
-    """Return the action `role` takes from `state` into a state of `kind`, or None.
+def action_of_kind(definition: Definition, state: str, role: str, *kinds: str) -> str | None:
+    """Return the first action `role` may take from `state` whose kind is among `kinds`.
 
-    The portal finds "withdraw" this way (`kind="withdrawn"`), never by the action's name.
+    The portal finds its buttons this way (`"withdraw"`; `"submit", "correct"` when the
+    applicant sends the form), never by an action's name. Kinds are `TRANSITION_KINDS`, as
+    `Definition.kind_of` gives them. Returns None when there is no such action.
     """
     return next(
         (
             t.action
             for t in definition.transitions_from(state)
-            if role in t.roles and definition.state(t.target).kind == kind
+            if role in t.roles and definition.kind_of(t) in kinds
         ),
         None,
     )

@@ -17,6 +17,7 @@ from workflows.model import (
     NUMERIC_FIELD_TYPES,
     ORDERED_FIELD_TYPES,
     ROLES,
+    TRANSITION_TARGET_KINDS,
     BreachAction,
     Definition,
     Field,
@@ -290,6 +291,12 @@ def _transition_problems(
             problems.append(Problem(here, "transition_from_final_state", f"{source!r} is final"))
     if transition.target not in codes:
         problems.append(Problem(f"{path}.to", "unknown_state", f"no state {transition.target!r}"))
+    elif transition.kind is not None and (
+        codes[transition.target].kind not in TRANSITION_TARGET_KINDS[transition.kind]
+    ):
+        problems.append(
+            Problem(f"{path}.kind", "wrong_target_kind", f"{transition.kind} cannot land there")
+        )
     problems += _role_problems(transition.roles, f"{path}.roles")
     problems += _ref_problems(definition, transition, path)
     problems += _output_problems(definition, transition, path)

@@ -179,6 +179,6 @@ def status_view(
         "certificate": get_issued(application.id, "certificate"),
         "can_edit": viewer.id == application.applicant_id and state.applicant_can_edit,
         "can_withdraw": viewer.id == application.applicant_id
-        and workflows.action_into(definition, application.state, "applicant", "withdrawn")
+        and workflows.action_of_kind(definition, application.state, "applicant", "withdraw")
         is not None,
     }

@@ -313,17 +313,14 @@ def _save(
             result.errors.setdefault(code, []).append(error)
     db.session.flush()
     if submit and not result.errors and not result.field_errors:
-        actions = [
-            t
-            for t in definition.transitions
-            if application.state in t.sources
-            and "applicant" in t.roles
-            and definition.state(t.target).kind not in effects.FINAL_KINDS
-        ]
-        if actions:
+        # Sending the form files it from a draft, or answers what the office asked.
+        action = workflows.action_of_kind(
+            definition, application.state, "applicant", "submit", "correct"
+        )
+        if action is not None:
             try:
-                _fire(application, definition, actions[0].action, actor, "applicant", "")
-                result.fired = actions[0].action
+                _fire(application, definition, action, actor, "applicant", "")
+                result.fired = action
             except workflows.TransitionNotAllowed as refused:
                 result.reasons = refused.reasons
     return result

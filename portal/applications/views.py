@@ -127,7 +127,7 @@ def withdraw(application_id: int):
     if not ApplicationActionForm().validate_on_submit():
         abort(400)
     definition = definition_of(application.procedure_version)
-    action = workflows.action_into(definition, application.state, "applicant", "withdrawn")
+    action = workflows.action_of_kind(definition, application.state, "applicant", "withdraw")
     try:
         services.act_on_application(
             actor=current_user, application=application, action=action or ""

@@ -293,6 +293,15 @@ def test_transition_from_final_state(demo_data: dict[str, Any]) -> None:
     ]
 
 
+def test_a_declared_transition_kind_must_fit_its_target(demo_data: dict[str, Any]) -> None:
+    transition(demo_data, 0)["kind"] = "withdraw"
+    transition(demo_data, 3)["kind"] = "decide"
+    transition(demo_data, 1)["kind"] = "submit"
+    assert problems(demo_data) == [("workflow.transitions[0].kind", "wrong_target_kind")]
+    transition(demo_data, 0)["kind"] = "cancelar"
+    assert problems(demo_data) == [("workflow.transitions[0].kind", "not_allowed")]
+
+
 def test_ambiguous_transition(demo_data: dict[str, Any]) -> None:
     transition(demo_data, 4)["guards"] = ["comment_given"]
     assert problems(demo_data) == [("workflow.transitions[4].action", "ambiguous_transition")]
