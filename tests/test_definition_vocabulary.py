@@ -1,12 +1,13 @@
 """Portal code never names a definition's vocabulary (STYLE.md; issue 7, item 6).
 
-The portal reads meanings from a definition (a state's kind, which staff task feeds a guard,
-the field of type `district`), never the names one definition happens to use: a new definition
-with other names must work the same. So every name a definition under workflows/definitions
-defines (field, state, action, document, fee and output names, and notice templates) is looked
-for as a string literal in portal/ Python code and in templates/; engine vocabulary (roles,
-state kinds, field types, guard, effect and task names, breach kinds) is not a definition's and
-may appear. Translated text (`_("...")`) and docstrings are prose, not names.
+The portal reads meanings from a definition (a state's kind, a transition's kind, which staff
+task feeds a guard, the field of type `district`), never the names one definition happens to
+use: a new definition with other names must work the same. So every name a definition under
+workflows/definitions defines (field, state, action, document, fee and output names, and
+notice templates) is looked for as a string literal in portal/ and forms/ Python code and in
+templates/; engine vocabulary (roles, state kinds, field types, guard, effect and task names,
+breach kinds) is not a definition's and may appear. Translated text (`_("...")`) and
+docstrings are prose, not names.
 """
 
 from __future__ import annotations
@@ -133,7 +134,7 @@ def template_literals(source: str) -> Iterator[tuple[int, str]]:
 
 def offences(names: dict[str, set[str]]) -> list[str]:
     found = []
-    for path in sorted((ROOT / "portal").rglob("*.py")):
+    for path in sorted([*(ROOT / "portal").rglob("*.py"), *(ROOT / "forms").rglob("*.py")]):
         relative = path.relative_to(ROOT).as_posix()
         for line, text in python_literals(path.read_text(encoding="utf-8")):
             if text in names and (relative, text) not in ALLOWED:
