@@ -185,6 +185,8 @@ def evaluate(
 
 def _guess(actual: object, expected: Any) -> str:
     """The comparison of a field whose type is not given, from the condition's value."""
+    if isinstance(expected, list | tuple):
+        expected = expected[0] if expected else None
     if isinstance(expected, bool):
         return "yes_no"
     if isinstance(expected, int | float | Decimal):
@@ -218,6 +220,11 @@ def _read(kind: str, value: object, *, money: bool = False, integer: bool = Fals
         return read_date(value)
     if kind == "number":
         return _read_number(value, money=money, integer=integer)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float | Decimal):  # as JavaScript's String(number) writes it
+        number = Decimal(str(value))
+        return format(number.normalize(), "f") if number.is_finite() else None
     return str(value).strip()
 
 

@@ -89,11 +89,14 @@ function read (kind, value, options = {}) {
   if (kind === 'yes_no') return readYesNo(value)
   if (kind === 'date') return readDate(value)
   if (kind === 'number') return readNumber(value, options)
+  if (typeof value === 'boolean') return null
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : null
   return String(value).trim()
 }
 
 // The comparison of a field whose type is not given, from the condition's value.
 function guess (expected) {
+  if (Array.isArray(expected)) expected = expected.length > 0 ? expected[0] : null
   if (typeof expected === 'boolean') return 'yes_no'
   if (typeof expected === 'number') return 'number'
   if (ISO_DATE.test(String(expected))) return 'date'

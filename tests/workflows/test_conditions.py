@@ -149,3 +149,9 @@ def test_stored_answers_compare_by_their_field_type(
 ) -> None:
     field = condition["field"]
     assert evaluate(freeze(condition), data, {field: types}) is expected
+
+
+def test_a_number_that_is_no_number_is_no_text_either() -> None:
+    condition = freeze({"field": "codigo", "op": "in", "value": [float("nan"), "1"]})
+    assert evaluate(condition, {"codigo": "NaN"}, {"codigo": "text"}) is False
+    assert evaluate(condition, {"codigo": Decimal("1.00")}, {"codigo": "text"}) is True
