@@ -24,6 +24,7 @@ ANSWERS = (
     "999999999999999", "1234567890123456", "sí", "SÍ", "si", "Si", "no", "NO", "true", "True",
     "false", "1", "0", "on", "off", "yes", "quizá", "2026-03-01", "01/03/2026", "1/3/2026",
     "2026-02-30", "29/02/2024", "31/12/2025", "2026-3-1", "0000-01-01", "juridica", "bar",
+    "\ufeff0614", "0614\x1c", "\x85sí", "\u30002026-03-01", "\u2028", "\ufeff",
 )  # fmt: skip
 TYPES = (
     "text", "district", "choice", "multi_choice", "number", "integer", "money", "area_m2",

@@ -9,7 +9,7 @@
 // answer that cannot be read as its type counts as not given. Without JavaScript every question
 // is simply shown; the server decides what is required the same way.
 
-import { parseNumber } from './numbers.js'
+import { parseNumber, strip } from './numbers.js'
 
 export const YES_WORDS = new Set(['true', '1', 'si', 'sí', 'yes', 'on'])
 export const NO_WORDS = new Set(['false', '0', 'no', 'off'])
@@ -33,14 +33,14 @@ const ORDERED = {
 
 function isBlank (value) {
   if (value === null || value === undefined) return true
-  if (typeof value === 'string') return value.trim() === ''
+  if (typeof value === 'string') return strip(value) === ''
   if (Array.isArray(value)) return value.length === 0
   return false
 }
 
 export function readYesNo (value) {
   if (typeof value === 'boolean') return value
-  const word = String(value).trim().toLowerCase()
+  const word = strip(value).toLowerCase()
   if (YES_WORDS.has(word)) return true
   if (NO_WORDS.has(word)) return false
   return null
@@ -53,7 +53,7 @@ function daysIn (year, month) {
 
 // Returns the date as "YYYY-MM-DD" (which orders as the dates do), or null.
 export function readDate (value) {
-  const text = String(value).trim()
+  const text = strip(value)
   let year, month, day
   let match = ISO_DATE.exec(text)
   if (match !== null) {
@@ -91,7 +91,7 @@ function read (kind, value, options = {}) {
   if (kind === 'number') return readNumber(value, options)
   if (typeof value === 'boolean') return null
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : null
-  return String(value).trim()
+  return strip(value)
 }
 
 // The comparison of a field whose type is not given, from the condition's value.

@@ -7,12 +7,20 @@
 export const MAX_DIGITS = 15
 export const MAX_TEXT = 40
 const SPACES = /[ \u00a0\u2007\u2009\u202f]/g
-const EDGES = /^[\s\u00a0\u2007\u2009\u202f]+|[\s\u00a0\u2007\u2009\u202f]+$/g
+// The white space Python's str.strip() and its regular expressions' \s know (the server's
+// reading): JavaScript's \s and trim() also take U+FEFF and miss U+001C-U+001F and U+0085.
+const WHITE = '\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000'
+const EDGES = new RegExp(`^[${WHITE}]+|[${WHITE}]+$`, 'g')
+
 const PLAIN = /^(-?)([0-9]{1,3}(?:([, ])[0-9]{3})(?:\3[0-9]{3})*|[0-9]+)(?:\.([0-9]+))?$/
 const DECIMAL_COMMA = /^-?[0-9. ]*[0-9],[0-9]+$/
 const DOTTED_THOUSANDS = /^-?[0-9]{1,3}(?:\.[0-9]{3}){2,}$/
 const DIGITS_AND_MARKS = /^-?[0-9., ]*[, ][0-9., ]*$/
 
+// The text without the white space at its ends, as Python's str.strip() gives it.
+export function strip (text) {
+  return String(text).replace(EDGES, '')
+}
 function whyNot (body) {
   if (DECIMAL_COMMA.test(body) || DOTTED_THOUSANDS.test(body)) return 'number_ambiguous'
   if (DIGITS_AND_MARKS.test(body) && /[0-9]/.test(body)) return 'number_grouping'
@@ -21,8 +29,8 @@ function whyNot (body) {
 
 // Returns {ok: true, value: "1250.50", number: 1250.5} or {ok: false, code: "number_ambiguous"}.
 export function parseNumber (text, { money = false } = {}) {
-  let body = String(text).replace(EDGES, '')
-  if (money && body.startsWith('$')) body = body.slice(1).replace(EDGES, '')
+  let body = strip(text)
+  if (money && body.startsWith('$')) body = strip(body.slice(1))
   if (body.length > MAX_TEXT) return { ok: false, code: 'number_too_long' }
   body = body.replace(SPACES, ' ')
   const match = PLAIN.exec(body)
