@@ -19,13 +19,15 @@ FEED_EVENT_TYPES = (
     "establishment.closed",
 )
 _NO_PARAMS: Mapping[str, Any] = MappingProxyType({"type": "object", "maxProperties": 0})
+#: The effect whose `message` is the notice's own text (the portal reads it when it writes).
+NOTIFY = "notify"
 
 #: Effect name -> JSON Schema of its parameters. The engine only returns effects;
 #: the portal performs them (through the outbox) after the transition is committed.
 EFFECTS: Mapping[str, Mapping[str, Any]] = MappingProxyType(
     {
         "issue_receipt": _NO_PARAMS,
-        "notify": {
+        NOTIFY: {
             "type": "object",
             "properties": {
                 "template": {"type": "string", "pattern": "^[a-z0-9_][a-z0-9_/-]*$"},

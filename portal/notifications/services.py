@@ -27,6 +27,7 @@ from portal.links import case_url, status_url
 from portal.notifications.models import MailDelivery
 from portal.notifications.texts import render_notice
 from portal.procedures.services import definition_of
+from workflows.effects import NOTIFY
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ def _notice_of(entry: HistoryEntry, definition, application, locale: str) -> str
         for t in definition.transitions
         if t.action == entry.action
         for ref in t.effects
-        if ref.name == "notify" and "message" in ref.params
+        if ref.name == NOTIFY and "message" in ref.params
     ]
     if not sources:
         return ""
