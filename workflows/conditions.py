@@ -7,6 +7,7 @@ both (tests/workflows/test_condition_cases.py, tests/js/conditions.test.mjs).
 
 from __future__ import annotations
 
+import functools
 import operator
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -165,15 +166,13 @@ def evaluate(
         return not evaluate(condition["not"], data, types)
     field, op, expected = condition["field"], condition["op"], condition.get("value")
     actual = data.get(field)
-    kind = _KINDS.get(types[field], "text") if field in types else _guess(actual, expected)
-    integer = types.get(field) == "integer"
-    money = types.get(field) == "money"
-    items = actual if isinstance(actual, list | tuple | set | frozenset) else [actual]
-    answers = [
-        answer
-        for item in items
-        if (answer := _read(kind, item, money=money, integer=integer)) is not None
-    ]
+    type_ = types.get(field)
+    kind = _guess(actual, expected) if type_ is None else _KINDS.get(type_, "text")
+    if isinstance(actual, list | tuple | set | frozenset):
+        answers = [a for item in actual if (a := _read(kind, item, type_)) is not None]
+    else:
+        answer = _read(kind, actual, type_)
+        answers = [] if answer is None else [answer]
     if op == "present":
         return bool(answers)
     if op == "absent":
@@ -197,29 +196,44 @@ def _guess(actual: object, expected: Any) -> str:
 
 
 def _holds(kind: str, answers: list[Any], op: str, expected: Any) -> bool:
+    if not answers:
+        return False
     if op == "in":
-        wanted = [_read(kind, item) for item in expected]
+        wanted = [_wanted(kind, item) for item in expected]
         return any(answer in wanted for answer in answers)
-    wanted = _read(kind, expected)
-    if wanted is None:
+    value = _wanted(kind, expected)
+    if value is None:
         return False
     if op == "eq":
-        return wanted in answers
+        return value in answers
     if kind not in ("number", "date"):
         return False
-    return any(ORDERED_OPS[op](answer, wanted) for answer in answers)
+    return any(ORDERED_OPS[op](answer, value) for answer in answers)
 
 
-def _read(kind: str, value: object, *, money: bool = False, integer: bool = False) -> Any:
+def _wanted(kind: str, value: Any) -> Any:
+    """A condition's value in the comparison's terms (read once: conditions do not change)."""
+    try:
+        return _read_value(kind, value)
+    except TypeError:  # not hashable: a list where a value should be, in an unchecked tree
+        return _read(kind, value)
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _read_value(kind: str, value: Any) -> Any:
+    return _read(kind, value)
+
+
+def _read(kind: str, value: object, type_: str | None = None) -> Any:
     """Return an answer or a condition's value in the comparison's terms, or None."""
-    if is_blank(value):
-        return None
+    if is_blank(value) or isinstance(value, list | tuple | set | frozenset | Mapping):
+        return None  # a list inside a list, or where a value should be, is no answer
     if kind == "yes_no":
         return read_yes_no(value)
     if kind == "date":
         return read_date(value)
     if kind == "number":
-        return _read_number(value, money=money, integer=integer)
+        return _read_number(value, money=type_ == "money", integer=type_ == "integer")
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float | Decimal):  # as JavaScript's String(number) writes it

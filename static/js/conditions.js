@@ -85,7 +85,8 @@ function readNumber (value, { money = false, integer = false } = {}) {
 
 // An answer or a condition's value in the comparison's terms, or null.
 function read (kind, value, options = {}) {
-  if (isBlank(value)) return null
+  // A list inside a list, or where a value should be, is no answer.
+  if (isBlank(value) || typeof value === 'object') return null
   if (kind === 'yes_no') return readYesNo(value)
   if (kind === 'date') return readDate(value)
   if (kind === 'number') return readNumber(value, options)

@@ -155,3 +155,8 @@ def test_a_number_that_is_no_number_is_no_text_either() -> None:
     condition = freeze({"field": "codigo", "op": "in", "value": [float("nan"), "1"]})
     assert evaluate(condition, {"codigo": "NaN"}, {"codigo": "text"}) is False
     assert evaluate(condition, {"codigo": Decimal("1.00")}, {"codigo": "text"}) is True
+
+
+def test_a_list_where_a_value_should_be_is_read_not_cached() -> None:
+    # Only an unchecked tree has one (the validator refuses it); it simply matches nothing.
+    assert evaluate({"field": "x", "op": "eq", "value": ["a"]}, {"x": "a"}) is False
