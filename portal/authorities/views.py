@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -13,15 +14,16 @@ from portal.views_util import int_arg
 bp = Blueprint("authorities", __name__, url_prefix="/calendario")
 
 FIRST_YEAR, LAST_YEAR = 1990, 2100
+_CODE = re.compile(r"[A-Za-z0-9-]{1,20}")  # what an authority code looks like (no NUL, no /)
 
 
 @bp.get("/")
 def calendar_index():
     """The chooser; a submitted choice goes to the authority's page for that year."""
-    code = request.args.get("institucion", "").strip()[:20]
+    code = request.args.get("institucion", "").strip()
     year = int_arg("anio", date.today().year, minimum=FIRST_YEAR, maximum=LAST_YEAR)
     if code:
-        return redirect(url_for(".calendar", authority=code, year=year))
+        return redirect(url_for(".calendar", authority=code[:20], year=year))
     return render_template(
         "authorities/calendar_index.html", authorities=services.list_authorities(), year=year
     )
@@ -29,7 +31,7 @@ def calendar_index():
 
 @bp.get(f"/<authority>/<int(min={FIRST_YEAR}, max={LAST_YEAR}):year>")
 def calendar(authority: str, year: int):
-    found = services.get_authority(authority[:20])
+    found = services.get_authority(authority) if _CODE.fullmatch(authority) else None
     if found is None:
         abort(404)
     return render_template(

@@ -177,6 +177,11 @@ def test_the_chooser_leads_to_the_page_and_bad_choices_get_error_pages(client):
     assert chosen.status_code == 302 and chosen.headers["Location"] == "/calendario/0511/2027"
     assert client.get("/calendario/XX/2026").status_code == 404
     assert client.get("/calendario/0511/3000").status_code == 404
+    assert client.get("/calendario/%00/2026").status_code == 404
+    assert (
+        client.get("/calendario/?institucion=%00&anio=2026", follow_redirects=True).status_code
+        == 404
+    )
     assert client.get("/calendario/?institucion=0511&anio=dos").status_code == 400
     home = client.get("/").get_data(as_text=True)
     assert 'href="/calendario/"' in home  # linked from every page's footer
