@@ -185,3 +185,5 @@ def test_the_chooser_leads_to_the_page_and_bad_choices_get_error_pages(client):
     assert client.get("/calendario/?institucion=0511&anio=dos").status_code == 400
     home = client.get("/").get_data(as_text=True)
     assert 'href="/calendario/"' in home  # linked from every page's footer
+    detail = client.get("/tramites/OPAMSS/calificacion-lugar").get_data(as_text=True)
+    assert 'href="/calendario/?institucion=OPAMSS"' in detail  # beside the legal period
