@@ -16,9 +16,11 @@ from the weakest to the strongest (the strongest one is the `reason` given for t
 Holy Week: the law says only "ocho días en la Semana Santa". The default variant,
 `palm_sunday_to_easter_sunday`, reads it as the eight calendar days from Palm Sunday to Easter
 Sunday inclusive: the working days it closes are Holy Monday, Tuesday and Wednesday (Thursday to
-Saturday are national holidays already), and offices reopen on Easter Monday, as the Executive's
-yearly vacation notices usually have it. `holy_monday_to_easter_monday` (Holy Monday to Easter
-Monday, also eight days) closes Easter Monday too; an authority that follows it sets it.
+Saturday are national holidays already), and offices reopen on Easter Monday. This is our
+reading of the text [I: not checked against each year's official notices]; the common
+alternatives (Saturday before Palm Sunday to Easter Sunday, Holy Monday to Easter Sunday) close
+the same working days. `holy_monday_to_easter_monday` (Holy Monday to Easter Monday, also eight
+days) closes Easter Monday too; an authority that follows it sets it.
 
 Each year's days are computed once per calendar (the reasons by day and the sorted working days),
 so membership is one lookup and periods are counted by bisection.
