@@ -7,7 +7,8 @@ Create Date: 2026-11-30 13:00:00
 `clock_remaining_days` (one suspension slot) gives way to `clock`, the primitives of
 `workflows.clocks.Clock`. An open case keeps its stored due date: a running one becomes a clock
 that ends on `due_on`; a suspended one a clock suspended on the day it entered its state with
-the business days it had left. `next_breach_on` is filled at the case's next change or sweep.
+the business days it had left. Every open filed case gets `next_breach_on` = the upgrade's day,
+so the first sweep visits it once and stores its real next breach day.
 """
 
 from collections.abc import Sequence
@@ -49,6 +50,8 @@ def upgrade() -> None:
         sa.column("state_entered_at", sa.DateTime),
         sa.column("decided_at", sa.DateTime),
         sa.column("clock", sa.JSON),
+        sa.column("tracking_number", sa.String),
+        sa.column("next_breach_on", sa.Date),
     )
     bind = op.get_bind()
     rows = bind.execute(
@@ -75,9 +78,12 @@ def upgrade() -> None:
                 "business_days": max(0, row.clock_remaining_days),
                 "events": [{"kind": "suspend", "on": since, "reason": ""}],
             }
-        bind.execute(
-            applications.update().where(applications.c.id == row.id).values(clock=clock)
-        )
+        bind.execute(applications.update().where(applications.c.id == row.id).values(clock=clock))
+    bind.execute(
+        applications.update()
+        .where(applications.c.tracking_number.is_not(None), applications.c.decided_at.is_(None))
+        .values(next_breach_on=datetime.now(LOCAL_TZ).date())
+    )
     with op.batch_alter_table("applications") as batch:
         batch.drop_column("clock_remaining_days")
 
