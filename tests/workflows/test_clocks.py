@@ -151,3 +151,10 @@ def test_a_filing_on_a_non_working_day_counts_from_the_next_working_day() -> Non
     assert saturday.elapsed(date(2026, 7, 13)) == 0
     # A working-day filing counts from the next day, as before.
     assert Clock(date(2026, 7, 10), 1, CAL).due_date == date(2026, 7, 13)
+
+
+def test_an_extension_while_suspended_keeps_the_clock_suspended() -> None:
+    clock = stormwater().suspend(date(2026, 6, 9)).extend(5, date(2026, 6, 10), "peritaje")
+    assert clock.is_suspended and clock.due_date is None
+    resumed = clock.resume(date(2026, 6, 16))
+    assert resumed.due_date == CAL.add_business_days(date(2026, 7, 8), 10)
