@@ -272,3 +272,27 @@ def test_a_registration_granted_by_positive_silence_registers_its_establishment(
     types = db.session.scalars(sa.select(FeedEvent.type)).all()
     assert "establishment.registered" in types
     assert application.notify_by is not None
+
+
+def test_a_breach_runs_its_own_effects_else_the_transitions_else_the_convention():
+    from pathlib import Path
+
+    import yaml
+
+    from portal.deadlines.services import DEFAULT_EFFECTS, breach_effects
+    from workflows import load
+    from workflows.model import Ref
+
+    root = Path(__file__).resolve().parents[2] / "workflows/definitions"
+    data = yaml.safe_load((root / "0511/inscripcion-establecimiento.yaml").read_text("utf-8"))
+    stage = next(s for s in data["workflow"]["states"] if s["code"] == "calificacion")
+    stage["breach"] = [{"kind": "deem_approved", "target": "inscrito"}]
+    definition = load(data)
+    action = definition.state("calificacion").breach[0]
+    approval = next(t for t in definition.transitions if t.target == "inscrito")
+    assert breach_effects(definition, "calificacion", action) == approval.effects
+    stage["breach"][0]["effects"] = ["notify"]
+    explicit = load(data).state("calificacion").breach[0]
+    assert breach_effects(definition, "calificacion", explicit) == (Ref("notify"),)
+    abandon = definition.state("prevenido").breach[0]  # no transition leads to "abandonado"
+    assert breach_effects(definition, "prevenido", abandon) == DEFAULT_EFFECTS["deem_abandoned"]
