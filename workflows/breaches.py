@@ -81,18 +81,14 @@ def breach_schedule(
     current = definition.state(state)
     if current.is_final:
         return ()
-    schedule: list[DueBreach] = []
     stage = Clock(entered_on, current.business_days or 0, calendar)
-    for index, action in enumerate(current.breach):
-        # The validator guarantees a period for actions without days (`breach_without_deadline`).
-        item = _scheduled(f"state:{state}:{index}", action, stage)
-        schedule.append(item)  # type: ignore[arg-type]  # a stage clock never suspends
+    # The validator guarantees a period for actions without days (`breach_without_deadline`).
+    pending = [(f"state:{state}:{i}", action, stage) for i, action in enumerate(current.breach)]
     if procedure_clock is not None:
-        for index, action in enumerate(definition.breach):
-            item = _scheduled(f"procedure:{index}", action, procedure_clock)
-            if item is not None:
-                schedule.append(item)
-    return tuple(schedule)
+        run = procedure_clock
+        pending += [(f"procedure:{i}", item, run) for i, item in enumerate(definition.breach)]
+    scheduled = (_scheduled(*entry) for entry in pending)
+    return tuple(item for item in scheduled if item is not None)
 
 
 def due_breaches(
