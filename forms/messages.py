@@ -93,6 +93,9 @@ MESSAGES = {
     "inspection_not_recorded": _l("Falta registrar la inspección."),
     "items_not_verified": _l("Falta revisar todos los datos y documentos."),
     "invalid_output": _l("Revise los datos que pide esta decisión."),
+    "extension_beyond_limit": _l(
+        "La prórroga supera el máximo que permite el procedimiento (%(limit)s días hábiles)."
+    ),
     "stale_application": _l(
         "Otra persona actuó en este expediente mientras usted lo revisaba. Revise su estado actual."
     ),

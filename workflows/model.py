@@ -181,12 +181,16 @@ class BreachAction(_Plain):
         role: Who is notified or receives the escalation.
         target: The state the case moves to (deem_approved, deem_abandoned).
         after_business_days: Days after which it fires; None means the deadline itself.
+        effects: Effects to perform when it moves the case (deem_approved, deem_abandoned);
+            when empty, the portal performs those of the transitions from the current state
+            to `target`.
     """
 
     kind: str
     role: str | None = None
     target: str | None = None
     after_business_days: int | None = None
+    effects: tuple[Ref, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +273,8 @@ class Catalogue(_Plain):
         legal_basis: Laws and articles it rests on.
         cost_summary: The cost in words.
         legal_max_business_days: Maximum period to resolve, in business days.
+        max_extension_business_days: Most business days all extensions of the legal period
+            may add together (0: none); None means the definition sets no limit.
         office: Where it is handled.
         hours: Opening hours of that office.
         outputs: What the applicant receives.
@@ -280,6 +286,7 @@ class Catalogue(_Plain):
     legal_basis: tuple[Text, ...] = ()
     cost_summary: Text | None = None
     legal_max_business_days: int | None = None
+    max_extension_business_days: int | None = None
     office: Text | None = None
     hours: Text | None = None
     outputs: Text | None = None

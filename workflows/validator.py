@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from itertools import combinations
 
+from workflows.clock_checks import clock_problems
 from workflows.conditions import Condition, comparisons
 from workflows.effects import EFFECTS
 from workflows.fees import PerUnitAboveFee, TableFee
@@ -68,6 +69,7 @@ def check(definition: Definition) -> list[Problem]:
     problems += _simdet_problems(definition, fields)
     problems += _routing_problems(definition, fields)
     problems += _prerequisite_problems(definition, fields)
+    problems += clock_problems(definition)
     return problems
 
 
