@@ -43,6 +43,9 @@ MESSAGES = {
     "invalid_date": _l("Escriba una fecha válida."),
     "invalid_activity_code": _l("Escriba el código de actividad económica de 5 dígitos (CLAEES)."),
     "invalid_point": _l("Escriba latitud y longitud, como 13.6929, -89.2182."),
+    "invalid_resolution": _l(
+        "Escriba el número de expediente de la resolución, como OPAMSS-2026-000001."
+    ),
     # uploads
     "empty_file": _l("El archivo está vacío."),
     "file_too_large": _l("El archivo es demasiado grande (máximo %(max_mb)s MB)."),
@@ -93,6 +96,9 @@ MESSAGES = {
     "inspection_not_recorded": _l("Falta registrar la inspección."),
     "items_not_verified": _l("Falta revisar todos los datos y documentos."),
     "invalid_output": _l("Revise los datos que pide esta decisión."),
+    "extension_beyond_limit": _l(
+        "La prórroga supera el máximo que permite el procedimiento (%(limit)s días hábiles)."
+    ),
     "stale_application": _l(
         "Otra persona actuó en este expediente mientras usted lo revisaba. Revise su estado actual."
     ),

@@ -44,9 +44,6 @@ ENGINE_VOCABULARY = (
 #: Literals that are a definition's name but mean something else where they appear, or are
 #: being replaced; each with its file and why. Nothing else may be added without a reason.
 ALLOWED = {
-    # The data dictionary (issue 7, item 1) replaces this with a binding
-    # (`establishment.trade_name`); the lead removes this entry when that work is merged.
-    ("portal/applications/effects.py", "nombre_comercial"),
     # The kind of an authority (portal/authorities/data/authorities.yaml), not the field that
     # several definitions call `distrito`; portal/authorities owns that vocabulary.
     ("portal/authorities/models.py", "distrito"),
