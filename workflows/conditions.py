@@ -33,6 +33,8 @@ NO_WORDS = frozenset({"false", "0", "no", "off"})
 #: The two ways a date is written: ISO `2026-03-01` and Salvadoran `1/3/2026` or `01/03/2026`.
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _SV_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+_LISTS = (list, tuple, set, frozenset)
+_COLLECTIONS = (list, tuple, set, frozenset, Mapping)
 #: How a condition compares an answer, by the field's type; any other type compares as text.
 _KINDS: Mapping[str, str] = MappingProxyType(
     {
@@ -168,7 +170,7 @@ def evaluate(
     actual = data.get(field)
     type_ = types.get(field)
     kind = _guess(actual, expected) if type_ is None else _KINDS.get(type_, "text")
-    if isinstance(actual, list | tuple | set | frozenset):
+    if isinstance(actual, _LISTS):
         answers = [a for item in actual if (a := _read(kind, item, type_)) is not None]
     else:
         answer = _read(kind, actual, type_)
@@ -212,22 +214,33 @@ def _holds(kind: str, answers: list[Any], op: str, expected: Any) -> bool:
 
 
 def _wanted(kind: str, value: Any) -> Any:
-    """A condition's value in the comparison's terms (read once: conditions do not change)."""
-    try:
-        return _read_value(kind, value)
-    except TypeError:  # not hashable: a list where a value should be, in an unchecked tree
+    """A condition's value in the comparison's terms; numbers and dates are read once."""
+    if kind in ("text", "yes_no"):
         return _read(kind, value)
+    try:
+        return _read_once(kind, value)
+    except TypeError:  # not hashable: a list where a value should be, in an unchecked tree
+        return None
 
 
 @functools.lru_cache(maxsize=4096, typed=True)
-def _read_value(kind: str, value: Any) -> Any:
+def _read_once(kind: str, value: Any) -> Any:
     return _read(kind, value)
 
 
 def _read(kind: str, value: object, type_: str | None = None) -> Any:
-    """Return an answer or a condition's value in the comparison's terms, or None."""
-    if is_blank(value) or isinstance(value, list | tuple | set | frozenset | Mapping):
-        return None  # a list inside a list, or where a value should be, is no answer
+    """Return an answer or a condition's value in the comparison's terms, or None.
+
+    Blank text, None, and a list inside a list or where a value should be are no answer.
+    """
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            return None
+        if kind == "text":
+            return value
+    elif value is None or isinstance(value, _COLLECTIONS):
+        return None
     if kind == "yes_no":
         return read_yes_no(value)
     if kind == "date":

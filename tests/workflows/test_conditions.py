@@ -142,6 +142,7 @@ def test_blank_means_none_whitespace_or_empty(value: object, blank: bool) -> Non
         ({"field": "express", "op": "eq", "value": True}, {"express": True}, "yes_no", True),
         ({"field": "usos", "op": "eq", "value": "bar"}, {"usos": ("bar",)}, "multi_choice", True),
         ({"field": "x", "op": "gt", "value": "no es fecha"}, {"x": "2026-01-01"}, "date", False),
+        ({"field": "x", "op": "eq", "value": "2026-03-01"}, {"x": date(2026, 3, 1)}, "text", True),
     ],
 )
 def test_stored_answers_compare_by_their_field_type(
@@ -160,3 +161,4 @@ def test_a_number_that_is_no_number_is_no_text_either() -> None:
 def test_a_list_where_a_value_should_be_is_read_not_cached() -> None:
     # Only an unchecked tree has one (the validator refuses it); it simply matches nothing.
     assert evaluate({"field": "x", "op": "eq", "value": ["a"]}, {"x": "a"}) is False
+    assert evaluate({"field": "x", "op": "ge", "value": [1]}, {"x": "2"}, {"x": "number"}) is False
