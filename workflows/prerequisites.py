@@ -155,7 +155,6 @@ def qualifying(
     known = dict(subjects or {})
     subject = prerequisite.same_subject
     if subject is not None and known.get(subject) is None:
-        known.pop(subject, None)
         return tuple(
             item
             for item in held
@@ -217,6 +216,8 @@ def status_of(
     named = tracking_key(data.get(prerequisite.field)) if prerequisite.field else ""
     if named:
         match = next((item for item in held if item.tracking_number == named), None)
+        if match is None:
+            return Status(prerequisite, None, Reason("resolution_not_found", {"number": named}))
         return Status(prerequisite, match, refusal(prerequisite, match, today, subjects))
     for item in held:
         if refusal(prerequisite, item, today, subjects) is None:

@@ -234,6 +234,7 @@ def request_payment(application, definition, entry, params) -> None:
 def register_establishment(application, definition, entry, params) -> None:
     """Record the establishment an approved registration creates, without personal data."""
     from portal.establishments.models import Establishment
+    from portal.subjects import services as subjects
 
     if (
         db.session.scalar(
@@ -250,16 +251,23 @@ def register_establishment(application, definition, entry, params) -> None:
         return data.get(field) if field else None
 
     employees = mapped("employees_field")
-    db.session.add(
-        Establishment(
-            application_id=application.id,
-            authority_id=application.authority_id,
-            district_id=application.district_id,
-            trade_name=data.get("nombre_comercial"),
-            activity_code=mapped("activity_field"),
-            employees=int(employees) if employees not in (None, "") else None,
-        )
+    establishment = Establishment(
+        application_id=application.id,
+        authority_id=application.authority_id,
+        district_id=application.district_id,
+        trade_name=data.get("nombre_comercial"),
+        activity_code=mapped("activity_field"),
+        employees=int(employees) if employees not in (None, "") else None,
     )
+    db.session.add(establishment)
+    subjects.establishment_registered(application, definition, establishment)
+
+
+def close_establishment(application, definition, entry, params) -> None:
+    """End the establishment the approved closure is about (its record's `valid_to`)."""
+    from portal.subjects import services as subjects
+
+    subjects.close_establishment(application, entry)
 
 
 def assign_to_role(application, definition, entry, params) -> None:
@@ -286,6 +294,7 @@ HANDLERS = {
     "notify": notify,
     "request_payment": request_payment,
     "register_establishment": register_establishment,
+    "close_establishment": close_establishment,
     "assign_to_role": assign_to_role,
     "extend_clock": extend_clock,
     "suspend_clock": _clock_only,
