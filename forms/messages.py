@@ -64,6 +64,9 @@ MESSAGES = {
         "La resolución %(number)s es de otro titular (otro NIT); elija una del mismo titular."
     ),
     "resolution_missing": _l("No tiene una resolución de %(procedure)s favorable y vigente."),
+    "invalid_resolution": _l(
+        "Escriba el número de expediente de la resolución, como OPAMSS-2026-000001."
+    ),
     # uploads
     "empty_file": _l("El archivo está vacío."),
     "file_too_large": _l("El archivo es demasiado grande (máximo %(max_mb)s MB)."),

@@ -16,6 +16,9 @@ from workflows.numbers import NumberError, parse_number
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _DISTRICT = re.compile(r"\d{4}")
 _ACTIVITY = re.compile(r"\d{5}")
+#: A case's tracking number: the authority's prefix, the year and six digits
+#: (`OPAMSS-2026-000001`, see portal.applications.effects.assign_tracking_number).
+_TRACKING_NUMBER = re.compile(r"[A-Z][A-Z0-9]{0,11}-\d{4}-\d{6}")
 _PHONE_NOISE = re.compile(r"[\s().-]")
 #: What people paste around the digits of a DUI or NIT: spaces of any kind (no-break, thin,
 #: zero-width), points, and every dash-like character (hyphen, en and em dashes, minus sign...).
@@ -268,6 +271,15 @@ def _district(field: Field, raw: object) -> tuple[Any, str | None]:
     return value, error
 
 
+def _resolution(field: Field, raw: object) -> tuple[Any, str | None]:
+    # Tracking numbers are printed in capitals; people type them in any case, with spaces
+    # (also inside, as read aloud or copied from a PDF): `tracking_key` drops them all.
+    from workflows.prerequisites import tracking_key
+
+    text = tracking_key(str(raw))
+    return (text, None) if _TRACKING_NUMBER.fullmatch(text) else (None, "invalid_resolution")
+
+
 def _point(field: Field, raw: object) -> tuple[Any, str | None]:
     # Coordinates are not amounts: the comma separates latitude from longitude.
     parts = [
@@ -302,5 +314,6 @@ _CHECKS: Mapping[str, Any] = MappingProxyType(
         "district": _district,
         "point": _point,
         "activity_code": _pattern(_ACTIVITY, "invalid_activity_code"),
+        "resolution": _resolution,
     }
 )

@@ -195,6 +195,8 @@ class _Builder:
             valid_states_kinds=tuple(raw.get("valid_states_kinds", DEFAULT_VALID_STATE_KINDS)),
             max_age_months=raw.get("max_age_months"),
             when=freeze(raw.get("when")),
+            field=raw.get("field"),
+            same_subject=raw.get("same_subject"),
         )
 
     def validity(self, raw: Mapping[str, Any]) -> Validity:
@@ -236,6 +238,7 @@ class _Builder:
                 for i, item in enumerate(raw.get("choices", ()))
             ),
             visible_if=freeze(raw.get("visible_if")),
+            bind=raw.get("bind"),
         )
 
     def document(self, raw: Mapping[str, Any], path: str) -> DocumentRequirement:

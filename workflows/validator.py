@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from itertools import combinations
 
+from workflows import dictionary
 from workflows.conditions import Condition, comparisons
 from workflows.effects import EFFECTS
 from workflows.fees import PerUnitAboveFee, TableFee
@@ -44,7 +45,7 @@ def check(definition: Definition) -> list[Problem]:
     Returns:
         Problems in definition order: duplicates, fields, documents, fees, states,
         transitions, breach actions, the state graph, ambiguity, SIMDET mapping, routing,
-        prerequisites.
+        prerequisites, then the data dictionary's (`workflows.dictionary.check`).
     """
     problems: list[Problem] = []
     fields = {item.name: item for item in definition.fields}
@@ -68,6 +69,7 @@ def check(definition: Definition) -> list[Problem]:
     problems += _simdet_problems(definition, fields)
     problems += _routing_problems(definition, fields)
     problems += _prerequisite_problems(definition, fields)
+    problems += dictionary.check(definition)
     return problems
 
 
