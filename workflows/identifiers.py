@@ -12,6 +12,7 @@ from typing import Any
 from workflows.conditions import is_blank
 from workflows.model import DEFAULT_MAX, Field
 from workflows.numbers import NumberError, parse_number
+from workflows.prerequisites import tracking_key
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _DISTRICT = re.compile(r"\d{4}")
@@ -274,8 +275,6 @@ def _district(field: Field, raw: object) -> tuple[Any, str | None]:
 def _resolution(field: Field, raw: object) -> tuple[Any, str | None]:
     # Tracking numbers are printed in capitals; people type them in any case, with spaces
     # (also inside, as read aloud or copied from a PDF): `tracking_key` drops them all.
-    from workflows.prerequisites import tracking_key
-
     text = tracking_key(str(raw))
     return (text, None) if _TRACKING_NUMBER.fullmatch(text) else (None, "invalid_resolution")
 
