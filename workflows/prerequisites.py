@@ -118,8 +118,8 @@ def refusal(
     if held.procedure and held.procedure != prerequisite.procedure:
         return Reason("resolution_other_procedure", number)
     if held.state_kind not in prerequisite.valid_states_kinds:
-        code = "resolution_not_favourable" if held.state_kind in FINAL_KINDS else "resolution_not_decided"
-        return Reason(code, number)
+        decided = held.state_kind in FINAL_KINDS
+        return Reason("resolution_not_favourable" if decided else "resolution_not_decided", number)
     last = _last_valid_day(prerequisite, held)
     if last is not None and last < today:
         return Reason("resolution_expired", number | {"expired_on": last.isoformat()})

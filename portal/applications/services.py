@@ -51,9 +51,9 @@ class SaveResult:
 
     `errors` maps a requirement code to `(code, params)` pairs; `field_errors` a field name
     to error codes; `field_reasons` a resolution field to why the case it names does not
-    qualify (`workflows.prerequisites.refusal`). `not_kept` lists the requirement codes of uploads not stored because their
-    requirement does not apply to the saved answers (e.g. the answer that makes it apply came
-    back with an error, so it was not saved either).
+    qualify (`workflows.prerequisites.refusal`). `not_kept` lists the requirement codes of
+    uploads not stored because their requirement does not apply to the saved answers (e.g.
+    the answer that makes it apply came back with an error, so it was not saved either).
     """
 
     errors: dict[str, list[tuple[str, dict]]] = field(default_factory=dict)
@@ -66,7 +66,10 @@ class SaveResult:
     @property
     def ok(self) -> bool:
         return (
-            not self.errors and not self.field_errors and not self.field_reasons and not self.reasons
+            not self.errors
+            and not self.field_errors
+            and not self.field_reasons
+            and not self.reasons
         )
 
 
@@ -349,7 +352,9 @@ def _check_resolutions(
     The number is the one the applicant typed, without spaces and in upper case; a refused one
     is not saved (the form shows it again with the reason).
     """
-    named = {item.field for item in definition.prerequisites if item.field and merged.get(item.field)}
+    named = {
+        item.field for item in definition.prerequisites if item.field and merged.get(item.field)
+    }
     if not named:
         return
     for item in named:
@@ -359,6 +364,31 @@ def _check_resolutions(
         if name in named and status.reason is not None:
             result.field_reasons[name] = status.reason
             merged.pop(name)
+
+
+def choose_subject(*, actor: User, application: Application, subject: str, record_id: int) -> bool:
+    """Make a draft about one of the applicant's records, filling its bound fields from it.
+
+    Returns False (nothing changes) when the record is not one of the actor's or the subject
+    is not one the definition binds.
+
+    Raises:
+        NotAllowed: `not_editable` when the applicant may no longer change the case.
+    """
+    application = lock_application(application)
+    try:
+        permissions.authorize(actor, application, permissions.EDIT)
+    except NotFound:
+        raise
+    except NotAllowed as refused:
+        raise NotAllowed("not_editable") from refused
+    definition = definition_of(application.procedure_version)
+    if subject not in subjects.bound_subjects(definition):
+        return False
+    with _stale_as_conflict():
+        chosen = subjects.choose(application, definition, subject, record_id)
+        db.session.commit()
+    return chosen
 
 
 def act_on_application(

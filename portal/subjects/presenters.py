@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 import workflows
 from forms.messages import message_for
 from portal.applications.models import Application
+from portal.establishments.models import Establishment
 from portal.extensions import db
 from portal.subjects import services
 from portal.subjects.models import RECORD_SUBJECTS, LegalUnit, Property
-from portal.establishments.models import Establishment
 from workflows.prerequisites import Held
 
 _MODELS = {"legal_unit": LegalUnit, "establishment": Establishment, "property": Property}

@@ -33,7 +33,11 @@ from portal.subjects.models import RECORD_SUBJECTS, CaseSubject, LegalUnit, Prop
 from workflows import dictionary
 from workflows.prerequisites import Held, Status, prerequisite_status, qualifying, tracking_key
 
-_COLUMN = {"legal_unit": "legal_unit_id", "establishment": "establishment_id", "property": "property_id"}
+_COLUMN = {
+    "legal_unit": "legal_unit_id",
+    "establishment": "establishment_id",
+    "property": "property_id",
+}
 _MODEL = {"legal_unit": LegalUnit, "establishment": Establishment, "property": Property}
 
 
@@ -70,9 +74,11 @@ def _district_id(code: object) -> int | None:
 
 
 def _same_text(a: object, b: object) -> bool:
-    return bool(a) and bool(b) and " ".join(str(a).split()).casefold() == " ".join(
-        str(b).split()
-    ).casefold()
+    return (
+        bool(a)
+        and bool(b)
+        and " ".join(str(a).split()).casefold() == " ".join(str(b).split()).casefold()
+    )
 
 
 # ---------------------------------------------------------------- an account's records
@@ -135,7 +141,11 @@ def _find(subject: str, values: Mapping[str, object], account_id: int):
         )
     name = values.get("trade_name")
     return next(
-        (item for item in records_of(account_id, "establishment") if _same_text(item.trade_name, name)),
+        (
+            item
+            for item in records_of(account_id, "establishment")
+            if _same_text(item.trade_name, name)
+        ),
         None,
     )
 
@@ -155,8 +165,10 @@ def subjects_of(
     for subject in bound_subjects(definition):
         given = values.get(subject, {})
         link = links.get(subject)
-        record = None if subject == "establishment" and link else _find(
-            subject, given, application.applicant_id
+        record = (
+            None
+            if subject == "establishment" and link
+            else _find(subject, given, application.applicant_id)
         )
         if record is not None:
             found[subject] = record.id
@@ -226,15 +238,19 @@ def record_case(application: Application, definition: workflows.Definition) -> N
     for subject in bound_subjects(definition):
         given = values.get(subject, {})
         link = links.get(subject)
-        record = None if subject == "establishment" and link else _find(
-            subject, given, application.applicant_id
+        record = (
+            None
+            if subject == "establishment" and link
+            else _find(subject, given, application.applicant_id)
         )
         if record is None and link is not None and (subject == "establishment" or not given):
             record = link.record
         if record is None and subject == "legal_unit" and given.get("nit"):
             record = LegalUnit(nit=given["nit"], details={})
-        elif record is None and subject == "property" and (
-            given.get("cadastral_key") or given.get("address")
+        elif (
+            record is None
+            and subject == "property"
+            and (given.get("cadastral_key") or given.get("address"))
         ):
             record = Property(cadastral_key=given.get("cadastral_key"), details={})
         if record is None:
@@ -271,7 +287,12 @@ def establishment_registered(
         date.fromisoformat(start) if isinstance(start, str) else effects.local_now().date()
     )
     db.session.flush()
-    _link(application, "establishment", establishment, _acting_as(bound_values(definition, application.data)))
+    _link(
+        application,
+        "establishment",
+        establishment,
+        _acting_as(bound_values(definition, application.data)),
+    )
     _attach_holder(application)
 
 
@@ -468,9 +489,7 @@ def resolution_choices(
     subjects = subjects_of(application, definition)
     today = effects.local_now().date()
     return {
-        item.field: list(
-            qualifying(item, [h for h in held if h.procedure == key], today, subjects)
-        )
+        item.field: list(qualifying(item, [h for h in held if h.procedure == key], today, subjects))
         for key, item in fields.items()
     }
 
@@ -486,4 +505,3 @@ def procedure_of(key: str):
 def case_by_number(number: str) -> Application | None:
     """The case with this tracking number (as stored), or None."""
     return db.session.scalar(sa.select(Application).where(Application.tracking_number == number))
-
