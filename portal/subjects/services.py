@@ -317,10 +317,32 @@ def _fill(application: Application, definition: workflows.Definition, subject: s
     application.data = data
 
 
+#: Elements a record keeps in a column of its own (for queries and the feed); the column is
+#: what the record says, `details` holds the rest.
+_COLUMNS = {
+    "legal_unit": ("nit", "kind", "name"),
+    "property": ("cadastral_key", "address", "lot_area_m2"),
+    "establishment": ("trade_name", "address", "activity_code", "employees"),
+}
+
+
 def _details(subject: str, record) -> dict[str, object]:
+    """A record's values by element name, as a draft stores answers (columns win)."""
     details = dict(record.details or {})
-    if subject == "legal_unit":
-        details.setdefault("nit", record.nit)
+    for name in _COLUMNS[subject]:
+        value = getattr(record, name)
+        if value is None:
+            details.pop(name, None)
+        elif isinstance(value, Decimal):
+            # 350.00 in the column is the 350 a case gave: keep the answer as it was written.
+            if _number(details.get(name)) != value:
+                details[name] = str(value)
+        else:
+            details[name] = value if isinstance(value, str | int) else str(value)
+    if subject != "legal_unit":
+        district = db.session.get(Authority, record.district_id) if record.district_id else None
+        if district is not None:
+            details["district"] = district.code
     return details
 
 

@@ -1,0 +1,280 @@
+"""Subjects as records: prerequisites that really qualify, prefill, and the clerk's view.
+
+Over HTTP with the real form: a building permit names its land-use, building-line and
+stormwater resolutions by tracking number; each must be the applicant's own, favourable, still
+valid and about the same property, else the field says why (in Spanish) and nothing is filed.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import timedelta
+
+from werkzeug.datastructures import MultiDict
+from werkzeug.test import encode_multipart
+
+from tests.portal.helpers import (
+    decided_case,
+    documents,
+    login,
+    logout,
+    make_applicant,
+    make_staff,
+    pdf_bytes,
+    procedure_id,
+)
+from tests.portal.test_routing import DOCUMENTS, LAND, PERMIT, property_of
+
+FIELDS = {f"f_{name}": value for name, value in PERMIT.items()}
+
+
+def _start_permit(client, token: str = "permiso-de-prueba-0001") -> int:
+    response = client.post(
+        f"/solicitudes/nueva/{procedure_id('permiso-construccion')}", data={"token": token}
+    )
+    assert response.status_code == 302, response.data[:300]
+    return int(re.search(r"/solicitudes/(\d+)/editar", response.headers["Location"]).group(1))
+
+
+def _post(client, application_id: int, fields: dict, button: str = "submit"):
+    data = dict(fields)
+    data.update(documents(**{code: pdf_bytes() for code in DOCUMENTS}))
+    data[button] = "1"
+    boundary, body = encode_multipart(MultiDict(data))
+    return client.post(
+        f"/solicitudes/{application_id}/editar",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+
+
+def _text(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def _held(applicant, land_data=LAND, **calificacion):
+    """Approved calificación, línea and factibilidad of the applicant about one property."""
+    first = decided_case(applicant, "calificacion-lugar", land_data, **calificacion)
+    land = property_of(first)
+    linea = decided_case(applicant, "linea-construccion", {}, about=land)
+    lluvias = decided_case(applicant, "factibilidad-aguas-lluvias", {}, about=land)
+    return first, linea, lluvias
+
+
+def _resolutions(calificacion: str, linea: str, lluvias: str) -> dict[str, str]:
+    return {
+        "f_resolucion_calificacion_lugar": calificacion,
+        "f_resolucion_linea_construccion": linea,
+        "f_resolucion_aguas_lluvias": lluvias,
+    }
+
+
+def test_a_permit_is_not_filed_on_a_resolution_that_does_not_qualify(client, app_ctx):
+    from portal.extensions import db, utcnow
+    from tests.portal.helpers import reload_application
+
+    ana = make_applicant()
+    luis = make_applicant("luis@example.sv", "Luis Hernández")
+    calificacion, linea, lluvias = _held(ana)
+    # Luis holds one about the same land; Ana one about another property, one expired, one
+    # denied.
+    theirs = decided_case(luis, "calificacion-lugar", LAND)
+    elsewhere = decided_case(
+        ana, "calificacion-lugar", LAND | {"direccion": "Avenida Olímpica 3300"}
+    )
+    denied = decided_case(ana, "calificacion-lugar", LAND, kind="denied")
+    old_stormwater = decided_case(
+        ana,
+        "factibilidad-aguas-lluvias",
+        {},
+        about=property_of(calificacion),
+        decided_at=utcnow() - timedelta(days=5 * 366),
+    )
+    db.session.commit()
+    login(client, "ana@example.sv")
+    permit = _start_permit(client)
+    cases = {
+        "OPAMSS-2026-999999": "no está entre sus resoluciones",
+        theirs.tracking_number: "no está entre sus resoluciones",
+        elsewhere.tracking_number: "es de otro inmueble",
+        denied.tracking_number: "no fue favorable",
+        linea.tracking_number: "no es una resolución de Calificación de Lugar",
+    }
+    for number, reason in cases.items():
+        response = _post(
+            client,
+            permit,
+            FIELDS | _resolutions(number, linea.tracking_number, lluvias.tracking_number),
+        )
+        page = _text(response)
+        assert response.status_code == 200, number
+        assert f"{reason}" in page, (number, page[:3000])
+        assert number in page  # the message names what was typed
+        assert reload_application(permit).tracking_number is None
+    expired = _post(
+        client,
+        permit,
+        FIELDS
+        | _resolutions(
+            calificacion.tracking_number, linea.tracking_number, old_stormwater.tracking_number
+        ),
+    )
+    page = _text(expired)
+    lapsed_on = re.search(rf"{old_stormwater.tracking_number} venció el (\d\d/\d\d/\d{{4}})", page)
+    assert lapsed_on, page[:3000]
+    assert reload_application(permit).tracking_number is None
+    # Someone else's number is refused exactly like a number that does not exist.
+    assert theirs.tracking_number not in _text(client.get(f"/solicitudes/{permit}/editar"))
+
+
+def test_qualifying_resolutions_are_offered_and_accepted_as_typed(client, app_ctx):
+    from tests.portal.helpers import reload_application
+
+    ana = make_applicant()
+    calificacion, linea, lluvias = _held(ana)
+    login(client, "ana@example.sv")
+    permit = _start_permit(client)
+    page = _text(client.get(f"/solicitudes/{permit}/editar"))
+    choices = page[page.index('id="opciones-resolucion_calificacion_lugar"') :][:800]
+    assert calificacion.tracking_number in choices and "Calle Arce 1234" in choices
+    assert 'list="resoluciones-resolucion_calificacion_lugar"' in page
+    # Exactly one qualifies for each: the draft already names it.
+    assert f'value="{calificacion.tracking_number}"' in page
+    # Typed in lower case with spaces, as people do.
+    typed = calificacion.tracking_number.lower().replace("-", " - ")
+    response = _post(
+        client,
+        permit,
+        FIELDS | _resolutions(f" {typed} ", linea.tracking_number, lluvias.tracking_number),
+    )
+    assert response.status_code == 302, _text(response)[:3000]
+    filed = reload_application(permit)
+    assert filed.tracking_number is not None
+    assert filed.data["resolucion_calificacion_lugar"] == calificacion.tracking_number
+
+
+def test_what_is_missing_is_shown_with_a_link_to_start_it(client, app_ctx):
+    make_applicant()
+    login(client, "ana@example.sv")
+    permit = _start_permit(client)
+    page = _text(client.get(f"/solicitudes/{permit}/editar"))
+    assert "necesita una resolución favorable y vigente" in page
+    assert 'href="/tramites/OPAMSS/calificacion-lugar"' in page
+    assert "Iniciar Calificación de Lugar" in page
+    assert "Iniciar Factibilidad de Aguas Lluvias" in page
+
+
+def test_the_clerk_sees_each_prerequisite_with_its_status_and_its_case(client, app_ctx):
+    from portal.extensions import db, utcnow
+    from portal.subjects.services import case_by_number
+
+    ana = make_applicant()
+    calificacion, linea, lluvias = _held(ana)
+    login(client, "ana@example.sv")
+    permit = _start_permit(client)
+    response = _post(
+        client,
+        permit,
+        FIELDS
+        | _resolutions(
+            calificacion.tracking_number, linea.tracking_number, lluvias.tracking_number
+        ),
+    )
+    assert response.status_code == 302, _text(response)[:2000]
+    logout(client)
+    # Since filing, the stormwater feasibility lapsed.
+    case_by_number(lluvias.tracking_number).decided_at = utcnow() - timedelta(days=5 * 366)
+    db.session.commit()
+    make_staff("clerk", "OPAMSS", email="clerk@example.sv")
+    login(client, "clerk@example.sv")
+    page = _text(client.get(f"/bandeja/{permit}"))
+    section = page[page.index("Resoluciones previas") :]
+    section = section[: section.index("</dl>")]
+    assert section.count("Cumple") == 2 and section.count("No cumple") == 1
+    assert f"{lluvias.tracking_number} venció el" in section
+    assert f'href="/bandeja/{calificacion.id}"' in section
+    assert calificacion.tracking_number in section and "Calle Arce 1234" in section
+
+
+def test_a_new_draft_is_prefilled_from_records_that_change_without_touching_filed_cases(
+    client, app_ctx
+):
+    from portal.extensions import db
+    from portal.subjects.models import LegalUnit
+    from tests.portal.helpers import (
+        VALID_FIELDS,
+        file_new_application,
+        reload_application,
+        start,
+        submit,
+    )
+
+    make_applicant()
+    login(client, "ana@example.sv")
+    first = file_new_application(client)
+    filed_data = dict(reload_application(first).data)
+    # The next draft of any procedure about a property and its owner starts filled in.
+    permit = _start_permit(client)
+    draft = reload_application(permit).data
+    assert draft["nit_propietario"] == filed_data["nit_propietario"]
+    assert draft["nombre_propietario"] == "Ana María Pérez"
+    assert draft["tipo_persona"] == "natural"
+    assert (draft["distrito"], draft["direccion"]) == ("0614", VALID_FIELDS["f_direccion"])
+    assert draft["area_terreno_m2"] == "350"
+    page = _text(client.get(f"/solicitudes/{permit}/editar"))
+    assert f'value="{VALID_FIELDS["f_direccion"]}"' in page
+    # A later case renames the owner: the record follows it, the filed case keeps its data.
+    second = start(client, token="token-de-prueba-0002")
+    renamed = {**VALID_FIELDS, "f_nombre_propietario": "Ana María Pérez de López"}
+    assert submit(client, second, fields=renamed).status_code == 302
+    unit = db.session.query(LegalUnit).one()
+    assert unit.name == "Ana María Pérez de López"
+    unit.name = "Otro nombre"  # an edit of the record itself
+    db.session.commit()
+    assert reload_application(first).data == filed_data
+    status = _text(client.get(f"/solicitudes/{first}"))
+    assert "Ana María Pérez" in status and "Otro nombre" not in status
+    third = _start_permit(client, token="permiso-de-prueba-0003")
+    assert reload_application(third).data["nombre_propietario"] == "Otro nombre"
+
+
+def test_with_several_records_the_applicant_chooses_which_one(client, app_ctx):
+    from tests.portal.helpers import (
+        VALID_FIELDS,
+        file_new_application,
+        reload_application,
+        start,
+        submit,
+    )
+
+    make_applicant()
+    login(client, "ana@example.sv")
+    file_new_application(client)
+    other = start(client, token="token-de-prueba-0002")
+    elsewhere = {**VALID_FIELDS, "f_direccion": "Avenida Olímpica 3300"}
+    assert submit(client, other, fields=elsewhere).status_code == 302
+    permit = _start_permit(client)
+    draft = reload_application(permit).data
+    assert "direccion" not in draft  # two properties: nothing guessed
+    page = _text(client.get(f"/solicitudes/{permit}/editar"))
+    options = dict(
+        (label, value)
+        for value, label in re.findall(
+            r'<option value="(\d+)"[^>]*>([^<]*)</option>', page[page.index("Inmueble") - 2000 :]
+        )
+    )
+    chosen = next(value for label, value in options.items() if "Avenida Olímpica" in label)
+    response = client.post(
+        f"/solicitudes/{permit}/registro",
+        data={"property-subject": "property", "property-record": chosen},
+    )
+    assert response.status_code == 302
+    assert reload_application(permit).data["direccion"] == "Avenida Olímpica 3300"
+    # Someone else's record, or a forged id, changes nothing.
+    response = client.post(
+        f"/solicitudes/{permit}/registro",
+        data={"property-subject": "property", "property-record": "999999"},
+    )
+    assert response.status_code == 302
+    assert reload_application(permit).data["direccion"] == "Avenida Olímpica 3300"
