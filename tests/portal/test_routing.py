@@ -108,8 +108,8 @@ def test_a_decision_needing_prerequisites_names_the_ones_that_lapsed_since_filin
     from datetime import timedelta
 
     from portal.applications.facts import facts_for
-    from portal.subjects.services import case_by_number
     from portal.extensions import db, utcnow
+    from portal.subjects.services import case_by_number
 
     applicant = make_applicant()
     resolutions = held_resolutions(applicant)

@@ -258,12 +258,10 @@ def test_with_several_records_the_applicant_chooses_which_one(client, app_ctx):
     draft = reload_application(permit).data
     assert "direccion" not in draft  # two properties: nothing guessed
     page = _text(client.get(f"/solicitudes/{permit}/editar"))
-    options = dict(
-        (label, value)
-        for value, label in re.findall(
-            r'<option value="(\d+)"[^>]*>([^<]*)</option>', page[page.index("Inmueble") - 2000 :]
-        )
+    found = re.findall(
+        r'<option value="(\d+)"[^>]*>([^<]*)</option>', page[page.index("Inmueble") - 2000 :]
     )
+    options = {label: value for value, label in found}
     chosen = next(value for label, value in options.items() if "Avenida Olímpica" in label)
     response = client.post(
         f"/solicitudes/{permit}/registro",
