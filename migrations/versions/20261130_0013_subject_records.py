@@ -26,11 +26,16 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=20), nullable=True),
         sa.Column("name", sa.String(length=200), nullable=True),
         sa.Column("details", sa.JSON(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=True),
         sa.Column("created_at", UTC(), nullable=False),
         sa.Column("updated_at", UTC(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["users.id"], name=op.f("fk_legal_units_owner_id_users")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_legal_units")),
         sa.UniqueConstraint("nit", name=op.f("uq_legal_units_nit")),
     )
+    op.create_index(op.f("ix_legal_units_owner_id"), "legal_units", ["owner_id"])
     op.create_table(
         "properties",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -125,4 +130,5 @@ def downgrade() -> None:
         batch.drop_column("legal_unit_id")
     op.drop_index(op.f("ix_properties_district_id"), table_name="properties")
     op.drop_table("properties")
+    op.drop_index(op.f("ix_legal_units_owner_id"), table_name="legal_units")
     op.drop_table("legal_units")

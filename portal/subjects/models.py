@@ -31,6 +31,9 @@ class LegalUnit(db.Model):
     kind: Mapped[str | None] = mapped_column(sa.String(20))
     name: Mapped[str | None] = mapped_column(sa.String(200))
     details: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    # The account that first filed with this NIT: only it writes and reads the unit's personal
+    # data (a natural person's name, DUI); other accounts linked to it see their own answers.
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

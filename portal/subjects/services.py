@@ -219,6 +219,27 @@ def _update(subject: str, record, values: Mapping[str, object]) -> None:
         record.district_id = _district_id(values.get("district")) or record.district_id
 
 
+def _personal(subject: str, name: str, kind: object) -> bool:
+    """Whether an element's value is a natural person's data (`workflows.dictionary`)."""
+    path = f"{subject}.{name}"
+    if path not in dictionary.ELEMENTS:
+        return False
+    return dictionary.is_personal(path, {"legal_unit": {"kind": kind}})
+
+
+def _may_change(subject: str, record, given: Mapping[str, object], account_id: int) -> dict:
+    """What a case may write into a record: a legal unit's personal data only its owner's.
+
+    Someone who files with another person's NIT (a representative, or a mistake) neither
+    overwrites nor, later, reads that person's name or DUI (`_details_for`).
+    """
+    owner = getattr(record, "owner_id", None)
+    if owner in (None, account_id):
+        return dict(given)
+    kind = record.kind or given.get("kind")
+    return {name: value for name, value in given.items() if not _personal(subject, name, kind)}
+
+
 def _acting_as(values: Mapping[str, Mapping[str, object]]) -> str:
     person = values.get("person", {})
     return "representative" if person.get("acts_as") == "representative" else "owner"
@@ -246,7 +267,7 @@ def record_case(application: Application, definition: workflows.Definition) -> N
         if record is None and link is not None and (subject == "establishment" or not given):
             record = link.record
         if record is None and subject == "legal_unit" and given.get("nit"):
-            record = LegalUnit(nit=given["nit"], details={})
+            record = LegalUnit(nit=given["nit"], details={}, owner_id=application.applicant_id)
         elif (
             record is None
             and subject == "property"
@@ -257,7 +278,7 @@ def record_case(application: Application, definition: workflows.Definition) -> N
             continue
         if record.id is None:
             db.session.add(record)
-        _update(subject, record, given)
+        _update(subject, record, _may_change(subject, record, given, application.applicant_id))
         db.session.flush()
         _link(application, subject, record, acting_as)
     _attach_holder(application)
@@ -346,6 +367,42 @@ def _details(subject: str, record) -> dict[str, object]:
     return details
 
 
+def _details_for(account_id: int, subject: str, record) -> dict[str, object]:
+    """A record's values as one account may see them to prefill a draft.
+
+    The owner of a legal unit sees all of it; anyone else sees what is not personal data and,
+    for the rest, what their own latest case about it said.
+    """
+    details = _details(subject, record)
+    owner = getattr(record, "owner_id", None)
+    if owner in (None, account_id):
+        return details
+    own = _own_values(account_id, subject, record.id)
+    kind = details.get("kind")
+    for name in list(details):
+        if _personal(subject, name, kind):
+            details.pop(name)
+    return details | {name: value for name, value in own.items() if _personal(subject, name, kind)}
+
+
+def _own_values(account_id: int, subject: str, record_id: int) -> dict[str, object]:
+    """What the account's own latest filed case about a record said about it."""
+    case = db.session.scalar(
+        sa.select(Application)
+        .join(CaseSubject, CaseSubject.application_id == Application.id)
+        .where(
+            Application.applicant_id == account_id,
+            Application.tracking_number.is_not(None),
+            getattr(CaseSubject, _COLUMN[subject]) == record_id,
+        )
+        .order_by(Application.id.desc())
+        .limit(1)
+    )
+    if case is None:
+        return {}
+    return bound_values(definition_of(case.procedure_version), case.data).get(subject, {})
+
+
 def choose(
     application: Application, definition: workflows.Definition, subject: str, record_id: int
 ) -> bool:
@@ -361,7 +418,7 @@ def choose(
     if record is None:
         return False
     _link(application, subject, record)
-    _fill(application, definition, subject, _details(subject, record))
+    _fill(application, definition, subject, _details_for(application.applicant_id, subject, record))
     if (
         subject == "establishment"
         and record.legal_unit_id is not None
@@ -369,7 +426,12 @@ def choose(
     ):
         holder = db.session.get(LegalUnit, record.legal_unit_id)
         _link(application, "legal_unit", holder)
-        _fill(application, definition, "legal_unit", _details("legal_unit", holder))
+        _fill(
+            application,
+            definition,
+            "legal_unit",
+            _details_for(application.applicant_id, "legal_unit", holder),
+        )
     district = _district_id(
         next(
             (

@@ -276,3 +276,27 @@ def test_with_several_records_the_applicant_chooses_which_one(client, app_ctx):
     )
     assert response.status_code == 302
     assert reload_application(permit).data["direccion"] == "Avenida Olímpica 3300"
+
+
+def test_someone_filing_with_anothers_nit_neither_changes_nor_reads_their_personal_data(
+    client, app_ctx
+):
+    from portal.extensions import db
+    from portal.subjects.models import LegalUnit
+    from tests.portal.helpers import VALID_FIELDS, file_new_application, reload_application
+
+    make_applicant()
+    make_applicant("luis@example.sv", "Luis Hernández")
+    login(client, "ana@example.sv")
+    file_new_application(client)
+    logout(client)
+    login(client, "luis@example.sv")
+    same_nit = {**VALID_FIELDS, "f_nombre_propietario": "Luis Hernández"}
+    from tests.portal.helpers import start, submit
+
+    assert submit(client, start(client), fields=same_nit).status_code == 302
+    unit = db.session.query(LegalUnit).one()
+    assert unit.name == "Ana María Pérez"  # the owner's record keeps her name
+    draft = reload_application(_start_permit(client)).data
+    assert draft["nit_propietario"] == unit.nit
+    assert draft["nombre_propietario"] == "Luis Hernández"  # what he gave, never hers
