@@ -318,11 +318,22 @@ def establishment_registered(
 
 
 def close_establishment(application: Application, entry) -> None:
-    """End the establishment the case is about on the day of `entry` (a closure's approval)."""
+    """End the establishment the case is about (a closure's approval, `entry`).
+
+    It ends on the closing date the case declares (`establishment.closing_date`), else on the
+    day of the decision.
+    """
     link = links_of(application).get("establishment")
     if link is None or link.establishment is None or link.establishment.valid_to is not None:
         return
-    link.establishment.valid_to = entry.occurred_at.astimezone(effects.LOCAL_TZ).date()
+    definition = definition_of(application.procedure_version)
+    declared = bound_values(definition, application.data).get("establishment", {})
+    closing = declared.get("closing_date")
+    link.establishment.valid_to = (
+        date.fromisoformat(closing)
+        if isinstance(closing, str)
+        else entry.occurred_at.astimezone(effects.LOCAL_TZ).date()
+    )
     link.establishment.closed_at = entry.occurred_at
 
 

@@ -300,3 +300,145 @@ def test_someone_filing_with_anothers_nit_neither_changes_nor_reads_their_person
     draft = reload_application(_start_permit(client)).data
     assert draft["nit_propietario"] == unit.nit
     assert draft["nombre_propietario"] == "Luis Hernández"  # what he gave, never hers
+
+
+def test_a_registration_opens_an_establishment_and_a_closure_ends_it(app_ctx):
+    """The record's life: registered on its start date, closed on the declared closing date."""
+    from datetime import date
+
+    from portal.accounts.services import get_user_by_email
+    from portal.applications.services import Upload, save_application, start_application
+    from portal.establishments.models import Establishment
+    from portal.extensions import db
+    from portal.procedures.services import get_procedure
+    from portal.subjects.services import links_of
+    from tests.portal.helpers import reload_application
+    from tests.portal.test_back_office import _filed, _in_inspection
+
+    ana = make_applicant()
+    registration = _in_inspection(_filed(ana))
+    _through_inspection_and_decision(registration)
+    registration = reload_application(registration.id)
+    establishment = db.session.query(Establishment).one()
+    assert links_of(registration)["establishment"].establishment_id == establishment.id
+    assert establishment.valid_from == date(2026, 12, 1) and establishment.valid_to is None
+    assert establishment.legal_unit_id == links_of(registration)["legal_unit"].legal_unit_id
+
+    # The closure starts filled in from the one establishment and its holder, and the e-mail
+    # from the account.
+    closure = start_application(
+        actor=ana,
+        token="cierre-ste-000000001",
+        procedure=get_procedure("0511", "cierre-establecimiento"),
+    )
+    draft = reload_application(closure.id).data
+    assert draft["nombre_comercial"] == "Pupusería La Ceiba"
+    assert draft["direccion_establecimiento"] == "2a Avenida Norte 5, Santa Tecla"
+    assert draft["nit"] == "01234567-8" and draft["nombre_titular"] == "Ana María Pérez"
+    assert draft["correo"] == get_user_by_email("ana@example.sv").email
+    result = save_application(
+        actor=ana,
+        application=closure,
+        data={
+            "cuenta_tributaria": "0511-2026-000031",
+            "fecha_cierre": "2027-01-31",
+            "motivo": "cese_actividades",
+            "tenia_rotulo": "no",
+            "telefono": "7777-8888",
+        },
+        uploads={"balance_final": Upload("balance.pdf", pdf_bytes())},
+        submit=True,
+    )
+    assert result.ok, (result.errors, result.field_errors, result.reasons)
+    closure = reload_application(closure.id)
+    assert links_of(closure)["establishment"].establishment_id == establishment.id
+    _close(closure)
+    db.session.expire_all()
+    assert establishment.valid_to == date(2027, 1, 31) and establishment.closed_at is not None
+    # The registration keeps the data it was filed with.
+    assert reload_application(registration.id).data["nombre_comercial"] == "Pupusería La Ceiba"
+
+
+def _through_inspection_and_decision(application) -> None:
+    from portal.applications.effects import local_now
+    from portal.applications.services import act_on_application
+    from portal.review import services as review
+    from tests.portal.helpers import reload_application
+
+    inspector = make_staff("inspector", "0511", email="inspector@santatecla.example.sv")
+    review.record_inspection(
+        actor=inspector,
+        application=application,
+        visited_on=local_now().date(),
+        result="conforme",
+        notes="Local en orden.",
+        today=local_now().date(),
+    )
+    act_on_application(
+        actor=inspector,
+        application=reload_application(application.id),
+        action="registrar_inspeccion",
+    )
+    supervisor = make_staff("supervisor", "0511", email="jefe@santatecla.example.sv")
+    act_on_application(
+        actor=supervisor,
+        application=reload_application(application.id),
+        action="inscribir",
+        outputs={
+            "cuenta_contribuyente": "0511-2026-000031",
+            "calificacion_tributaria": "Comercio, categoría B",
+        },
+    )
+
+
+def _close(closure) -> None:
+    """Take a filed closure to its approval through the services, as the office does."""
+    from portal.accounts.services import get_user_by_email
+    from portal.applications.effects import local_now
+    from portal.applications.facts import facts_for
+    from portal.applications.services import act_on_application
+    from portal.payments.services import list_payment_orders
+    from portal.procedures.services import definition_of
+    from portal.review import services as review
+    from tests.portal.helpers import reload_application
+    from workflows.guards import review_items
+
+    clerk = get_user_by_email("registro@santatecla.example.sv")
+    inspector = get_user_by_email("inspector@santatecla.example.sv")
+    act_on_application(actor=clerk, application=closure, action="tomar")
+    closure = reload_application(closure.id)
+    items = review_items(definition_of(closure.procedure_version), facts_for(closure, "clerk"))
+    review.record_verdicts(
+        actor=clerk, application=closure, verdicts=dict.fromkeys(items, (True, "")), items=items
+    )
+    act_on_application(actor=clerk, application=reload_application(closure.id), action="admitir")
+    today = local_now().date()
+    review.record_inspection(
+        actor=inspector,
+        application=reload_application(closure.id),
+        visited_on=today,
+        result="conforme",
+        notes="Local cerrado.",
+        today=today,
+    )
+    act_on_application(
+        actor=inspector,
+        application=reload_application(closure.id),
+        action="registrar_inspeccion",
+    )
+    act_on_application(
+        actor=clerk,
+        application=reload_application(closure.id),
+        action="emitir_liquidacion",
+        comment="Impuestos al día hasta la fecha de cierre.",
+    )
+    for order in list_payment_orders(closure.id):
+        review.record_payment(
+            actor=clerk,
+            application=reload_application(closure.id),
+            order_id=order.id,
+            reference="REC-9",
+        )
+    act_on_application(
+        actor=clerk, application=reload_application(closure.id), action="dar_de_baja"
+    )
