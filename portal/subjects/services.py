@@ -150,31 +150,34 @@ def _find(subject: str, values: Mapping[str, object], account_id: int):
     )
 
 
-def subjects_of(
-    application: Application, definition: workflows.Definition, data: Mapping | None = None
-) -> dict[str, int]:
-    """What the case is about, by subject: record ids, from its data and its links.
+def _identified(
+    application: Application, definition: workflows.Definition, data: Mapping
+) -> dict[str, tuple[object | None, dict[str, object]]]:
+    """Each subject the definition binds: the existing record the case is about, and its values.
 
     The legal unit and the property are who and what the answers identify (NIT, cadastral
-    key); the establishment is the one the applicant chose, else the one of theirs with the
-    trade name given. A subject not known yet is absent.
+    key, else district and address among the applicant's); the establishment is the one the
+    applicant chose, else the one of theirs with the trade name given. Without answers that
+    identify one, the record the draft was linked to (prefill, choice) stands.
     """
-    values = bound_values(definition, application.data if data is None else data)
+    values = bound_values(definition, data)
     links = links_of(application)
-    found: dict[str, int] = {}
+    found = {}
     for subject in bound_subjects(definition):
         given = values.get(subject, {})
         link = links.get(subject)
-        record = (
-            None
-            if subject == "establishment" and link
-            else _find(subject, given, application.applicant_id)
-        )
-        if record is not None:
-            found[subject] = record.id
-        elif link is not None and (subject == "establishment" or not given):
-            found[subject] = link.record_id
+        chosen = link is not None and (subject == "establishment" or not given)
+        record = link.record if chosen else _find(subject, given, application.applicant_id)
+        found[subject] = (record, given)
     return found
+
+
+def subjects_of(
+    application: Application, definition: workflows.Definition, data: Mapping | None = None
+) -> dict[str, int]:
+    """What the case is about, by subject: record ids (`_identified`); unknown ones absent."""
+    found = _identified(application, definition, application.data if data is None else data)
+    return {subject: record.id for subject, (record, _) in found.items() if record is not None}
 
 
 # ---------------------------------------------------------------- keeping records
@@ -253,19 +256,8 @@ def record_case(application: Application, definition: workflows.Definition) -> N
     registration creates, is linked when the case names one of the applicant's and updated.
     Within the caller's transaction (flush only).
     """
-    values = bound_values(definition, application.data)
-    acting_as = _acting_as(values)
-    links = links_of(application)
-    for subject in bound_subjects(definition):
-        given = values.get(subject, {})
-        link = links.get(subject)
-        record = (
-            None
-            if subject == "establishment" and link
-            else _find(subject, given, application.applicant_id)
-        )
-        if record is None and link is not None and (subject == "establishment" or not given):
-            record = link.record
+    acting_as = _acting_as(bound_values(definition, application.data))
+    for subject, (record, given) in _identified(application, definition, application.data).items():
         if record is None and subject == "legal_unit" and given.get("nit"):
             record = LegalUnit(nit=given["nit"], details={}, owner_id=application.applicant_id)
         elif (
