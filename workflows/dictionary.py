@@ -61,6 +61,7 @@ class Element:
             (`legal_unit.kind` is "natural" or not given); a legal person's name and NIT are
             public registry data.
         values: For choice elements, the values a bound field's choices must be among.
+        feed: SIMDET receives it (`feed_values`); never a personal element.
     """
 
     path: str
@@ -69,6 +70,7 @@ class Element:
     personal: bool = False
     personal_if_natural: bool = False
     values: tuple[str, ...] = ()
+    feed: bool = False
 
     @property
     def subject(self) -> str:
@@ -124,21 +126,22 @@ _ELEMENTS = (
         personal_if_natural=True,
     ),
     # The establishment: premises where the legal unit carries on an activity.
-    _e("establishment.trade_name", "text", "Nombre comercial", "Trade name"),
+    _e("establishment.trade_name", "text", "Nombre comercial", "Trade name", feed=True),
     _e(
         "establishment.tax_account",
         "text",
         "Cuenta en el Registro Tributario Municipal",
         "Municipal tax register account",
     ),
-    _e("establishment.address", "address", "Dirección del establecimiento", "Address"),
-    _e("establishment.district", "district", "Distrito del establecimiento", "District"),
-    _e("establishment.point", "point", "Ubicación en el mapa", "Map location"),
+    _e("establishment.address", "address", "Dirección del establecimiento", "Address", feed=True),
+    _e("establishment.district", "district", "Distrito del establecimiento", "District", feed=True),
+    _e("establishment.point", "point", "Ubicación en el mapa", "Map location", feed=True),
     _e(
         "establishment.activity_code",
         "activity_code",
         "Actividad económica principal (CLAEES)",
         "Principal economic activity (CLAEES)",
+        feed=True,
     ),
     _e(
         "establishment.activity_description",
@@ -146,14 +149,21 @@ _ELEMENTS = (
         "Descripción de la actividad",
         "Description of the activity",
     ),
-    _e("establishment.start_date", "date", "Fecha de inicio de operaciones", "Start date"),
-    _e("establishment.closing_date", "date", "Fecha de cierre", "Closing date"),
-    _e("establishment.employees", "integer", "Personas empleadas", "Employees"),
+    _e(
+        "establishment.start_date",
+        "date",
+        "Fecha de inicio de operaciones",
+        "Start date",
+        feed=True,
+    ),
+    _e("establishment.closing_date", "date", "Fecha de cierre", "Closing date", feed=True),
+    _e("establishment.employees", "integer", "Personas empleadas", "Employees", feed=True),
     _e(
         "establishment.annual_sales",
         "money number",
         "Ventas brutas anuales (US$), fuente del tamaño MYPE",
         "Gross annual sales (US$), source of the MYPE size band",
+        feed=True,
     ),
     _e(
         "establishment.declared_assets",
@@ -255,6 +265,30 @@ def shareable(definition: Definition, data: Mapping[str, object]) -> dict[str, d
                 name: value
                 for name, value in items.items()
                 if not is_personal(f"{subject}.{name}", values)
+            }
+        )
+    }
+
+
+def feed_values(definition: Definition, data: Mapping[str, object]) -> dict[str, dict[str, object]]:
+    """Return what SIMDET receives about a case: its `feed` elements, by subject.
+
+    Args:
+        definition: The case's definition.
+        data: The case's applicable answers (hidden ones already left out).
+
+    Returns:
+        `{"establishment": {"trade_name": ..., "activity_code": ..., "employees": ...}}`: the
+        establishment's trade name, activity, employees, annual sales, location and dates, as
+        far as the definition binds and the case answers them. Never a personal value: feed
+        elements are not personal, and `shareable` drops whatever would be.
+    """
+    return {
+        subject: kept
+        for subject, items in shareable(definition, data).items()
+        if (
+            kept := {
+                name: value for name, value in items.items() if ELEMENTS[f"{subject}.{name}"].feed
             }
         )
     }

@@ -116,11 +116,14 @@ def update_clocks(
 def _feed_payload(
     application: Application, definition: workflows.Definition, entry: HistoryEntry, event_type: str
 ) -> dict:
-    """The event as SIMDET sees it: the case and its place, never a person's data."""
-    mapping = definition.simdet
-    activity = (
-        application.data.get(mapping.activity_field) if mapping and mapping.activity_field else None
-    )
+    """The event as SIMDET sees it: the case, its place and its establishment, never a person.
+
+    The establishment's facts come from the data dictionary's bindings
+    (`bindings.feed_establishment`): a local field or a personal element never enters.
+    """
+    from portal.applications.bindings import feed_establishment
+
+    establishment = feed_establishment(application, definition)
     return {
         "type": event_type,
         "tracking_number": application.tracking_number,
@@ -131,7 +134,8 @@ def _feed_payload(
         "action": entry.action,
         "state": entry.to_state,
         "state_kind": definition.state(entry.to_state).kind,
-        "activity_code": activity,
+        "activity_code": establishment.get("activity_code"),
+        "establishment": establishment,
         "occurred_at": entry.occurred_at.isoformat(),
     }
 
@@ -162,6 +166,8 @@ def issue_certificate(application, definition, entry, params) -> None:
 
 
 def _issue(application, definition, kind: str, decision: str | None = None) -> None:
+    """Issue the receipt (to the applicant) or the certificate (to the declared holder)."""
+    from portal.applications.bindings import certificate_holder
     from portal.certificates.models import IssuedDocument
 
     existing = db.session.scalar(
@@ -182,7 +188,11 @@ def _issue(application, definition, kind: str, decision: str | None = None) -> N
             kind=kind,
             code=secrets.token_hex(8).upper(),
             title={"es": title.es, "en": title.en},
-            holder_name=application.applicant.full_name,
+            holder_name=(
+                certificate_holder(application, definition)
+                if kind == "certificate"
+                else application.applicant.full_name
+            ),
             decision=decision,
         )
     )
@@ -232,9 +242,16 @@ def request_payment(application, definition, entry, params) -> None:
 
 
 def register_establishment(application, definition, entry, params) -> None:
-    """Record the establishment an approved registration creates, without personal data."""
+    """Record the establishment an approved registration creates, without personal data.
+
+    Its trade name, activity and employees are the case's answers bound to the data
+    dictionary's establishment elements; its district is the case's (a district's registration
+    is about an establishment in that district).
+    """
+    from portal.applications.facts import typed_data
     from portal.establishments.models import Establishment
     from portal.subjects import services as subjects
+    from workflows.dictionary import bound
 
     if (
         db.session.scalar(
@@ -243,21 +260,14 @@ def register_establishment(application, definition, entry, params) -> None:
         is not None
     ):
         return
-    mapping = definition.simdet
-    data = application.data
-
-    def mapped(name):
-        field = getattr(mapping, name, None) if mapping else None
-        return data.get(field) if field else None
-
-    employees = mapped("employees_field")
+    values = bound(definition, typed_data(definition, application.data)).get("establishment", {})
     establishment = Establishment(
         application_id=application.id,
         authority_id=application.authority_id,
         district_id=application.district_id,
-        trade_name=data.get("nombre_comercial"),
-        activity_code=mapped("activity_field"),
-        employees=int(employees) if employees not in (None, "") else None,
+        trade_name=values.get("trade_name"),
+        activity_code=values.get("activity_code"),
+        employees=values.get("employees"),
     )
     db.session.add(establishment)
     subjects.establishment_registered(application, definition, establishment)

@@ -127,7 +127,11 @@ def _find(subject: str, values: Mapping[str, object], account_id: int):
     if subject == "property":
         key = values.get("cadastral_key")
         if key:
-            return db.session.scalar(sa.select(Property).where(Property.cadastral_key == key))
+            found = db.session.scalar(sa.select(Property).where(Property.cadastral_key == key))
+            if found is not None:
+                return found
+        # A property first named without its cadastral key: the same district and address
+        # among the applicant's (filing with the key then records it).
         district_id = _district_id(values.get("district"))
         return next(
             (
@@ -155,10 +159,10 @@ def _identified(
 ) -> dict[str, tuple[object | None, dict[str, object]]]:
     """Each subject the definition binds: the existing record the case is about, and its values.
 
-    The legal unit and the property are who and what the answers identify (NIT, cadastral
-    key, else district and address among the applicant's); the establishment is the one the
-    applicant chose, else the one of theirs with the trade name given. Without answers that
-    identify one, the record the draft was linked to (prefill, choice) stands.
+    The legal unit and the property are who and what the answers identify (NIT; cadastral
+    key, else district and address among the applicant's keyless ones); the establishment is
+    the one the applicant chose, else the one of theirs with the trade name given. Without
+    answers that identify one, the record the draft was linked to (prefill, choice) stands.
     """
     values = bound_values(definition, data)
     links = links_of(application)
@@ -209,6 +213,7 @@ def _update(subject: str, record, values: Mapping[str, object]) -> None:
         record.kind = values.get("kind", record.kind)
         record.name = values.get("name", record.name)
     elif subject == "property":
+        record.cadastral_key = record.cadastral_key or values.get("cadastral_key")
         record.address = values.get("address", record.address)
         record.district_id = _district_id(values.get("district")) or record.district_id
         if "lot_area_m2" in values:

@@ -181,14 +181,11 @@ def decided_case(
     authority: str = "OPAMSS",
     kind: str = "approved",
     decided_at=None,
-    about=None,
 ):
     """A case of the applicant already decided (`kind`), as the portal stores one.
 
     Written straight to the tables, as filing and deciding would leave it: a tracking number
-    from the authority's counter, the decision time, and the records its bound data names
-    (`about`: a record to link when the definition binds none of its subject, such as the
-    property of a procedure whose fields are not bound yet).
+    from the authority's counter, the decision time, and the records its bound data names.
     """
     import uuid
     from datetime import timedelta
@@ -198,7 +195,6 @@ def decided_case(
     from portal.extensions import db, utcnow
     from portal.procedures.services import definition_of, get_procedure, latest_version
     from portal.subjects import services as subjects
-    from portal.subjects.models import CaseSubject, Property
 
     procedure = get_procedure(authority, slug)
     version = latest_version(procedure)
@@ -221,11 +217,5 @@ def decided_case(
     effects.assign_tracking_number(application)
     application.filed_at = moment - timedelta(days=20)
     subjects.record_case(application, definition)
-    if about is not None and isinstance(about, Property):
-        links = subjects.links_of(application)
-        if "property" not in links:
-            db.session.add(
-                CaseSubject(application_id=application.id, role="property", property_id=about.id)
-            )
     db.session.commit()
     return application

@@ -7,6 +7,7 @@ from tests.portal.helpers import decided_case, make_applicant, make_staff, pdf_b
 PERMIT = {
     "distrito": "0614",
     "direccion": "Calle Arce 1234",
+    "matricula_cnr": "60012345-00000",
     "area_terreno_m2": "300",
     "area_construida_m2": "120",
     "numero_niveles": "2",
@@ -37,6 +38,7 @@ DOCUMENTS = (
 LAND = {
     "distrito": "0614",
     "direccion": "Calle Arce 1234",
+    "matricula_cnr": PERMIT["matricula_cnr"],
     "area_terreno_m2": "300",
     "uso_actual": "Baldío",
     "uso_propuesto": "Vivienda",
@@ -52,8 +54,9 @@ def held_resolutions(applicant) -> dict[str, str]:
     """Approved calificación, línea and factibilidad about the permit's land: the fields."""
     calificacion = decided_case(applicant, "calificacion-lugar", LAND)
     land = property_of(calificacion)
-    linea = decided_case(applicant, "linea-construccion", {}, about=land)
-    lluvias = decided_case(applicant, "factibilidad-aguas-lluvias", {}, about=land)
+    linea = decided_case(applicant, "linea-construccion", LAND)
+    lluvias = decided_case(applicant, "factibilidad-aguas-lluvias", LAND)
+    assert property_of(linea) == property_of(lluvias) == land
     return {
         "resolucion_calificacion_lugar": calificacion.tracking_number,
         "resolucion_linea_construccion": linea.tracking_number,
@@ -136,14 +139,15 @@ def test_an_approved_calificacion_counts_as_a_held_prerequisite(client, app_ctx)
     calificacion = db.session.get(Application, file_new_application(client))
     logout(client)
     act_on_application(actor=clerk, application=calificacion, action="aprobar")
-    land = property_of(calificacion)
+    # Filed without its cadastral key; the next cases about the same address give it.
+    here = LAND | {"direccion": VALID_FIELDS["f_direccion"]}
     others = {
         "resolucion_calificacion_lugar": calificacion.tracking_number.lower(),
         "resolucion_linea_construccion": decided_case(
-            applicant, "linea-construccion", {}, about=land
+            applicant, "linea-construccion", here
         ).tracking_number,
         "resolucion_aguas_lluvias": decided_case(
-            applicant, "factibilidad-aguas-lluvias", {}, about=land
+            applicant, "factibilidad-aguas-lluvias", here
         ).tracking_number,
     }
     permit = _file_permit(

@@ -57,8 +57,9 @@ def _held(applicant, land_data=LAND, **calificacion):
     """Approved calificación, línea and factibilidad of the applicant about one property."""
     first = decided_case(applicant, "calificacion-lugar", land_data, **calificacion)
     land = property_of(first)
-    linea = decided_case(applicant, "linea-construccion", {}, about=land)
-    lluvias = decided_case(applicant, "factibilidad-aguas-lluvias", {}, about=land)
+    linea = decided_case(applicant, "linea-construccion", land_data)
+    lluvias = decided_case(applicant, "factibilidad-aguas-lluvias", land_data)
+    assert property_of(linea) == property_of(lluvias) == land
     return first, linea, lluvias
 
 
@@ -81,14 +82,15 @@ def test_a_permit_is_not_filed_on_a_resolution_that_does_not_qualify(client, app
     # denied.
     theirs = decided_case(luis, "calificacion-lugar", LAND)
     elsewhere = decided_case(
-        ana, "calificacion-lugar", LAND | {"direccion": "Avenida Olímpica 3300"}
+        ana,
+        "calificacion-lugar",
+        LAND | {"direccion": "Avenida Olímpica 3300", "matricula_cnr": "60099999-00000"},
     )
     denied = decided_case(ana, "calificacion-lugar", LAND, kind="denied")
     old_stormwater = decided_case(
         ana,
         "factibilidad-aguas-lluvias",
-        {},
-        about=property_of(calificacion),
+        LAND,
         decided_at=utcnow() - timedelta(days=5 * 366),
     )
     db.session.commit()

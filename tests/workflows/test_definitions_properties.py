@@ -35,6 +35,7 @@ SAMPLE = {
     "district": "0614",
     "point": "13.7,-89.2",
     "activity_code": "47112",
+    "resolution": "OPAMSS-2026-000001",
 }
 CALENDAR = BusinessCalendar(extra_days_off=[date(2026, 8, 3), date(2026, 8, 4), date(2026, 8, 5)])
 

@@ -278,3 +278,16 @@ def test_an_unknown_same_subject_is_refused_by_the_schema(demo_data: dict[str, A
 def test_a_resolution_answer_is_a_tracking_number(raw: str, expected: tuple) -> None:
     field = Field(name="resolucion", type="resolution", label=Text(es="R", en="R"))
     assert validate_value(field, raw) == expected
+
+
+def test_the_documentation_lists_every_element_with_its_subject_and_privacy() -> None:
+    from pathlib import Path
+
+    docs = (Path(__file__).parents[2] / "docs/procedure-definitions.md").read_text("utf-8")
+    for path, item in ELEMENTS.items():
+        personal = (
+            "yes" if item.personal else "if natural person" if item.personal_if_natural else "no"
+        )
+        assert f"| `{path}` |" in docs
+        row = next(line for line in docs.splitlines() if line.startswith(f"| `{path}` |"))
+        assert f"| {item.subject} | {personal} |" in row

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from workflows import Definition, load_file
+from workflows.dictionary import element, field_for
 from workflows.fees import FeeRegimeError, PerUnitAboveFee, RegimeFee, compute_fees, fee_total
 from workflows.model import APPROVED_KINDS
 from workflows.prerequisites import Held, missing_prerequisites
@@ -96,10 +97,17 @@ def test_the_two_establishment_registrations_differ_by_office() -> None:
 def test_establishment_registrations_feed_simdet_and_the_register() -> None:
     for authority in ("0511", "0614"):
         found = definition(authority, "inscripcion-establecimiento")
-        assert found.simdet is not None
-        assert found.field(found.simdet.activity_field).type == "activity_code"
-        assert found.field(found.simdet.employees_field).type == "integer"
-        assert found.field(found.simdet.annual_sales_field).type == "money"
+        assert found.simdet is None  # the dictionary's bindings say what SIMDET receives
+        for path, kind in (
+            ("establishment.trade_name", "text"),
+            ("establishment.activity_code", "activity_code"),
+            ("establishment.employees", "integer"),
+            ("establishment.annual_sales", "money"),
+            ("establishment.address", "address"),
+        ):
+            assert element(path).feed
+            bound_field = field_for(found, path)
+            assert bound_field is not None and bound_field.type == kind
         approving = [t for t in found.transitions if found.state(t.target).kind in APPROVED_KINDS]
         names = {ref.name for t in approving for ref in t.effects}
         events = {ref.params.get("type") for t in approving for ref in t.effects}
