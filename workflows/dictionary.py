@@ -312,7 +312,9 @@ def check(definition: Definition) -> list[Problem]:
     fields bound to one element), `not_applicable` (a transition output is given by staff, not
     a fact about a subject). Resolution fields and prerequisites: `unknown_field`,
     `type_mismatch` (a prerequisite's `field` is not a `resolution` field),
-    `duplicate_field` (two prerequisites share one field), `resolution_without_prerequisite`
+    `duplicate_field` (two prerequisites share one field), `visibility_mismatch` (the field's
+    `visible_if` is not the prerequisite's `when`: the applicant would be asked for a case that
+    is not required, or required to hold one without being asked), `resolution_without_prerequisite`
     (no prerequisite says which procedure's case the field takes), `subject_not_bound` (the
     definition does not bind what identifies the prerequisite's `same_subject`).
     """
@@ -371,6 +373,14 @@ def _prerequisite_problems(definition: Definition) -> list[Problem]:
             elif name in taken:
                 problems.append(
                     Problem(f"{path}.field", "duplicate_field", f"{name!r} serves another one")
+                )
+            elif fields[name].visible_if != prerequisite.when:
+                problems.append(
+                    Problem(
+                        f"{path}.field",
+                        "visibility_mismatch",
+                        f"{name!r} must be asked exactly when the prerequisite applies",
+                    )
                 )
             taken.add(name)
         subject = prerequisite.same_subject

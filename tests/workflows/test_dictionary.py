@@ -231,6 +231,27 @@ def test_a_prerequisite_s_field_is_a_resolution_field_of_its_own(
     ]
 
 
+def test_a_resolution_field_is_asked_exactly_when_its_prerequisite_applies(
+    demo_data: dict[str, Any],
+) -> None:
+    express = {"field": "express", "op": "eq", "value": True}
+    with_fields(
+        demo_data,
+        {"name": "siempre", "type": "resolution", "label": t("Siempre")},
+        {"name": "a_veces", "type": "resolution", "label": t("A veces"), "visible_if": express},
+        {"name": "igual", "type": "resolution", "label": t("Igual"), "visible_if": express},
+    )
+    demo_data["prerequisites"] = [
+        prerequisite(field="siempre", when=express),
+        prerequisite(procedure="OPAMSS/linea-construccion", field="a_veces"),
+        prerequisite(procedure="OPAMSS/recepcion-obra", field="igual", when=dict(express)),
+    ]
+    assert problems(demo_data) == [
+        ("prerequisites[0].field", "visibility_mismatch"),
+        ("prerequisites[1].field", "visibility_mismatch"),
+    ]
+
+
 def test_same_subject_needs_the_subject_s_identifying_element_bound(
     demo_data: dict[str, Any],
 ) -> None:

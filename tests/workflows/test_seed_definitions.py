@@ -252,3 +252,38 @@ def test_prerequisites_and_routes_name_what_exists(found: Definition) -> None:
         for rule in found.routing.rules:
             assert rule.authority in codes
         assert found.routing.default_authority in (None, *codes)
+
+
+def test_every_seeded_procedure_names_its_holder_and_its_subject_through_the_dictionary() -> None:
+    """Each of the twelve says who holds the outcome and what it is about, by element."""
+    establishments = {"cierre-establecimiento", "inscripcion-establecimiento", "permiso-rotulo"}
+    for found in DEFINITIONS.values():
+        assert field_for(found, "legal_unit.name") is not None, found.slug
+        assert field_for(found, "legal_unit.nit") is not None, found.slug
+        if found.authority == "OPAMSS":
+            assert field_for(found, "property.cadastral_key") is not None, found.slug
+        if found.slug in establishments or found.authority == "APLAN":
+            assert field_for(found, "establishment.trade_name") is not None, found.slug
+
+
+def test_identity_and_contact_fields_are_bound_so_the_dictionary_knows_they_are_personal() -> None:
+    for found in DEFINITIONS.values():
+        for item in found.fields:
+            if item.type in ("dui", "nit", "email", "phone"):
+                assert item.bind is not None, f"{found.slug}: {item.name}"
+                assert element(item.bind).personal or element(item.bind).personal_if_natural
+
+
+def test_a_prerequisite_with_a_resolution_field_is_asked_exactly_when_it_applies() -> None:
+    """The field's visibility and the prerequisite's `when` agree, so no applicant is asked for
+    a case that is not required, nor required to hold one they were not asked for."""
+    tied = 0
+    for found in DEFINITIONS.values():
+        for prerequisite in found.prerequisites:
+            if prerequisite.field is None:
+                continue
+            tied += 1
+            field = found.field(prerequisite.field)
+            assert field.type == "resolution" and field.required
+            assert field.visible_if == prerequisite.when, (found.slug, field.name)
+    assert tied == 7  # 4 of the building permit, 1 of the acceptance, 2 registrations
