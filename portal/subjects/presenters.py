@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 
@@ -55,6 +56,21 @@ def _subject_text(held: Held, subject: str | None) -> str:
     return ""
 
 
+def _load_records(held: list[Held]) -> list:
+    """Read at once the records the held cases are about (labels then need no query each).
+
+    The caller keeps the list while it labels: the session holds loaded rows only as long as
+    something refers to them.
+    """
+    loaded: list = []
+    for subject in RECORD_SUBJECTS:
+        ids = {item.subjects[subject] for item in held if subject in item.subjects}
+        if ids:
+            model = _MODELS[subject]
+            loaded += db.session.scalars(sa.select(model).where(model.id.in_(ids))).all()
+    return loaded
+
+
 def held_label(held: Held, prerequisite: workflows.Prerequisite, locale: str) -> str:
     """`OPAMSS-2026-000001 · Calificación de Lugar · resuelta el 12/03/2026 · Calle Arce 1234`."""
     parts = [
@@ -86,14 +102,16 @@ class Picker:
 
 def edit_view(application: Application, definition: workflows.Definition, locale: str) -> dict:
     """What the applicant's form shows besides its fields: choices, what is missing, pickers."""
-    choices = services.resolution_choices(application, definition)
+    held = services.held_cases(application.applicant_id, application.id)
+    choices = services.resolution_choices(application, definition, held)
+    records = _load_records([item for found in choices.values() for item in found])
     by_field = {item.field: item for item in definition.prerequisites if item.field}
     resolution_options = {
         name: [(held.tracking_number, held_label(held, by_field[name], locale)) for held in found]
         for name, found in choices.items()
     }
     missing = []
-    for status in services.statuses(application, definition):
+    for status in services.statuses(application, definition, held=held):
         item = status.prerequisite
         if status.satisfied or (item.field and choices.get(item.field)):
             continue
@@ -120,6 +138,7 @@ def edit_view(application: Application, definition: workflows.Definition, locale
                     link.record_id if link else None,
                 )
             )
+    del records  # labelled
     return {"resolution_options": resolution_options, "missing": missing, "pickers": pickers}
 
 
@@ -130,7 +149,9 @@ def prerequisite_rows(
     from portal.permissions import role_on
 
     rows = []
-    for status in services.statuses(application, definition):
+    found = services.statuses(application, definition)
+    records = _load_records([status.held for status in found if status.held is not None])
+    for status in found:
         item, held = status.prerequisite, status.held
         url = None
         if held is not None:
@@ -148,4 +169,5 @@ def prerequisite_rows(
                 "url": url,
             }
         )
+    del records  # labelled
     return rows

@@ -549,9 +549,15 @@ def _by_procedure(
 
 
 def statuses(
-    application: Application, definition: workflows.Definition, data: Mapping | None = None
+    application: Application,
+    definition: workflows.Definition,
+    data: Mapping | None = None,
+    held: list[Held] | None = None,
 ) -> tuple[Status, ...]:
-    """Where each prerequisite that applies to the case stands today (one rule for all)."""
+    """Where each prerequisite that applies to the case stands today (one rule for all).
+
+    `held` is `held_cases` of the applicant when the caller has it already.
+    """
     from portal.applications.facts import typed_data
 
     if not definition.prerequisites:
@@ -560,24 +566,26 @@ def statuses(
     typed = typed_data(definition, raw) | {
         item.field: raw.get(item.field) for item in definition.prerequisites if item.field
     }
-    held = _by_procedure(definition, typed, held_cases(application.applicant_id, application.id))
+    if held is None:
+        held = held_cases(application.applicant_id, application.id)
     return prerequisite_status(
         definition,
         typed,
-        held,
+        _by_procedure(definition, typed, held),
         effects.local_now().date(),
         subjects_of(application, definition, raw),
     )
 
 
 def resolution_choices(
-    application: Application, definition: workflows.Definition
+    application: Application, definition: workflows.Definition, held: list[Held] | None = None
 ) -> dict[str, list[Held]]:
     """For each resolution field, the applicant's cases that qualify, newest first."""
     fields = {item.procedure: item for item in definition.prerequisites if item.field}
     if not fields:
         return {}
-    held = held_cases(application.applicant_id, application.id)
+    if held is None:
+        held = held_cases(application.applicant_id, application.id)
     subjects = subjects_of(application, definition)
     today = effects.local_now().date()
     return {
