@@ -15,6 +15,7 @@ users = AppGroup("users", help="Manage accounts.")
 procedures = AppGroup("procedures", help="Procedure definitions.")
 api_clients = AppGroup("api-clients", help="Systems allowed to read the API (SIMDET).")
 jobs = AppGroup("jobs", help="Background jobs.")
+subjects = AppGroup("subjects", help="Records of legal units, establishments and properties.")
 
 
 @users.command("create")
@@ -156,6 +157,15 @@ def deadlines(today):
     click.echo(f"cases swept: {report['cases']}; actions applied: {report['actions']}")
 
 
+@subjects.command("backfill")
+def backfill_subjects():
+    """Link cases filed before records existed to their legal units, establishments, properties."""
+    from portal.subjects.services import backfill
+
+    report = backfill()
+    click.echo(f"cases read: {report['cases']}; links made: {report['links']}")
+
+
 @click.command("seed")
 @click.option(
     "--demo/--no-demo", default=False, help="Also create demo accounts and a demo SIMDET token."
@@ -181,5 +191,5 @@ def seed(demo):
 
 
 def register(app: Flask) -> None:
-    for group in (users, procedures, api_clients, jobs, seed):
+    for group in (users, procedures, api_clients, jobs, subjects, seed):
         app.cli.add_command(group)

@@ -605,3 +605,63 @@ def procedure_of(key: str):
 def case_by_number(number: str) -> Application | None:
     """The case with this tracking number (as stored), or None."""
     return db.session.scalar(sa.select(Application).where(Application.tracking_number == number))
+
+
+def backfill() -> dict[str, int]:
+    """Link the cases filed before records existed to their subjects (safe to run again).
+
+    Each filed case without links is read, in filing order, as `record_case` reads a case
+    being filed. A case pinned to a version from before the data dictionary is read with the
+    bindings of its procedure's latest version, for the fields that kept their name and type.
+    An establishment its registration created is linked to it.
+
+    Returns:
+        `{"cases": n, "links": m}`: cases read and links made.
+    """
+    from portal.procedures.services import latest_version
+
+    linked = sa.select(CaseSubject.application_id)
+    cases = db.session.scalars(
+        sa.select(Application)
+        .where(Application.tracking_number.is_not(None), Application.id.not_in(linked))
+        .options(selectinload(Application.procedure_version), selectinload(Application.procedure))
+        .order_by(Application.filed_at, Application.id)
+    ).all()
+    before = db.session.scalar(sa.select(sa.func.count(CaseSubject.id)))
+    for case in cases:
+        definition = definition_of(case.procedure_version)
+        if not bound_subjects(definition):
+            definition = _with_latest_bindings(
+                definition, definition_of(latest_version(case.procedure))
+            )
+        record_case(case, definition)
+        establishment = db.session.scalar(
+            sa.select(Establishment).where(Establishment.application_id == case.id)
+        )
+        if establishment is not None:
+            if establishment.valid_from is None:
+                establishment.valid_from = establishment.registered_at.astimezone(
+                    effects.LOCAL_TZ
+                ).date()
+            _link(case, "establishment", establishment)
+            _attach_holder(case)
+        db.session.flush()
+    db.session.commit()
+    after = db.session.scalar(sa.select(sa.func.count(CaseSubject.id)))
+    return {"cases": len(cases), "links": after - before}
+
+
+def _with_latest_bindings(
+    old: workflows.Definition, latest: workflows.Definition
+) -> workflows.Definition:
+    """An old version read with the latest one's bindings, for fields of the same name and type."""
+    from dataclasses import replace
+
+    binds = {spec.name: spec for spec in latest.fields if spec.bind}
+    fields = tuple(
+        replace(spec, bind=binds[spec.name].bind)
+        if spec.name in binds and binds[spec.name].type == spec.type
+        else spec
+        for spec in old.fields
+    )
+    return replace(old, fields=fields)

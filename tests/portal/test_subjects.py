@@ -444,3 +444,45 @@ def _close(closure) -> None:
     act_on_application(
         actor=clerk, application=reload_application(closure.id), action="dar_de_baja"
     )
+
+
+def test_cases_filed_before_records_existed_are_linked_by_the_backfill(app, app_ctx):
+    from portal.extensions import db
+    from portal.subjects.models import CaseSubject, LegalUnit, Property
+    from portal.subjects.services import links_of
+
+    ana = make_applicant()
+    calificacion, _linea, lluvias = _held(ana)
+    db.session.query(CaseSubject).delete()
+    db.session.query(LegalUnit).delete()
+    db.session.query(Property).delete()
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["subjects", "backfill"])
+    assert result.exit_code == 0, result.output
+    assert "cases read: 3; links made: 6" in result.output
+    land = links_of(calificacion)["property"].property_id
+    assert links_of(lluvias)["property"].property_id == land
+    assert runner.invoke(args=["subjects", "backfill"]).output.startswith("cases read: 0;")
+
+
+def test_a_version_from_before_the_dictionary_is_read_with_the_latest_bindings(app_ctx):
+    from dataclasses import replace
+
+    from portal.procedures.services import definition_of, get_procedure, latest_version
+    from portal.subjects.services import _with_latest_bindings
+
+    latest = definition_of(latest_version(get_procedure("OPAMSS", "calificacion-lugar")))
+    old = replace(latest, fields=tuple(replace(spec, bind=None) for spec in latest.fields))
+    read = _with_latest_bindings(old, latest)
+    assert [spec.bind for spec in read.fields] == [spec.bind for spec in latest.fields]
+    # A field that changed type since is left unbound.
+    retyped = replace(
+        old,
+        fields=tuple(
+            replace(spec, type="long_text") if spec.name == "direccion" else spec
+            for spec in old.fields
+        ),
+    )
+    changed = {spec.name: spec.bind for spec in _with_latest_bindings(retyped, latest).fields}
+    assert changed["direccion"] is None and changed["nit_propietario"] == "legal_unit.nit"
