@@ -171,3 +171,33 @@ def test_a_company_holds_the_certificate_and_the_feed_carries_only_its_establish
     text = json.dumps(payloads, ensure_ascii=False)
     # The feed carries the establishment only; the legal unit is not a feed element.
     assert "Inversiones La Ceiba" not in text and "Pupusería La Ceiba" in text
+
+
+def test_without_a_declared_holder_name_the_certificate_names_the_account_holder(app_ctx):
+    from portal.applications.bindings import HOLDER_MAX, certificate_holder
+    from portal.applications.models import Application
+    from portal.extensions import db
+    from portal.procedures.services import get_procedure, latest_version
+
+    procedure = get_procedure("0614", "inscripcion-establecimiento")
+    application = Application(
+        procedure=procedure,
+        procedure_version=latest_version(procedure),
+        applicant=make_applicant(name="Ana María Pérez"),
+        authority_id=procedure.authority_id,
+        district_id=procedure.authority_id,
+        start_token="t-holder",
+        state="borrador",
+        data={"nombre_comercial": "Pupusería La Ceiba"},
+    )
+    db.session.add(application)
+    db.session.flush()
+    definition = definition_of(application.procedure_version)
+    assert certificate_holder(application, definition) == "Ana María Pérez"
+    application.data = {
+        "nombre_titular": "Pupusería La Ceiba",
+        "nombre_comercial": "Pupusería La Ceiba",
+    }
+    assert certificate_holder(application, definition) == "Pupusería La Ceiba"  # not twice
+    application.data = {"nombre_titular": "N" * 150, "nombre_comercial": "C" * 150}
+    assert len(certificate_holder(application, definition)) == HOLDER_MAX

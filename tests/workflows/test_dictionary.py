@@ -98,6 +98,8 @@ def test_a_person_s_identity_and_contact_are_personal_and_a_business_is_not() ->
     assert not element("person.acts_as").personal
     for item in elements("establishment") + elements("property") + elements("works"):
         assert not item.personal and not item.personal_if_natural
+    fed = {path for path, item in ELEMENTS.items() if item.feed}
+    assert {element(path).subject for path in fed} == {"establishment"}  # never a person
 
 
 def test_a_legal_unit_s_name_is_personal_unless_it_is_a_legal_person() -> None:
