@@ -159,6 +159,11 @@ def status(application_id: int):
         definition=definition,
         withdraw_form=ApplicationActionForm(),
         view=presenters.status_view(application, definition, str(get_locale()), current_user),
+        prerequisites=subject_pages.prerequisite_rows(
+            application, definition, current_user, str(get_locale())
+        )
+        if application.tracking_number
+        else [],
     )
 
 

@@ -145,7 +145,11 @@ def edit_view(application: Application, definition: workflows.Definition, locale
 def prerequisite_rows(
     application: Application, definition: workflows.Definition, viewer, locale: str
 ) -> list[dict]:
-    """Each prerequisite of the case for the clerk: title, met or why not, and the case's link."""
+    """Each prerequisite of the case: title, met or why not, and a link to the case that counts.
+
+    The link goes to the back office for staff, to the status page for the applicant, and is
+    left out when the viewer may not see that case.
+    """
     from portal.permissions import role_on
 
     rows = []
@@ -157,7 +161,8 @@ def prerequisite_rows(
         if held is not None:
             case = services.case_by_number(held.tracking_number)
             if case is not None and role_on(case, viewer) is not None:
-                url = url_for("review.case", application_id=case.id)
+                page = "review.case" if viewer.is_staff else "applications.status"
+                url = url_for(page, application_id=case.id)
         rows.append(
             {
                 "title": item.title.get(locale),

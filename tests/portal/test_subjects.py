@@ -184,6 +184,9 @@ def test_the_clerk_sees_each_prerequisite_with_its_status_and_its_case(client, a
         ),
     )
     assert response.status_code == 302, _text(response)[:2000]
+    mine = _text(client.get(f"/solicitudes/{permit}"))
+    assert "Resoluciones previas" in mine and mine.count("Cumple") == 3
+    assert f'href="/solicitudes/{calificacion.id}"' in mine
     logout(client)
     # Since filing, the stormwater feasibility lapsed.
     case_by_number(lluvias.tracking_number).decided_at = utcnow() - timedelta(days=5 * 366)
