@@ -43,6 +43,27 @@ MESSAGES = {
     "invalid_date": _l("Escriba una fecha válida."),
     "invalid_activity_code": _l("Escriba el código de actividad económica de 5 dígitos (CLAEES)."),
     "invalid_point": _l("Escriba latitud y longitud, como 13.6929, -89.2182."),
+    # resolution fields: the case a prerequisite needs (workflows.prerequisites.refusal)
+    "resolution_not_found": _l(
+        "El número %(number)s no está entre sus resoluciones. Elija una de la lista o revise "
+        "el número."
+    ),
+    "resolution_other_procedure": _l(
+        "El expediente %(number)s no es una resolución de %(procedure)s."
+    ),
+    "resolution_not_decided": _l("El expediente %(number)s todavía no ha sido resuelto."),
+    "resolution_not_favourable": _l("La resolución %(number)s no fue favorable."),
+    "resolution_expired": _l("La resolución %(number)s venció el %(expired_on)s."),
+    "resolution_other_property": _l(
+        "La resolución %(number)s es de otro inmueble; elija una de este inmueble."
+    ),
+    "resolution_other_establishment": _l(
+        "La resolución %(number)s es de otro establecimiento; elija una de este establecimiento."
+    ),
+    "resolution_other_legal_unit": _l(
+        "La resolución %(number)s es de otro titular (otro NIT); elija una del mismo titular."
+    ),
+    "resolution_missing": _l("No tiene una resolución de %(procedure)s favorable y vigente."),
     "invalid_resolution": _l(
         "Escriba el número de expediente de la resolución, como OPAMSS-2026-000001."
     ),

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
+    GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
@@ -14,6 +15,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
+    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -165,3 +167,20 @@ def decision_outputs(form: CaseDecisionForm, action: str) -> dict[str, object]:
     names = getattr(form, "output_groups", {}).get(action, ())
     prefix = f"o_{action}__"
     return {name.removeprefix(prefix): json_safe(getattr(form, name).clean) for name in names}
+
+
+class SubjectChoiceForm(FlaskForm):
+    """Which of the applicant's records a draft is about (one subject); choices set by the view.
+
+    The service checks the record is the applicant's; a forged id changes nothing.
+    """
+
+    subject = HiddenField(validators=[InputRequired(), Length(max=20)])
+    record = SelectField(
+        _l("Use los datos de"),
+        widget=GovSelect(),
+        coerce=int,
+        validate_choice=False,
+        validators=[InputRequired(_l("Elija uno de sus registros."))],
+    )
+    submit_choice = SubmitField(_l("Usar estos datos"), widget=GovSubmitInput())

@@ -16,6 +16,7 @@ procedures = AppGroup("procedures", help="Procedure definitions.")
 api_clients = AppGroup("api-clients", help="Systems allowed to read the API (SIMDET).")
 jobs = AppGroup("jobs", help="Background jobs.")
 calendar = AppGroup("calendar", help="Authorities' non-working days (layered calendars).")
+subjects = AppGroup("subjects", help="Records of legal units, establishments and properties.")
 
 
 @users.command("create")
@@ -271,6 +272,15 @@ def calendar_settings_command(authority_code, vacations, holy_week):
     click.echo(f"calendar settings of {authority_code} saved")
 
 
+@subjects.command("backfill")
+def backfill_subjects():
+    """Link cases filed before records existed to their legal units, establishments, properties."""
+    from portal.subjects.services import backfill
+
+    report = backfill()
+    click.echo(f"cases read: {report['cases']}; links made: {report['links']}")
+
+
 @click.command("seed")
 @click.option(
     "--demo/--no-demo", default=False, help="Also create demo accounts and a demo SIMDET token."
@@ -296,5 +306,5 @@ def seed(demo):
 
 
 def register(app: Flask) -> None:
-    for group in (users, procedures, api_clients, jobs, calendar, seed):
+    for group in (users, procedures, api_clients, jobs, calendar, subjects, seed):
         app.cli.add_command(group)

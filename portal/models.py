@@ -13,6 +13,7 @@ from portal.procedures.models import Procedure, ProcedureVersion
 from portal.review.models import ReviewVerdict
 from portal.sessions.models import UserSession
 from portal.simdet.models import ApiClient, FeedEvent, FeedSequence
+from portal.subjects.models import CaseSubject, LegalUnit, Property
 
 metadata = db.metadata
 
@@ -21,17 +22,20 @@ __all__ = [
     "Application",
     "AuditEvent",
     "Authority",
+    "CaseSubject",
     "Document",
     "Establishment",
     "FeedEvent",
     "FeedSequence",
     "HistoryEntry",
     "IssuedDocument",
+    "LegalUnit",
     "MailDelivery",
     "OutboxMessage",
     "PaymentOrder",
     "Procedure",
     "ProcedureVersion",
+    "Property",
     "ReviewVerdict",
     "TrackingCounter",
     "User",

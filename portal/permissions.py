@@ -179,6 +179,7 @@ ROUTES: dict[str, Rule] = {
     "applications.edit": _case(READ, OWN),
     "applications.status": _case(READ),
     "applications.withdraw": _case(None, OWN),
+    "applications.choose_subject": _case(None, OWN),
     "applications.document": _case(READ),
     "applications.issued_pdf": _case(READ),
     "review.queue": Rule(STAFF),

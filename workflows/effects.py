@@ -48,6 +48,8 @@ EFFECTS: Mapping[str, Mapping[str, Any]] = MappingProxyType(
         "request_payment": _NO_PARAMS,
         "issue_certificate": _NO_PARAMS,
         "register_establishment": _NO_PARAMS,
+        # The establishment the case is about ends (a closure): its record's life span.
+        "close_establishment": _NO_PARAMS,
         "emit_feed_event": {
             "type": "object",
             "properties": {"type": {"enum": list(FEED_EVENT_TYPES)}},

@@ -11,6 +11,7 @@ from typing import Any
 from workflows.conditions import is_blank, read_date, read_yes_no
 from workflows.model import DEFAULT_MAX, Field
 from workflows.numbers import NumberError, parse_number
+from workflows.prerequisites import tracking_key
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _DISTRICT = re.compile(r"\d{4}")
@@ -258,8 +259,9 @@ def _district(field: Field, raw: object) -> tuple[Any, str | None]:
 
 
 def _resolution(field: Field, raw: object) -> tuple[Any, str | None]:
-    # Tracking numbers are printed in capitals; people type them in any case, with spaces.
-    text = str(raw).strip().upper()
+    # Tracking numbers are printed in capitals; people type them in any case, with spaces
+    # (also inside, as read aloud or copied from a PDF): `tracking_key` drops them all.
+    text = tracking_key(str(raw))
     return (text, None) if _TRACKING_NUMBER.fullmatch(text) else (None, "invalid_resolution")
 
 

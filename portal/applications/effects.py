@@ -231,6 +231,7 @@ def register_establishment(application, definition, entry, params) -> None:
     """
     from portal.applications.facts import typed_data
     from portal.establishments.models import Establishment
+    from portal.subjects import services as subjects
     from workflows.dictionary import bound
 
     if (
@@ -241,16 +242,23 @@ def register_establishment(application, definition, entry, params) -> None:
     ):
         return
     values = bound(definition, typed_data(definition, application.data)).get("establishment", {})
-    db.session.add(
-        Establishment(
-            application_id=application.id,
-            authority_id=application.authority_id,
-            district_id=application.district_id,
-            trade_name=values.get("trade_name"),
-            activity_code=values.get("activity_code"),
-            employees=values.get("employees"),
-        )
+    establishment = Establishment(
+        application_id=application.id,
+        authority_id=application.authority_id,
+        district_id=application.district_id,
+        trade_name=values.get("trade_name"),
+        activity_code=values.get("activity_code"),
+        employees=values.get("employees"),
     )
+    db.session.add(establishment)
+    subjects.establishment_registered(application, definition, establishment)
+
+
+def close_establishment(application, definition, entry, params) -> None:
+    """End the establishment the approved closure is about (its record's `valid_to`)."""
+    from portal.subjects import services as subjects
+
+    subjects.close_establishment(application, entry)
 
 
 def assign_to_role(application, definition, entry, params) -> None:
@@ -306,6 +314,7 @@ HANDLERS = {
     "notify": notify,
     "request_payment": request_payment,
     "register_establishment": register_establishment,
+    "close_establishment": close_establishment,
     "assign_to_role": assign_to_role,
     "extend_clock": extend_clock,
     "suspend_clock": suspend_clock,

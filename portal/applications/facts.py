@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
-
 import workflows
-from portal.applications import effects
 from portal.applications.models import Application
-from portal.extensions import db
 from portal.procedures.services import definition_of
 from workflows.guards import applicable_data
 from workflows.identifiers import validate_value
-from workflows.prerequisites import Held, missing_prerequisites
 
 
 def typed_data(definition: workflows.Definition, data: dict) -> dict[str, object]:
@@ -31,40 +25,19 @@ def typed_data(definition: workflows.Definition, data: dict) -> dict[str, object
     return applicable_data(definition, typed)
 
 
-def held_by(applicant_id: int) -> dict[str, Held]:
-    """The applicant's most recent decided case of each procedure, keyed 'AUTHORITY/slug'."""
-    rows = db.session.scalars(
-        sa.select(Application)
-        .where(Application.applicant_id == applicant_id, Application.decided_at.is_not(None))
-        .options(selectinload(Application.procedure_version))
-        .order_by(Application.decided_at)
-    ).all()
-    held: dict[str, Held] = {}
-    for case in rows:
-        definition = definition_of(case.procedure_version)
-        decided_on = case.decided_at.astimezone(effects.LOCAL_TZ).date()
-        held[f"{definition.authority}/{definition.slug}"] = Held(
-            state_kind=definition.state(case.state).kind,
-            decided_on=decided_on,
-            expires_on=effects.expiry_of(definition, decided_on),
-        )
-    return held
-
-
 def facts_for(
     application: Application, role: str, comment: str = "", outputs: dict | None = None
 ) -> workflows.Facts:
     """Snapshot what the engine needs to decide on this case (and what the actor gives)."""
     from portal.review import services as review
+    from portal.subjects import services as subjects
 
     definition = definition_of(application.procedure_version)
     data = typed_data(definition, application.data)
-    missing = (
-        missing_prerequisites(
-            definition, data, held_by(application.applicant_id), effects.local_now().date()
-        )
-        if definition.prerequisites
-        else ()
+    missing = tuple(
+        status.prerequisite.procedure
+        for status in subjects.statuses(application, definition)
+        if not status.satisfied
     )
     return workflows.Facts(
         role=role,

@@ -59,8 +59,14 @@ def ask_to_attach_again(form, result: SaveResult) -> None:
             field.errors = [message_for("document_attach_again")]
 
 
-def apply_errors(form, result: SaveResult, definition: workflows.Definition) -> None:
-    """Put every error at its field: upload problems, missing data, missing documents."""
+def apply_errors(
+    form, result: SaveResult, definition: workflows.Definition, locale: str = "es"
+) -> None:
+    """Put every error at its field: upload problems, missing data, missing documents, and
+    resolutions that do not qualify (with the reason)."""
+    from portal.subjects.presenters import refusal_message
+
+    by_field = {item.field: item for item in definition.prerequisites if item.field}
     for code, errors in result.errors.items():
         requirement = definition.document(code)
         getattr(form, f"d_{code}").errors = [
@@ -74,6 +80,9 @@ def apply_errors(form, result: SaveResult, definition: workflows.Definition) -> 
         ]
     for name, errors in result.field_errors.items():
         getattr(form, f"f_{name}").errors = [message_for(error) for error in errors]
+    for name, reason in result.field_reasons.items():
+        field = getattr(form, f"f_{name}")
+        field.errors = [*list(field.errors), refusal_message(by_field[name], reason, locale)]
     for reason in result.reasons:
         params = dict(reason.params)
         if reason.code == "form_incomplete":

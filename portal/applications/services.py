@@ -30,7 +30,9 @@ from portal.permissions import role_on
 from portal.procedures.models import Procedure, ProcedureVersion
 from portal.procedures.services import definition_of, latest_version
 from portal.storage import storage
+from portal.subjects import services as subjects
 from workflows.guards import applicable_data, applicable_documents
+from workflows.prerequisites import tracking_key
 
 __all__ = ["role_on"]  # re-exported: the one scope rule lives in portal.permissions
 
@@ -48,20 +50,27 @@ class SaveResult:
     """What a save or submit did: errors per document and per field, and engine reasons.
 
     `errors` maps a requirement code to `(code, params)` pairs; `field_errors` a field name
-    to error codes. `not_kept` lists the requirement codes of uploads not stored because their
-    requirement does not apply to the saved answers (e.g. the answer that makes it apply came
-    back with an error, so it was not saved either).
+    to error codes; `field_reasons` a resolution field to why the case it names does not
+    qualify (`workflows.prerequisites.refusal`). `not_kept` lists the requirement codes of
+    uploads not stored because their requirement does not apply to the saved answers (e.g.
+    the answer that makes it apply came back with an error, so it was not saved either).
     """
 
     errors: dict[str, list[tuple[str, dict]]] = field(default_factory=dict)
     field_errors: dict[str, list[str]] = field(default_factory=dict)
+    field_reasons: dict[str, workflows.Reason] = field(default_factory=dict)
     reasons: tuple[workflows.Reason, ...] = ()
     fired: str | None = None
     not_kept: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.errors and not self.field_errors and not self.reasons
+        return (
+            not self.errors
+            and not self.field_errors
+            and not self.field_reasons
+            and not self.reasons
+        )
 
 
 # ---------------------------------------------------------------- queries and authorization
@@ -165,7 +174,9 @@ def start_application(*, actor: User, procedure: Procedure, token: str) -> Appli
         state=definition.initial_state,
         data={},
     )
-    application = _started_with(actor, token)
+    application = lock_application(_started_with(actor, token))
+    if not application.data and not application.history:
+        subjects.prefill(application, definition, actor)
     db.session.commit()
     return application
 
@@ -299,6 +310,7 @@ def _save(
             merged.pop(district_name)
         else:
             application.district = district
+    _check_resolutions(application, definition, merged, result)
     application.data = merged
     applicable = set(applicable_documents(definition, merged))
     for old in application.current_documents:
@@ -312,7 +324,7 @@ def _save(
         if error:
             result.errors.setdefault(code, []).append(error)
     db.session.flush()
-    if submit and not result.errors and not result.field_errors:
+    if submit and not result.errors and not result.field_errors and not result.field_reasons:
         # Sending the form files it from a draft, or answers what the office asked.
         action = workflows.action_of_kind(
             definition, application.state, "applicant", "submit", "correct"
@@ -324,6 +336,56 @@ def _save(
             except workflows.TransitionNotAllowed as refused:
                 result.reasons = refused.reasons
     return result
+
+
+def _check_resolutions(
+    application: Application,
+    definition: workflows.Definition,
+    merged: dict[str, object],
+    result: SaveResult,
+) -> None:
+    """Refuse at its field a resolution that does not qualify; keep the number as stored.
+
+    The number is the one the applicant typed, without spaces and in upper case; a refused one
+    is not saved (the form shows it again with the reason).
+    """
+    named = {
+        item.field for item in definition.prerequisites if item.field and merged.get(item.field)
+    }
+    if not named:
+        return
+    for item in named:
+        merged[item] = tracking_key(merged[item])
+    for status in subjects.statuses(application, definition, merged):
+        name = status.prerequisite.field
+        if name in named and status.reason is not None:
+            result.field_reasons[name] = status.reason
+            merged.pop(name)
+
+
+def choose_subject(*, actor: User, application: Application, subject: str, record_id: int) -> bool:
+    """Make a draft about one of the applicant's records, filling its bound fields from it.
+
+    Returns False (nothing changes) when the record is not one of the actor's or the subject
+    is not one the definition binds.
+
+    Raises:
+        NotAllowed: `not_editable` when the applicant may no longer change the case.
+    """
+    application = lock_application(application)
+    try:
+        permissions.authorize(actor, application, permissions.EDIT)
+    except NotFound:
+        raise
+    except NotAllowed as refused:
+        raise NotAllowed("not_editable") from refused
+    definition = definition_of(application.procedure_version)
+    if subject not in subjects.bound_subjects(definition):
+        return False
+    with _stale_as_conflict():
+        chosen = subjects.choose(application, definition, subject, record_id)
+        db.session.commit()
+    return chosen
 
 
 def act_on_application(
@@ -395,6 +457,8 @@ def _fire(
     if source.kind == "draft" and application.tracking_number is None:
         effects.route(application, definition)
         effects.assign_tracking_number(application)
+    if role == "applicant":
+        subjects.record_case(application, definition)
     entry = HistoryEntry(
         application=application,
         actor_id=actor.id,

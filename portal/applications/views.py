@@ -15,7 +15,7 @@ from forms.builder import (
     visibility_rules,
 )
 from forms.messages import message_for
-from forms.review import ApplicationActionForm, ApplicationStartForm
+from forms.review import ApplicationActionForm, ApplicationStartForm, SubjectChoiceForm
 from portal import permissions
 from portal.applications import presenters, services
 from portal.downloads import send_download
@@ -24,6 +24,8 @@ from portal.extensions import db
 from portal.procedures.models import Procedure
 from portal.procedures.services import definition_of
 from portal.storage import storage
+from portal.subjects import presenters as subject_pages
+from portal.subjects.models import RECORD_SUBJECTS
 
 bp = Blueprint("applications", __name__, url_prefix="/solicitudes")
 
@@ -86,7 +88,7 @@ def edit(application_id: int):
         except DomainError as error:
             flash(message_for(error.code), "error")
             return redirect(url_for(".status", application_id=application.id))
-        presenters.apply_errors(form, result, definition)
+        presenters.apply_errors(form, result, definition, str(get_locale()))
         if not valid:
             presenters.ask_to_attach_again(form, result)
         if valid and result.ok:
@@ -95,6 +97,7 @@ def edit(application_id: int):
                 return redirect(url_for(".status", application_id=application.id))
             flash(_("Borrador guardado."), "success")
             return redirect(url_for(".edit", application_id=application.id))
+    subjects_view = subject_pages.edit_view(application, definition, str(get_locale()))
     return render_template(
         "applications/edit.html",
         application=application,
@@ -103,7 +106,46 @@ def edit(application_id: int):
         visibility=visibility_rules(definition),
         locale=str(get_locale()),
         presenter=presenters.for_locale(str(get_locale())),
+        subjects_view=subjects_view,
+        choice_forms=[_choice_form(picker) for picker in subjects_view["pickers"]],
     )
+
+
+def _choice_form(picker) -> SubjectChoiceForm:
+    form = SubjectChoiceForm(
+        formdata=None, subject=picker.subject, record=picker.chosen, prefix=picker.subject
+    )
+    form.record.choices = picker.options
+    form.record.label.text = str(form.record.label.text) + " – " + picker.title
+    return form
+
+
+@bp.post("/<int:application_id>/registro")
+@login_required
+def choose_subject(application_id: int):
+    """Fill the draft from one of the applicant's records (legal unit, establishment, property)."""
+    application = _load(application_id)
+    # Each picker's inputs are prefixed with its subject (one page, several pickers).
+    subject = next((s for s in RECORD_SUBJECTS if f"{s}-subject" in request.form), "")
+    form = SubjectChoiceForm(prefix=subject)
+    if not subject or form.subject.data != subject or not form.validate_on_submit():
+        flash(_("Elija uno de sus registros."), "error")
+        return redirect(url_for(".edit", application_id=application.id))
+    try:
+        chosen = services.choose_subject(
+            actor=current_user,
+            application=application,
+            subject=subject,
+            record_id=form.record.data,
+        )
+    except DomainError as error:
+        flash(message_for(error.code), "error")
+        return redirect(url_for(".status", application_id=application.id))
+    if chosen:
+        flash(_("Datos copiados de su registro. Revíselos antes de presentar."), "success")
+    else:
+        flash(_("Elija uno de sus registros."), "error")
+    return redirect(url_for(".edit", application_id=application.id))
 
 
 @bp.get("/<int:application_id>")
@@ -117,6 +159,11 @@ def status(application_id: int):
         definition=definition,
         withdraw_form=ApplicationActionForm(),
         view=presenters.status_view(application, definition, str(get_locale()), current_user),
+        prerequisites=subject_pages.prerequisite_rows(
+            application, definition, current_user, str(get_locale())
+        )
+        if application.tracking_number
+        else [],
     )
 
 

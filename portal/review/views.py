@@ -23,6 +23,7 @@ from portal.errors import DomainError, InvalidInput, NotAllowed
 from portal.procedures.services import definition_of
 from portal.review import presenters as case_pages
 from portal.review import services as review
+from portal.subjects import presenters as subject_pages
 from portal.views_util import int_arg, reason_messages, staff_required
 from workflows.guards import RECORD_INSPECTION, RECORD_PAYMENT, RECORD_VERDICTS
 
@@ -71,6 +72,9 @@ def _render_case(case: case_pages.CaseContext, forms: case_pages.CaseForms, stat
         actions=actions,
         tasks=permissions.allowed_tasks(current_user, application),
         view=presenters.status_view(application, definition, case.locale, current_user),
+        prerequisites=subject_pages.prerequisite_rows(
+            application, definition, current_user, case.locale
+        ),
     ), status
 
 

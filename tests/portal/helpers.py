@@ -171,3 +171,51 @@ def mails(app) -> list:
         sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns) if folder.exists() else []
     )
     return [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in paths]
+
+
+def decided_case(
+    applicant,
+    slug: str,
+    data: dict,
+    *,
+    authority: str = "OPAMSS",
+    kind: str = "approved",
+    decided_at=None,
+):
+    """A case of the applicant already decided (`kind`), as the portal stores one.
+
+    Written straight to the tables, as filing and deciding would leave it: a tracking number
+    from the authority's counter, the decision time, and the records its bound data names.
+    """
+    import uuid
+    from datetime import timedelta
+
+    from portal.applications import effects
+    from portal.applications.models import Application
+    from portal.extensions import db, utcnow
+    from portal.procedures.services import definition_of, get_procedure, latest_version
+    from portal.subjects import services as subjects
+
+    procedure = get_procedure(authority, slug)
+    version = latest_version(procedure)
+    definition = definition_of(version)
+    state = next(s.code for s in definition.states if s.kind == kind)
+    moment = decided_at or utcnow() - timedelta(days=30)
+    application = Application(
+        procedure_id=procedure.id,
+        procedure_version_id=version.id,
+        applicant_id=applicant.id,
+        authority_id=procedure.authority_id,
+        authority=procedure.authority,
+        start_token=f"decided-{uuid.uuid4().hex}",
+        state=state,
+        data=dict(data),
+        decided_at=moment if kind in effects.FINAL_KINDS else None,
+    )
+    db.session.add(application)
+    db.session.flush()
+    effects.assign_tracking_number(application)
+    application.filed_at = moment - timedelta(days=20)
+    subjects.record_case(application, definition)
+    db.session.commit()
+    return application

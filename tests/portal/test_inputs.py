@@ -201,7 +201,14 @@ def test_a_hidden_answer_stored_before_this_rule_is_neither_shown_nor_used(clien
 
 
 def test_a_question_hidden_by_a_changed_person_type_loses_its_answer_and_documents(client, app_ctx):
+    from portal.accounts.services import get_user_by_email
+    from tests.portal.helpers import VALID_FIELDS, decided_case
+
     applicant(client)
+    # The calificación de lugar the workshop holds: a resolution field takes only a real one.
+    land = {name.removeprefix("f_"): value for name, value in VALID_FIELDS.items()}
+    held = decided_case(get_user_by_email("ana@example.sv"), "calificacion-lugar", land)
+    number = held.tracking_number.lower()
     response = client.post(
         f"/solicitudes/nueva/{procedure_id('inscripcion-establecimiento', '0511')}",
         data={"token": "inscripcion-0002-abcdef"},
@@ -211,18 +218,19 @@ def test_a_question_hidden_by_a_changed_person_type_loses_its_answer_and_documen
         "f_tipo_persona": "natural",
         "f_dui": "03.456.781\u20134",  # pasted with points and an en dash
         "f_requiere_calificacion_lugar": "si",
-        "f_resolucion_calificacion_lugar": "opamss-2026-000001",
+        "f_resolucion_calificacion_lugar": number,
         "d_dui_nit": file_("dui.pdf", pdf_bytes()),
     }
     assert post(client, application_id, natural, button="save").status_code == 302
     case = reload_application(application_id)
     assert case.data["dui"] == "03456781-4"
+    assert case.data["resolucion_calificacion_lugar"] == held.tracking_number
     assert [d.requirement_code for d in case.current_documents] == ["dui_nit"]
     legal = {
         "f_tipo_persona": "juridica",
         "f_dui": "03456781-4",
         "f_requiere_calificacion_lugar": "no",
-        "f_resolucion_calificacion_lugar": "opamss-2026-000001",
+        "f_resolucion_calificacion_lugar": number,
     }
     assert post(client, application_id, legal, button="save").status_code == 302
     case = reload_application(application_id)

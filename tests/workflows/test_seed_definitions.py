@@ -222,10 +222,23 @@ def test_construction_permit_prerequisites() -> None:
     assert missing_prerequisites(found, {"es_parcelacion": False}, {}, today) == three
     subdivision = missing_prerequisites(found, {"es_parcelacion": "si"}, {}, today)
     assert subdivision == (*three, "OPAMSS/revision-vial-zonificacion")
-    held = {key: Held("approved", date(2025, 6, 1), date(2029, 6, 1)) for key in three}
-    assert missing_prerequisites(found, {"es_parcelacion": False}, held, today) == ()
-    held["OPAMSS/factibilidad-aguas-lluvias"] = Held("approved", date(2021, 6, 1), date(2025, 6, 1))
-    assert missing_prerequisites(found, {}, held, today) == ("OPAMSS/factibilidad-aguas-lluvias",)
+    # Cases about the same property (record 7): any qualifies while its field is blank; once a
+    # field names one, only that one counts.
+    land = {"property": 7}
+    held = {
+        key: Held(
+            "approved", date(2025, 6, 1), date(2029, 6, 1), f"OPAMSS-2025-00000{n}", key, land
+        )
+        for n, key in enumerate(three)
+    }
+    assert missing_prerequisites(found, {"es_parcelacion": False}, held, today, land) == ()
+    assert missing_prerequisites(found, {}, held, today, {"property": 8}) == three
+    held["OPAMSS/factibilidad-aguas-lluvias"] = Held(
+        "approved", date(2021, 6, 1), date(2025, 6, 1), "OPAMSS-2021-000009", three[2], land
+    )
+    assert missing_prerequisites(found, {}, held, today, land) == (three[2],)
+    named = {"resolucion_calificacion_lugar": "opamss-2025-000001"}  # the línea's number
+    assert missing_prerequisites(found, named, held, today, land) == (three[0], three[2])
     reception = definition("OPAMSS", "recepcion-obra")
     assert [item.procedure for item in reception.prerequisites] == ["OPAMSS/permiso-construccion"]
 

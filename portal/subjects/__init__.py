@@ -1,0 +1,1 @@
+"""Subjects as records: legal units, establishments and properties, linked to their cases."""
