@@ -47,7 +47,6 @@ ALLOWED = {
     # The kind of an authority (portal/authorities/data/authorities.yaml), not the field that
     # several definitions call `distrito`; portal/authorities owns that vocabulary.
     ("portal/authorities/models.py", "distrito"),
-    ("portal/authorities/services.py", "distrito"),
 }
 TRANSLATE = frozenset({"_", "_l", "gettext", "lazy_gettext", "ngettext", "pgettext"})
 #: A quoted attribute value in a template's HTML, whole (`name="f_giro"`).

@@ -7,7 +7,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 
-KINDS = ("metropolitan_office", "municipio", "distrito", "special_authority", "national_office")
+#: The kind of the 2024 districts (the former municipalities); cases are located in one.
+DISTRICT = "distrito"
+KINDS = ("metropolitan_office", "municipio", DISTRICT, "special_authority", "national_office")
 
 
 class Authority(db.Model):
@@ -44,7 +46,7 @@ class Authority(db.Model):
 
     @property
     def is_district(self) -> bool:
-        return self.kind == "distrito"
+        return self.kind == DISTRICT
 
     @property
     def place(self) -> str:

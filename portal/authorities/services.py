@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 import yaml
 
-from portal.authorities.models import KINDS, Authority, AuthorityDayOff
+from portal.authorities.models import DISTRICT, KINDS, Authority, AuthorityDayOff
 from portal.errors import InvalidInput
 from portal.extensions import db
 from workflows.calendar import (
@@ -339,7 +339,7 @@ def get_authority(code: str) -> Authority | None:
 def list_districts(served_by: str | None = None) -> list[Authority]:
     """Return the districts, optionally only those an office serves, by name."""
     districts = db.session.scalars(
-        sa.select(Authority).where(Authority.kind == "distrito").order_by(Authority.short_name)
+        sa.select(Authority).where(Authority.kind == DISTRICT).order_by(Authority.short_name)
     ).all()
     if served_by is None:
         return list(districts)

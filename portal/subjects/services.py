@@ -25,7 +25,7 @@ from forms.builder import json_safe
 from portal.accounts.models import User
 from portal.applications import effects
 from portal.applications.models import Application
-from portal.authorities.models import Authority
+from portal.authorities.models import DISTRICT, Authority
 from portal.establishments.models import Establishment
 from portal.extensions import db
 from portal.procedures.services import definition_of
@@ -69,7 +69,7 @@ def _district_id(code: object) -> int | None:
     if not code:
         return None
     return db.session.scalar(
-        sa.select(Authority.id).where(Authority.code == str(code), Authority.kind == "distrito")
+        sa.select(Authority.id).where(Authority.code == str(code), Authority.kind == DISTRICT)
     )
 
 
