@@ -9,8 +9,6 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from workflows.conditions import freeze
 from workflows.fees import (
     ConditionalRate,
@@ -43,18 +41,9 @@ from workflows.model import (
 )
 from workflows.problems import InvalidDefinition, Problem
 from workflows.schemas import schema_problems
+from workflows.source import read_source
 from workflows.text import Text
 from workflows.validator import check
-
-
-class _YamlLoader(yaml.SafeLoader):
-    """Safe YAML without implicit dates: a date in a definition stays an ISO string."""
-
-
-_YamlLoader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 def load(data: Mapping[str, Any]) -> Definition:
@@ -85,17 +74,42 @@ def load_file(path: str | PathLike[str]) -> Definition:
     """Read a YAML (or JSON) definition file and load it.
 
     Raises:
-        InvalidDefinition: The file is not a YAML mapping, or the definition is invalid.
+        InvalidDefinition: The file is not a bounded YAML mapping of text (see
+            `workflows.source.read_source`), or the definition is invalid.
         OSError: The file cannot be read.
     """
-    text = Path(path).read_text(encoding="utf-8")
+    return load_source(Path(path).read_bytes())
+
+
+def load_source(source: str | bytes) -> Definition:
+    """Load a definition from a file's content, bounded and checked like `load_file`.
+
+    Raises:
+        InvalidDefinition: listing every problem found.
+    """
+    definition, problems = inspect_source(source)
+    if definition is None:
+        raise InvalidDefinition(problems)
+    return definition
+
+
+def inspect_source(source: str | bytes) -> tuple[Definition | None, list[Problem]]:
+    """Read and validate a definition file's content without raising.
+
+    Args:
+        source: The file's bytes (UTF-8) or text.
+
+    Returns:
+        `(definition, [])` when it is sound, else `(None, problems)`: every problem found at
+        the stage that failed (reading, the schema, then the semantic checks).
+    """
+    data, problems = read_source(source)
+    if problems:
+        return None, problems
     try:
-        data = yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as error:
-        raise InvalidDefinition([Problem("", "not_yaml", str(error))]) from None
-    if not isinstance(data, Mapping):
-        raise InvalidDefinition([Problem("", "not_a_mapping", "the file must hold a mapping")])
-    return load(data)
+        return load(data), []
+    except InvalidDefinition as invalid:
+        return None, list(invalid.problems)
 
 
 def _decimal(value: Any) -> Decimal:
