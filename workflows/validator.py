@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from itertools import combinations
-from typing import Any
 
 import re2
 
@@ -617,21 +616,30 @@ def _trap_problems(definition: Definition) -> list[Problem]:
 def _correction_problems(definition: Definition) -> list[Problem]:
     """Report correction periods of zero days and positive silence while the applicant corrects.
 
-    A waiting state of zero business days leaves the applicant no day to correct
-    (`zero_correction_days`). Positive silence (LPA Arts. 113-114) answers the authority's
-    silence, so it must not run while the case waits on the applicant or the clock is
-    suspended (`silence_while_correcting`): neither the waiting state's own `deem_approved`
-    nor a procedure-wide one while a waiting state keeps the clock running.
+    A waiting state abandoned after zero business days leaves the applicant no day to correct
+    (`zero_correction_days`; the state's own `business_days` is at least 1 by the schema).
+    Positive silence (LPA Arts. 113-114) answers the authority's silence, so it must not run
+    while the case waits on the applicant or the clock is suspended
+    (`silence_while_correcting`): neither the waiting state's own `deem_approved` nor a
+    procedure-wide one while a waiting state keeps the clock running.
     """
     problems = []
     for index, state in enumerate(definition.states):
         path = f"workflow.states[{index}]"
         waiting = state.kind == "waiting_applicant" or state.clock == "suspended"
-        if state.kind == "waiting_applicant" and state.business_days == 0:
-            problems.append(
-                Problem(f"{path}.business_days", "zero_correction_days", "no day to correct")
-            )
         for number, action in enumerate(state.breach):
+            if (
+                state.kind == "waiting_applicant"
+                and action.kind == "deem_abandoned"
+                and action.after_business_days == 0
+            ):
+                problems.append(
+                    Problem(
+                        f"{path}.breach[{number}].after_business_days",
+                        "zero_correction_days",
+                        f"the case is abandoned the day {state.code!r} starts: no day to correct",
+                    )
+                )
             if waiting and action.kind == "deem_approved":
                 problems.append(
                     Problem(
@@ -744,12 +752,10 @@ def conditions_of(definition: Definition) -> Iterator[tuple[str, Condition]]:
 def condition_depth(condition: Condition) -> int:
     """Return how many levels of `all`/`any`/`not` a condition nests (a comparison is 1)."""
     deepest = 0
-    pending: list[tuple[Any, int]] = [(condition, 1)]
+    pending: list[tuple[Condition, int]] = [(condition, 1)]
     while pending:
         node, depth = pending.pop()
         deepest = max(deepest, depth)
-        if not isinstance(node, Mapping):
-            continue
         for key in ("all", "any"):
             pending.extend((item, depth + 1) for item in node.get(key, ()))
         if "not" in node:
