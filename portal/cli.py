@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -47,17 +48,19 @@ def create_user(email, role, authority_code, password, name):
 @procedures.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 def validate(files):
-    """Validate definition files, printing every problem; exit 1 if any."""
-    failed = False
+    """Validate definition files, alone and as a set, printing every problem; exit 1 if any."""
+    from portal.procedures.validation import inspect_files
+
+    sound, failed = inspect_files(files)
+    by_file = dict(sound)
     for path in files:
-        try:
-            definition = workflows.load_file(path)
-        except workflows.InvalidDefinition as error:
-            failed = True
-            click.echo(f"{path}: {len(error.problems)} problem(s)")
-            for problem in error.problems:
+        problems = failed.get(Path(path))
+        if problems:
+            click.echo(f"{path}: {len(problems)} problem(s)")
+            for problem in problems:
                 click.echo(f"  {problem.path}: {problem.code}: {problem.message}")
         else:
+            definition = by_file[Path(path)]
             click.echo(
                 f"{path}: ok ({definition.authority}/{definition.slug} v{definition.version})"
             )

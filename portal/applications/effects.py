@@ -306,9 +306,3 @@ def apply(
     db.session.flush()
     if db.session.info.pop("feed_pending", False):
         enqueue("sequence_feed")
-
-
-def unsupported_effects(definition: workflows.Definition) -> set[str]:
-    """Effects a definition uses that this portal cannot perform yet (refused at seeding)."""
-    used = {ref.name for t in definition.transitions for ref in t.effects}
-    return used - set(HANDLERS)

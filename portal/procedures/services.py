@@ -61,9 +61,18 @@ def publish_definition(definition: workflows.Definition) -> ProcedureVersion:
 
 
 def seed_definitions(root: str | Path) -> list[ProcedureVersion]:
-    """Load every definition file (all must be valid) and publish each version (flush only)."""
-    loaded = [workflows.load_file(path) for path in definition_files(root)]
-    return [publish_definition(definition) for definition in loaded]
+    """Validate every definition file and publish each version (flush only).
+
+    Raises:
+        InvalidDefinition: naming every problem of every file (`portal.procedures.validation`);
+            nothing is published then.
+    """
+    from portal.procedures.validation import inspect_files, problems_error
+
+    sound, failed = inspect_files(definition_files(root))
+    if failed:
+        raise problems_error(failed)
+    return [publish_definition(definition) for _file, definition in sound]
 
 
 @lru_cache(maxsize=256)
