@@ -93,6 +93,9 @@ MESSAGES = {
     "inspection_not_recorded": _l("Falta registrar la inspección."),
     "items_not_verified": _l("Falta revisar todos los datos y documentos."),
     "invalid_output": _l("Revise los datos que pide esta decisión."),
+    "procedure_retired": _l(
+        "Este trámite ya no recibe solicitudes nuevas. Puede desistir de este borrador."
+    ),
     "stale_application": _l(
         "Otra persona actuó en este expediente mientras usted lo revisaba. Revise su estado actual."
     ),

@@ -151,6 +151,8 @@ def start_application(*, actor: User, procedure: Procedure, token: str) -> Appli
     if existing is not None:
         return existing
     version = latest_version(procedure)
+    if version is None:  # retired, or not in force yet: no new case
+        raise NotFound("procedure_closed")
     definition = definition_of(version)
     # A district office's own procedures happen in that district, with or without a field.
     authority = procedure.authority
@@ -393,6 +395,13 @@ def _fire(
         definition, application.state, action, facts_for(application, role, comment, outputs)
     )
     source = definition.state(outcome.source)
+    if (
+        source.kind == "draft"
+        and application.procedure_version.status == "retired"
+        and not definition.state(outcome.target).is_final
+    ):
+        # A retired version takes no new filing; a draft on it can still be withdrawn.
+        raise workflows.TransitionNotAllowed([workflows.Reason("procedure_retired")])
     application.state = outcome.target
     application.state_entered_at = utcnow()
     if source.kind == "draft" and application.tracking_number is None:
