@@ -76,15 +76,12 @@ def _echo_problems(problems) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 def import_definition(file):
     """Store a definition file as a draft, printing its problems; exit 1 if any."""
-    from portal.extensions import db
     from portal.procedures.services import import_draft
 
     draft, problems = import_draft(Path(file).read_bytes(), path=file)
     if draft is None:
-        db.session.rollback()
         click.echo(f"{file}: not stored, {len(problems)} problem(s)")
     else:
-        db.session.commit()
         name = f"{draft.procedure.authority.code}/{draft.procedure.slug}@{draft.version}"
         click.echo(f"{file}: draft {name} stored, {len(problems)} problem(s)")
     _echo_problems(problems)
@@ -101,39 +98,23 @@ def import_definition(file):
 )
 def publish(target, valid_from):
     """Publish a definition file or a draft (AUTHORITY/slug@N); refused with any problem."""
-    from portal.extensions import db
-    from portal.procedures.services import find_version, publish_definition, publish_draft
-    from portal.procedures.validation import inspect
+    from portal.procedures.services import find_version, publish_draft, publish_source
 
     day = valid_from.date() if valid_from else None
-    if Path(target).is_file():
-        source = Path(target).read_bytes()
-        definition, problems = inspect(source, path=target)
-        if definition is None:
-            click.echo(f"{target}: not published, {len(problems)} problem(s)")
-            _echo_problems(problems)
-            sys.exit(1)
-        text = source.decode("utf-8")
-        try:
-            version = publish_definition(definition, valid_from=day, source=text)
-        except InvalidInput as error:
-            db.session.rollback()
-            raise click.ClickException(f"{target}: {error.code}") from error
-    else:
-        version = find_version(target)
-        if version is None:
-            raise click.ClickException(f"no file or draft {target!r}")
-        try:
-            publish_draft(version, valid_from=day)
-        except workflows.InvalidDefinition as error:
-            db.session.rollback()
-            click.echo(f"{target}: not published, {len(error.problems)} problem(s)")
-            _echo_problems(error.problems)
-            sys.exit(1)
-        except InvalidInput as error:
-            db.session.rollback()
-            raise click.ClickException(f"{target}: {error.code}") from error
-    db.session.commit()
+    try:
+        if Path(target).is_file():
+            version = publish_source(Path(target).read_bytes(), path=target, valid_from=day)
+        else:
+            draft = find_version(target)
+            if draft is None:
+                raise click.ClickException(f"no file or draft {target!r}")
+            version = publish_draft(draft, valid_from=day)
+    except workflows.InvalidDefinition as error:
+        click.echo(f"{target}: not published, {len(error.problems)} problem(s)")
+        _echo_problems(error.problems)
+        sys.exit(1)
+    except InvalidInput as error:
+        raise click.ClickException(f"{target}: {error.code}") from error
     since = version.valid_from.isoformat() if version.valid_from else "today"
     name = f"{version.procedure.authority.code}/{version.procedure.slug}@{version.version}"
     click.echo(f"published {name}, valid from {since}")
@@ -144,7 +125,6 @@ def publish(target, valid_from):
 @click.option("--version", "number", type=click.IntRange(1, 2**31 - 1), default=None)
 def retire(procedure, number):
     """Retire AUTHORITY/slug (or one version): no new filings; its cases go on."""
-    from portal.extensions import db
     from portal.procedures.services import get_procedure
     from portal.procedures.services import retire as retire_versions
 
@@ -153,7 +133,6 @@ def retire(procedure, number):
     if found is None:
         raise click.ClickException(f"no procedure {procedure!r}")
     retired = retire_versions(found, version=number)
-    db.session.commit()
     if not retired:
         raise click.ClickException(f"{procedure}: nothing published to retire")
     click.echo(f"retired {procedure} version(s) {', '.join(str(v.version) for v in retired)}")

@@ -51,14 +51,20 @@ def _validator(params_schema: str = "") -> jsonschema.Draft202012Validator:
     )
 
 
+#: Levels of a recursive definition (a condition's `all`/`any`/`not`) inlined before `$ref`.
+_UNROLL = 1
+
+
 def _prepared(whole: Mapping[str, Any]) -> dict[str, Any]:
     """Return the schema with its non-recursive `$ref`s inlined and its patterns anchored.
 
     Resolving a `$ref` costs more than checking what it points to, and a definition checks
-    thousands of them. Only a bare `{"$ref": "#/$defs/x"}` whose target never refers back to
-    itself is inlined, so verdicts do not change. A pattern's final `$` becomes `\\Z`: JSON
-    Schema patterns are ECMA-262, where `$` is the end of the text, but Python's `$` also
-    matches before a final newline, which let a code such as `"aprobado\\n"` through.
+    thousands of them. A `{"$ref": "#/$defs/x"}` is replaced by its target (merged with the
+    keywords beside it when none is in both); a target that refers back to itself (a
+    condition) is unrolled `_UNROLL` levels and keeps its `$ref` below, so verdicts do not
+    change. A pattern's final `$` becomes `\\Z`: JSON Schema patterns are ECMA-262, where `$`
+    is the end of the text, but Python's `$` also matches before a final newline, which let a
+    code such as `"aprobado\\n"` through.
     """
     defs = whole.get("$defs", {})
 
@@ -88,21 +94,26 @@ def _prepared(whole: Mapping[str, Any]) -> dict[str, Any]:
         if name in seen:
             recursive.add(name)
 
-    def rewrite(node: Any) -> Any:
+    def rewrite(node: Any, unroll: int) -> Any:
         if isinstance(node, Mapping):
             ref = node.get("$ref", "")
             name = ref.removeprefix("#/$defs/")
-            if len(node) == 1 and ref.startswith("#/$defs/") and name not in recursive:
-                return rewrite(defs[name])
+            rest = {key: value for key, value in node.items() if key != "$ref"}
+            # Beside other keywords a `$ref` applies too, so it merges when none collides.
+            if ref.startswith("#/$defs/") and not set(rest) & set(defs[name]):
+                if name not in recursive:
+                    return rewrite({**defs[name], **rest}, unroll)
+                if unroll:
+                    return rewrite({**defs[name], **rest}, unroll - 1)
             return {
-                key: _anchored(value) if key == "pattern" else rewrite(value)
+                key: _anchored(value) if key == "pattern" else rewrite(value, unroll)
                 for key, value in node.items()
             }
         if isinstance(node, list):
-            return [rewrite(item) for item in node]
+            return [rewrite(item, unroll) for item in node]
         return node
 
-    return rewrite(whole)
+    return rewrite(whole, _UNROLL)
 
 
 def _anchored(pattern: Any) -> Any:

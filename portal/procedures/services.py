@@ -102,7 +102,7 @@ def publish_definition(
 def import_draft(
     source: str | bytes, *, path: str = ""
 ) -> tuple[ProcedureVersion | None, list[workflows.Problem]]:
-    """Store a definition file as a draft version, with its problems (flush only).
+    """Store a definition file as a draft version, with its problems (committed).
 
     A draft may have problems (an administrator fixes them before publishing), but it must
     at least be a readable mapping naming a known authority, a slug and a version number.
@@ -112,6 +112,17 @@ def import_draft(
         `(draft, problems)`: the stored draft (None when nothing could be stored) and every
         problem the validator found (empty when the draft can be published as it is).
     """
+    draft, problems = _import_draft(source, path)
+    if draft is None:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    return draft, problems
+
+
+def _import_draft(
+    source: str | bytes, path: str
+) -> tuple[ProcedureVersion | None, list[workflows.Problem]]:
     from portal.procedures.validation import inspect
     from workflows.source import read_source
 
@@ -164,8 +175,10 @@ def _identity(data: object) -> tuple[str, str, int] | None:
     return authority, slug, number
 
 
-def publish_draft(version: ProcedureVersion, *, valid_from: date | None = None) -> None:
+def publish_draft(version: ProcedureVersion, *, valid_from: date | None = None) -> ProcedureVersion:
     """Publish a draft after validating its file again; refuse it when it has any problem.
+
+    Committed when published; nothing changes when refused.
 
     Raises:
         InvalidInput: `not_a_draft` when the version is published or retired.
@@ -177,12 +190,40 @@ def publish_draft(version: ProcedureVersion, *, valid_from: date | None = None) 
         raise InvalidInput("not_a_draft", field="version", version=version.version)
     definition, problems = inspect(version.source or "", path=f"draft {version.id}")
     if definition is None:
+        db.session.rollback()
         raise workflows.InvalidDefinition(problems)
-    publish_definition(definition, valid_from=valid_from, source=version.source)
+    published = publish_definition(definition, valid_from=valid_from, source=version.source)
+    db.session.commit()
+    return published
+
+
+def publish_source(
+    source: bytes, *, path: str = "", valid_from: date | None = None
+) -> ProcedureVersion:
+    """Validate a definition file and publish it at once (committed).
+
+    Raises:
+        InvalidDefinition: every problem the validator finds; nothing is stored.
+        InvalidInput: `published_version_changed` (that version is published, differently).
+    """
+    from portal.procedures.validation import inspect
+
+    definition, problems = inspect(source, path=path)
+    if definition is None:
+        raise workflows.InvalidDefinition(problems)
+    try:
+        version = publish_definition(
+            definition, valid_from=valid_from, source=source.decode("utf-8")
+        )
+    except InvalidInput:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return version
 
 
 def retire(procedure: Procedure, *, version: int | None = None) -> list[ProcedureVersion]:
-    """Retire a procedure's published versions (or one): no new filings, cases go on (flush).
+    """Retire a procedure's published versions (or one): no new filings, cases go on.
 
     Returns:
         The versions retired now (none when there was nothing published to retire).
@@ -196,7 +237,7 @@ def retire(procedure: Procedure, *, version: int | None = None) -> list[Procedur
     for row in retired:
         row.status = "retired"
         row.retired_at = utcnow()
-    db.session.flush()
+    db.session.commit()
     return retired
 
 
