@@ -122,6 +122,9 @@ def _anchored(pattern: Any) -> Any:
     return pattern
 
 
+_PARAMS_VALIDATORS: dict[int, tuple[Any, jsonschema.Draft202012Validator]] = {}
+
+
 def params_problems(params_schema: Mapping[str, Any], params: Any, path: str) -> list[Problem]:
     """Check a guard's or effect's parameters against their JSON Schema.
 
@@ -133,7 +136,16 @@ def params_problems(params_schema: Mapping[str, Any], params: Any, path: str) ->
     Returns:
         One problem per violation, with code `invalid_params`.
     """
-    validator = _validator(json.dumps(_thaw_for_schema(params_schema), sort_keys=True))
+    known = _PARAMS_VALIDATORS.get(id(params_schema))
+    if known is None or known[0] is not params_schema:
+        # Registry schemas live as long as the process: one validator each, found by identity
+        # rather than by serialising the schema on every guard and effect of a definition.
+        known = (
+            params_schema,
+            _validator(json.dumps(_thaw_for_schema(params_schema), sort_keys=True)),
+        )
+        _PARAMS_VALIDATORS[id(params_schema)] = known
+    validator = known[1]
     return [
         Problem(path, "invalid_params", error.message)
         for error in validator.iter_errors(_thaw_for_schema(params))

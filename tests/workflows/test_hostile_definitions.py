@@ -481,3 +481,16 @@ def test_a_field_pattern_is_compiled_once_and_reused() -> None:
     field = Field(name="x", type="text", label=Text("X", "X"), pattern="[0-9]+")
     assert validate_value(field, "123") == ("123", None)
     assert validate_value(field, "12a") == (None, "pattern_mismatch")
+
+
+def test_reading_pauses_the_cycle_collector_and_restores_it(demo_data: dict[str, Any]) -> None:
+    import gc
+
+    source = text_of(demo_data)
+    assert gc.isenabled()
+    assert inspect_source(source)[1] == [] and gc.isenabled()
+    gc.disable()
+    try:
+        assert inspect_source(source)[1] == [] and not gc.isenabled()
+    finally:
+        gc.enable()
