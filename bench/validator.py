@@ -7,8 +7,8 @@ YAML, the JSON Schema, building, every check of `workflows.validator.CHECKS`) an
 and p95 wall time and the peak memory of one run (tracemalloc, in a separate run), against a
 floor measured in the same process: a trivial definition of one transition. The generated file
 is larger than `workflows.source.MAX_BYTES`, so its size limit is lifted here; a file that size
-is refused at once in production (also timed below, with an alias bomb). Never part of the
-test suite.
+is refused at once in production (also timed below, with an alias bomb); the largest file
+accepted is timed too. Never part of the test suite.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from workflows import load  # noqa: E402
 from workflows.loader import _without_cycle_collection, inspect_source  # noqa: E402
-from workflows.source import read_source  # noqa: E402
+from workflows.source import MAX_BYTES, read_source  # noqa: E402
 
 
 def text(es: str) -> dict[str, str]:
@@ -212,6 +212,18 @@ def main() -> None:
           f"{p95(times):>10.3f}{big_peak / 1e6:>10.1f}")  # fmt: skip
     print(f"ratio to floor: {statistics.median(times) / statistics.median(floor):.0f}x time, "
           f"{big_peak / max(floor_peak, 1):.0f}x memory")  # fmt: skip
+
+    # The largest file accepted in production, through the very path the portal takes.
+    fitting = int(args.transitions * MAX_BYTES / len(big) * 0.97)
+    largest = yaml.safe_dump(generated(fitting), allow_unicode=True, sort_keys=False)
+    while len(largest) > MAX_BYTES:
+        fitting = int(fitting * 0.95)
+        largest = yaml.safe_dump(generated(fitting), allow_unicode=True, sort_keys=False)
+    spent = timed(lambda: inspect_source(largest), args.runs)
+    assert inspect_source(largest)[1] == []
+    label = f"largest: {fitting}"
+    print(f"{label:<22}{statistics.median(spent):>10.3f}{p95(spent):>10.3f}  "
+          f"transitions, {len(largest) / 1e6:.2f} MB, the size limit")  # fmt: skip
 
     bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 10)
