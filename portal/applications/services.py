@@ -28,7 +28,7 @@ from portal.extensions import db, utcnow
 from portal.idempotent import insert_if_absent
 from portal.permissions import role_on
 from portal.procedures.models import Procedure, ProcedureVersion
-from portal.procedures.services import definition_of, latest_version
+from portal.procedures.services import definition_of, version_for_new_cases
 from portal.storage import storage
 from workflows.guards import applicable_data, applicable_documents
 
@@ -150,9 +150,7 @@ def start_application(*, actor: User, procedure: Procedure, token: str) -> Appli
     existing = _started_with(actor, token)
     if existing is not None:
         return existing
-    version = latest_version(procedure)
-    if version is None:  # retired, or not in force yet: no new case
-        raise NotFound("procedure_closed")
+    version = version_for_new_cases(procedure)  # NotFound when it takes no new case
     definition = definition_of(version)
     # A district office's own procedures happen in that district, with or without a field.
     authority = procedure.authority

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, render_template, url_for
 from flask_babel import get_locale
 
 from forms.review import ApplicationStartForm
+from portal.errors import NotFound
 from portal.procedures import services
 from portal.views_util import svg_response
 from workflows.diagram import render_svg
@@ -56,7 +57,8 @@ def _open_definition(authority: str, slug: str):
     procedure = services.get_procedure(authority, slug)
     if procedure is None:
         abort(404)
-    version = services.latest_version(procedure)
-    if version is None:
-        abort(410 if services.is_retired(procedure) else 404)
+    try:
+        version = services.version_for_new_cases(procedure)
+    except NotFound as closed:
+        abort(410 if closed.params.get("retired") else 404)
     return procedure, services.definition_of(version)

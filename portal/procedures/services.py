@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 
 import workflows
 from portal.authorities.services import get_authority
-from portal.errors import InvalidInput
+from portal.errors import InvalidInput, NotFound
 from portal.extensions import db, utcnow
 from portal.procedures.models import Procedure, ProcedureVersion
 from workflows.fees import FixedFee
@@ -307,7 +307,20 @@ def latest_version(procedure: Procedure, today: date | None = None) -> Procedure
     )
 
 
-def is_retired(procedure: Procedure) -> bool:
+def version_for_new_cases(procedure: Procedure) -> ProcedureVersion:
+    """The version a new case of `procedure` takes today (`latest_version`).
+
+    Raises:
+        NotFound: `procedure_closed`, with `retired` True when the procedure was retired (the
+            portal answers 410) and False when no version is in force yet (404).
+    """
+    version = latest_version(procedure)
+    if version is None:
+        raise NotFound("procedure_closed", retired=_is_retired(procedure))
+    return version
+
+
+def _is_retired(procedure: Procedure) -> bool:
     """Tell whether a procedure has retired versions and none published (it was closed)."""
     statuses = set(
         db.session.scalars(
