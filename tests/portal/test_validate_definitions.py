@@ -200,3 +200,59 @@ def test_the_seed_command_prints_the_problems_and_exits_non_zero(app, app_ctx, t
     assert result.exit_code == 1
     assert "invalid_notice: include is not allowed in a notice" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_real_command_answers_hostile_files_without_a_traceback(tmp_path):
+    """The operator's own `flask procedures validate`, in a process of its own, before seeding."""
+    import os
+    import subprocess
+    import sys
+
+    files = [
+        written(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00", "imagen.yaml"),
+        written(
+            tmp_path,
+            "a0: &a0 [x, x, x, x, x, x, x, x, x]\n"
+            + "".join(
+                f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 10)
+            ),
+            "bomba.yaml",
+        ),
+        written(tmp_path, good_text(NOTICE, '{% include "/etc/passwd" %}'), "incluye.yaml"),
+        written(tmp_path, "x" * (2 * 1024 * 1024), "enorme.yaml"),
+        GOOD,
+    ]
+    instance = tmp_path / "instance"  # an empty database: the command must not need one
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL",)}
+    env |= {"INSTANCE_PATH": str(instance), "SECRET_KEY": "x" * 32, "REDIS_URL": ""}
+    started = time.perf_counter()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "wsgi",
+            "procedures",
+            "validate",
+            *map(str, files),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert time.perf_counter() - started < 60
+    assert done.returncode == 1
+    assert "Traceback" not in done.stdout + done.stderr
+    for name, code in (
+        ("imagen.yaml", "not_text"),
+        ("bomba.yaml", "too_many_values"),
+        ("incluye.yaml", "invalid_notice"),
+        ("enorme.yaml", "too_large"),
+    ):
+        assert f"{tmp_path / name}: 1 problem(s)" in done.stdout
+        assert f": {code}: " in done.stdout
+    assert f"{GOOD}: ok (OPAMSS/calificacion-lugar v1)" in done.stdout

@@ -164,3 +164,16 @@ def test_a_retired_procedure_takes_no_new_filing_but_its_cases_go_on(
     )
     assert reload_application(filed).state == "prevenido"
     assert client.get(f"/solicitudes/{filed}").status_code == 200
+
+
+def test_a_procedure_not_yet_in_force_is_not_offered(client, app, app_ctx, tmp_path):
+    result = cli(app, "publish", definition_file(tmp_path), "--valid-from", "2099-01-01")
+    assert result.exit_code == 0 and "valid from 2099-01-01" in result.output
+    assert client.get(f"/tramites/{NAME}").status_code == 404
+    assert f"/tramites/{NAME}" not in client.get("/tramites/").data.decode()
+    make_applicant()
+    login(client, "ana@example.sv")
+    started = client.post(
+        f"/solicitudes/nueva/{procedure().id}", data={"token": "token-de-prueba-0001"}
+    )
+    assert started.status_code == 404
