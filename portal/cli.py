@@ -46,11 +46,17 @@ def create_user(email, role, authority_code, password, name):
 
 
 @procedures.command("validate")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def validate(files):
-    """Validate definition files, alone and as a set, printing every problem; exit 1 if any."""
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+def validate(paths):
+    """Validate definition files (a folder: its *.yaml), alone and as a set; exit 1 if any."""
+    from portal.procedures.services import definition_files
     from portal.procedures.validation import inspect_files
 
+    files = [
+        str(file)
+        for path in paths
+        for file in (definition_files(path) if Path(path).is_dir() else [Path(path)])
+    ]
     sound, failed = inspect_files(files)
     by_file = dict(sound)
     for path in files:
