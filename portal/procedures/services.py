@@ -182,14 +182,17 @@ def publish_draft(version: ProcedureVersion, *, valid_from: date | None = None) 
 
     Raises:
         InvalidInput: `not_a_draft` when the version is published or retired.
-        InvalidDefinition: every problem the validator finds; the draft stays a draft.
+        InvalidDefinition: every problem the validator finds, or a prerequisite cycle with
+            the published catalogue (`catalogue_problems`); the draft stays a draft.
     """
-    from portal.procedures.validation import inspect
+    from portal.procedures.validation import catalogue_problems, inspect
 
     if version.status != "draft":
         raise InvalidInput("not_a_draft", field="version", version=version.version)
     definition, problems = inspect(version.source or "", path=f"draft {version.id}")
-    if definition is None:
+    if definition is not None:
+        problems = catalogue_problems(definition)
+    if problems:
         db.session.rollback()
         raise workflows.InvalidDefinition(problems)
     published = publish_definition(definition, valid_from=valid_from, source=version.source)
@@ -203,13 +206,16 @@ def publish_source(
     """Validate a definition file and publish it at once (committed).
 
     Raises:
-        InvalidDefinition: every problem the validator finds; nothing is stored.
+        InvalidDefinition: every problem the validator finds, or a prerequisite cycle with
+            the published catalogue (`catalogue_problems`); nothing is stored.
         InvalidInput: `published_version_changed` (that version is published, differently).
     """
-    from portal.procedures.validation import inspect
+    from portal.procedures.validation import catalogue_problems, inspect
 
     definition, problems = inspect(source, path=path)
-    if definition is None:
+    if definition is not None:
+        problems = catalogue_problems(definition)
+    if problems:
         raise workflows.InvalidDefinition(problems)
     try:
         version = publish_definition(

@@ -192,3 +192,29 @@ def problems_error(failed: dict[Path, list[workflows.Problem]]) -> workflows.Inv
         for file, problems in failed.items()
         for problem in problems
     )
+
+
+def catalogue_problems(definition: workflows.Definition) -> list[workflows.Problem]:
+    """Return the set-level problems of publishing `definition` into the catalogue as it is.
+
+    The procedures already published (their newest published version, other than
+    `definition`'s own procedure) and `definition` are checked together with
+    `workflows.validator.check_set`: a prerequisite cycle through published procedures.
+    """
+    from portal.extensions import db
+    from portal.procedures.models import Procedure, ProcedureVersion
+    from portal.procedures.services import definition_of
+
+    rows = db.session.scalars(
+        sa.select(ProcedureVersion)
+        .join(Procedure)
+        .where(ProcedureVersion.status == "published")
+        .order_by(ProcedureVersion.procedure_id, ProcedureVersion.version.desc())
+    )
+    newest: dict[int, workflows.Definition] = {}
+    for row in rows:
+        if row.procedure_id not in newest:
+            newest[row.procedure_id] = definition_of(row)
+    own = (definition.authority, definition.slug)
+    others = [d for d in newest.values() if (d.authority, d.slug) != own]
+    return [problem for index, problem in check_set([*others, definition]) if index == len(others)]

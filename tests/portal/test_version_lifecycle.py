@@ -177,3 +177,25 @@ def test_a_procedure_not_yet_in_force_is_not_offered(client, app, app_ctx, tmp_p
         f"/solicitudes/nueva/{procedure().id}", data={"token": "token-de-prueba-0001"}
     )
     assert started.status_code == 404
+
+
+def test_publishing_refuses_a_prerequisite_cycle_through_the_catalogue(app, app_ctx, tmp_path):
+    import yaml
+
+    # The catalogue has construction permit <- calificación; reception <- construction permit.
+    data = yaml.safe_load(GOOD.read_text(encoding="utf-8"))
+    data["version"] = 2
+    data["prerequisites"] = [
+        {"procedure": "OPAMSS/recepcion-obra", "title": {"es": "Recepción", "en": "Reception"}}
+    ]
+    data["workflow"]["transitions"][1].setdefault("guards", []).append("prerequisites_valid")
+    path = tmp_path / "calificacion-2.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert cli(app, "validate", path).exit_code == 0  # alone it is sound
+    result = cli(app, "publish", path)
+    assert result.exit_code == 1
+    assert "prerequisites[0].procedure: prerequisite_cycle" in result.output
+    assert "OPAMSS/calificacion-lugar" in result.output and "OPAMSS/recepcion-obra" in result.output
+    assert cli(app, "import", path).exit_code == 0  # a draft may be imported...
+    result = cli(app, "publish", "OPAMSS/calificacion-lugar@2")  # ...but not published
+    assert result.exit_code == 1 and "prerequisite_cycle" in result.output
