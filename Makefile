@@ -69,6 +69,7 @@ translations: $(STAMP) ## Extract, update and compile the English catalogue
 
 bench: $(STAMP) ## Run the benchmarks (they print figures; never part of the suite)
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/business_days.py
 	$(BIN)/python bench/pdf.py
 
 frontend: ## Rebuild the vendored design system (needs node and npm)

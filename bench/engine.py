@@ -39,7 +39,7 @@ SAMPLE = {
     "integer": "3", "money": "100.00", "area_m2": "250", "date": "2026-04-06", "yes_no": True,
     "email": "ana@example.com", "phone": "2222-3333", "dui": "01234567-8",
     "nit": "0614-050707-104-8", "district": "0614", "point": "13.7,-89.2",
-    "activity_code": "47112",
+    "activity_code": "47112", "resolution": "OPAMSS-2026-000001",
 }  # fmt: skip
 
 

@@ -45,6 +45,7 @@ TEXT_LIKE = {
     "phone",
     "email",
     "activity_code",
+    "resolution",
     "point",
     "number",
     "integer",
@@ -63,6 +64,7 @@ INPUT_PARAMS = {
     "integer": {"inputmode": "numeric"},
     "dui": {"inputmode": "numeric"},
     "activity_code": {"inputmode": "numeric", "classes": "govuk-input--width-5"},
+    "resolution": {"classes": "govuk-input--width-20", "spellcheck": False},
 }
 
 

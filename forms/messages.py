@@ -43,6 +43,9 @@ MESSAGES = {
     "invalid_date": _l("Escriba una fecha válida."),
     "invalid_activity_code": _l("Escriba el código de actividad económica de 5 dígitos (CLAEES)."),
     "invalid_point": _l("Escriba latitud y longitud, como 13.6929, -89.2182."),
+    "invalid_resolution": _l(
+        "Escriba el número de expediente de la resolución, como OPAMSS-2026-000001."
+    ),
     # uploads
     "empty_file": _l("El archivo está vacío."),
     "file_too_large": _l("El archivo es demasiado grande (máximo %(max_mb)s MB)."),
@@ -95,6 +98,9 @@ MESSAGES = {
     "invalid_output": _l("Revise los datos que pide esta decisión."),
     "procedure_retired": _l(
         "Este trámite ya no recibe solicitudes nuevas. Puede desistir de este borrador."
+    ),
+    "extension_beyond_limit": _l(
+        "La prórroga supera el máximo que permite el procedimiento (%(limit)s días hábiles)."
     ),
     "stale_application": _l(
         "Otra persona actuó en este expediente mientras usted lo revisaba. Revise su estado actual."

@@ -18,6 +18,7 @@ BLUEPRINTS = (
     "portal.main.views",
     "portal.accounts.views",
     "portal.catalogue.views",
+    "portal.authorities.views",
     "portal.applications.views",
     "portal.review.views",
     "portal.certificates.views",

@@ -16,6 +16,7 @@ users = AppGroup("users", help="Manage accounts.")
 procedures = AppGroup("procedures", help="Procedure definitions.")
 api_clients = AppGroup("api-clients", help="Systems allowed to read the API (SIMDET).")
 jobs = AppGroup("jobs", help="Background jobs.")
+calendar = AppGroup("calendar", help="Authorities' non-working days (layered calendars).")
 
 
 @users.command("create")
@@ -236,6 +237,120 @@ def deadlines(today):
     click.echo(f"cases swept: {report['cases']}; actions applied: {report['actions']}")
 
 
+CALENDAR_ERRORS = {
+    "unknown_authority": "no authority with code {authorities!r} (use a code such as 0614, or ALL)",
+    "unknown_day_kind": "unknown kind; use one of: {kinds}",
+    "name_required": "give the day a name (--name)",
+    "source_required": "give the day its legal source (--source)",
+    "day_off_exists": "that authority already has {day}; remove it first",
+    "day_off_not_found": "no day {day} of that authority to remove (with --every-year: the "
+    "yearly one); national holidays and vacation periods are not rows",
+    "unknown_holy_week": "unknown Holy Week variant; use one of: {variants}",
+}
+
+
+def _calendar_error(error: InvalidInput) -> click.ClickException:
+    return click.ClickException(CALENDAR_ERRORS[error.code].format(**error.params))
+
+
+@calendar.command("list")
+@click.argument("authority_code")
+@click.argument("year", type=click.IntRange(1900, 2100))
+def calendar_list(authority_code, year):
+    """List an authority's non-working days of YEAR (weekends aside) with their sources."""
+    from portal.authorities.services import calendar_for, calendar_settings, get_authority
+
+    authority = get_authority(authority_code)
+    if authority is None:
+        raise click.ClickException(
+            CALENDAR_ERRORS["unknown_authority"].format(authorities=authority_code)
+        )
+    vacations, holy_week = calendar_settings(authority)
+    click.echo(
+        f"{authority.code} {authority.name} {year}: vacation periods "
+        f"{'on' if vacations else 'off'}, Holy Week {holy_week}"
+    )
+    for off in calendar_for(authority).days_off(year):
+        click.echo(f"{off.day:%Y-%m-%d %a}\t{off.kind}\t{off.name['es']}\t{off.source}")
+
+
+def _day_options(command):
+    command = click.option(
+        "--every-year", is_flag=True, help="The day recurs every year (only month and day count)."
+    )(command)
+    command = click.argument("day", metavar="DATE", type=click.DateTime(formats=["%Y-%m-%d"]))(
+        command
+    )
+    return click.argument("authority_code", metavar="AUTHORITY|ALL")(command)
+
+
+@calendar.command("add")
+@_day_options
+@click.option("--kind", required=True, type=click.Choice(["local", "decreed", "working"]))
+@click.option("--name", required=True, help="Spanish name, as the public calendar shows it.")
+@click.option("--name-en", default=None, help="English name.")
+@click.option("--source", required=True, help="Legal source: decree and Diario Oficial, article.")
+def calendar_add(authority_code, day, every_year, kind, name, name_en, source):
+    """Add a non-working day (or, with --kind working, take back a vacation day)."""
+    from portal.authorities.services import add_day_off
+
+    try:
+        add_day_off(
+            authority_code=authority_code, day=day.date(), kind=kind, name=name,
+            name_en=name_en, source=source, every_year=every_year,
+        )  # fmt: skip
+    except InvalidInput as error:
+        raise _calendar_error(error) from error
+    click.echo(f"added {day:%Y-%m-%d}{' every year' if every_year else ''} to {authority_code}")
+
+
+@calendar.command("remove")
+@_day_options
+def calendar_remove(authority_code, day, every_year):
+    """Remove a day added with `calendar add` (or seeded)."""
+    from portal.authorities.services import remove_day_off
+
+    try:
+        remove_day_off(authority_code=authority_code, day=day.date(), every_year=every_year)
+    except InvalidInput as error:
+        raise _calendar_error(error) from error
+    click.echo(f"removed {day:%Y-%m-%d}{' every year' if every_year else ''} from {authority_code}")
+
+
+@calendar.command("settings")
+@click.argument("authority_code")
+@click.option(
+    "--vacations", type=click.Choice(["on", "off", "inherit"]), default=None,
+    help="Whether the public-office vacation periods (D.L. 17 of 1940) apply.",
+)  # fmt: skip
+@click.option(
+    "--holy-week", default=None,
+    help="Holy Week variant (palm_sunday_to_easter_sunday, holy_monday_to_easter_monday) "
+    "or inherit.",
+)  # fmt: skip
+def calendar_settings_command(authority_code, vacations, holy_week):
+    """Set an authority's vacation periods and Holy Week variant (its districts inherit them)."""
+    from portal.authorities.services import get_authority, set_calendar_settings
+
+    authority = get_authority(authority_code)
+    if authority is None:
+        raise click.ClickException(
+            CALENDAR_ERRORS["unknown_authority"].format(authorities=authority_code)
+        )
+    chosen = {"on": True, "off": False, "inherit": None}
+    try:
+        set_calendar_settings(
+            authority_code=authority_code,
+            vacations=authority.calendar_vacations if vacations is None else chosen[vacations],
+            holy_week=authority.calendar_holy_week
+            if holy_week is None
+            else (None if holy_week == "inherit" else holy_week),
+        )
+    except InvalidInput as error:
+        raise _calendar_error(error) from error
+    click.echo(f"calendar settings of {authority_code} saved")
+
+
 @click.command("seed")
 @click.option(
     "--demo/--no-demo", default=False, help="Also create demo accounts and a demo SIMDET token."
@@ -261,5 +376,5 @@ def seed(demo):
 
 
 def register(app: Flask) -> None:
-    for group in (users, procedures, api_clients, jobs, seed):
+    for group in (users, procedures, api_clients, jobs, calendar, seed):
         app.cli.add_command(group)

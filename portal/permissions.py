@@ -167,6 +167,8 @@ ROUTES: dict[str, Rule] = {
     "catalogue.detail": Rule(PUBLIC),
     "catalogue.diagram": Rule(PUBLIC),
     "certificates.verify_form": Rule(PUBLIC),
+    "authorities.calendar_index": Rule(PUBLIC),
+    "authorities.calendar": Rule(PUBLIC),
     "certificates.verify": Rule(PUBLIC),
     "simdet.events": Rule(API_CLIENT),
     "admin.procedures": Rule(ADMIN),

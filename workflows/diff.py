@@ -48,6 +48,7 @@ _ATTRS: dict[str, tuple[str, str] | None] = {
     "applicant_can_edit": ("la edición por la persona solicitante", "the applicant's editing"),
     "authority": ("la autoridad", "the authority"),
     "base": ("la base", "the base amount"),
+    "bind": ("el dato del diccionario", "the data element"),
     "breach": ("las acciones al vencer el plazo", "the actions when the deadline passes"),
     "business_days": ("el plazo", "the deadline"),
     "business_days_placeholder": ("la marca de plazo de demostración", "the placeholder mark"),

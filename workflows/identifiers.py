@@ -19,6 +19,9 @@ from workflows.numbers import NumberError, parse_number
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _DISTRICT = re.compile(r"\d{4}")
 _ACTIVITY = re.compile(r"\d{5}")
+#: A case's tracking number: the authority's prefix, the year and six digits
+#: (`OPAMSS-2026-000001`, see portal.applications.effects.assign_tracking_number).
+_TRACKING_NUMBER = re.compile(r"[A-Z][A-Z0-9]{0,11}-\d{4}-\d{6}")
 _PHONE_NOISE = re.compile(r"[\s().-]")
 #: What people paste around the digits of a DUI or NIT: spaces of any kind (no-break, thin,
 #: zero-width), points, and every dash-like character (hyphen, en and em dashes, minus sign...).
@@ -272,6 +275,12 @@ def _district(field: Field, raw: object) -> tuple[Any, str | None]:
     return value, error
 
 
+def _resolution(field: Field, raw: object) -> tuple[Any, str | None]:
+    # Tracking numbers are printed in capitals; people type them in any case, with spaces.
+    text = str(raw).strip().upper()
+    return (text, None) if _TRACKING_NUMBER.fullmatch(text) else (None, "invalid_resolution")
+
+
 def _point(field: Field, raw: object) -> tuple[Any, str | None]:
     # Coordinates are not amounts: the comma separates latitude from longitude.
     parts = [
@@ -306,6 +315,7 @@ _CHECKS: Mapping[str, Any] = MappingProxyType(
         "district": _district,
         "point": _point,
         "activity_code": _pattern(_ACTIVITY, "invalid_activity_code"),
+        "resolution": _resolution,
     }
 )
 

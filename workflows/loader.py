@@ -149,6 +149,11 @@ def _ref(raw: Any) -> Ref:
     return Ref(raw["name"], freeze(raw.get("params", {})) or NO_PARAMS)
 
 
+def _breach(raw: Mapping[str, Any]) -> BreachAction:
+    effects = tuple(_ref(item) for item in raw.get("effects", ()))
+    return BreachAction(**{k: v for k, v in raw.items() if k != "effects"}, effects=effects)
+
+
 class _Builder:
     """Build dataclasses from schema-valid data, noting texts with a missing translation."""
 
@@ -190,7 +195,7 @@ class _Builder:
                 self.transition, workflow["transitions"], "workflow.transitions"
             ),
             initial_state=workflow["initial"],
-            breach=tuple(BreachAction(**raw) for raw in workflow.get("breach", ())),
+            breach=tuple(_breach(raw) for raw in workflow.get("breach", ())),
             validity=None if validity is None else self.validity(validity),
             certificate=None
             if certificate is None
@@ -230,6 +235,8 @@ class _Builder:
             valid_states_kinds=tuple(raw.get("valid_states_kinds", DEFAULT_VALID_STATE_KINDS)),
             max_age_months=raw.get("max_age_months"),
             when=freeze(raw.get("when")),
+            field=raw.get("field"),
+            same_subject=raw.get("same_subject"),
         )
 
     def validity(self, raw: Mapping[str, Any]) -> Validity:
@@ -251,6 +258,7 @@ class _Builder:
                 for i, item in enumerate(raw.get("legal_basis", ()))
             ),
             legal_max_business_days=raw.get("legal_max_business_days"),
+            max_extension_business_days=raw.get("max_extension_business_days"),
             placeholders=tuple(raw.get("placeholders", ())),
             **texts,
         )
@@ -271,6 +279,7 @@ class _Builder:
                 for i, item in enumerate(raw.get("choices", ()))
             ),
             visible_if=freeze(raw.get("visible_if")),
+            bind=raw.get("bind"),
         )
 
     def document(self, raw: Mapping[str, Any], path: str) -> DocumentRequirement:
@@ -328,7 +337,7 @@ class _Builder:
             business_days=raw.get("business_days"),
             clock=raw.get("clock", DEFAULT_CLOCK.get(raw["kind"], "stopped")),
             applicant_can_edit=raw.get("applicant_can_edit", False),
-            breach=tuple(BreachAction(**item) for item in raw.get("breach", ())),
+            breach=tuple(_breach(item) for item in raw.get("breach", ())),
             business_days_placeholder=raw.get("business_days_placeholder", False),
         )
 

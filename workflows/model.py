@@ -19,7 +19,7 @@ from workflows.text import Text
 FIELD_TYPES = (
     "text", "long_text", "number", "integer", "money", "date", "yes_no", "choice",
     "multi_choice", "email", "phone", "dui", "nit", "district", "address", "point",
-    "area_m2", "activity_code",
+    "area_m2", "activity_code", "resolution",
 )  # fmt: skip
 NUMERIC_FIELD_TYPES = frozenset({"number", "integer", "money", "area_m2"})
 ORDERED_FIELD_TYPES = NUMERIC_FIELD_TYPES | {"date"}
@@ -105,6 +105,8 @@ class Field(_Plain):
         pattern: A regular expression the whole text must match.
         choices: The allowed answers (choice and multi_choice).
         visible_if: The field is asked only when this condition holds.
+        bind: The data element the answer is ("establishment.trade_name", see
+            `workflows.dictionary`); None for a field local to the procedure.
     """
 
     name: str
@@ -118,6 +120,7 @@ class Field(_Plain):
     pattern: str | None = None
     choices: tuple[Choice, ...] = ()
     visible_if: Condition | None = None
+    bind: str | None = None
 
     def choice_values(self) -> tuple[str, ...]:
         """Return the allowed values of a choice field."""
@@ -181,12 +184,16 @@ class BreachAction(_Plain):
         role: Who is notified or receives the escalation.
         target: The state the case moves to (deem_approved, deem_abandoned).
         after_business_days: Days after which it fires; None means the deadline itself.
+        effects: Effects to perform when it moves the case (deem_approved, deem_abandoned);
+            when empty, the portal performs those of the transitions from the current state
+            to `target`.
     """
 
     kind: str
     role: str | None = None
     target: str | None = None
     after_business_days: int | None = None
+    effects: tuple[Ref, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +276,8 @@ class Catalogue(_Plain):
         legal_basis: Laws and articles it rests on.
         cost_summary: The cost in words.
         legal_max_business_days: Maximum period to resolve, in business days.
+        max_extension_business_days: Most business days all extensions of the legal period
+            may add together (0: none); None means the definition sets no limit.
         office: Where it is handled.
         hours: Opening hours of that office.
         outputs: What the applicant receives.
@@ -280,6 +289,7 @@ class Catalogue(_Plain):
     legal_basis: tuple[Text, ...] = ()
     cost_summary: Text | None = None
     legal_max_business_days: int | None = None
+    max_extension_business_days: int | None = None
     office: Text | None = None
     hours: Text | None = None
     outputs: Text | None = None
@@ -353,6 +363,10 @@ class Prerequisite(_Plain):
         valid_states_kinds: State kinds the required case must have ended in.
         max_age_months: The resolution must have been decided at most this many months ago.
         when: The prerequisite applies only when this condition holds over the data.
+        field: The `resolution` field where the applicant gives the qualifying case's tracking
+            number; None when the portal looks for the applicant's case itself.
+        same_subject: "property", "establishment" or "legal_unit": the required case must be
+            about the same subject as this one (see `workflows.dictionary.IDENTIFYING`).
     """
 
     procedure: str
@@ -360,6 +374,8 @@ class Prerequisite(_Plain):
     valid_states_kinds: tuple[str, ...] = DEFAULT_VALID_STATE_KINDS
     max_age_months: int | None = None
     when: Condition | None = None
+    field: str | None = None
+    same_subject: str | None = None
 
     @property
     def authority(self) -> str:

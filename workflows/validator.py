@@ -8,6 +8,8 @@ from itertools import combinations
 
 import re2
 
+from workflows import dictionary
+from workflows.clock_checks import clock_problems
 from workflows.conditions import Condition, comparisons
 from workflows.effects import EFFECTS
 from workflows.fees import PerUnitAboveFee, TableFee
@@ -58,7 +60,8 @@ def check(definition: Definition) -> list[Problem]:
     Returns:
         Problems in definition order: duplicates, fields, documents, fees, states,
         transitions, breach actions, the state graph, ambiguity, SIMDET mapping, routing,
-        prerequisites, then traps, corrections, suspensions and condition depth.
+        prerequisites, the data dictionary's (`workflows.dictionary.check`), the clock's
+        (`workflows.clock_checks`), then traps, corrections, suspensions and condition depth.
     """
     return [problem for one in CHECKS for problem in one(definition)]
 
@@ -784,6 +787,8 @@ CHECKS: list[Check] = [
     _simdet_problems,
     _routing_problems,
     _prerequisite_problems,
+    dictionary.check,
+    clock_problems,
     _trap_problems,
     _correction_problems,
     _suspension_problems,

@@ -1,4 +1,4 @@
-"""The portal's side of the engine's effects, and the clocks stored at each state change."""
+"""The portal's side of the engine's effects; the clocks live in portal.applications.clocks."""
 
 from __future__ import annotations
 
@@ -82,45 +82,31 @@ def assign_tracking_number(application: Application) -> None:
 
 def _calendar(application: Application):
     """The issuing office's calendar: its local days off count as non-working."""
-    from portal.authorities.services import calendar_for
+    from portal.applications.clocks import calendar_of
 
-    return calendar_for(application.authority, around=local_now().year)
+    return calendar_of(application, around=local_now().year)
 
 
-def update_clocks(
-    application: Application, definition: workflows.Definition, outcome: workflows.Outcome
-) -> None:
-    """Store the state's and the case's due dates now, so queues never compute them on read."""
-    calendar = _calendar(application)
-    today = local_now().date()
-    target = definition.state(outcome.target)
-    effect_names = {ref.name for ref in outcome.effects}
-    application.state_due_on = (
-        calendar.add_business_days(today, target.business_days) if target.business_days else None
-    )
-    if target.kind in FINAL_KINDS:
-        application.decided_at = utcnow()
-        application.due_on = None
-        application.clock_remaining_days = None
-    elif "suspend_clock" in effect_names and application.due_on is not None:
-        application.clock_remaining_days = calendar.business_days_between(today, application.due_on)
-        application.due_on = None
-    elif "resume_clock" in effect_names and application.clock_remaining_days is not None:
-        application.due_on = calendar.add_business_days(today, application.clock_remaining_days)
-        application.clock_remaining_days = None
-    elif application.due_on is None and application.clock_remaining_days is None:
-        total = definition.catalogue.legal_max_business_days or target.business_days
-        application.due_on = calendar.add_business_days(today, total) if total else None
+def _change_clock(application, definition, change) -> None:
+    """Apply `change(clock, today)` to the case's stored clock, if it has one."""
+    from portal.applications import clocks
+
+    clock = clocks.clock_of(application, definition, _calendar(application))
+    if clock is not None:
+        clocks.store(application, change(clock, local_now().date()))
 
 
 def _feed_payload(
     application: Application, definition: workflows.Definition, entry: HistoryEntry, event_type: str
 ) -> dict:
-    """The event as SIMDET sees it: the case and its place, never a person's data."""
-    mapping = definition.simdet
-    activity = (
-        application.data.get(mapping.activity_field) if mapping and mapping.activity_field else None
-    )
+    """The event as SIMDET sees it: the case, its place and its establishment, never a person.
+
+    The establishment's facts come from the data dictionary's bindings
+    (`bindings.feed_establishment`): a local field or a personal element never enters.
+    """
+    from portal.applications.bindings import feed_establishment
+
+    establishment = feed_establishment(application, definition)
     return {
         "type": event_type,
         "tracking_number": application.tracking_number,
@@ -131,7 +117,8 @@ def _feed_payload(
         "action": entry.action,
         "state": entry.to_state,
         "state_kind": definition.state(entry.to_state).kind,
-        "activity_code": activity,
+        "activity_code": establishment.get("activity_code"),
+        "establishment": establishment,
         "occurred_at": entry.occurred_at.isoformat(),
     }
 
@@ -162,6 +149,8 @@ def issue_certificate(application, definition, entry, params) -> None:
 
 
 def _issue(application, definition, kind: str, decision: str | None = None) -> None:
+    """Issue the receipt (to the applicant) or the certificate (to the declared holder)."""
+    from portal.applications.bindings import certificate_holder
     from portal.certificates.models import IssuedDocument
 
     existing = db.session.scalar(
@@ -182,7 +171,11 @@ def _issue(application, definition, kind: str, decision: str | None = None) -> N
             kind=kind,
             code=secrets.token_hex(8).upper(),
             title={"es": title.es, "en": title.en},
-            holder_name=application.applicant.full_name,
+            holder_name=(
+                certificate_holder(application, definition)
+                if kind == "certificate"
+                else application.applicant.full_name
+            ),
             decision=decision,
         )
     )
@@ -232,8 +225,15 @@ def request_payment(application, definition, entry, params) -> None:
 
 
 def register_establishment(application, definition, entry, params) -> None:
-    """Record the establishment an approved registration creates, without personal data."""
+    """Record the establishment an approved registration creates, without personal data.
+
+    Its trade name, activity and employees are the case's answers bound to the data
+    dictionary's establishment elements; its district is the case's (a district's registration
+    is about an establishment in that district).
+    """
+    from portal.applications.facts import typed_data
     from portal.establishments.models import Establishment
+    from workflows.dictionary import bound
 
     if (
         db.session.scalar(
@@ -242,22 +242,15 @@ def register_establishment(application, definition, entry, params) -> None:
         is not None
     ):
         return
-    mapping = definition.simdet
-    data = application.data
-
-    def mapped(name):
-        field = getattr(mapping, name, None) if mapping else None
-        return data.get(field) if field else None
-
-    employees = mapped("employees_field")
+    values = bound(definition, typed_data(definition, application.data)).get("establishment", {})
     db.session.add(
         Establishment(
             application_id=application.id,
             authority_id=application.authority_id,
             district_id=application.district_id,
-            trade_name=data.get("nombre_comercial"),
-            activity_code=mapped("activity_field"),
-            employees=int(employees) if employees not in (None, "") else None,
+            trade_name=values.get("trade_name"),
+            activity_code=values.get("activity_code"),
+            employees=values.get("employees"),
         )
     )
 
@@ -266,17 +259,46 @@ def assign_to_role(application, definition, entry, params) -> None:
     application.assigned_role = params["role"]
 
 
+def _reason(entry: HistoryEntry) -> str:
+    """Why the clock changed, as the record keeps it: the actor's comment, else the act."""
+    return entry.comment or entry.action
+
+
 def extend_clock(application, definition, entry, params) -> None:
-    """Extend the legal period by a motivated number of business days (the comment says why)."""
-    days = int(params["business_days"])
-    if application.clock_remaining_days is not None:
-        application.clock_remaining_days += days
-    elif application.due_on is not None:
-        application.due_on = _calendar(application).add_business_days(application.due_on, days)
+    """Extend the legal period by a motivated number of business days (the comment says why).
+
+    Raises:
+        workflows.TransitionNotAllowed: `extension_beyond_limit` (with `limit`), when the
+            extensions would pass the definition's `max_extension_business_days`.
+    """
+    from workflows.clocks import ClockError
+
+    def extend(clock, today):
+        try:
+            return clock.extend(int(params["business_days"]), today, _reason(entry))
+        except ClockError as refused:
+            reason = workflows.Reason(refused.code, {"limit": clock.max_extension_days})
+            raise workflows.TransitionNotAllowed([reason]) from refused
+
+    _change_clock(application, definition, extend)
 
 
-def _clock_only(application, definition, entry, params) -> None:
-    """suspend_clock / resume_clock act through update_clocks()."""
+def suspend_clock(application, definition, entry, params) -> None:
+    """Suspend the legal period from today (a correction request); a second one changes nothing."""
+    _change_clock(
+        application,
+        definition,
+        lambda clock, today: clock if clock.is_suspended else clock.suspend(today, _reason(entry)),
+    )
+
+
+def resume_clock(application, definition, entry, params) -> None:
+    """Resume the legal period after today; overdue cases stay overdue."""
+    _change_clock(
+        application,
+        definition,
+        lambda clock, today: clock.resume(today, _reason(entry)) if clock.is_suspended else clock,
+    )
 
 
 HANDLERS = {
@@ -288,8 +310,8 @@ HANDLERS = {
     "register_establishment": register_establishment,
     "assign_to_role": assign_to_role,
     "extend_clock": extend_clock,
-    "suspend_clock": _clock_only,
-    "resume_clock": _clock_only,
+    "suspend_clock": suspend_clock,
+    "resume_clock": resume_clock,
 }
 
 
@@ -299,10 +321,24 @@ def apply(
     outcome: workflows.Outcome,
     entry: HistoryEntry,
 ) -> None:
-    """Perform every effect of a fired transition within the current transaction."""
-    update_clocks(application, definition, outcome)
+    """Perform every effect of a fired transition within the current transaction.
+
+    The legal clock starts at filing; suspensions, resumptions and extensions are effects;
+    then the due dates, the next breach day and, in a final state, the Art. 97 notification
+    deadline are derived from the clocks (portal.applications.clocks).
+    """
+    from portal.applications import clocks
+
+    calendar = _calendar(application)
+    today = local_now().date()
+    if application.clock is None and definition.state(outcome.source).kind == "draft":
+        clocks.start_clock(application, definition, calendar, today)
     for ref in outcome.effects:
         HANDLERS[ref.name](application, definition, entry, dict(ref.params))
+    if definition.state(outcome.target).kind in FINAL_KINDS:
+        application.decided_at = utcnow()
+        clocks.decided(application, today, calendar)
+    clocks.derive_deadlines(application, definition, calendar)
     db.session.flush()
     if db.session.info.pop("feed_pending", False):
         enqueue("sequence_feed")

@@ -34,11 +34,17 @@ class Application(db.Model):
     filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     state_entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Due dates are computed and stored when the state changes, never on read.
+    # The legal clock (workflows.clocks.Clock.to_dict()): start, length and every suspension,
+    # resumption and extension with its reason and day. None before filing.
+    clock: Mapped[dict | None] = mapped_column(sa.JSON)
+    # Derived from the clocks when the case changes (portal.applications.clocks), never on
+    # read, so queues and the sweep stay indexable.
     state_due_on: Mapped[date | None] = mapped_column(sa.Date, index=True)
     due_on: Mapped[date | None] = mapped_column(sa.Date)
-    # Business days left on the overall clock while it is suspended (prevención).
-    clock_remaining_days: Mapped[int | None]
+    # The first day a breach action is due (before or after the deadline); the sweep's index.
+    next_breach_on: Mapped[date | None] = mapped_column(sa.Date, index=True)
+    # Last day to notify the decision of a case that reached a final state (LPA Art. 97).
+    notify_by: Mapped[date | None] = mapped_column(sa.Date)
     # Set by the assign_to_role effect: which staff role the case waits on.
     assigned_role: Mapped[str | None] = mapped_column(sa.String(20))
     lock_version: Mapped[int] = mapped_column(default=1)

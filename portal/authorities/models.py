@@ -26,6 +26,10 @@ class Authority(db.Model):
     served_by: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     # The town where the authority sits, which dates its documents ("Santa Tecla, 22 de ...").
     seat: Mapped[str | None] = mapped_column(sa.String(80))
+    # Calendar settings; None inherits the parent's (at the root: vacations on, the default
+    # Holy Week variant of workflows.calendar). See `calendar_for`.
+    calendar_vacations: Mapped[bool | None]
+    calendar_holy_week: Mapped[str | None] = mapped_column(sa.String(40))
 
     parent: Mapped[Authority | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Authority]] = relationship(back_populates="parent")
@@ -57,19 +61,32 @@ class Authority(db.Model):
 
 
 class AuthorityDayOff(db.Model):
-    """A local non-working day of an authority (fiestas patronales), every year or one year."""
+    """A day of an authority's own calendar layers (`workflows.calendar.DayRule`).
+
+    `kind` is `local` (a festivity, Código de Trabajo Art. 190), `decreed` (a day the Assembly
+    or the council decreed off) or `working` (a vacation day the office works). With no
+    authority it applies to every authority (a day the Assembly decrees for the whole country);
+    with no year it recurs every year. Children inherit their parents' days (`calendar_for`).
+    """
 
     __tablename__ = "authority_days_off"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    authority_id: Mapped[int] = mapped_column(sa.ForeignKey("authorities.id"), index=True)
+    authority_id: Mapped[int | None] = mapped_column(sa.ForeignKey("authorities.id"), index=True)
     month: Mapped[int]
     day: Mapped[int]
     # None: every year. A year: only that year (a day declared by decree, say).
     year: Mapped[int | None]
-    name: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[str] = mapped_column(sa.String(20), default="local", server_default="local")
+    name: Mapped[str] = mapped_column(sa.String(200))  # Spanish
+    name_en: Mapped[str | None] = mapped_column(sa.String(200))
+    # The legal source: a decree with its Diario Oficial, an article, a council's agreement.
+    source: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+
+    authority: Mapped[Authority | None] = relationship()
 
     __table_args__ = (
         sa.UniqueConstraint("authority_id", "year", "month", "day"),
         sa.CheckConstraint("month BETWEEN 1 AND 12 AND day BETWEEN 1 AND 31", name="date"),
+        sa.CheckConstraint("kind IN ('local', 'decreed', 'working')", name="kind"),
     )

@@ -1,17 +1,30 @@
-"""Seed and query authorities and the scope of a staff member."""
+"""Seed and query authorities, their layered calendars and the scope of a staff member."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 import yaml
 
-from portal.authorities.models import Authority, AuthorityDayOff
+from portal.authorities.models import KINDS, Authority, AuthorityDayOff
+from portal.errors import InvalidInput
 from portal.extensions import db
-from workflows.calendar import BusinessCalendar
+from workflows.calendar import (
+    DEFAULT_HOLY_WEEK,
+    HOLY_WEEK_VARIANTS,
+    RULE_KINDS,
+    BusinessCalendar,
+    DayOff,
+    DayRule,
+)
+
+if TYPE_CHECKING:
+    from portal.accounts.models import User
 
 DATA_FILE = Path(__file__).with_name("data") / "authorities.yaml"
 
@@ -37,54 +50,286 @@ def seed_authorities(path: Path = DATA_FILE) -> int:
         authority.seat = row.get("seat")
         authority.parent = existing[row["parent"]] if row.get("parent") else None
     db.session.flush()
-    for row in rows:
-        _seed_days_off(existing[row["code"]], row.get("days_off", []))
+    seed_calendar()
     return created
 
 
-def _seed_days_off(authority: Authority, days: list[dict]) -> None:
-    known = {
-        (d.year, d.month, d.day)
-        for d in db.session.scalars(
-            sa.select(AuthorityDayOff).where(AuthorityDayOff.authority_id == authority.id)
+# --- Calendars: layered data per authority (workflows.calendar) ---------------------------------
+
+CALENDAR_FILE = Path(__file__).with_name("data") / "calendar.yaml"
+#: The word that stands for "every authority" in the seed file and the CLI.
+ALL = "ALL"
+
+
+@dataclass(frozen=True)
+class Period:
+    """Consecutive days off with the same reason, as the public calendar page lists them."""
+
+    first: date
+    last: date
+    reason: DayOff
+
+
+def seed_calendar(path: Path = CALENDAR_FILE) -> int:
+    """Insert or update every day of the calendar seed file; return how many were created.
+
+    Each entry names an authority code (a list of codes, or `ALL`), a `date` (that year only)
+    or a `month` and `day` (every year), a `kind` (local, decreed, working), a `name` {es, en}
+    and a `source`.
+    """
+    created = 0
+    for row in yaml.safe_load(path.read_text(encoding="utf-8")):
+        when = row.get("date")
+        year, month, day = (when.year, when.month, when.day) if when else (None, *_md(row))
+        codes = row["authority"] if isinstance(row["authority"], list) else [row["authority"]]
+        for code in codes:
+            authority_id = None if code == ALL else get_authority(code).id
+            found = _find_day(authority_id, year, month, day)
+            if found is None:
+                found = AuthorityDayOff(authority_id=authority_id, year=year, month=month, day=day)
+                db.session.add(found)
+                created += 1
+            found.kind, found.source = row["kind"], row["source"]
+            found.name, found.name_en = row["name"]["es"], row["name"].get("en")
+    db.session.flush()
+    return created
+
+
+def _md(row: dict) -> tuple[int, int]:
+    return row["month"], row["day"]
+
+
+def _find_day(authority_id: int | None, year: int | None, month: int, day: int):
+    return db.session.scalar(
+        sa.select(AuthorityDayOff).where(
+            AuthorityDayOff.authority_id.is_not_distinct_from(authority_id),
+            AuthorityDayOff.year.is_not_distinct_from(year),
+            AuthorityDayOff.month == month,
+            AuthorityDayOff.day == day,
         )
-    }
-    for day in days:
-        key = (day.get("year"), day["month"], day["day"])
-        if key not in known:
-            db.session.add(
-                AuthorityDayOff(
-                    authority_id=authority.id,
-                    year=key[0],
-                    month=key[1],
-                    day=key[2],
-                    name=day["name"],
-                )
-            )
+    )
+
+
+def _chain(authority: Authority) -> list[Authority]:
+    """The authority and its ancestors, nearest first."""
+    chain, current = [], authority
+    while current is not None:
+        chain.append(current)
+        current = current.parent
+    return chain
+
+
+def calendar_settings(authority: Authority) -> tuple[bool, str]:
+    """Return whether the vacation periods apply and which Holy Week variant, inherited.
+
+    Each setting is the authority's own, else its nearest ancestor's, else the default: the
+    vacation periods of D.L. 17 of 1940 apply (every authority here is a public office) with
+    `workflows.calendar.DEFAULT_HOLY_WEEK`.
+    """
+    chain = _chain(authority)
+    vacations = next(
+        (a.calendar_vacations for a in chain if a.calendar_vacations is not None), True
+    )
+    holy_week = next((a.calendar_holy_week for a in chain if a.calendar_holy_week), None)
+    return vacations, holy_week or DEFAULT_HOLY_WEEK
 
 
 def calendar_for(authority: Authority, around: int | None = None) -> BusinessCalendar:
-    """The business calendar of an authority: national holidays plus its and its parents' days off.
+    """Return the layered business calendar of an authority (see `workflows.calendar`).
 
-    Recurring days off are expanded for the years around `around` (default: this year), which
-    covers every legal period the portal counts.
+    Layers: national holidays; the public-office vacation periods and Holy Week variant of
+    `calendar_settings`; the local, decreed and working days of the authority, of its ancestors
+    (a district inherits its municipio's days) and of every authority (rows with no authority).
+
+    Args:
+        authority: The office whose days count.
+        around: Kept for callers; every year is computed when it is first asked for.
     """
-    chain, current = [], authority
-    while current is not None:
-        chain.append(current.id)
-        current = current.parent
+    ids = [a.id for a in _chain(authority)]
     rows = db.session.scalars(
-        sa.select(AuthorityDayOff).where(AuthorityDayOff.authority_id.in_(chain))
+        sa.select(AuthorityDayOff).where(
+            sa.or_(AuthorityDayOff.authority_id.in_(ids), AuthorityDayOff.authority_id.is_(None))
+        )
     ).all()
-    year = around or date.today().year
-    days = set()
-    for row in rows:
-        for y in [row.year] if row.year else range(year - 1, year + 3):
-            try:
-                days.add(date(y, row.month, row.day))
-            except ValueError:  # 29 February in a common year
-                continue
-    return BusinessCalendar(extra_days_off=days)
+    vacations, holy_week = calendar_settings(authority)
+    return BusinessCalendar(
+        rules=[_rule(row) for row in rows], vacations=vacations, holy_week=holy_week
+    )
+
+
+def _rule(row: AuthorityDayOff) -> DayRule:
+    name = {"es": row.name, "en": row.name_en or row.name}
+    return DayRule(row.kind, row.month, row.day, name, row.source, year=row.year)
+
+
+def list_authorities() -> list[Authority]:
+    """Return every authority: offices first, then municipios, then districts, by name."""
+    order = sa.case({kind: i for i, kind in enumerate(KINDS)}, value=Authority.kind)
+    return list(db.session.scalars(sa.select(Authority).order_by(order, Authority.short_name)))
+
+
+@dataclass(frozen=True)
+class CalendarYear:
+    """What the public calendar page shows of one authority's year.
+
+    Attributes:
+        periods: The non-working days other than plain weekends, as runs of one reason.
+        working_days: How many business days the year has.
+        vacations, holy_week: The settings in force (`calendar_settings`).
+        ancestors: The authorities whose days it inherits, nearest first.
+    """
+
+    periods: list[Period]
+    working_days: int
+    vacations: bool
+    holy_week: str
+    ancestors: list[Authority]
+
+
+def calendar_year(authority: Authority, year: int) -> CalendarYear:
+    """Return an authority's non-working days of `year`, grouped, with the settings used."""
+    calendar = calendar_for(authority)
+    periods: list[Period] = []
+    for off in calendar.days_off(year):
+        last = periods[-1] if periods else None
+        if (
+            last is not None
+            and off.day == last.last + timedelta(days=1)
+            and (off.kind, off.source, off.name["es"])
+            == (last.reason.kind, last.reason.source, last.reason.name["es"])
+        ):
+            periods[-1] = Period(last.first, off.day, last.reason)
+        else:
+            periods.append(Period(off.day, off.day, off))
+    vacations, holy_week = calendar_settings(authority)
+    return CalendarYear(
+        periods=periods,
+        working_days=calendar.business_days_between(date(year - 1, 12, 31), date(year, 12, 31)),
+        vacations=vacations,
+        holy_week=holy_week,
+        ancestors=_chain(authority)[1:],
+    )
+
+
+def add_day_off(
+    *,
+    authority_code: str,
+    day: date,
+    kind: str,
+    name: str,
+    source: str,
+    name_en: str | None = None,
+    every_year: bool = False,
+    actor: User | None = None,
+) -> AuthorityDayOff:
+    """Add a day to an authority's calendar (to every authority's with `ALL`) and commit.
+
+    Args:
+        authority_code: An authority's code, or `ALL`.
+        day: The date; with `every_year` only its month and day count.
+        kind: `local`, `decreed` or `working` (`workflows.calendar.RULE_KINDS`).
+        name, name_en: What the day is, in Spanish and (optionally) English.
+        source: Its legal source (decree and Diario Oficial, article, council agreement).
+        actor: Who adds it (None: an operator at the command line).
+
+    Raises:
+        InvalidInput: `unknown_authority`, `unknown_day_kind`, `name_required`,
+            `source_required`, or `day_off_exists` (that authority already has that day).
+    """
+    authority_id = _authority_id(authority_code)
+    if kind not in RULE_KINDS:
+        raise InvalidInput("unknown_day_kind", field="kind", kinds=", ".join(RULE_KINDS))
+    if not name.strip():
+        raise InvalidInput("name_required", field="name")
+    if not source.strip():
+        raise InvalidInput("source_required", field="source")
+    year = None if every_year else day.year
+    if _find_day(authority_id, year, day.month, day.day) is not None:
+        raise InvalidInput("day_off_exists", field="date", day=day.isoformat())
+    row = AuthorityDayOff(
+        authority_id=authority_id,
+        year=year,
+        month=day.month,
+        day=day.day,
+        kind=kind,
+        name=name.strip(),
+        name_en=(name_en or "").strip() or None,
+        source=source.strip(),
+    )
+    db.session.add(row)
+    _audit("calendar.day_added", authority_code, actor, row)
+    db.session.commit()
+    return row
+
+
+def remove_day_off(
+    *, authority_code: str, day: date, every_year: bool = False, actor: User | None = None
+) -> None:
+    """Remove a day from an authority's calendar (from every authority's with `ALL`); commit.
+
+    Raises:
+        InvalidInput: `unknown_authority`, or `day_off_not_found` (no such day to remove; a
+            national holiday or a vacation day is not a row and cannot be removed this way).
+    """
+    authority_id = _authority_id(authority_code)
+    row = _find_day(authority_id, None if every_year else day.year, day.month, day.day)
+    if row is None:
+        raise InvalidInput("day_off_not_found", field="date", day=day.isoformat())
+    _audit("calendar.day_removed", authority_code, actor, row)
+    db.session.delete(row)
+    db.session.commit()
+
+
+def set_calendar_settings(
+    *,
+    authority_code: str,
+    vacations: bool | None,
+    holy_week: str | None,
+    actor: User | None = None,
+) -> None:
+    """Set whether the vacation periods apply and the Holy Week variant; None inherits. Commit.
+
+    Raises:
+        InvalidInput: `unknown_authority`, or `unknown_holy_week` (not in HOLY_WEEK_VARIANTS).
+    """
+    authority = get_authority(authority_code)
+    if authority is None:
+        raise InvalidInput("unknown_authority", field="authority", authorities=authority_code)
+    if holy_week is not None and holy_week not in HOLY_WEEK_VARIANTS:
+        raise InvalidInput(
+            "unknown_holy_week", field="holy_week", variants=", ".join(HOLY_WEEK_VARIANTS)
+        )
+    authority.calendar_vacations, authority.calendar_holy_week = vacations, holy_week
+    from portal.accounts.models import AuditEvent
+
+    db.session.add(
+        AuditEvent(
+            actor_id=actor.id if actor else None,
+            action="calendar.settings_changed",
+            subject=authority_code,
+            detail={"vacations": vacations, "holy_week": holy_week},
+        )
+    )
+    db.session.commit()
+
+
+def _authority_id(code: str) -> int | None:
+    if code == ALL:
+        return None
+    authority = get_authority(code)
+    if authority is None:
+        raise InvalidInput("unknown_authority", field="authority", authorities=code)
+    return authority.id
+
+
+def _audit(action: str, code: str, actor: User | None, row: AuthorityDayOff) -> None:
+    from portal.accounts.models import AuditEvent
+
+    detail = {"year": row.year, "month": row.month, "day": row.day, "kind": row.kind}
+    detail |= {"name": row.name, "source": row.source}
+    db.session.add(
+        AuditEvent(actor_id=actor.id if actor else None, action=action, subject=code, detail=detail)
+    )
 
 
 def get_authority(code: str) -> Authority | None:

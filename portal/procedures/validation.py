@@ -12,7 +12,7 @@ certificate layouts it has, and authorities it knows.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -20,6 +20,7 @@ import yaml
 
 import workflows
 from workflows.loader import inspect_source
+from workflows.model import Ref
 from workflows.validator import check_set
 
 log = logging.getLogger(__name__)
@@ -28,17 +29,26 @@ log = logging.getLogger(__name__)
 PortalCheck = Callable[[workflows.Definition], list[workflows.Problem]]
 
 
+def _effects_of(definition: workflows.Definition) -> Iterator[tuple[str, Ref]]:
+    """Every effect of a definition with its path: transitions' and breach actions'."""
+    for index, transition in enumerate(definition.transitions):
+        for number, ref in enumerate(transition.effects):
+            yield f"workflow.transitions[{index}].effects[{number}]", ref
+    for index, state in enumerate(definition.states):
+        for number, action in enumerate(state.breach):
+            for position, ref in enumerate(action.effects):
+                yield f"workflow.states[{index}].breach[{number}].effects[{position}]", ref
+    for number, action in enumerate(definition.breach):
+        for position, ref in enumerate(action.effects):
+            yield f"workflow.breach[{number}].effects[{position}]", ref
+
+
 def _effect_problems(definition: workflows.Definition) -> list[workflows.Problem]:
     from portal.applications.effects import HANDLERS
 
     return [
-        workflows.Problem(
-            f"workflow.transitions[{index}].effects[{number}]",
-            "unsupported_effect",
-            f"this portal cannot perform {ref.name!r}",
-        )
-        for index, transition in enumerate(definition.transitions)
-        for number, ref in enumerate(transition.effects)
+        workflows.Problem(path, "unsupported_effect", f"this portal cannot perform {ref.name!r}")
+        for path, ref in _effects_of(definition)
         if ref.name not in HANDLERS
     ]
 
@@ -47,15 +57,15 @@ def _notice_problems(definition: workflows.Definition) -> list[workflows.Problem
     from portal.notifications.texts import notice_problem
 
     problems = []
-    for index, transition in enumerate(definition.transitions):
-        for number, ref in enumerate(transition.effects):
-            for language, text in (ref.params.get("message") or {}).items():
-                problem = notice_problem(text)
-                if problem:
-                    path = f"workflow.transitions[{index}].effects[{number}].params.message"
-                    problems.append(
-                        workflows.Problem(f"{path}.{language}", "invalid_notice", problem)
+    for path, ref in _effects_of(definition):
+        for language, text in (ref.params.get("message") or {}).items():
+            problem = notice_problem(text)
+            if problem:
+                problems.append(
+                    workflows.Problem(
+                        f"{path}.params.message.{language}", "invalid_notice", problem
                     )
+                )
     return problems
 
 

@@ -9,7 +9,7 @@ from flask import Flask
 from flask_babel import Babel
 from werkzeug.datastructures import MultiDict
 
-from forms.builder import build_application_form, collected_data, initial_values
+from forms.builder import TypedTextInput, build_application_form, collected_data, initial_values
 from workflows import load_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -176,3 +176,27 @@ def test_a_file_input_accepts_what_its_requirement_accepts(app):
             "accept": "application/pdf,.pdf,image/jpeg,.jpg,.jpeg,image/png,.png"
         }
         assert form.document_hints["declaracion_jurada"].startswith("Formato: PDF, JPG o PNG.")
+
+
+PERMISO = load_file(ROOT / "workflows/definitions/opamss/permiso-construccion.yaml")
+
+
+def test_a_resolution_field_is_a_text_input_that_takes_a_tracking_number_in_any_case(app):
+    resolution = next(f for f in PERMISO.fields if f.type == "resolution")
+    name = f"f_{resolution.name}"
+    for typed, error in (
+        ("  opamss-2026-000001 ", None),
+        ("NO-EXISTE-999", "número de expediente"),
+    ):
+        with app.test_request_context(method="POST", data={name: typed}):
+            form_class = build_application_form(PERMISO, locale="es", districts=DISTRICTS)
+            form = form_class(formdata=MultiDict({name: typed}))
+            form.validate()
+            field = form[name]
+            assert isinstance(field.widget, TypedTextInput) and field.type == "StringField"
+            if error is None:
+                assert not field.errors and collected_data(form)[resolution.name] == (
+                    "OPAMSS-2026-000001"
+                )
+            else:
+                assert error in field.errors[0]

@@ -81,12 +81,15 @@ def test_a_district_office_does_not_count_its_festivities_as_business_days(app_c
     from portal.authorities.services import calendar_for, get_authority
 
     san_salvador = calendar_for(get_authority("0614"), around=2026)
-    opamss = calendar_for(get_authority("OPAMSS"), around=2026)
-    # Friday 31 July 2026 + 1 business day: San Salvador reopens on Friday 7 August
-    # (3-5 August local, 6 August national); OPAMSS works on Monday 3 August.
+    santa_tecla = calendar_for(get_authority("0511"), around=2026)
+    # Friday 31 July 2026 + 1 business day: every public office reopens on Friday 7 August
+    # (1-6 August vacation, D.L. 17 of 1940); 3 and 5 August are San Salvador's own as well
+    # (Código de Trabajo Art. 190), 6 August is national.
     assert san_salvador.add_business_days(date(2026, 7, 31), 1) == date(2026, 8, 7)
-    assert opamss.add_business_days(date(2026, 7, 31), 1) == date(2026, 8, 3)
-    assert not opamss.is_business_day(date(2026, 8, 6))
+    assert santa_tecla.add_business_days(date(2026, 7, 31), 1) == date(2026, 8, 7)
+    assert san_salvador.reason(date(2026, 8, 3)).kind == "local"
+    assert santa_tecla.reason(date(2026, 8, 3)).kind == "vacation"
+    assert santa_tecla.reason(date(2026, 8, 6)).kind == "holiday"
 
 
 def test_every_authority_dates_its_documents_at_its_own_seat(app_ctx):

@@ -211,7 +211,7 @@ def test_a_question_hidden_by_a_changed_person_type_loses_its_answer_and_documen
         "f_tipo_persona": "natural",
         "f_dui": "03.456.781\u20134",  # pasted with points and an en dash
         "f_requiere_calificacion_lugar": "si",
-        "f_resolucion_calificacion_lugar": "OPAMSS-CL-2026-0001",
+        "f_resolucion_calificacion_lugar": "opamss-2026-000001",
         "d_dui_nit": file_("dui.pdf", pdf_bytes()),
     }
     assert post(client, application_id, natural, button="save").status_code == 302
@@ -222,7 +222,7 @@ def test_a_question_hidden_by_a_changed_person_type_loses_its_answer_and_documen
         "f_tipo_persona": "juridica",
         "f_dui": "03456781-4",
         "f_requiere_calificacion_lugar": "no",
-        "f_resolucion_calificacion_lugar": "OPAMSS-CL-2026-0001",
+        "f_resolucion_calificacion_lugar": "opamss-2026-000001",
     }
     assert post(client, application_id, legal, button="save").status_code == 302
     case = reload_application(application_id)

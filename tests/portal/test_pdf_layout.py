@@ -44,6 +44,7 @@ REALISTIC = {
     "district": "0511",
     "point": "13.6769, -89.2797",
     "activity_code": "10711",
+    "resolution": "OPAMSS-2026-000123",
 }
 # A trade name written together (the input), and other text of the same kind.
 TRADE_NAME = "INVERSIONESYSERVICIOSGENERALESDELNORTESOCIEDADANONIMADECAPITALVARIABLE"

@@ -70,7 +70,11 @@ def test_a_correction_needs_a_reason_that_the_applicant_then_sees(client, app_ct
     assert done.status_code == 302
     application = reload_application(application_id)
     assert application.state == "prevenido"
-    assert application.due_on is None and application.clock_remaining_days is not None
+    assert application.due_on is None and application.clock["events"][-1] == {
+        "kind": "suspend",
+        "on": application.clock["events"][-1]["on"],
+        "reason": "El plano topográfico no muestra las curvas de nivel.",
+    }
     logout(client)
     login(client, "ana@example.sv")
     status = client.get(f"/solicitudes/{application_id}").get_data(as_text=True)

@@ -30,6 +30,7 @@ SAMPLES = {
     "token": "not-a-real-token",
     "session_id": 1,
     "locale": "es",
+    "year": 2026,
 }
 
 

@@ -7,6 +7,7 @@ from tests.portal.helpers import make_applicant, make_staff, pdf_bytes
 PERMIT = {
     "distrito": "0614",
     "direccion": "Calle Arce 1234",
+    "matricula_cnr": "60012345-00000",
     "area_terreno_m2": "300",
     "area_construida_m2": "120",
     "numero_niveles": "2",

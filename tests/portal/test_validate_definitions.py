@@ -257,3 +257,17 @@ def test_the_real_command_answers_hostile_files_without_a_traceback(tmp_path):
         assert f"{tmp_path / name}: 1 problem(s)" in done.stdout
         assert f": {code}: " in done.stdout
     assert f"{GOOD}: ok (OPAMSS/calificacion-lugar v1)" in done.stdout
+
+
+def test_a_breach_action_s_notice_is_checked_like_a_transition_s(app, tmp_path):
+    text = good_text(
+        "        - {kind: deem_abandoned, target: abandonado}\n",
+        "        - kind: deem_abandoned\n"
+        "          target: abandonado\n"
+        "          effects:\n"
+        "            - name: notify\n"
+        "              params: {message: {es: '{% include \"x\" %}', en: 'Closed.'}}\n",
+    )
+    code, output = validate(app, written(tmp_path, text))
+    assert code == 1
+    assert ".breach[0].effects[0].params.message.es: invalid_notice: include" in output

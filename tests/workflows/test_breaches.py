@@ -1,4 +1,4 @@
-"""Breach actions fall due the business day after their period ends, once per state visit."""
+"""Breach actions fire on their own day: after a period ends, or on day N of a reminder."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from workflows import load, load_file
-from workflows.breaches import due_breaches
+from workflows.breaches import breach_schedule, due_breaches, next_breach_on
 from workflows.calendar import BusinessCalendar
+from workflows.clocks import Clock
 
 DEFINITION = (
     Path(__file__).resolve().parents[2] / "workflows/definitions/opamss/calificacion-lugar.yaml"
@@ -32,14 +33,20 @@ def _due(
     filed=date(2026, 3, 2),
     procedure_due=date(2026, 6, 1),
 ):
+    """`procedure_due` None: the clock is suspended since filing; else it ends that day."""
+    clock = None
+    if filed is not None:
+        if procedure_due is None:
+            clock = Clock(filed, 25, CAL).suspend(filed)
+        else:
+            clock = Clock(filed, CAL.business_days_between(filed, procedure_due), CAL)
     return [
         (d.key, d.action.kind, d.due_on)
         for d in due_breaches(
             definition,
             state,
             entered_on=entered,
-            filed_on=filed,
-            procedure_due_on=procedure_due,
+            procedure_clock=clock,
             today=today,
             calendar=CAL,
         )
@@ -83,10 +90,65 @@ def test_procedure_action_with_its_own_days_counts_from_filing(definition):
         {"kind": "notify", "role": "supervisor", "after_business_days": 5}
     ]
     changed = load(data)
-    # Filed Monday 2 March 2026: five business days end Monday 9 March.
-    assert _due(changed, "presentado", date(2026, 3, 10)) == [
+    # Filed Monday 2 March 2026: the fifth business day is Monday 9 March, the notice's day.
+    assert _due(changed, "presentado", date(2026, 3, 9)) == [
         ("procedure:0", "notify", date(2026, 3, 9))
     ]
-    assert _due(changed, "presentado", date(2026, 3, 9)) == []
+    assert _due(changed, "presentado", date(2026, 3, 6)) == []
     assert _due(changed, "presentado", date(2026, 3, 10), procedure_due=None) == []
     assert _due(changed, "borrador", date(2026, 3, 10), filed=None, procedure_due=None) == []
+
+
+SIGN = Path(__file__).resolve().parents[2] / "workflows/definitions/0511/permiso-rotulo.yaml"
+
+
+def test_an_early_notice_fires_on_day_8_of_a_10_day_stage_once():
+    definition = load_file(SIGN)
+    stage = definition.state("presentado")
+    assert stage.business_days == 10 and stage.breach[0].after_business_days == 8
+    entered = date(2026, 6, 1)  # Monday; 17 June is a holiday, outside these two weeks
+    day = {n: CAL.add_business_days(entered, n) for n in (7, 8, 9, 10, 11)}
+
+    def keys(today, applied=frozenset()):
+        found = due_breaches(
+            definition,
+            "presentado",
+            entered_on=entered,
+            procedure_clock=None,
+            today=today,
+            calendar=CAL,
+            applied=applied,
+        )
+        return [d.key for d in found]
+
+    assert keys(day[7]) == []
+    assert keys(day[8]) == ["state:presentado:0"]
+    assert keys(day[9], applied={"state:presentado:0"}) == []  # once
+    assert keys(day[10], applied={"state:presentado:0"}) == []  # the last day is the office's
+    assert keys(day[11], applied={"state:presentado:0"}) == ["state:presentado:1"]
+    schedule = breach_schedule(
+        definition, "presentado", entered_on=entered, procedure_clock=None, calendar=CAL
+    )
+    assert next_breach_on(schedule) == day[8]
+    assert next_breach_on(schedule, {"state:presentado:0"}) == date(2026, 6, 16)
+    assert next_breach_on(schedule, {"state:presentado:0", "state:presentado:1"}) is None
+
+
+def test_the_procedure_counts_on_the_clock_suspensions_included(definition):
+    clock = Clock(date(2026, 6, 1), 25, CAL).suspend(date(2026, 6, 5)).resume(date(2026, 6, 12))
+    schedule = breach_schedule(
+        definition, "presentado", entered_on=date(2026, 6, 12), procedure_clock=clock, calendar=CAL
+    )
+    procedure = next(d for d in schedule if d.key == "procedure:0")
+    assert procedure.due_on == clock.due_date == CAL.add_business_days(date(2026, 7, 7), 5)
+    assert procedure.fires_on == date(2026, 7, 15)
+    assert (
+        breach_schedule(
+            definition,
+            "favorable",
+            entered_on=date(2026, 6, 12),
+            procedure_clock=clock,
+            calendar=CAL,
+        )
+        == ()
+    )

@@ -105,7 +105,7 @@ def test_suspension_moves_the_due_date_by_the_business_days_suspended() -> None:
 
 
 def test_extension_adds_business_days() -> None:
-    extended = clock().extend(5)
+    extended = clock().extend(5, date(2026, 7, 28), reason="visita de campo")
     assert extended.total_days == 30
     assert extended.due_date == date(2026, 9, 11)
 
@@ -117,7 +117,7 @@ def test_extension_adds_business_days() -> None:
         lambda c: c.suspend(date(2026, 8, 10)).suspend(date(2026, 8, 11)),
         lambda c: c.suspend(date(2026, 7, 1)),
         lambda c: c.suspend(date(2026, 8, 10)).resume(date(2026, 8, 7)),
-        lambda c: c.extend(0),
+        lambda c: c.extend(0, date(2026, 7, 28)),
     ],
 )
 def test_clock_refuses_impossible_moves(misuse) -> None:

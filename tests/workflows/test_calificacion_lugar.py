@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from workflows import Definition, Facts, Text, TransitionNotAllowed, available_actions, fire, load
+from workflows.dictionary import feed_values, field_for
 from workflows.fees import compute_fees, fee_total
 
 COMPLETE = {
@@ -205,10 +206,12 @@ def test_fee_is_a_labelled_placeholder(calificacion: Definition) -> None:
     assert fee_total(lines) == Decimal("50.00")
 
 
-def test_simdet_reads_activity_and_district(calificacion: Definition) -> None:
-    assert calificacion.simdet is not None
-    assert calificacion.field(calificacion.simdet.activity_field or "").type == "activity_code"
-    assert calificacion.field(calificacion.simdet.location_field or "").type == "district"
+def test_simdet_reads_the_activity_and_never_the_owner_or_the_property(
+    calificacion: Definition,
+) -> None:
+    data = {**COMPLETE, "actividad_claees": "47112"}
+    assert feed_values(calificacion, data) == {"establishment": {"activity_code": "47112"}}
+    assert field_for(calificacion, "property.district") == calificacion.field("distrito")
 
 
 def test_documentation_shows_the_seed_file_verbatim() -> None:

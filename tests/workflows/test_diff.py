@@ -462,35 +462,35 @@ def test_calificacion_lugar_against_a_modified_copy(calificacion: Definition) ->
     transitions = data["workflow"]["transitions"]
     by_code(transitions, "aprobar")["roles"] = ["supervisor"]
     data["catalogue"]["legal_max_business_days"] = 20
-    data.pop("simdet")
+    by_code(data["fields"], "direccion", "name").pop("bind")
     new = load(data)
 
     found = diff(calificacion, new)
     assert paths(found) == [
         ("changed", "catalogue.legal_max_business_days"),
         ("changed", "fields[direccion].max_length"),
+        ("removed", "fields[direccion].bind"),
         ("added", "fields[nombre_comercial]"),
         ("removed", "documents[comprobante_pago]"),
         ("changed", "fees[tasa_calificacion].amount"),
-        ("removed", "simdet"),
         ("changed", "workflow.states[presentado].business_days"),
         ("changed", "workflow.transitions[aprobar].roles"),
     ]
     assert summary(found) == [
         "El plazo legal máximo cambió de 25 a 20 días hábiles",
         "La longitud máxima del campo «Dirección del inmueble» cambió de 300 a 400",
+        "Se eliminó el dato del diccionario del campo «Dirección del inmueble» (property.address)",
         "Se agregó el campo «Nombre comercial»",
         "Se eliminó el documento «Comprobante de pago»",
         "La tasa «Tasa por calificación de lugar (valor de demostración, pendiente de "
         "confirmar)» cambió de $50.00 a $60.00",
-        "Se eliminó la correspondencia con SIMDET",
         "El plazo del estado «Presentado (en revisión)» cambió de 25 a 20 días hábiles",
         "Los roles de la acción «Resolver favorable» cambiaron de técnico, supervisor a supervisor",
     ]
-    assert summary(found, "en")[2:4] == [
+    assert summary(found, "en")[3:5] == [
         "Added the field “Trade name”",
         "Removed the document “Proof of payment”",
     ]
     back = diff(new, calificacion)
-    assert back[2] == Change("removed", "fields[nombre_comercial]", found[2].new, None,
+    assert back[3] == Change("removed", "fields[nombre_comercial]", found[3].new, None,
                              Text("Nombre comercial", "Trade name"))  # fmt: skip

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from workflows import Definition, load_file
+from workflows.dictionary import element, field_for
 from workflows.fees import FeeRegimeError, PerUnitAboveFee, RegimeFee, compute_fees, fee_total
 from workflows.model import APPROVED_KINDS
 from workflows.prerequisites import Held, missing_prerequisites
@@ -96,10 +97,17 @@ def test_the_two_establishment_registrations_differ_by_office() -> None:
 def test_establishment_registrations_feed_simdet_and_the_register() -> None:
     for authority in ("0511", "0614"):
         found = definition(authority, "inscripcion-establecimiento")
-        assert found.simdet is not None
-        assert found.field(found.simdet.activity_field).type == "activity_code"
-        assert found.field(found.simdet.employees_field).type == "integer"
-        assert found.field(found.simdet.annual_sales_field).type == "money"
+        assert found.simdet is None  # the dictionary's bindings say what SIMDET receives
+        for path, kind in (
+            ("establishment.trade_name", "text"),
+            ("establishment.activity_code", "activity_code"),
+            ("establishment.employees", "integer"),
+            ("establishment.annual_sales", "money"),
+            ("establishment.address", "address"),
+        ):
+            assert element(path).feed
+            bound_field = field_for(found, path)
+            assert bound_field is not None and bound_field.type == kind
         approving = [t for t in found.transitions if found.state(t.target).kind in APPROVED_KINDS]
         names = {ref.name for t in approving for ref in t.effects}
         events = {ref.params.get("type") for t in approving for ref in t.effects}
@@ -231,3 +239,38 @@ def test_prerequisites_and_routes_name_what_exists(found: Definition) -> None:
         for rule in found.routing.rules:
             assert rule.authority in codes
         assert found.routing.default_authority in (None, *codes)
+
+
+def test_every_seeded_procedure_names_its_holder_and_its_subject_through_the_dictionary() -> None:
+    """Each of the twelve says who holds the outcome and what it is about, by element."""
+    establishments = {"cierre-establecimiento", "inscripcion-establecimiento", "permiso-rotulo"}
+    for found in DEFINITIONS.values():
+        assert field_for(found, "legal_unit.name") is not None, found.slug
+        assert field_for(found, "legal_unit.nit") is not None, found.slug
+        if found.authority == "OPAMSS":
+            assert field_for(found, "property.cadastral_key") is not None, found.slug
+        if found.slug in establishments or found.authority == "APLAN":
+            assert field_for(found, "establishment.trade_name") is not None, found.slug
+
+
+def test_identity_and_contact_fields_are_bound_so_the_dictionary_knows_they_are_personal() -> None:
+    for found in DEFINITIONS.values():
+        for item in found.fields:
+            if item.type in ("dui", "nit", "email", "phone"):
+                assert item.bind is not None, f"{found.slug}: {item.name}"
+                assert element(item.bind).personal or element(item.bind).personal_if_natural
+
+
+def test_a_prerequisite_with_a_resolution_field_is_asked_exactly_when_it_applies() -> None:
+    """The field's visibility and the prerequisite's `when` agree, so no applicant is asked for
+    a case that is not required, nor required to hold one they were not asked for."""
+    tied = 0
+    for found in DEFINITIONS.values():
+        for prerequisite in found.prerequisites:
+            if prerequisite.field is None:
+                continue
+            tied += 1
+            field = found.field(prerequisite.field)
+            assert field.type == "resolution" and field.required
+            assert field.visible_if == prerequisite.when, (found.slug, field.name)
+    assert tied == 7  # 4 of the building permit, 1 of the acceptance, 2 registrations
