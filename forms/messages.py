@@ -117,6 +117,9 @@ MESSAGES = {
     "inspection_not_recorded": _l("Falta registrar la inspección."),
     "items_not_verified": _l("Falta revisar todos los datos y documentos."),
     "invalid_output": _l("Revise los datos que pide esta decisión."),
+    "procedure_retired": _l(
+        "Este trámite ya no recibe solicitudes nuevas. Puede desistir de este borrador."
+    ),
     "extension_beyond_limit": _l(
         "La prórroga supera el máximo que permite el procedimiento (%(limit)s días hábiles)."
     ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -47,23 +48,102 @@ def create_user(email, role, authority_code, password, name):
 
 
 @procedures.command("validate")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def validate(files):
-    """Validate definition files, printing every problem; exit 1 if any."""
-    failed = False
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+def validate(paths):
+    """Validate definition files (a folder: its *.yaml), alone and as a set; exit 1 if any."""
+    from portal.procedures.services import definition_files
+    from portal.procedures.validation import inspect_files
+
+    files = [
+        str(file)
+        for path in paths
+        for file in (definition_files(path) if Path(path).is_dir() else [Path(path)])
+    ]
+    sound, failed = inspect_files(files)
+    by_file = dict(sound)
     for path in files:
-        try:
-            definition = workflows.load_file(path)
-        except workflows.InvalidDefinition as error:
-            failed = True
-            click.echo(f"{path}: {len(error.problems)} problem(s)")
-            for problem in error.problems:
+        problems = failed.get(Path(path))
+        if problems:
+            click.echo(f"{path}: {len(problems)} problem(s)")
+            for problem in problems:
                 click.echo(f"  {problem.path}: {problem.code}: {problem.message}")
         else:
+            definition = by_file[Path(path)]
             click.echo(
                 f"{path}: ok ({definition.authority}/{definition.slug} v{definition.version})"
             )
     sys.exit(1 if failed else 0)
+
+
+def _echo_problems(problems) -> None:
+    for problem in problems:
+        click.echo(f"  {problem.path}: {problem.code}: {problem.message}")
+
+
+@procedures.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def import_definition(file):
+    """Store a definition file as a draft, printing its problems; exit 1 if any."""
+    from portal.procedures.services import import_draft
+
+    draft, problems = import_draft(Path(file).read_bytes(), path=file)
+    if draft is None:
+        click.echo(f"{file}: not stored, {len(problems)} problem(s)")
+    else:
+        name = f"{draft.procedure.authority.code}/{draft.procedure.slug}@{draft.version}"
+        click.echo(f"{file}: draft {name} stored, {len(problems)} problem(s)")
+    _echo_problems(problems)
+    sys.exit(1 if problems or draft is None else 0)
+
+
+@procedures.command("publish")
+@click.argument("target")
+@click.option(
+    "--valid-from",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="First day new cases take it (YYYY-MM-DD); default the definition's valid_from.",
+)
+def publish(target, valid_from):
+    """Publish a definition file or a draft (AUTHORITY/slug@N); refused with any problem."""
+    from portal.procedures.services import find_version, publish_draft, publish_source
+
+    day = valid_from.date() if valid_from else None
+    try:
+        if Path(target).is_file():
+            version = publish_source(Path(target).read_bytes(), path=target, valid_from=day)
+        else:
+            draft = find_version(target)
+            if draft is None:
+                raise click.ClickException(f"no file or draft {target!r}")
+            version = publish_draft(draft, valid_from=day)
+    except workflows.InvalidDefinition as error:
+        click.echo(f"{target}: not published, {len(error.problems)} problem(s)")
+        _echo_problems(error.problems)
+        sys.exit(1)
+    except InvalidInput as error:
+        raise click.ClickException(f"{target}: {error.code}") from error
+    since = version.valid_from.isoformat() if version.valid_from else "today"
+    name = f"{version.procedure.authority.code}/{version.procedure.slug}@{version.version}"
+    click.echo(f"published {name}, valid from {since}")
+
+
+@procedures.command("retire")
+@click.argument("procedure")
+@click.option("--version", "number", type=click.IntRange(1, 2**31 - 1), default=None)
+def retire(procedure, number):
+    """Retire AUTHORITY/slug (or one version): no new filings; its cases go on."""
+    from portal.procedures.services import get_procedure
+    from portal.procedures.services import retire as retire_versions
+
+    authority, _, slug = procedure.partition("/")
+    found = get_procedure(authority, slug) if slug else None
+    if found is None:
+        raise click.ClickException(f"no procedure {procedure!r}")
+    retired = retire_versions(found, version=number)
+    if not retired:
+        raise click.ClickException(f"{procedure}: nothing published to retire")
+    click.echo(f"retired {procedure} version(s) {', '.join(str(v.version) for v in retired)}")
 
 
 @api_clients.command("create")

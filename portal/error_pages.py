@@ -42,6 +42,14 @@ GENERIC_TEXTS = {
             "Vuelva a la página anterior y siga desde allí."
         ),
     ),
+    410: (
+        _l("Este trámite ya no recibe solicitudes"),
+        _l(
+            "La institución lo retiró del catálogo. Los expedientes ya presentados siguen su "
+            "curso y puede consultarlos en «Mis solicitudes». Vea en el catálogo los trámites "
+            "disponibles."
+        ),
+    ),
     413: (
         _l("Lo que envió es demasiado grande"),
         _l(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from itertools import combinations
+
+import re2
 
 from workflows import dictionary
 from workflows.clock_checks import clock_problems
@@ -24,6 +25,7 @@ from workflows.model import (
     Definition,
     Field,
     Ref,
+    State,
     Transition,
 )
 from workflows.problems import Problem
@@ -38,8 +40,20 @@ _SIMDET_TYPES = {
 }
 
 
+#: A check takes a definition built from schema-valid data and returns its problems.
+Check = Callable[[Definition], list[Problem]]
+#: Deepest nesting of `all`/`any`/`not` in one condition; deeper trees are unreadable.
+MAX_CONDITION_DEPTH = 8
+#: Most transitions for one action from one state; each pair is compared for ambiguity.
+MAX_ALTERNATIVES = 64
+_DECIDED_KINDS = APPROVED_KINDS | {"denied"}
+
+
 def check(definition: Definition) -> list[Problem]:
     """Return every semantic problem of a definition (empty when it is sound).
+
+    Runs each function of `CHECKS` in order; each is linear (or n log n) in the size of the
+    definition, so a definition with tens of thousands of transitions checks in seconds.
 
     Args:
         definition: A definition built from schema-valid data.
@@ -47,10 +61,15 @@ def check(definition: Definition) -> list[Problem]:
     Returns:
         Problems in definition order: duplicates, fields, documents, fees, states,
         transitions, breach actions, the state graph, ambiguity, SIMDET mapping, routing,
-        prerequisites, then the data dictionary's (`workflows.dictionary.check`).
+        prerequisites, the data dictionary's (`workflows.dictionary.check`), the clock's
+        (`workflows.clock_checks`), then traps, corrections, suspensions and condition depth.
     """
+    return [problem for one in CHECKS for problem in one(definition)]
+
+
+def _declarations(definition: Definition) -> list[Problem]:
     problems: list[Problem] = []
-    fields = {item.name: item for item in definition.fields}
+    fields = _fields_of(definition)
     problems += _duplicates("fields", "name", [item.name for item in definition.fields])
     problems += _duplicates("documents", "code", [item.code for item in definition.documents])
     problems += _duplicates("fees", "code", [item.code for item in definition.fees])
@@ -62,18 +81,24 @@ def check(definition: Definition) -> list[Problem]:
             problems += condition_problems(
                 document.required_if, f"documents[{index}].required_if", fields
             )
-    problems += _fee_problems(definition, fields)
-    problems += _state_problems(definition)
+    return problems
+
+
+def _transitions(definition: Definition) -> list[Problem]:
+    problems: list[Problem] = []
     for index, transition in enumerate(definition.transitions):
         problems += _transition_problems(definition, transition, f"workflow.transitions[{index}]")
-    problems += _graph_problems(definition)
-    problems += _ambiguity_problems(definition)
-    problems += _simdet_problems(definition, fields)
-    problems += _routing_problems(definition, fields)
-    problems += _prerequisite_problems(definition, fields)
-    problems += dictionary.check(definition)
-    problems += clock_problems(definition)
     return problems
+
+
+def _states_of(definition: Definition) -> Mapping[str, State]:
+    """The definition's states by code (the last one wins, as a dict built in order would)."""
+    return definition._index["states"]
+
+
+def _fields_of(definition: Definition) -> Mapping[str, Field]:
+    """The definition's fields by name (the last one wins, as a dict built in order would)."""
+    return definition._index["fields"]
 
 
 def _duplicates(base: str, key: str, values: list[str]) -> list[Problem]:
@@ -105,9 +130,11 @@ def _field_problems(item: Field, path: str, fields: Mapping[str, Field]) -> list
     if item.min is not None and item.max is not None and item.min > item.max:
         problems.append(Problem(f"{path}.max", "invalid_range", "max is below min"))
     if item.pattern is not None:
+        # RE2 matches in linear time (no catastrophic backtracking); it refuses what would
+        # need backtracking (back-references, look-around). `identifiers` matches with it too.
         try:
-            re.compile(item.pattern)
-        except re.error as error:
+            re2.compile(item.pattern)
+        except re2.error as error:
             problems.append(Problem(f"{path}.pattern", "invalid_pattern", str(error)))
     problems += _duplicates(f"{path}.choices", "value", list(item.choice_values()))
     if item.visible_if is not None:
@@ -173,8 +200,9 @@ def condition_problems(
     return problems
 
 
-def _fee_problems(definition: Definition, fields: Mapping[str, Field]) -> list[Problem]:
+def _fee_problems(definition: Definition) -> list[Problem]:
     problems = []
+    fields = _fields_of(definition)
     for index, rule in enumerate(definition.fees):
         path = f"fees[{index}]"
         if rule.when is not None:
@@ -212,7 +240,7 @@ def _breach_problems(
     definition: Definition, actions: Iterable[BreachAction], path: str, has_deadline: bool
 ) -> list[Problem]:
     problems = []
-    codes = {state.code: state for state in definition.states}
+    codes = _states_of(definition)
     for index, action in enumerate(actions):
         here = f"{path}[{index}]"
         if action.after_business_days is None and not has_deadline:
@@ -261,7 +289,7 @@ def _state_problems(definition: Definition) -> list[Problem]:
 
 def _ref_problems(definition: Definition, transition: Transition, path: str) -> list[Problem]:
     problems = []
-    fields = {item.name: item for item in definition.fields}
+    fields = _fields_of(definition)
     for index, guard in enumerate(transition.guards):
         here = f"{path}.guards[{index}]"
         if guard.name not in GUARDS:
@@ -285,7 +313,7 @@ def _ref_problems(definition: Definition, transition: Transition, path: str) -> 
 def _transition_problems(
     definition: Definition, transition: Transition, path: str
 ) -> list[Problem]:
-    codes = {state.code: state for state in definition.states}
+    codes = _states_of(definition)
     problems = []
     for index, source in enumerate(transition.sources):
         here = f"{path}.from" if len(transition.sources) == 1 else f"{path}.from[{index}]"
@@ -317,7 +345,7 @@ def _output_problems(definition: Definition, transition: Transition, path: str) 
     """
     if not transition.outputs:
         return []
-    fields = {item.name: item for item in definition.fields}
+    fields = _fields_of(definition)
     here = f"{path}.outputs"
     problems = _duplicates(here, "name", [item.name for item in transition.outputs])
     for index, item in enumerate(transition.outputs):
@@ -334,16 +362,24 @@ def _output_problems(definition: Definition, transition: Transition, path: str) 
     return problems
 
 
-def _graph_problems(definition: Definition) -> list[Problem]:
-    codes = {state.code: state for state in definition.states}
+def _exits(definition: Definition) -> dict[str, set[str]]:
+    """Where a case can go from each state: transitions and breach actions with a target."""
+    codes = _states_of(definition)
     exits: dict[str, set[str]] = {code: set() for code in codes}
     for transition in definition.transitions:
         for source in transition.sources:
             exits.setdefault(source, set()).add(transition.target)
+    procedure_targets = {action.target for action in definition.breach if action.target}
     for state in definition.states:
         exits[state.code] |= {action.target for action in state.breach if action.target}
         if not state.is_final:
-            exits[state.code] |= {action.target for action in definition.breach if action.target}
+            exits[state.code] |= procedure_targets
+    return exits
+
+
+def _graph_problems(definition: Definition) -> list[Problem]:
+    codes = _states_of(definition)
+    exits = _exits(definition)
     reached: set[str] = set()
     frontier = [definition.initial_state] if definition.initial_state in codes else []
     while frontier:
@@ -402,11 +438,33 @@ def excludes(first: Condition, second: Condition) -> bool:
 
 
 def _ambiguity_problems(definition: Definition) -> list[Problem]:
+    """Report pairs of transitions one actor could take for one action from one state.
+
+    Only transitions sharing a source and an action are compared, so the check is linear in
+    the definition unless one state offers one action many times (`MAX_ALTERNATIVES`).
+    """
     problems = []
-    indexed = list(enumerate(definition.transitions))
-    for (i, first), (j, second) in combinations(indexed, 2):
+    groups: dict[tuple[str, str], list[int]] = {}
+    for index, transition in enumerate(definition.transitions):
+        for source in dict.fromkeys(transition.sources):
+            groups.setdefault((source, transition.action), []).append(index)
+    pairs: set[tuple[int, int]] = set()
+    for (source, action), members in groups.items():
+        if len(members) > MAX_ALTERNATIVES:
+            problems.append(
+                Problem(
+                    f"workflow.transitions[{members[MAX_ALTERNATIVES]}].action",
+                    "too_many_alternatives",
+                    f"{action!r} from {source!r} more than {MAX_ALTERNATIVES} times",
+                )
+            )
+            continue
+        pairs.update(combinations(members, 2))
+    transitions = definition.transitions
+    for i, j in sorted(pairs):
+        first, second = transitions[i], transitions[j]
         shared = set(first.sources) & set(second.sources)
-        if first.action != second.action or not shared or not set(first.roles) & set(second.roles):
+        if not set(first.roles) & set(second.roles):
             continue
         a, b = _leaf(first.guards), _leaf(second.guards)
         if a is None or b is None or not excludes(a, b):
@@ -420,8 +478,9 @@ def _ambiguity_problems(definition: Definition) -> list[Problem]:
     return problems
 
 
-def _simdet_problems(definition: Definition, fields: Mapping[str, Field]) -> list[Problem]:
+def _simdet_problems(definition: Definition) -> list[Problem]:
     problems: list[Problem] = []
+    fields = _fields_of(definition)
     if definition.simdet is None:
         return problems
     for key, types in _SIMDET_TYPES.items():
@@ -435,9 +494,10 @@ def _simdet_problems(definition: Definition, fields: Mapping[str, Field]) -> lis
     return problems
 
 
-def _routing_problems(definition: Definition, fields: Mapping[str, Field]) -> list[Problem]:
+def _routing_problems(definition: Definition) -> list[Problem]:
     """Check the routing conditions; authority codes are the portal's data, checked there."""
     problems: list[Problem] = []
+    fields = _fields_of(definition)
     if definition.routing is None:
         return problems
     for index, rule in enumerate(definition.routing.rules):
@@ -445,8 +505,9 @@ def _routing_problems(definition: Definition, fields: Mapping[str, Field]) -> li
     return problems
 
 
-def _prerequisite_problems(definition: Definition, fields: Mapping[str, Field]) -> list[Problem]:
+def _prerequisite_problems(definition: Definition) -> list[Problem]:
     """Check prerequisites: enforced by a guard, no procedure twice, none on itself always."""
+    fields = _fields_of(definition)
     procedures = [item.procedure for item in definition.prerequisites]
     problems = _duplicates("prerequisites", "procedure", procedures)
     guarded = any(
@@ -476,3 +537,309 @@ def _prerequisite_problems(definition: Definition, fields: Mapping[str, Field]) 
         if item.when is not None:
             problems += condition_problems(item.when, f"{path}.when", fields)
     return problems
+
+
+def _components(nodes: Iterable[str], edges: Mapping[str, Iterable[str]]) -> list[list[str]]:
+    """Return the strongly connected components of a graph (Tarjan's, without recursion).
+
+    Args:
+        nodes: Every node, in the order components should come out (by their first node).
+        edges: Successors of each node; successors that are not nodes are ignored.
+
+    Returns:
+        The components, each a list of nodes, in no particular order.
+    """
+    order = list(dict.fromkeys(nodes))
+    known = set(order)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    components: list[list[str]] = []
+    for root in order:
+        if root in index:
+            continue
+        work: list[tuple[str, Iterator[str]]] = [(root, iter(edges.get(root, ())))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, successors = work[-1]
+            advanced = False
+            for successor in successors:
+                if successor not in known:
+                    continue
+                if successor not in index:
+                    index[successor] = low[successor] = len(index)
+                    stack.append(successor)
+                    on_stack.add(successor)
+                    work.append((successor, iter(edges.get(successor, ()))))
+                    advanced = True
+                    break
+                if successor in on_stack:
+                    low[node] = min(low[node], index[successor])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                components.append(component)
+    return components
+
+
+def _trap_problems(definition: Definition) -> list[Problem]:
+    """Report sets of non-final states that lead only to each other (`trapped_states`).
+
+    A single state without a way out is `dead_end_state`; this finds the larger traps, such
+    as two review states that send a case back and forth with no decision reachable.
+    """
+    codes = _states_of(definition)
+    exits = _exits(definition)
+    position = {state.code: index for index, state in enumerate(definition.states)}
+    problems = []
+    components = _components((state.code for state in definition.states), exits)
+    for component in sorted(components, key=lambda members: min(position[m] for m in members)):
+        if len(component) < 2 or any(codes[code].is_final for code in component):
+            continue
+        members = set(component)
+        if all(target in members for code in component for target in exits[code]):
+            first = min(position[code] for code in component)
+            problems.append(
+                Problem(
+                    f"workflow.states[{first}]",
+                    "trapped_states",
+                    f"no way out of {sorted(members)}",
+                )
+            )
+    return problems
+
+
+def _correction_problems(definition: Definition) -> list[Problem]:
+    """Report correction periods of zero days and positive silence while the applicant corrects.
+
+    A waiting state abandoned after zero business days leaves the applicant no day to correct
+    (`zero_correction_days`; the state's own `business_days` is at least 1 by the schema).
+    Positive silence (LPA Arts. 113-114) answers the authority's silence, so it must not run
+    while the case waits on the applicant or the clock is suspended
+    (`silence_while_correcting`): neither the waiting state's own `deem_approved` nor a
+    procedure-wide one while a waiting state keeps the clock running.
+    """
+    problems = []
+    for index, state in enumerate(definition.states):
+        path = f"workflow.states[{index}]"
+        waiting = state.kind == "waiting_applicant" or state.clock == "suspended"
+        for number, action in enumerate(state.breach):
+            if (
+                state.kind == "waiting_applicant"
+                and action.kind == "deem_abandoned"
+                and action.after_business_days == 0
+            ):
+                problems.append(
+                    Problem(
+                        f"{path}.breach[{number}].after_business_days",
+                        "zero_correction_days",
+                        f"the case is abandoned the day {state.code!r} starts: no day to correct",
+                    )
+                )
+            if waiting and action.kind == "deem_approved":
+                problems.append(
+                    Problem(
+                        f"{path}.breach[{number}]",
+                        "silence_while_correcting",
+                        f"positive silence while {state.code!r} waits on the applicant",
+                    )
+                )
+    running = [
+        state.code
+        for state in definition.states
+        if state.kind == "waiting_applicant" and state.clock != "suspended"
+    ]
+    for number, action in enumerate(definition.breach):
+        if running and action.kind == "deem_approved":
+            problems.append(
+                Problem(
+                    f"workflow.breach[{number}]",
+                    "silence_while_correcting",
+                    f"the clock runs while the applicant corrects in {running}",
+                )
+            )
+    return problems
+
+
+def _suspension_problems(definition: Definition) -> list[Problem]:
+    """Report a `suspend_clock` that no `resume_clock` follows (`suspension_not_resumed`).
+
+    From the state a suspending transition leads to, following transitions without
+    `resume_clock` and the states' own breach actions (the procedure's do not run while
+    suspended): a decision (approved or denied) must not be reachable, and some transition
+    with `resume_clock` must be. Ending by withdrawal or abandonment needs no resumption.
+    Two backward searches over the graph, so the check is linear.
+    """
+    codes = _states_of(definition)
+    into: dict[str, set[str]] = {}
+    resumes_from: set[str] = set()
+    for transition in definition.transitions:
+        resumes = any(ref.name == "resume_clock" for ref in transition.effects)
+        for source in transition.sources:
+            if resumes:
+                resumes_from.add(source)
+            else:
+                into.setdefault(transition.target, set()).add(source)
+    for state in definition.states:
+        for action in state.breach:
+            if action.target:
+                into.setdefault(action.target, set()).add(state.code)
+    deciding = _backwards(
+        [code for code, state in codes.items() if state.kind in _DECIDED_KINDS], into
+    )
+    resuming = _backwards(resumes_from, into)
+    problems = []
+    for index, transition in enumerate(definition.transitions):
+        for number, ref in enumerate(transition.effects):
+            if ref.name != "suspend_clock":
+                continue
+            path = f"workflow.transitions[{index}].effects[{number}]"
+            if transition.target in deciding:
+                problems.append(
+                    Problem(
+                        path,
+                        "suspension_not_resumed",
+                        f"a decision is reachable from {transition.target!r} without resume_clock",
+                    )
+                )
+            elif transition.target not in resuming:
+                problems.append(
+                    Problem(path, "suspension_not_resumed", "no resume_clock is reachable")
+                )
+    return problems
+
+
+def _backwards(starts: Iterable[str], into: Mapping[str, Iterable[str]]) -> set[str]:
+    """Return the states from which one of `starts` is reachable (`into`: predecessors)."""
+    reached = set(starts)
+    frontier = list(reached)
+    while frontier:
+        for source in into.get(frontier.pop(), ()):
+            if source not in reached:
+                reached.add(source)
+                frontier.append(source)
+    return reached
+
+
+def conditions_of(definition: Definition) -> Iterator[tuple[str, Condition]]:
+    """Yield every condition tree of a definition with its path."""
+    for index, item in enumerate(definition.fields):
+        if item.visible_if is not None:
+            yield f"fields[{index}].visible_if", item.visible_if
+    for index, document in enumerate(definition.documents):
+        if document.required_if is not None:
+            yield f"documents[{index}].required_if", document.required_if
+    for index, rule in enumerate(definition.fees):
+        if rule.when is not None:
+            yield f"fees[{index}].when", rule.when
+        for number, rate in enumerate(getattr(rule, "rates", ())):
+            yield f"fees[{index}].rates[{number}].when", rate.when
+    for index, transition in enumerate(definition.transitions):
+        for number, guard in enumerate(transition.guards):
+            if guard.name == "condition":
+                yield f"workflow.transitions[{index}].guards[{number}].params", guard.params
+    for index, rule in enumerate(definition.routing.rules if definition.routing else ()):
+        yield f"routing.rules[{index}].when", rule.when
+    for index, item in enumerate(definition.prerequisites):
+        if item.when is not None:
+            yield f"prerequisites[{index}].when", item.when
+
+
+def condition_depth(condition: Condition) -> int:
+    """Return how many levels of `all`/`any`/`not` a condition nests (a comparison is 1)."""
+    deepest = 0
+    pending: list[tuple[Condition, int]] = [(condition, 1)]
+    while pending:
+        node, depth = pending.pop()
+        deepest = max(deepest, depth)
+        for key in ("all", "any"):
+            pending.extend((item, depth + 1) for item in node.get(key, ()))
+        if "not" in node:
+            pending.append((node["not"], depth + 1))
+    return deepest
+
+
+def _depth_problems(definition: Definition) -> list[Problem]:
+    return [
+        Problem(path, "condition_too_deep", f"nested beyond {MAX_CONDITION_DEPTH} levels")
+        for path, condition in conditions_of(definition)
+        if condition_depth(condition) > MAX_CONDITION_DEPTH
+    ]
+
+
+#: The checks `check` runs, in order. A new check is a function of the definition returning
+#: its problems, added here (one list, so `flask procedures validate`, seeding, import and
+#: publishing all run it).
+CHECKS: list[Check] = [
+    _declarations,
+    _fee_problems,
+    _state_problems,
+    _transitions,
+    _graph_problems,
+    _ambiguity_problems,
+    _simdet_problems,
+    _routing_problems,
+    _prerequisite_problems,
+    dictionary.check,
+    clock_problems,
+    _trap_problems,
+    _correction_problems,
+    _suspension_problems,
+    _depth_problems,
+]
+
+
+def check_set(definitions: Sequence[Definition]) -> list[tuple[int, Problem]]:
+    """Return the problems of a set of definitions taken together (a folder, the catalogue).
+
+    Prerequisites that require each other, directly or through others, mean no first case
+    of any of them can go ahead (`prerequisite_cycle`). Conditional prerequisites count:
+    their conditions may all hold. A definition's own single-procedure loop is
+    `self_prerequisite`, reported by `check`.
+
+    Args:
+        definitions: Sound definitions (several versions of one procedure may be given).
+
+    Returns:
+        Pairs of (index of the definition in `definitions`, problem), one per definition and
+        prerequisite on a cycle.
+    """
+    requires: dict[str, set[str]] = {}
+    for definition in definitions:
+        key = f"{definition.authority}/{definition.slug}"
+        requires.setdefault(key, set()).update(item.procedure for item in definition.prerequisites)
+    cyclic: dict[str, list[str]] = {}
+    for component in _components(requires, requires):
+        if len(component) > 1:
+            for key in component:
+                cyclic[key] = sorted(component)
+    found: list[tuple[int, Problem]] = []
+    for position, definition in enumerate(definitions):
+        key = f"{definition.authority}/{definition.slug}"
+        for index, item in enumerate(definition.prerequisites):
+            if key in cyclic and item.procedure in cyclic[key]:
+                found.append(
+                    (
+                        position,
+                        Problem(
+                            f"prerequisites[{index}].procedure",
+                            "prerequisite_cycle",
+                            f"{' -> '.join(cyclic[key])} require each other",
+                        ),
+                    )
+                )
+    return found

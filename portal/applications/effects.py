@@ -349,11 +349,3 @@ def apply(
     db.session.flush()
     if db.session.info.pop("feed_pending", False):
         enqueue("sequence_feed")
-
-
-def unsupported_effects(definition: workflows.Definition) -> set[str]:
-    """Effects a definition uses that this portal cannot perform yet (refused at seeding)."""
-    breaches = (*definition.breach, *(a for s in definition.states for a in s.breach))
-    used = {ref.name for t in definition.transitions for ref in t.effects}
-    used |= {ref.name for action in breaches for ref in action.effects}
-    return used - set(HANDLERS)

@@ -28,7 +28,7 @@ from portal.extensions import db, utcnow
 from portal.idempotent import insert_if_absent
 from portal.permissions import role_on
 from portal.procedures.models import Procedure, ProcedureVersion
-from portal.procedures.services import definition_of, latest_version
+from portal.procedures.services import definition_of, version_for_new_cases
 from portal.storage import storage
 from portal.subjects import services as subjects
 from workflows.guards import applicable_data, applicable_documents
@@ -159,7 +159,7 @@ def start_application(*, actor: User, procedure: Procedure, token: str) -> Appli
     existing = _started_with(actor, token)
     if existing is not None:
         return existing
-    version = latest_version(procedure)
+    version = version_for_new_cases(procedure)  # NotFound when it takes no new case
     definition = definition_of(version)
     # A district office's own procedures happen in that district, with or without a field.
     authority = procedure.authority
@@ -452,6 +452,13 @@ def _fire(
         definition, application.state, action, facts_for(application, role, comment, outputs)
     )
     source = definition.state(outcome.source)
+    if (
+        source.kind == "draft"
+        and application.procedure_version.status == "retired"
+        and not definition.state(outcome.target).is_final
+    ):
+        # A retired version takes no new filing; a draft on it can still be withdrawn.
+        raise workflows.TransitionNotAllowed([workflows.Reason("procedure_retired")])
     application.state = outcome.target
     application.state_entered_at = utcnow()
     if source.kind == "draft" and application.tracking_number is None:

@@ -19,7 +19,7 @@ from forms.review import ApplicationActionForm, ApplicationStartForm, SubjectCho
 from portal import permissions
 from portal.applications import presenters, services
 from portal.downloads import send_download
-from portal.errors import DomainError
+from portal.errors import DomainError, NotFound
 from portal.extensions import db
 from portal.procedures.models import Procedure
 from portal.procedures.services import definition_of
@@ -51,9 +51,12 @@ def start(procedure_id: int):
     form = ApplicationStartForm()
     if current_user.is_staff or not form.validate_on_submit():
         abort(400)
-    application = services.start_application(
-        actor=current_user, procedure=procedure, token=form.token.data
-    )
+    try:
+        application = services.start_application(
+            actor=current_user, procedure=procedure, token=form.token.data
+        )
+    except NotFound as closed:  # retired (410), or no version in force yet (404)
+        abort(410 if closed.params.get("retired") else 404)
     return redirect(url_for(".edit", application_id=application.id))
 
 

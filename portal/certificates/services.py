@@ -17,6 +17,10 @@ from portal.links import status_url, verification_url
 from portal.procedures.services import definition_of
 from portal.storage import storage
 
+#: The certificate layouts a definition's `certificate.template` may name, and their files
+#: (checked by `portal.procedures.validation`).
+CERTIFICATE_TEMPLATES = {"certificate": "pdf/certificate.html"}
+
 # A certificate names the case, not the whole file: its first rows. The closing block (place,
 # date, signature, QR code) stays at the foot of page 1 whatever their length (print.css).
 SUMMARY_ROWS = 6
@@ -184,7 +188,7 @@ def render_issued(application_id: int, kind: str) -> bool:
     )
     if document is None or document.pdf_key is not None:
         return False
-    template = "pdf/certificate.html" if kind == "certificate" else "pdf/receipt.html"
+    template = CERTIFICATE_TEMPLATES["certificate"] if kind == "certificate" else "pdf/receipt.html"
     pdf = render_pdf(template, _context(document))
     document.pdf_key = storage().put(pdf, prefix=f"issued/{application_id}", suffix=".pdf")
     document.sha256 = hashlib.sha256(pdf).hexdigest()

@@ -62,37 +62,14 @@ def seed(*, definitions_dir: str, demo: bool) -> dict:
     """Seed authorities and procedures (and demo accounts) idempotently, in one transaction."""
     from portal.accounts.models import User
     from portal.accounts.services import _new_user
-    from portal.applications.effects import unsupported_effects
     from portal.authorities.services import get_authority, seed_authorities
-    from portal.errors import InvalidInput
-    from portal.notifications.texts import notice_problem
-    from portal.procedures.services import definition_of, seed_definitions
+    from portal.procedures.services import seed_definitions
     from portal.simdet.models import ApiClient
     from portal.simdet.services import _hash
 
     created = seed_authorities()
+    # Every check, the engine's and the portal's, runs before any version is written.
     versions = seed_definitions(definitions_dir)
-    for version in versions:
-        definition = definition_of(version)
-        missing = unsupported_effects(definition)
-        if missing:
-            raise InvalidInput("unsupported_effects", field="effects", effects=sorted(missing))
-        routed = {r.authority for r in definition.routing.rules} if definition.routing else set()
-        if definition.routing and definition.routing.default_authority:
-            routed.add(definition.routing.default_authority)
-        for transition in definition.transitions:
-            for ref in transition.effects:
-                for language, text in (ref.params.get("message") or {}).items():
-                    problem = notice_problem(text)
-                    if problem:
-                        raise InvalidInput(
-                            "invalid_notice",
-                            field=f"{definition.slug}.{transition.action}.{language}",
-                            problem=problem,
-                        )
-        unknown = sorted(code for code in routed if get_authority(code) is None)
-        if unknown:
-            raise InvalidInput("unknown_authority", field="routing", authorities=unknown)
     accounts = []
     if demo:
         for email, name, role, authority_code in DEMO_ACCOUNTS:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -28,8 +28,22 @@ class Procedure(db.Model):
     __table_args__ = (sa.UniqueConstraint("authority_id", "slug"),)
 
 
+#: A version's lifecycle: a draft may change and may have problems; publishing (which runs
+#: the validator) freezes it; retiring stops new filings while its cases go on.
+VERSION_STATUSES = ("draft", "published", "retired")
+
+
 class ProcedureVersion(db.Model):
-    """A published version never changes; new cases take the latest, old cases keep theirs."""
+    """A published version never changes; new cases take the latest, old cases keep theirs.
+
+    Attributes:
+        status: One of `VERSION_STATUSES`.
+        definition: The definition mapping; for a draft with problems, the file's raw data.
+        source: The file's text as imported (drafts; publishing validates it again).
+        valid_from: First local day new cases may take the version (None: from publication).
+        published_at: When it was published (for a draft, when it was imported).
+        retired_at: When it was retired; None while it takes new cases.
+    """
 
     __tablename__ = "procedure_versions"
 
@@ -40,7 +54,18 @@ class ProcedureVersion(db.Model):
     definition: Mapped[dict] = mapped_column(sa.JSON, deferred=True)
     digest: Mapped[str] = mapped_column(sa.String(64))
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(
+        sa.String(16), default="published", server_default="published"
+    )
+    valid_from: Mapped[date | None] = mapped_column(sa.Date)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    source: Mapped[str | None] = mapped_column(sa.Text, deferred=True)
 
     procedure: Mapped[Procedure] = relationship(back_populates="versions")
 
-    __table_args__ = (sa.UniqueConstraint("procedure_id", "version"),)
+    __table_args__ = (
+        sa.UniqueConstraint("procedure_id", "version"),
+        sa.CheckConstraint(
+            "status IN ('draft', 'published', 'retired')", name="ck_procedure_versions_status"
+        ),
+    )

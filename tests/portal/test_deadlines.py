@@ -130,9 +130,9 @@ def test_a_notice_text_that_does_not_render_is_refused_at_seeding(app, app_ctx, 
 
     import pytest
 
-    from portal.errors import InvalidInput
     from portal.extensions import db
     from portal.main.services import seed
+    from workflows import InvalidDefinition
 
     source = Path(app.config["DEFINITIONS_DIR"]) / "opamss" / "calificacion-lugar.yaml"
     folder = tmp_path / "opamss"
@@ -141,8 +141,9 @@ def test_a_notice_text_that_does_not_render_is_refused_at_seeding(app, app_ctx, 
         "{{ tracking_number }} y le pide", "{{ expediente }} y le pide"
     )
     (folder / "calificacion-lugar.yaml").write_text(text.replace("version: 1", "version: 7", 1))
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(InvalidDefinition) as refused:
         seed(definitions_dir=str(tmp_path), demo=False)
     db.session.rollback()
-    assert refused.value.code == "invalid_notice"
-    assert "expediente" in refused.value.params["problem"]
+    [problem] = refused.value.problems
+    assert problem.code == "invalid_notice" and "expediente" in problem.message
+    assert problem.path.startswith(f"{folder / 'calificacion-lugar.yaml'}: workflow.transitions[")
