@@ -187,7 +187,7 @@ def test_a_decision_must_be_notified_within_three_business_days(client, app_ctx)
     assert expected.strftime("%d/%m/%Y") in page
 
 
-def _publish_changed(authority: str, slug: str, change) -> None:
+def _publish_changed(authority: str, slug: str, change) -> int:
     """Publish version 2 of a seeded definition with `change(data)` applied."""
     from pathlib import Path
 
@@ -199,19 +199,20 @@ def _publish_changed(authority: str, slug: str, change) -> None:
 
     root = Path(__file__).resolve().parents[2] / "workflows/definitions"
     data = yaml.safe_load((root / authority.lower() / f"{slug}.yaml").read_text("utf-8"))
-    data["version"] = 2
+    data["version"] += 1
     change(data)
     publish_definition(load(data))
     db.session.commit()
+    return data["version"]
 
 
 def test_an_extension_beyond_the_definitions_limit_is_refused(client, app_ctx):
     def limit(data):
         data["catalogue"]["max_extension_business_days"] = 15  # each extension gives 10
 
-    _publish_changed("OPAMSS", "calificacion-lugar", limit)
+    version = _publish_changed("OPAMSS", "calificacion-lugar", limit)
     application_id = _filed_site_case(client)
-    assert reload_application(application_id).procedure_version.version == 2
+    assert reload_application(application_id).procedure_version.version == version
     login(client, "jefa@example.sv")
     assert _decide(client, application_id, "prorrogar", "Visita de campo.").status_code == 302
     before = reload_application(application_id).due_on
@@ -239,9 +240,9 @@ def test_a_registration_granted_by_positive_silence_registers_its_establishment(
         stage = next(s for s in data["workflow"]["states"] if s["code"] == "calificacion")
         stage["breach"] = [{"kind": "deem_approved", "target": "inscrito"}]
 
-    _publish_changed("0511", "inscripcion-establecimiento", silence)
+    version = _publish_changed("0511", "inscripcion-establecimiento", silence)
     application = _in_inspection(_filed(make_applicant()))
-    assert application.procedure_version.version == 2
+    assert application.procedure_version.version == version
     inspector = make_staff("inspector", "0511", email="inspector@santatecla.example.sv")
     today = local_now().date()
     record_inspection(

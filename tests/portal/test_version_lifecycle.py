@@ -184,7 +184,7 @@ def test_publishing_refuses_a_prerequisite_cycle_through_the_catalogue(app, app_
 
     # The catalogue has construction permit <- calificación; reception <- construction permit.
     data = yaml.safe_load(GOOD.read_text(encoding="utf-8"))
-    data["version"] = 2
+    data["version"] += 1
     data["prerequisites"] = [
         {"procedure": "OPAMSS/recepcion-obra", "title": {"es": "Recepción", "en": "Reception"}}
     ]
