@@ -189,6 +189,16 @@ def _started_with(actor: User, token: str) -> Application | None:
     )
 
 
+def _authorize_edit(actor: User, application: Application) -> None:
+    """Let the actor change the case's data, or refuse with `not_editable` (404 stays 404)."""
+    try:
+        permissions.authorize(actor, application, permissions.EDIT)
+    except NotFound:
+        raise
+    except NotAllowed as refused:
+        raise NotAllowed("not_editable") from refused
+
+
 def lock_application(application: Application, expected_version: int | None = None) -> Application:
     """Lock the case row for this transaction and reload it as it now is.
 
@@ -270,12 +280,7 @@ def save_application(
     """
     application = lock_application(application, expected_version)
     definition = definition_of(application.procedure_version)
-    try:
-        permissions.authorize(actor, application, permissions.EDIT)
-    except NotFound:
-        raise
-    except NotAllowed as refused:
-        raise NotAllowed("not_editable") from refused
+    _authorize_edit(actor, application)
     with _stale_as_conflict():
         result = _save(application, definition, actor, data, uploads, submit)
         db.session.commit()
@@ -373,12 +378,7 @@ def choose_subject(*, actor: User, application: Application, subject: str, recor
         NotAllowed: `not_editable` when the applicant may no longer change the case.
     """
     application = lock_application(application)
-    try:
-        permissions.authorize(actor, application, permissions.EDIT)
-    except NotFound:
-        raise
-    except NotAllowed as refused:
-        raise NotAllowed("not_editable") from refused
+    _authorize_edit(actor, application)
     definition = definition_of(application.procedure_version)
     if subject not in subjects.bound_subjects(definition):
         return False
