@@ -120,6 +120,9 @@ def test_the_cli_refuses_what_it_cannot_do_and_keeps_an_audit_trail(app, calenda
         ("settings", "0614", "--holy-week", "viernes"),
         ("settings", "XX", "--vacations", "off"),
         ("list", "XX", "2026"),
+        # Only a vacation day can be taken back: a holiday or a working day stays what it is.
+        ("add", "0614", "2026-09-15", "--kind", "working", "--name", "A", "--source", "D"),
+        ("add", "0614", "2026-09-16", "--kind", "working", "--name", "A", "--source", "D"),
     ]  # fmt: skip
     for args in refusals:
         code, output = _cli(app, *args)
