@@ -244,6 +244,8 @@ CALENDAR_ERRORS = {
     "name_required": "give the day a name (--name)",
     "source_required": "give the day its legal source (--source)",
     "day_off_exists": "that authority already has {day}; remove it first",
+    "not_a_vacation_day": "{day} is not a vacation day of that authority ({what}): only a "
+    "vacation day can be taken back with --kind working",
     "day_off_not_found": "no day {day} of that authority to remove (with --every-year: the "
     "yearly one); national holidays and vacation periods are not rows",
     "unknown_holy_week": "unknown Holy Week variant; use one of: {variants}",

@@ -20,6 +20,10 @@ from workflows.facts import Reason
 from workflows.model import FINAL_KINDS, Definition, Prerequisite
 
 _SPACES = re.compile(r"\s+")
+# Hyphens, en and em dashes, minus signs and their full-width forms, as pasted from a PDF.
+_DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
+# A number whose separators were typed as spaces or left out: letters, year, six digits.
+_UNSEPARATED = re.compile(r"([A-Z]+)(\d{4})(\d{6})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,11 +51,17 @@ class Held:
 
 
 def tracking_key(text: object) -> str:
-    """Return a tracking number as stored: no spaces at all, upper case.
+    """Return a tracking number as stored: no spaces at all, upper case, hyphens.
 
-    `" opamss-2026- 000001 "` is `"OPAMSS-2026-000001"`; anything not text is "".
+    `" opamss-2026- 000001 "`, `"opamss 2026 000001"` (read aloud), `"OPAMSS–2026–000001"`
+    (en dashes, copied from a PDF) and `"OPAMSS2026000001"` are all `"OPAMSS-2026-000001"`;
+    anything not text is "".
     """
-    return _SPACES.sub("", text).upper() if isinstance(text, str) else ""
+    if not isinstance(text, str):
+        return ""
+    key = _SPACES.sub("", _DASHES.sub("-", text)).upper()
+    loose = _UNSEPARATED.fullmatch(key.replace("-", ""))
+    return "-".join(loose.groups()) if loose else key
 
 
 def add_months(day: date, months: int) -> date:

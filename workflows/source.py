@@ -33,13 +33,21 @@ _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 
 
 class _Loader(_LOADER):  # type: ignore[misc, valid-type]
-    """Safe YAML without implicit dates: a date in a definition stays an ISO string."""
+    """Safe YAML without implicit dates or octals: a date stays an ISO string, a code a code.
+
+    YAML 1.1 reads `0614` as the octal number 396 and `01111` as 585; in a definition digits
+    with a leading zero are a code (`authority: 0511`, `value: 0614`), so they stay text.
+    """
 
 
 _Loader.yaml_implicit_resolvers = {
     key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_Loader.yaml_implicit_resolvers["0"] = [
+    ("tag:yaml.org,2002:str", re.compile(r"^0[0-9_]+$")),
+    *_Loader.yaml_implicit_resolvers["0"],
+]
 
 
 def read_source(source: str | bytes, *, max_bytes: int = MAX_BYTES) -> tuple[Any, list[Problem]]:

@@ -156,6 +156,21 @@ def _timeline(
     return entries
 
 
+def _clock_events(
+    application: Application, definition: workflows.Definition, locale: str
+) -> list[dict]:
+    """The clock's suspensions, resumptions and extensions, each with why, as staff read it.
+
+    A change made by an act without a comment records the act's code (`_reason` in
+    `effects`); it is shown as the act's label in `locale`, never as the definition's code.
+    """
+    labels = {t.action: t.label.get(locale) for t in definition.transitions}
+    return [
+        event | {"reason": labels.get(event.get("reason"), event.get("reason"))}
+        for event in (application.clock or {}).get("events", [])
+    ]
+
+
 def status_view(
     application: Application, definition: workflows.Definition, locale: str, viewer
 ) -> dict:
@@ -177,6 +192,7 @@ def status_view(
         "final": state.kind in FINAL_KINDS,
         "title": definition.title.get(locale),
         "timeline": _timeline(application, definition, locale, viewer.is_staff),
+        "clock_events": _clock_events(application, definition, locale),
         "data_rows": data_rows,
         "last_comment": last_comment,
         "documents": [

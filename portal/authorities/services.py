@@ -18,6 +18,8 @@ from workflows.calendar import (
     DEFAULT_HOLY_WEEK,
     HOLY_WEEK_VARIANTS,
     RULE_KINDS,
+    VACATION,
+    WORKING,
     BusinessCalendar,
     DayOff,
     DayRule,
@@ -234,7 +236,10 @@ def add_day_off(
 
     Raises:
         InvalidInput: `unknown_authority`, `unknown_day_kind`, `name_required`,
-            `source_required`, or `day_off_exists` (that authority already has that day).
+            `source_required`, `day_off_exists` (that authority already has that day), or
+            `not_a_vacation_day` (a `working` day for one authority on a day that is not one
+            of its vacation days: a holiday, a weekend or a working day already; taking it back
+            would change nothing).
     """
     authority_id = _authority_id(authority_code)
     if kind not in RULE_KINDS:
@@ -246,6 +251,15 @@ def add_day_off(
     year = None if every_year else day.year
     if _find_day(authority_id, year, day.month, day.day) is not None:
         raise InvalidInput("day_off_exists", field="date", day=day.isoformat())
+    if kind == WORKING and authority_id is not None:
+        found = calendar_for(db.session.get(Authority, authority_id), around=day.year).reason(day)
+        if found is None or found.kind != VACATION:
+            raise InvalidInput(
+                "not_a_vacation_day",
+                field="date",
+                day=day.isoformat(),
+                what=found.name["es"] if found else "día hábil",
+            )
     row = AuthorityDayOff(
         authority_id=authority_id,
         year=year,

@@ -20,10 +20,13 @@ _CODE = re.compile(r"[A-Za-z0-9-]{1,20}")  # what an authority code looks like (
 @bp.get("/")
 def calendar_index():
     """The chooser; a submitted choice goes to the authority's page for that year."""
-    code = request.args.get("institucion", "").strip()
+    code = request.args.get("institucion", "").strip().upper()
     year = int_arg("anio", date.today().year, minimum=FIRST_YEAR, maximum=LAST_YEAR)
     if code:
-        return redirect(url_for(".calendar", authority=code[:20], year=year))
+        # Only a code can go into the path: "../../admin" would lead out of the calendar.
+        if not _CODE.fullmatch(code):
+            abort(404)
+        return redirect(url_for(".calendar", authority=code, year=year))
     return render_template(
         "authorities/calendar_index.html", authorities=services.list_authorities(), year=year
     )
@@ -31,9 +34,11 @@ def calendar_index():
 
 @bp.get(f"/<authority>/<int(min={FIRST_YEAR}, max={LAST_YEAR}):year>")
 def calendar(authority: str, year: int):
-    found = services.get_authority(authority) if _CODE.fullmatch(authority) else None
+    found = services.get_authority(authority.upper()) if _CODE.fullmatch(authority) else None
     if found is None:
         abort(404)
+    if found.code != authority:  # "opamss", typed or linked: the page has one address
+        return redirect(url_for(".calendar", authority=found.code, year=year), 301)
     return render_template(
         "authorities/calendar.html",
         authority=found,

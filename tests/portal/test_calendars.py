@@ -120,6 +120,9 @@ def test_the_cli_refuses_what_it_cannot_do_and_keeps_an_audit_trail(app, calenda
         ("settings", "0614", "--holy-week", "viernes"),
         ("settings", "XX", "--vacations", "off"),
         ("list", "XX", "2026"),
+        # Only a vacation day can be taken back: a holiday or a working day stays what it is.
+        ("add", "0614", "2026-09-15", "--kind", "working", "--name", "A", "--source", "D"),
+        ("add", "0614", "2026-09-16", "--kind", "working", "--name", "A", "--source", "D"),
     ]  # fmt: skip
     for args in refusals:
         code, output = _cli(app, *args)
@@ -183,6 +186,14 @@ def test_the_chooser_leads_to_the_page_and_bad_choices_get_error_pages(client):
         == 404
     )
     assert client.get("/calendario/?institucion=0511&anio=dos").status_code == 400
+    # A code typed in lower case leads to the page; anything else is no code, and never a
+    # path out of the calendar.
+    lower = client.get("/calendario/?institucion=opamss&anio=2027")
+    assert lower.status_code == 302 and lower.headers["Location"] == "/calendario/OPAMSS/2027"
+    typed = client.get("/calendario/m-ssc/2027")
+    assert typed.status_code == 301 and typed.headers["Location"] == "/calendario/M-SSC/2027"
+    for hostile in ("../../admin", "//evil.example", "a/b"):
+        assert client.get(f"/calendario/?institucion={hostile}&anio=2027").status_code == 404
     home = client.get("/").get_data(as_text=True)
     assert 'href="/calendario/"' in home  # linked from every page's footer
     detail = client.get("/tramites/OPAMSS/calificacion-lugar").get_data(as_text=True)

@@ -128,6 +128,13 @@ def test_an_overdue_case_is_corrected_over_http_stays_overdue_and_is_not_archive
         assert application.state == "presentado" and application.decided_at is None
     assert not any(h.to_state == "abandonado" for h in application.history)
 
+    # Staff read why the clock resumed as the act's label, not the definition's code.
+    logout(client)
+    login(client, "clerk@example.sv")
+    case_page = client.get(f"/bandeja/{application_id}").get_data(as_text=True)
+    assert "plazo reanudado (Enviar correcciones)" in case_page
+    assert "(subsanar)" not in case_page
+
 
 def _filed_site_case(client) -> int:
     from tests.portal.helpers import file_new_application

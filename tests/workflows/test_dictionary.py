@@ -295,7 +295,9 @@ def test_an_unknown_same_subject_is_refused_by_the_schema(demo_data: dict[str, A
         ("ss-2027-000123", ("SS-2027-000123", None)),
         ("NO-EXISTE-999", (None, "invalid_resolution")),
         ("OPAMSS-26-1", (None, "invalid_resolution")),
-        ("OPAMSS 2026 000001", (None, "invalid_resolution")),
+        # Spaces for dashes (read aloud) and en dashes (copied from a PDF) are the number.
+        ("OPAMSS 2026 000001", ("OPAMSS-2026-000001", None)),
+        ("OPAMSS\u20132026\u2013000001", ("OPAMSS-2026-000001", None)),
     ],
 )
 def test_a_resolution_answer_is_a_tracking_number(raw: str, expected: tuple) -> None:

@@ -147,6 +147,12 @@ def test_dates_stay_text_and_numbers_keep_their_type() -> None:
     assert found == [] and data == {"a": "2026-01-01", "b": 16, "c": 1.5, "d": True, "e": None}
 
 
+def test_digits_with_a_leading_zero_stay_a_code_not_an_octal_number() -> None:
+    data, found = read_source("a: 0614\nb: [01111, 0]\nc: 0.5\nd: 00\ne: 614\nf: 08111\n")
+    assert found == []
+    assert data == {"a": "0614", "b": ["01111", 0], "c": 0.5, "d": "00", "e": 614, "f": "08111"}
+
+
 # Codes, patterns and conditions
 
 
