@@ -489,3 +489,40 @@ def test_a_version_from_before_the_dictionary_is_read_with_the_latest_bindings(a
     )
     changed = {spec.name: spec.bind for spec in _with_latest_bindings(retyped, latest).fields}
     assert changed["direccion"] is None and changed["nit_propietario"] == "legal_unit.nit"
+
+
+def test_a_registration_takes_only_a_calificacion_in_its_holders_name(app_ctx):
+    """The Santa Tecla registration asks for OPAMSS's calificación de lugar of the same holder:
+    the applicant's own approved calificación for another NIT is refused at the field."""
+    from portal.applications.services import Upload, save_application, start_application
+    from portal.procedures.services import get_procedure
+    from tests.portal.test_back_office import REGISTRATION
+    from tests.portal.test_routing import LAND
+
+    ana = make_applicant()
+    other_holder = decided_case(
+        ana, "calificacion-lugar", LAND | {"nit_propietario": "0614-050707-104-8"}
+    )
+    own = decided_case(ana, "calificacion-lugar", LAND)  # NIT 01234567-8, as the registration
+    uploads = {
+        code: Upload(f"{code}.pdf", pdf_bytes())
+        for code in ("dui_nit", "balance_inicial", "recibo_energia", "calificacion_lugar")
+    }
+    for token, number, filed in (
+        ("registro-otro-titular", other_holder.tracking_number, False),
+        ("registro-mismo-titular", own.tracking_number.lower(), True),
+    ):
+        application = start_application(
+            actor=ana, token=token, procedure=get_procedure("0511", "inscripcion-establecimiento")
+        )
+        data = REGISTRATION | {
+            "requiere_calificacion_lugar": "si",
+            "resolucion_calificacion_lugar": number,
+        }
+        result = save_application(
+            actor=ana, application=application, data=data, submit=True, uploads=uploads
+        )
+        assert (result.fired is not None) is filed, (number, result.field_reasons)
+        if not filed:
+            reasons = str(result.field_reasons)
+            assert "resolucion_calificacion_lugar" in reasons, reasons
