@@ -123,10 +123,12 @@ def import_draft(
 def _import_draft(
     source: str | bytes, path: str
 ) -> tuple[ProcedureVersion | None, list[workflows.Problem]]:
-    from portal.procedures.validation import inspect
+    from portal.procedures.validation import catalogue_problems, inspect
     from workflows.source import read_source
 
     definition, problems = inspect(source, path=path)
+    if definition is not None:
+        problems = catalogue_problems(definition)  # what publishing it would refuse, told now
     data, unreadable = read_source(source)
     if unreadable:
         return None, problems

@@ -210,6 +210,10 @@ def catalogue_problems(definition: workflows.Definition) -> list[workflows.Probl
     The procedures already published (their newest published version, other than
     `definition`'s own procedure) and `definition` are checked together with
     `workflows.validator.check_set`: a prerequisite cycle through published procedures.
+    Besides, `unknown_prerequisite`: a prerequisite names a procedure the catalogue does not
+    publish (no case of this procedure could ever be filed); `version_not_newer`: a version
+    of the same procedure with a higher number is already published (new cases would never
+    take this one).
     """
     from portal.extensions import db
     from portal.procedures.models import Procedure, ProcedureVersion
@@ -227,4 +231,28 @@ def catalogue_problems(definition: workflows.Definition) -> list[workflows.Probl
             newest[row.procedure_id] = definition_of(row)
     own = (definition.authority, definition.slug)
     others = [d for d in newest.values() if (d.authority, d.slug) != own]
-    return [problem for index, problem in check_set([*others, definition]) if index == len(others)]
+    problems = [
+        problem for index, problem in check_set([*others, definition]) if index == len(others)
+    ]
+    known = {f"{d.authority}/{d.slug}" for d in newest.values()} | {"/".join(own)}
+    problems += [
+        workflows.Problem(
+            f"prerequisites[{index}].procedure",
+            "unknown_prerequisite",
+            f"no published procedure {item.procedure}",
+        )
+        for index, item in enumerate(definition.prerequisites)
+        if item.procedure not in known
+    ]
+    higher = [
+        d.version for d in newest.values() if (d.authority, d.slug) == own
+    ]  # newest published version of this procedure, if any
+    if higher and higher[0] > definition.version:
+        problems.append(
+            workflows.Problem(
+                "version",
+                "version_not_newer",
+                f"version {higher[0]} is already published; number this one higher",
+            )
+        )
+    return problems

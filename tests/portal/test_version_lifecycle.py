@@ -200,6 +200,41 @@ def test_publishing_refuses_a_prerequisite_cycle_through_the_catalogue(app, app_
     assert result.exit_code == 1
     assert "prerequisites[0].procedure: prerequisite_cycle" in result.output
     assert "OPAMSS/calificacion-lugar" in result.output and "OPAMSS/recepcion-obra" in result.output
-    assert cli(app, "import", path).exit_code == 0  # a draft may be imported...
+    imported = cli(app, "import", path)  # a draft may be imported, told its problem...
+    assert imported.exit_code == 1 and "prerequisite_cycle" in imported.output
+    assert "stored" in imported.output
     result = cli(app, "publish", f"OPAMSS/calificacion-lugar@{data['version']}")  # ...not published
     assert result.exit_code == 1 and "prerequisite_cycle" in result.output
+
+
+def test_a_prerequisite_the_catalogue_does_not_publish_is_refused_at_import_and_publish(
+    app, app_ctx, tmp_path
+):
+    import yaml
+
+    for missing in ("0511/ciclo-b", "OPAMSS/no-existe", "ZZZZ/calificacion-lugar"):
+        data = yaml.safe_load(definition_file(tmp_path).read_text(encoding="utf-8"))
+        data["prerequisites"] = [{"procedure": missing, "title": {"es": "Ciclo", "en": "Cycle"}}]
+        data["workflow"]["transitions"][1].setdefault("guards", []).append("prerequisites_valid")
+        path = tmp_path / "con-requisito.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        assert cli(app, "validate", path).exit_code == 0  # alone, the file cannot know
+        imported = cli(app, "import", path)
+        assert imported.exit_code == 1, imported.output
+        assert "prerequisites[0].procedure: unknown_prerequisite" in imported.output
+        assert missing in imported.output
+        published = cli(app, "publish", path)
+        assert published.exit_code == 1 and "unknown_prerequisite" in published.output
+    assert in_force() is None  # nothing reached the catalogue
+
+
+def test_a_version_numbered_below_the_published_one_is_refused(app, app_ctx, tmp_path):
+    assert cli(app, "publish", definition_file(tmp_path, version=3)).exit_code == 0
+    for lower in (1, 2):
+        changed = definition_file(tmp_path, version=lower, old="Calificación de Lugar", new="CL")
+        result = cli(app, "publish", changed)
+        assert result.exit_code == 1, result.output
+        assert "version: version_not_newer" in result.output and "3" in result.output
+    assert in_force() == 3
+    assert cli(app, "publish", definition_file(tmp_path, version=4)).exit_code == 0
+    assert in_force() == 4
