@@ -110,7 +110,27 @@ def derive_deadlines(
 
 
 def decided(application: Application, decided_on: date, calendar: BusinessCalendar) -> None:
-    """Record the day a final state was reached and the last day to notify it (LPA Art. 97)."""
+    """Record the last day to notify the act of `decided_on` (LPA Art. 97: three business
+    days), a decision or a prevención."""
     application.notify_by = calendar.add_business_days(
         calendar.next_business_day(decided_on), NOTIFY_WITHIN_BUSINESS_DAYS
     )
+
+
+def legal_period(
+    application: Application, definition: workflows.Definition, today: date
+) -> dict | None:
+    """How the case stands against its legal period today, as staff and applicant read it.
+
+    Returns:
+        None before filing, in a final state, or without a period; else `{"suspended":
+        bool, "remaining": int}` where `remaining` is the business days left after `today`
+        (0 on the due date itself, negative once overdue: the days late).
+    """
+    if definition.state(application.state).is_final:
+        return None
+    calendar = calendar_of(application, today.year)
+    clock = clock_of(application, definition, calendar)
+    if clock is None:
+        return None
+    return {"suspended": clock.is_suspended, "remaining": clock.remaining(today)}

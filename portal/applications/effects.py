@@ -342,9 +342,15 @@ def apply(
         clocks.start_clock(application, definition, calendar, today)
     for ref in outcome.effects:
         HANDLERS[ref.name](application, definition, entry, dict(ref.params))
-    if definition.state(outcome.target).kind in FINAL_KINDS:
+    target_kind = definition.state(outcome.target).kind
+    if target_kind in FINAL_KINDS:
         application.decided_at = utcnow()
+    # A decision and a prevención are acts the applicant must be notified of (LPA Art. 97);
+    # once the applicant acts again, the last one was evidently notified.
+    if target_kind in FINAL_KINDS or target_kind == "waiting_applicant":
         clocks.decided(application, today, calendar)
+    else:
+        application.notify_by = None
     clocks.derive_deadlines(application, definition, calendar)
     db.session.flush()
     if db.session.info.pop("feed_pending", False):

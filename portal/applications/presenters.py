@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 
 import workflows
 from forms.messages import accepted_types, message_for
-from portal.applications.effects import FINAL_KINDS, LOCAL_TZ
+from portal.applications.clocks import legal_period
+from portal.applications.effects import FINAL_KINDS, LOCAL_TZ, local_now
 from portal.applications.models import Application
 from portal.applications.services import SaveResult, Upload
 from portal.authorities.services import list_districts
@@ -193,6 +194,7 @@ def status_view(
         "title": definition.title.get(locale),
         "timeline": _timeline(application, definition, locale, viewer.is_staff),
         "clock_events": _clock_events(application, definition, locale),
+        "legal_period": legal_period(application, definition, local_now().date()),
         "data_rows": data_rows,
         "last_comment": last_comment,
         "documents": [

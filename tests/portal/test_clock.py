@@ -102,6 +102,13 @@ def test_an_overdue_case_is_corrected_over_http_stays_overdue_and_is_not_archive
     assert application.due_on == due  # suspending an overdue clock hides nothing
     page = client.get(f"/bandeja/{application_id}").get_data(as_text=True)
     assert "Falta el plano de drenaje firmado." in page
+    # The clerk reads that it is overdue, and by how many business days.
+    late = calendar.business_days_between(due, today)
+    assert "Vencido" in page and f"{late} días hábiles de retraso" in page, page[:4000]
+    # The prevención is an act to notify within three business days (LPA Art. 97).
+    notify_by = calendar.add_business_days(calendar.next_business_day(today), 3)
+    assert application.notify_by == notify_by
+    assert f"Notificar la prevención a más tardar el {notify_by:%d/%m/%Y}" in page
     logout(client)
 
     # The applicant answers: accepted (it used to fail with "a period cannot be negative").
@@ -113,6 +120,7 @@ def test_an_overdue_case_is_corrected_over_http_stays_overdue_and_is_not_archive
     assert application.state == "presentado"
     assert [h.action for h in application.history] == ["presentar", "prevenir", "subsanar"]
     assert application.due_on == due  # it stays overdue
+    assert application.notify_by is None  # the applicant answered: it was notified
     assert [(e["kind"], e["on"]) for e in application.clock["events"]] == [
         ("suspend", today.isoformat()),
         ("resume", today.isoformat()),
@@ -120,6 +128,7 @@ def test_an_overdue_case_is_corrected_over_http_stays_overdue_and_is_not_archive
     assert application.clock["events"][0]["reason"] == "Falta el plano de drenaje firmado."
     status = client.get(f"/solicitudes/{application_id}").get_data(as_text=True)
     assert due.strftime("%d/%m/%Y") in status
+    assert f"{late} días hábiles de retraso" in status
 
     # The sweep, today and a month later, archives nothing.
     for day in (today, today + timedelta(days=31)):
@@ -304,3 +313,28 @@ def test_a_breach_runs_its_own_effects_else_the_transitions_else_the_convention(
     assert breach_effects(definition, "calificacion", explicit) == (Ref("notify"),)
     abandon = definition.state("prevenido").breach[0]  # no transition leads to "abandonado"
     assert breach_effects(definition, "prevenido", abandon) == DEFAULT_EFFECTS["deem_abandoned"]
+
+
+def test_the_days_left_of_the_legal_period_are_shown_to_applicant_and_clerk(client, app_ctx):
+    from portal.applications.effects import local_now
+    from portal.authorities.services import calendar_for
+
+    make_applicant()
+    make_staff("clerk", "OPAMSS", email="clerk@example.sv")
+    login(client, "ana@example.sv")
+    started = client.post(
+        f"/solicitudes/nueva/{procedure_id('factibilidad-aguas-lluvias')}",
+        data={"token": "aguas-lluvias-0002"},
+    )
+    application_id = int(started.headers["Location"].split("/")[-2])
+    assert submit(client, application_id, STORMWATER, _files()).status_code == 302
+    application = reload_application(application_id)
+    calendar = calendar_for(application.authority, around=application.due_on.year)
+    left = calendar.business_days_between(local_now().date(), application.due_on)
+    assert left > 1
+    expected = f"Quedan {left} días hábiles."
+    assert expected in client.get(f"/solicitudes/{application_id}").get_data(as_text=True)
+    logout(client)
+    login(client, "clerk@example.sv")
+    page = client.get(f"/bandeja/{application_id}").get_data(as_text=True)
+    assert expected in page and "Vencido" not in page
