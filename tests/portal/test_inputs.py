@@ -216,6 +216,7 @@ def test_a_question_hidden_by_a_changed_person_type_loses_its_answer_and_documen
     application_id = int(re.search(r"/solicitudes/(\d+)/", response.headers["Location"]).group(1))
     natural = {
         "f_tipo_persona": "natural",
+        "f_nit": land["nit_propietario"],  # the calificación must be in the holder's name
         "f_dui": "03.456.781\u20134",  # pasted with points and an en dash
         "f_requiere_calificacion_lugar": "si",
         "f_resolucion_calificacion_lugar": number,
