@@ -169,6 +169,7 @@ ROUTES: dict[str, Rule] = {
     "certificates.verify_form": Rule(PUBLIC),
     "authorities.calendar_index": Rule(PUBLIC),
     "authorities.calendar": Rule(PUBLIC),
+    "authorities.calendar_this_year": Rule(PUBLIC),
     "certificates.verify": Rule(PUBLIC),
     "simdet.events": Rule(API_CLIENT),
     "admin.procedures": Rule(ADMIN),

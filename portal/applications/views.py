@@ -111,6 +111,10 @@ def edit(application_id: int):
         presenter=presenters.for_locale(str(get_locale())),
         subjects_view=subjects_view,
         choice_forms=[_choice_form(picker) for picker in subjects_view["pickers"]],
+        # Said before anyone fills the form, not only when sending it is refused.
+        retired=message_for("procedure_retired")
+        if application.tracking_number is None and application.procedure_version.status == "retired"
+        else None,
     )
 
 

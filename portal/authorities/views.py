@@ -32,6 +32,16 @@ def calendar_index():
     )
 
 
+@bp.get("/<authority>")
+def calendar_this_year(authority: str):
+    """An authority's calendar without a year: this year's page (El Salvador's date)."""
+    from portal.applications.effects import local_now
+
+    if not _CODE.fullmatch(authority):
+        abort(404)
+    return redirect(url_for(".calendar", authority=authority, year=local_now().year))
+
+
 @bp.get(f"/<authority>/<int(min={FIRST_YEAR}, max={LAST_YEAR}):year>")
 def calendar(authority: str, year: int):
     found = services.get_authority(authority.upper()) if _CODE.fullmatch(authority) else None

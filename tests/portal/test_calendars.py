@@ -198,3 +198,16 @@ def test_the_chooser_leads_to_the_page_and_bad_choices_get_error_pages(client):
     assert 'href="/calendario/"' in home  # linked from every page's footer
     detail = client.get("/tramites/OPAMSS/calificacion-lugar").get_data(as_text=True)
     assert 'href="/calendario/?institucion=OPAMSS"' in detail  # beside the legal period
+
+
+def test_a_calendar_address_without_a_year_shows_this_year(client):
+    from portal.applications.effects import local_now
+
+    year = local_now().year
+    for typed, code in (("0614", "0614"), ("opamss", "OPAMSS")):
+        page = client.get(f"/calendario/{typed}", follow_redirects=True)
+        assert page.status_code == 200, typed
+        assert page.request.path == f"/calendario/{code}/{year}"
+    assert client.get("/calendario/XX").status_code in (302, 404)
+    assert client.get("/calendario/XX", follow_redirects=True).status_code == 404
+    assert client.get("/calendario/%00").status_code == 404

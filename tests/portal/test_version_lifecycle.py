@@ -155,6 +155,9 @@ def test_a_retired_procedure_takes_no_new_filing_but_its_cases_go_on(
         f"/solicitudes/nueva/{procedure_id}", data={"token": "token-de-prueba-0003"}
     )
     assert started.status_code == 410
+    # The draft says so when opened, before anyone fills it in; the filed case does not.
+    opened = client.get(f"/solicitudes/{draft}/editar").data.decode()
+    assert "app-procedure-retired" in opened and "ya no recibe solicitudes nuevas" in opened
     refused = submit(client, draft)
     assert "ya no recibe solicitudes nuevas" in refused.data.decode()
     assert reload_application(draft).tracking_number is None
