@@ -28,11 +28,11 @@ def local_date(moment) -> date:
     return moment.astimezone(LOCAL_TZ).date()
 
 
-def calendar_of(application: Application, around: int) -> BusinessCalendar:
-    """Return the issuing office's calendar (its and its parents' days off) around a year."""
+def calendar_of(application: Application) -> BusinessCalendar:
+    """Return the issuing office's calendar (its and its parents' days off)."""
     from portal.authorities.services import calendar_for
 
-    return calendar_for(application.authority, around=around)
+    return calendar_for(application.authority)
 
 
 def clock_of(
@@ -129,7 +129,7 @@ def legal_period(
     """
     if definition.state(application.state).is_final:
         return None
-    calendar = calendar_of(application, today.year)
+    calendar = calendar_of(application)
     clock = clock_of(application, definition, calendar)
     if clock is None:
         return None

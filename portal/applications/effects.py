@@ -82,7 +82,7 @@ def _calendar(application: Application):
     """The issuing office's calendar: its local days off count as non-working."""
     from portal.applications.clocks import calendar_of
 
-    return calendar_of(application, around=local_now().year)
+    return calendar_of(application)
 
 
 def _change_clock(application, definition, change) -> None:

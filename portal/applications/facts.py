@@ -26,9 +26,17 @@ def typed_data(definition: workflows.Definition, data: dict) -> dict[str, object
 
 
 def facts_for(
-    application: Application, role: str, comment: str = "", outputs: dict | None = None
+    application: Application,
+    role: str,
+    comment: str = "",
+    outputs: dict | None = None,
+    statuses: tuple | None = None,
 ) -> workflows.Facts:
-    """Snapshot what the engine needs to decide on this case (and what the actor gives)."""
+    """Snapshot what the engine needs to decide on this case (and what the actor gives).
+
+    `statuses` are the case's prerequisite statuses (`subjects.statuses`) when the caller has
+    read them already for the same request.
+    """
     from portal.review import services as review
     from portal.subjects import services as subjects
 
@@ -36,7 +44,7 @@ def facts_for(
     data = typed_data(definition, application.data)
     missing = tuple(
         status.prerequisite.procedure
-        for status in subjects.statuses(application, definition)
+        for status in (subjects.statuses(application, definition) if statuses is None else statuses)
         if not status.satisfied
     )
     return workflows.Facts(

@@ -136,7 +136,7 @@ def calendar_settings(authority: Authority) -> tuple[bool, str]:
     return vacations, holy_week or DEFAULT_HOLY_WEEK
 
 
-def calendar_for(authority: Authority, around: int | None = None) -> BusinessCalendar:
+def calendar_for(authority: Authority) -> BusinessCalendar:
     """Return the layered business calendar of an authority (see `workflows.calendar`).
 
     Layers: national holidays; the public-office vacation periods and Holy Week variant of
@@ -144,8 +144,7 @@ def calendar_for(authority: Authority, around: int | None = None) -> BusinessCal
     (a district inherits its municipio's days) and of every authority (rows with no authority).
 
     Args:
-        authority: The office whose days count.
-        around: Kept for callers; every year is computed when it is first asked for.
+        authority: The office whose days count (every year is computed when first asked for).
     """
     ids = [a.id for a in _chain(authority)]
     rows = db.session.scalars(
@@ -252,7 +251,7 @@ def add_day_off(
     if _find_day(authority_id, year, day.month, day.day) is not None:
         raise InvalidInput("day_off_exists", field="date", day=day.isoformat())
     if kind == WORKING and authority_id is not None:
-        found = calendar_for(db.session.get(Authority, authority_id), around=day.year).reason(day)
+        found = calendar_for(db.session.get(Authority, authority_id)).reason(day)
         if found is None or found.kind != VACATION:
             raise InvalidInput(
                 "not_a_vacation_day",

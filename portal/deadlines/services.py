@@ -114,7 +114,7 @@ def sweep_case(application_id: int, today: date) -> list[str]:
         .execution_options(populate_existing=True)
     )
     definition = definition_of(application.procedure_version)
-    calendar = clocks.calendar_of(application, around=today.year)
+    calendar = clocks.calendar_of(application)
     done = []
     state = application.state
     if not definition.state(state).is_final:

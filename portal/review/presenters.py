@@ -29,17 +29,21 @@ class CaseContext:
     locale: str
     facts: workflows.Facts
     items: list[tuple[str, str]]
+    statuses: tuple = ()
 
 
 def load_context(
     application: Application, definition: workflows.Definition, role: str, locale: str
 ) -> CaseContext:
     """Read the facts once, and label each field and document the reviewer judges."""
-    case_facts = facts_for(application, role)
+    from portal.subjects.services import statuses
+
+    found = statuses(application, definition)  # for the guard and the page, read once
+    case_facts = facts_for(application, role, statuses=found)
     labels = {f.name: f.label.get(locale) for f in definition.fields}
     labels |= {d.code: d.title.get(locale) for d in definition.documents}
     items = [(key, labels[key]) for key in review_items(definition, case_facts)]
-    return CaseContext(application, definition, locale, case_facts, items)
+    return CaseContext(application, definition, locale, case_facts, items, found)
 
 
 def decision_form(case: CaseContext, lock_version: int) -> CaseDecisionForm:

@@ -73,7 +73,7 @@ def _render_case(case: case_pages.CaseContext, forms: case_pages.CaseForms, stat
         tasks=permissions.allowed_tasks(current_user, application),
         view=presenters.status_view(application, definition, case.locale, current_user),
         prerequisites=subject_pages.prerequisite_rows(
-            application, definition, current_user, case.locale
+            application, definition, current_user, case.locale, case.statuses
         ),
     ), status
 

@@ -143,17 +143,23 @@ def edit_view(application: Application, definition: workflows.Definition, locale
 
 
 def prerequisite_rows(
-    application: Application, definition: workflows.Definition, viewer, locale: str
+    application: Application,
+    definition: workflows.Definition,
+    viewer,
+    locale: str,
+    found: tuple | None = None,
 ) -> list[dict]:
     """Each prerequisite of the case: title, met or why not, and a link to the case that counts.
 
     The link goes to the back office for staff, to the status page for the applicant, and is
-    left out when the viewer may not see that case.
+    left out when the viewer may not see that case. `found` are the statuses when the caller
+    has read them already (`services.statuses`).
     """
     from portal.permissions import role_on
 
     rows = []
-    found = services.statuses(application, definition)
+    if found is None:
+        found = services.statuses(application, definition)
     records = _load_records([status.held for status in found if status.held is not None])
     for status in found:
         item, held = status.prerequisite, status.held

@@ -32,7 +32,7 @@ def _calendar(code: str):
     from portal.extensions import db
 
     db.session.expire_all()
-    return calendar_for(get_authority(code), around=2026)
+    return calendar_for(get_authority(code))
 
 
 def _cli(app, *args: str):

@@ -61,7 +61,7 @@ def _move_filing_to(application_id: int, filed_on: date) -> None:
     moment = datetime.combine(filed_on, datetime.min.time(), tzinfo=UTC) + timedelta(hours=15)
     application.filed_at = application.state_entered_at = moment  # history is append-only
     definition = definition_of(application.procedure_version)
-    calendar = clocks.calendar_of(application, around=filed_on.year)
+    calendar = clocks.calendar_of(application)
     length = application.clock["business_days"]
     application.clock = Clock(filed_on, length, calendar).to_dict()
     clocks.derive_deadlines(application, definition, calendar)
@@ -88,7 +88,7 @@ def test_an_overdue_case_is_corrected_over_http_stays_overdue_and_is_not_archive
     logout(client)
     _move_filing_to(application_id, date(2026, 3, 2))
     application = reload_application(application_id)
-    calendar = calendar_for(application.authority, around=2026)
+    calendar = calendar_for(application.authority)
     due = calendar.add_business_days(date(2026, 3, 2), 25)
     today = local_now().date()
     assert application.due_on == due < today  # overdue
@@ -163,7 +163,7 @@ def test_a_notice_before_the_deadline_fires_on_its_day_once(client, app_ctx, run
 
     application_id = _filed_site_case(client)
     application = reload_application(application_id)
-    calendar = clocks.calendar_of(application, around=application.filed_at.year)
+    calendar = clocks.calendar_of(application)
     entered = clocks.local_date(application.state_entered_at)
     day = {n: calendar.add_business_days(entered, n) for n in (19, 20, 21)}
     assert application.next_breach_on == day[20] < application.state_due_on
@@ -194,7 +194,7 @@ def test_a_decision_must_be_notified_within_three_business_days(client, app_ctx)
     login(client, "clerk@example.sv")
     assert _decide(client, application_id, "denegar", "El uso no es compatible.").status_code == 302
     application = reload_application(application_id)
-    calendar = clocks.calendar_of(application, around=local_now().year)
+    calendar = clocks.calendar_of(application)
     today = local_now().date()
     expected = calendar.add_business_days(calendar.next_business_day(today), 3)
     assert application.notify_by == expected
@@ -329,7 +329,7 @@ def test_the_days_left_of_the_legal_period_are_shown_to_applicant_and_clerk(clie
     application_id = int(started.headers["Location"].split("/")[-2])
     assert submit(client, application_id, STORMWATER, _files()).status_code == 302
     application = reload_application(application_id)
-    calendar = calendar_for(application.authority, around=application.due_on.year)
+    calendar = calendar_for(application.authority)
     left = calendar.business_days_between(local_now().date(), application.due_on)
     assert left > 1
     expected = f"Quedan {left} días hábiles."
