@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -34,3 +35,23 @@ class Text:
     def to_dict(self) -> dict[str, str]:
         """Return the `{es, en}` mapping this text was loaded from."""
         return {"es": self.es, "en": self.en}
+
+
+def fold(text: str) -> str:
+    """Fold a text for matching as people type it: no accents, no case, single spaces.
+
+    "Construcción  de RÓTULO" and "construccion de rotulo" fold alike; ñ folds to n, as
+    people who type without accents write it. The one rule for accent- and case-insensitive
+    search (the catalogue, activity codes); PostgreSQL's `unaccent` + `lower` agree with it on
+    Spanish text.
+
+    Args:
+        text: Any text.
+
+    Returns:
+        The text in NFKD without combining marks, case-folded, with runs of white space as one
+        space and no leading or trailing space.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.casefold().split())
