@@ -186,8 +186,9 @@ def notify(application, definition, entry, params) -> None:
 def request_payment(application, definition, entry, params) -> None:
     """Issue a payment order for the fees the definition assesses on this case's data."""
     from portal.applications.facts import typed_data
+    from portal.payments.assessment import assess
     from portal.payments.models import PaymentOrder
-    from workflows.fees import compute_fees, fee_total
+    from workflows.fees import FeeRegimeError
 
     pending = db.session.scalar(
         sa.select(PaymentOrder).where(
@@ -196,8 +197,10 @@ def request_payment(application, definition, entry, params) -> None:
     )
     if pending is not None:
         return
-    regime = application.district.tariff_regime if application.district else None
-    lines = compute_fees(definition, typed_data(definition, application.data), regime)
+    assessment = assess(definition, typed_data(definition, application.data), application.district)
+    if assessment.missing_regime:  # filed cases have a district; an authority without a regime
+        raise FeeRegimeError(f"no tariff regime for district of case {application.id}")
+    lines = assessment.lines
     count = db.session.scalar(
         sa.select(sa.func.count(PaymentOrder.id)).where(
             PaymentOrder.application_id == application.id
@@ -207,8 +210,8 @@ def request_payment(application, definition, entry, params) -> None:
         PaymentOrder(
             application_id=application.id,
             number=f"MP-{application.tracking_number}-{count + 1}",
-            amount=fee_total(lines),
-            tariff_regime=regime,
+            amount=assessment.total,
+            tariff_regime=assessment.regime,
             lines=[
                 {
                     "code": line.code,

@@ -1,0 +1,54 @@
+"""The one assessment of a case's fees: the sheet's estimate, the plan's total, the payment order.
+
+The catalogue's estimator, the "abrir mi negocio" plan and the `request_payment` effect all call
+`assess`, so what a person is told before starting is what the mandamiento de pago charges.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import workflows
+from workflows.fees import FeeLine, FeeRegimeError, compute_fees, fee_total
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Fees assessed on some data.
+
+    Attributes:
+        lines: One line per fee rule that applies, in definition order (amounts in US dollars).
+        total: The sum of the lines, in dollars with cents.
+        regime: The tariff regime of the district the fees were assessed for (None: the
+            authority has none, or no district was given).
+        missing_regime: True when a rule that applies depends on the district's tariff regime
+            and no district with a known regime was given: nothing can be assessed then
+            (`lines` is empty); the estimator asks for the district.
+    """
+
+    lines: tuple[FeeLine, ...]
+    total: Decimal
+    regime: str | None
+    missing_regime: bool = False
+
+
+def assess(definition: workflows.Definition, typed: dict[str, object], district=None) -> Assessment:
+    """Assess the fees of `definition` on typed answers, for a district.
+
+    Args:
+        definition: The procedure definition (its `fees` rules, `workflows.fees`).
+        typed: Answers as the engine's types (`portal.applications.facts.typed_data`, or the
+            estimator's parsed figures); answers a rule does not read are ignored.
+        district: The district `Authority` the case is located in (its `tariff_regime`), or None.
+
+    Returns:
+        The `Assessment`; `missing_regime` when a rule needs the district's regime and there is
+        none (an estimate then asks for the district; filed cases always have one).
+    """
+    regime = district.tariff_regime if district is not None else None
+    try:
+        lines = compute_fees(definition, typed, regime)
+    except FeeRegimeError:
+        return Assessment(lines=(), total=Decimal("0.00"), regime=regime, missing_regime=True)
+    return Assessment(lines=lines, total=fee_total(lines), regime=regime)
