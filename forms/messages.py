@@ -38,6 +38,9 @@ MESSAGES = {
     ),
     "invalid_district": _l("Elija uno de los distritos de la lista."),
     "invalid_district_choice": _l("Elija uno de los distritos de la lista."),
+    "representative_self": _l(
+        "Ese es su propio correo: escriba el correo de la persona que le representará."
+    ),
     "invalid_email": _l("Escriba un correo electrónico válido, como nombre@ejemplo.com."),
     "invalid_phone": _l("Escriba un teléfono de El Salvador de 8 dígitos, como 2222-3333."),
     "invalid_date": _l("Escriba una fecha válida."),

@@ -183,6 +183,12 @@ ROUTES: dict[str, Rule] = {
     "applications.choose_subject": _case(None, OWN),
     "applications.document": _case(READ),
     "applications.issued_pdf": _case(READ),
+    # The applicant's records: a record not theirs answers 404, audited (portal.subjects.views).
+    "subjects.index": Rule(SIGNED_IN),
+    "subjects.edit": Rule(SIGNED_IN),
+    "subjects.invite": Rule(SIGNED_IN),
+    "subjects.revoke": Rule(SIGNED_IN),
+    "subjects.accept": Rule(SIGNED_IN),
     "review.queue": Rule(STAFF),
     "review.case": _case(READ, ACT, staff_only=True, under_lock=True),
     "review.verdicts": _case(None, RECORD_VERDICTS, staff_only=True),

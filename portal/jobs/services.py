@@ -40,6 +40,7 @@ TASKS: dict[str, tuple[str, str]] = {
     "alert_staff": ("mail", "portal.notifications.tasks:alert_staff"),
     "sequence_feed": ("simdet", "portal.simdet.tasks:sequence_feed"),
     "account_mail": ("mail", "portal.accounts.tasks:send_account_mail"),
+    "representation_invite": ("mail", "portal.subjects.tasks:send_invitation"),
 }
 PENDING_KEY = "outbox_pending"
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.accounts.models import User
 from portal.establishments.models import Establishment
 from portal.extensions import UTCDateTime, db, utcnow
 
@@ -96,3 +97,42 @@ class CaseSubject(db.Model):
     @property
     def record_id(self) -> int:
         return self.legal_unit_id or self.establishment_id or self.property_id
+
+
+class Representation(db.Model):
+    """An account a legal unit's owner authorizes to act for it (a representative).
+
+    The owner invites an e-mail address; the link sent there is accepted by the signed-in
+    account with that address (`account_id`, `accepted_at`). A representative then files for
+    the legal unit, sees and writes its personal data like the owner, and the unit's
+    resolutions count as prerequisites of the cases filed for it. The owner revokes it at any
+    time; a revoked representation keeps its row (`revoked_at`).
+    """
+
+    __tablename__ = "representations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    legal_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("legal_units.id"), index=True)
+    invited_email: Mapped[str] = mapped_column(sa.String(254))
+    # Signed into the invitation link (portal.accounts.tokens); revoking the row kills the link.
+    nonce: Mapped[str] = mapped_column(sa.String(32))
+    account_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    granted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    legal_unit: Mapped[LegalUnit] = relationship()
+    account: Mapped[User | None] = relationship(foreign_keys=[account_id])
+
+    __table_args__ = (
+        # One standing invitation or representation per unit and address.
+        sa.Index(
+            "uq_representations_standing",
+            "legal_unit_id",
+            "invited_email",
+            unique=True,
+            postgresql_where=sa.text("revoked_at IS NULL"),
+            sqlite_where=sa.text("revoked_at IS NULL"),
+        ),
+    )

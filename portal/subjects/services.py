@@ -22,13 +22,15 @@ from sqlalchemy.orm import selectinload
 
 import workflows
 from forms.builder import json_safe
-from portal.accounts.models import User
+from portal.accounts.models import AuditEvent, User
 from portal.applications import effects
 from portal.applications.models import Application
 from portal.authorities.models import DISTRICT, Authority
+from portal.errors import NotFound
 from portal.establishments.models import Establishment
 from portal.extensions import db
 from portal.procedures.services import definition_of
+from portal.representatives import services as representatives
 from portal.subjects.models import RECORD_SUBJECTS, CaseSubject, LegalUnit, Property
 from workflows import dictionary
 from workflows.prerequisites import Held, Status, prerequisite_status, qualifying, tracking_key
@@ -97,7 +99,8 @@ def links_of(application: Application) -> dict[str, CaseSubject]:
 def records_of(account_id: int, subject: str) -> list:
     """The records of one subject linked to the account's cases, most recent link first.
 
-    Establishments that a closure ended are left out.
+    Establishments that a closure ended are left out; legal units the account represents
+    (`representatives`) come after its own.
     """
     model = _MODEL[subject]
     column = getattr(CaseSubject, _COLUMN[subject])
@@ -116,7 +119,19 @@ def records_of(account_id: int, subject: str) -> list:
     )
     if model is Establishment:
         query = query.where(Establishment.valid_to.is_(None))
-    return list(db.session.scalars(query))
+    found = list(db.session.scalars(query))
+    if model is LegalUnit:  # and the units the account was authorized to represent
+        known = {item.id for item in found}
+        found += [
+            unit
+            for unit in db.session.scalars(
+                sa.select(LegalUnit)
+                .where(LegalUnit.id.in_(representatives.standing(account_id)))
+                .order_by(LegalUnit.id.desc())
+            )
+            if unit.id not in known
+        ]
+    return found
 
 
 def _find(subject: str, values: Mapping[str, object], account_id: int):
@@ -236,13 +251,13 @@ def _personal(subject: str, name: str, kind: object) -> bool:
 
 
 def _may_change(subject: str, record, given: Mapping[str, object], account_id: int) -> dict:
-    """What a case may write into a record: a legal unit's personal data only its owner's.
+    """What a case may write into a record: a legal unit's personal data only its agents'.
 
-    Someone who files with another person's NIT (a representative, or a mistake) neither
-    overwrites nor, later, reads that person's name or DUI (`_details_for`).
+    Its owner and the representatives the owner authorized (`representatives`) write it;
+    someone else who files with that NIT (unauthorized, or a mistake) neither overwrites nor,
+    later, reads that person's name or DUI (`_details_for`).
     """
-    owner = getattr(record, "owner_id", None)
-    if owner in (None, account_id):
+    if representatives.speaks_for(account_id, record):
         return dict(given)
     kind = record.kind or given.get("kind")
     return {name: value for name, value in given.items() if not _personal(subject, name, kind)}
@@ -378,12 +393,11 @@ def _details(subject: str, record) -> dict[str, object]:
 def _details_for(account_id: int, subject: str, record) -> dict[str, object]:
     """A record's values as one account may see them to prefill a draft.
 
-    The owner of a legal unit sees all of it; anyone else sees what is not personal data and,
-    for the rest, what their own latest case about it said.
+    The owner of a legal unit and its representatives see all of it; anyone else sees what is
+    not personal data and, for the rest, what their own latest case about it said.
     """
     details = _details(subject, record)
-    owner = getattr(record, "owner_id", None)
-    if owner in (None, account_id):
+    if representatives.speaks_for(account_id, record):
         return details
     own = _own_values(account_id, subject, record.id)
     kind = details.get("kind")
@@ -487,6 +501,69 @@ def subject_label(subject: str, record) -> str:
     return " · ".join(part for part in (record.trade_name, record.address) if part)
 
 
+# ---------------------------------------------------------------- the records page
+
+
+def own_record(actor: User, subject: str, record_id: int):
+    """One of the actor's records that they act for (owner, representative, or filer).
+
+    Raises:
+        NotFound: not among the actor's records, or a legal unit they neither own nor
+            represent (someone else's NIT they once filed with).
+    """
+    record = next((r for r in records_of(actor.id, subject) if r.id == record_id), None)
+    if record is None or not representatives.speaks_for(actor.id, record):
+        raise NotFound("not_found")
+    return record
+
+
+def record_values(actor: User, subject: str, record) -> dict[str, object]:
+    """A record's values as the actor may see them (`_details_for`)."""
+    return _details_for(actor.id, subject, record)
+
+
+def update_record(
+    *, actor: User, subject: str, record_id: int, values: Mapping[str, object], ip=None
+) -> list[str]:
+    """Change one of the actor's records (one transaction); filed cases keep their own data.
+
+    Args:
+        values: Element name -> engine-checked value (`forms.records`); None clears it.
+
+    Returns:
+        The names of the elements that changed (audited by name, without their values).
+
+    Raises:
+        NotFound: see `own_record`.
+    """
+    record = own_record(actor, subject, record_id)
+    before = _details(subject, record)
+    given = {name: json_safe(value) for name, value in values.items()}
+    changed = sorted(name for name, value in given.items() if before.get(name) != value)
+    if changed:
+        kept = {name: value for name, value in given.items() if value is not None}
+        _update(subject, record, kept)
+        record.details = {
+            name: value
+            for name, value in record.details.items()
+            if not (name in given and given[name] is None)
+        }
+        for name in _COLUMNS[subject]:  # a column the person cleared
+            if name in given and given[name] is None:
+                setattr(record, name, None)
+        db.session.add(
+            AuditEvent(
+                action="record.updated",
+                actor_id=actor.id,
+                subject=f"{subject}:{record.id}",
+                ip=ip,
+                detail={"changed": changed},
+            )
+        )
+    db.session.commit()
+    return changed
+
+
 # ---------------------------------------------------------------- prerequisites
 
 
@@ -496,11 +573,18 @@ def _decided_on(case: Application) -> date:
 
 
 def held_cases(applicant_id: int, exclude: int | None = None) -> list[Held]:
-    """Every filed case of the applicant as the prerequisite rule sees it, newest first."""
+    """Every filed case the applicant holds as the prerequisite rule sees it, newest first.
+
+    Its own cases, and those filed for a legal unit it acts for (owns or represents) by the
+    unit's owner or representatives: a unit's resolutions are the unit's.
+    """
     rows = db.session.scalars(
         sa.select(Application)
         .where(
-            Application.applicant_id == applicant_id,
+            sa.or_(
+                Application.applicant_id == applicant_id,
+                Application.id.in_(_cases_of_units_acted_for(applicant_id)),
+            ),
             Application.tracking_number.is_not(None),
             Application.id != (exclude or 0),
         )
@@ -530,6 +614,19 @@ def held_cases(applicant_id: int, exclude: int | None = None) -> list[Held]:
             )
         )
     return held
+
+
+def _cases_of_units_acted_for(account_id: int) -> sa.Select:
+    """Ids of cases filed for a legal unit the account acts for, by one of the unit's agents."""
+    units = representatives.acting_units(account_id)
+    if not units:
+        return sa.select(Application.id).where(sa.false())
+    agents = set().union(*(representatives.agents_of(unit) for unit in units))
+    return (
+        sa.select(CaseSubject.application_id)
+        .join(Application, Application.id == CaseSubject.application_id)
+        .where(CaseSubject.legal_unit_id.in_(units), Application.applicant_id.in_(agents))
+    )
 
 
 def _by_procedure(

@@ -77,6 +77,12 @@ def test_public_applicant_and_clerk_pages_pass_axe(app, live_server, browser):
             found[f"{width} {path}"] = _violations(page)
             if path.startswith("/cuenta/"):  # no sideways scrolling on a phone (WCAG 1.4.10)
                 assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+        page.goto(f"{base}/mis-datos/")
+        found[f"{width} mis datos"] = _violations(page)
+        page.get_by_role("link", name="Cambiar").first.click()
+        page.get_by_role("button", name="Guardar cambios").wait_for()
+        found[f"{width} cambiar un registro"] = _violations(page)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
         context.close()
     context = browser.new_context(locale="es-SV", bypass_csp=True)
     page = context.new_page()

@@ -31,6 +31,9 @@ SAMPLES = {
     "session_id": 1,
     "locale": "es",
     "year": 2026,
+    "kind": "titulares",
+    "record_id": 1,
+    "representation_id": 1,
 }
 
 

@@ -1,0 +1,1 @@
+"""Representatives of legal units: invited by the owner, accepted by the invited account."""
