@@ -53,7 +53,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "provider",
             "transaction_id",
-            name=op.f("uq_payment_notifications_providertransaction_id"),
+            name=op.f("uq_payment_notifications_provider_transaction_id"),
         ),
     )
     op.create_index(
