@@ -77,7 +77,10 @@ class Config:
         # Online payments (portal/payments/providers.py). "simulated" is the demonstration
         # gateway at /pagos/simulador/<token>; the callback secret signs the provider's
         # notifications (HMAC-SHA256): required in production, a fixed demo value otherwise.
-        self.PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "simulated")
+        # In production the demonstration gateway is never on by default.
+        self.PAYMENT_PROVIDER = os.environ.get(
+            "PAYMENT_PROVIDER", "" if self.PRODUCTION else "simulated"
+        )
         self.PAYMENT_CALLBACK_SECRET = os.environ.get("PAYMENT_CALLBACK_SECRET") or (
             None if self.PRODUCTION else DEMO_PAYMENT_CALLBACK_SECRET
         )
