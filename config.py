@@ -25,6 +25,10 @@ def _secret_key(instance: Path) -> str:
     return path.read_text().strip()
 
 
+#: Signs the simulated gateway's notifications outside production (PAYMENT_CALLBACK_SECRET).
+DEMO_PAYMENT_CALLBACK_SECRET = "demo-payment-callback-secret-not-for-production"  # noqa: S105
+
+
 def _bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -70,6 +74,21 @@ class Config:
         # Required when PRODUCTION is set; unset, requests use their own address (warned).
         self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
         self.PRODUCTION = _bool("PRODUCTION", False)
+        # Online payments (portal/payments/providers.py). "simulated" is the demonstration
+        # gateway at /pagos/simulador/<token>; the callback secret signs the provider's
+        # notifications (HMAC-SHA256): required in production, a fixed demo value otherwise.
+        # In production the demonstration gateway is never on by default.
+        self.PAYMENT_PROVIDER = os.environ.get(
+            "PAYMENT_PROVIDER", "" if self.PRODUCTION else "simulated"
+        )
+        self.PAYMENT_CALLBACK_SECRET = os.environ.get("PAYMENT_CALLBACK_SECRET") or (
+            None if self.PRODUCTION else DEMO_PAYMENT_CALLBACK_SECRET
+        )
+        # Banks that take payment orders at their branches, as printed on the order and shown
+        # on the status page: names separated by ";" (none when unset).
+        self.PAYMENT_BANKS = tuple(
+            name.strip() for name in os.environ.get("PAYMENT_BANKS", "").split(";") if name.strip()
+        )
         # The largest request body read at all. Each document's own limit (its definition's
         # max_bytes, up to 30 MB) is checked at its field, where the form comes back with
         # every typed answer; so this cap leaves room for a scan over that limit plus the rest.

@@ -112,6 +112,12 @@ MESSAGES = {
     # engine reasons
     "unknown_action": _l("Esta acción ya no es posible en el estado actual del expediente."),
     "role_not_allowed": _l("Su rol no permite esta acción en este estado."),
+    "order_not_pending": _l(
+        "Este mandamiento de pago ya no está pendiente: ya fue pagado o anulado."
+    ),
+    "online_payment_off": _l(
+        "El pago en línea no está disponible. Pague en ventanilla o en el banco."
+    ),
     "form_incomplete": _l("Faltan datos obligatorios."),
     "missing_documents": _l("Faltan documentos obligatorios."),
     "comment_required": _l("Escriba el motivo; la persona solicitante lo verá."),

@@ -24,6 +24,8 @@ BLUEPRINTS = (
     "portal.review.views",
     "portal.certificates.views",
     "portal.simdet.views",
+    "portal.payments.views",
+    "portal.payments.api",
     "portal.admin.views",
 )
 

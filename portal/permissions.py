@@ -189,6 +189,12 @@ ROUTES: dict[str, Rule] = {
     "subjects.invite": Rule(SIGNED_IN),
     "subjects.revoke": Rule(SIGNED_IN),
     "subjects.accept": Rule(SIGNED_IN),
+    "payments.order_pdf": _case(READ),
+    "payments.pay_online": _case(None, OWN),
+    # The demonstration gateway: a signed token is the key, as at a real gateway's page.
+    "payments.simulator": Rule(PUBLIC),
+    # A provider's server: the body's HMAC signature is checked by the view (403, audited).
+    "payments_api.notification": Rule(PUBLIC),
     "review.queue": Rule(STAFF),
     "review.case": _case(READ, ACT, staff_only=True, under_lock=True),
     "review.verdicts": _case(None, RECORD_VERDICTS, staff_only=True),

@@ -19,6 +19,11 @@ FEED_EVENT_TYPES = (
     "establishment.closed",
 )
 _NO_PARAMS: Mapping[str, Any] = MappingProxyType({"type": "object", "maxProperties": 0})
+#: The effect that issues a payment order (mandamiento de pago).
+REQUEST_PAYMENT = "request_payment"
+#: Business days the payment order gives to pay when `request_payment` names none: our
+#: proposal, documented in docs/procedure-definitions.md (no rule in reference/ fixes it).
+DEFAULT_PAYMENT_DUE_BUSINESS_DAYS = 10
 #: The effect whose `message` is the notice's own text (the portal reads it when it writes).
 NOTIFY = "notify"
 
@@ -45,7 +50,13 @@ EFFECTS: Mapping[str, Mapping[str, Any]] = MappingProxyType(
             },
             "additionalProperties": False,
         },
-        "request_payment": _NO_PARAMS,
+        # `due_business_days`: days to pay, counted on the issuing office's calendar from the
+        # day the order is issued (DEFAULT_PAYMENT_DUE_BUSINESS_DAYS when absent).
+        REQUEST_PAYMENT: {
+            "type": "object",
+            "properties": {"due_business_days": {"type": "integer", "minimum": 1, "maximum": 90}},
+            "additionalProperties": False,
+        },
         "issue_certificate": _NO_PARAMS,
         "register_establishment": _NO_PARAMS,
         # The establishment the case is about ends (a closure): its record's life span.

@@ -184,10 +184,14 @@ def notify(application, definition, entry, params) -> None:
 
 
 def request_payment(application, definition, entry, params) -> None:
-    """Issue a payment order for the fees the definition assesses on this case's data."""
+    """Issue a payment order for the fees the definition assesses on this case's data.
+
+    The order, its payment reference, due date and PDF job: `portal.payments.services.issue_order`.
+    """
     from portal.applications.facts import typed_data
     from portal.payments.assessment import assess
     from portal.payments.models import PaymentOrder
+    from portal.payments.services import issue_order
     from workflows.fees import FeeRegimeError
 
     pending = db.session.scalar(
@@ -200,29 +204,7 @@ def request_payment(application, definition, entry, params) -> None:
     assessment = assess(definition, typed_data(definition, application.data), application.district)
     if assessment.missing_regime:  # filed cases have a district; an authority without a regime
         raise FeeRegimeError(f"no tariff regime for district of case {application.id}")
-    lines = assessment.lines
-    count = db.session.scalar(
-        sa.select(sa.func.count(PaymentOrder.id)).where(
-            PaymentOrder.application_id == application.id
-        )
-    )
-    db.session.add(
-        PaymentOrder(
-            application_id=application.id,
-            number=f"MP-{application.tracking_number}-{count + 1}",
-            amount=assessment.total,
-            tariff_regime=assessment.regime,
-            lines=[
-                {
-                    "code": line.code,
-                    "label": {"es": line.label.es, "en": line.label.en},
-                    "amount": str(line.amount),
-                    "placeholder": line.placeholder,
-                }
-                for line in lines
-            ],
-        )
-    )
+    issue_order(application, definition, assessment, params)
 
 
 def register_establishment(application, definition, entry, params) -> None:

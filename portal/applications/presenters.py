@@ -16,6 +16,7 @@ from portal.applications.services import SaveResult, Upload
 from portal.authorities.services import list_districts
 from portal.certificates.services import display_rows, get_issued
 from portal.downloads import uploaded_name
+from portal.payments.presenters import payments_view
 from portal.payments.services import list_payment_orders
 from portal.procedures.services import definition_of
 from workflows.guards import (
@@ -202,6 +203,7 @@ def status_view(
             for d in application.current_documents
         ],
         "payment_orders": list_payment_orders(application.id),
+        "payments": payments_view(application, definition, viewer.id == application.applicant_id),
         "receipt": get_issued(application.id, "receipt"),
         "certificate": get_issued(application.id, "certificate"),
         "can_edit": viewer.id == application.applicant_id and state.applicant_can_edit,

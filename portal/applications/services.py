@@ -442,12 +442,15 @@ def _fire(
     application: Application,
     definition: workflows.Definition,
     action: str,
-    actor: User,
+    actor: User | None,
     role: str,
     comment: str,
     outputs: dict[str, object] | None = None,
 ) -> HistoryEntry:
-    """Ask the engine, then change state, write history, and perform the effects (flush only)."""
+    """Ask the engine, then change state, write history, and perform the effects (flush only).
+
+    `actor` is None for the system's own acts (`fire_as`).
+    """
     outcome = workflows.fire(
         definition, application.state, action, facts_for(application, role, comment, outputs)
     )
@@ -468,7 +471,7 @@ def _fire(
         subjects.record_case(application, definition)
     entry = HistoryEntry(
         application=application,
-        actor_id=actor.id,
+        actor_id=actor.id if actor is not None else None,
         actor_role=role,
         action=action,
         from_state=outcome.source,
@@ -480,6 +483,20 @@ def _fire(
     db.session.flush()
     effects.apply(application, definition, outcome, entry)
     return entry
+
+
+def fire_as(
+    application: Application, definition: workflows.Definition, action: str, role: str
+) -> HistoryEntry:
+    """Fire `action` on the locked case as `role` with no person acting (flush only).
+
+    For the system's own acts (a closure the definition ends once its fees are paid,
+    `portal.payments.services`). The caller holds the case's lock and commits.
+
+    Raises:
+        workflows.TransitionNotAllowed: the engine refused (a guard did not pass).
+    """
+    return _fire(application, definition, action, None, role, "")
 
 
 def today_local() -> date:

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 TASKS: dict[str, tuple[str, str]] = {
     "render_receipt": ("documents", "portal.certificates.tasks:render_receipt"),
     "render_certificate": ("documents", "portal.certificates.tasks:render_certificate"),
+    "render_payment_order": ("documents", "portal.payments.tasks:render_payment_order"),
     "send_notification": ("mail", "portal.notifications.tasks:send_notification"),
     "alert_staff": ("mail", "portal.notifications.tasks:alert_staff"),
     "sequence_feed": ("simdet", "portal.simdet.tasks:sequence_feed"),

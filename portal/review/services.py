@@ -11,8 +11,9 @@ from portal.accounts.models import User
 from portal.applications.effects import LOCAL_TZ
 from portal.applications.models import Application, HistoryEntry
 from portal.applications.services import lock_application
-from portal.errors import InvalidInput, NotAllowed, NotFound
-from portal.extensions import db, utcnow
+from portal.errors import InvalidInput, NotAllowed
+from portal.extensions import db
+from portal.payments import services as payments
 from portal.payments.models import PaymentOrder
 from portal.review.models import Inspection, ReviewVerdict
 from workflows.guards import RECORD_INSPECTION, RECORD_PAYMENT, RECORD_VERDICTS
@@ -153,7 +154,11 @@ def record_payment(
     """Mark a pending payment order of this case paid at the counter or bank, once.
 
     Only the roles that take a transition guarded by `fee_paid` from the current state may
-    (the definition names them); the history says who recorded it.
+    (the definition names them, `workflows.allowed_tasks`); the history says who recorded it,
+    and `reference` (the receipt's number) is kept on the order. The case and the order are
+    locked: of two recordings at once, the first pays and the second finds it paid (a no-op);
+    an online payment notified meanwhile is the first, and this one then changes nothing.
+    Paying may let the case go on by itself (`portal.payments.services._settle`).
 
     Raises:
         NotFound: not the actor's case, or the order is not this case's.
@@ -161,19 +166,7 @@ def record_payment(
         InvalidInput: `required` at `reference`.
     """
     application, role = _authorized(application, actor, RECORD_PAYMENT)
-    order = db.session.scalar(
-        sa.select(PaymentOrder)
-        .where(PaymentOrder.id == order_id, PaymentOrder.application_id == application.id)
-        .with_for_update()
-    )
-    if order is None:
-        raise NotFound("not_found")
-    if not reference.strip():
-        raise InvalidInput("required", field="reference")
-    if order.status == "pending":
-        order.status, order.paid_at = "paid", utcnow()
-        order.payment_reference = reference.strip()[:80]
-        _record_act(application, actor, role, RECORD_PAYMENT)
+    order = payments.record_counter_payment(application, order_id, reference, actor, role)
     db.session.commit()
     return order
 
