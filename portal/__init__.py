@@ -21,6 +21,7 @@ BLUEPRINTS = (
     "portal.authorities.views",
     "portal.applications.views",
     "portal.subjects.views",
+    "portal.plans.views",
     "portal.review.views",
     "portal.certificates.views",
     "portal.simdet.views",

@@ -368,7 +368,7 @@ def backfill_subjects():
     "--demo/--no-demo", default=False, help="Also create demo accounts and a demo SIMDET token."
 )
 def seed(demo):
-    """Seed authorities and procedure definitions (idempotent)."""
+    """Seed authorities, procedure definitions and CLAEES activity codes (idempotent)."""
     from portal.main.services import DEMO_PASSWORD, DEMO_SIMDET_TOKEN
     from portal.main.services import seed as run_seed
 
@@ -378,7 +378,8 @@ def seed(demo):
         raise click.ClickException(str(error)) from error
     click.echo(
         f"authorities created: {report['authorities_created']}; "
-        f"procedure versions: {report['versions']}"
+        f"procedure versions: {report['versions']}; "
+        f"activity codes added: {report['activity_codes']}"
     )
     if demo:
         click.echo(f"\nDemo accounts (password: {DEMO_PASSWORD}):")

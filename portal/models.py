@@ -9,7 +9,9 @@ from portal.extensions import db
 from portal.jobs.models import OutboxMessage
 from portal.notifications.models import MailDelivery
 from portal.payments.models import PaymentOrder
+from portal.plans.models import BusinessPlan
 from portal.procedures.models import Procedure, ProcedureVersion
+from portal.reference.models import ActivityCode
 from portal.review.models import ReviewVerdict
 from portal.sessions.models import UserSession
 from portal.simdet.models import ApiClient, FeedEvent, FeedSequence
@@ -18,10 +20,12 @@ from portal.subjects.models import CaseSubject, LegalUnit, Property
 metadata = db.metadata
 
 __all__ = [
+    "ActivityCode",
     "ApiClient",
     "Application",
     "AuditEvent",
     "Authority",
+    "BusinessPlan",
     "CaseSubject",
     "Document",
     "Establishment",

@@ -177,6 +177,13 @@ ROUTES: dict[str, Rule] = {
     "admin.diagram": Rule(ADMIN),
     "applications.index": Rule(SIGNED_IN),
     "applications.start": Rule(SIGNED_IN),
+    "plans.questionnaire": Rule(PUBLIC),
+    "plans.result": Rule(PUBLIC),
+    # A plan is its owner's: the view answers another's with `deny` (404, audited).
+    "plans.save": Rule(SIGNED_IN),
+    "plans.index": Rule(SIGNED_IN),
+    "plans.dashboard": Rule(SIGNED_IN),
+    "plans.start": Rule(SIGNED_IN),
     "applications.edit": _case(READ, OWN),
     "applications.status": _case(READ),
     "applications.withdraw": _case(None, OWN),

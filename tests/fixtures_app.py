@@ -22,7 +22,14 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 
 ROOT = Path(__file__).resolve().parent.parent
-KEEP = {"alembic_version", "authorities", "authority_days_off", "procedures", "procedure_versions"}
+KEEP = {
+    "alembic_version",
+    "authorities",
+    "authority_days_off",
+    "procedures",
+    "procedure_versions",
+    "activity_codes",
+}
 
 
 @pytest.fixture(scope="session")

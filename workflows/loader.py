@@ -32,6 +32,7 @@ from workflows.model import (
     Definition,
     DocumentRequirement,
     Field,
+    PlanMembership,
     Prerequisite,
     Ref,
     Routing,
@@ -208,6 +209,9 @@ class _Builder:
             prerequisites=self.items(
                 self.prerequisite, data.get("prerequisites", ()), "prerequisites"
             ),
+            plan=None
+            if "plan" not in data
+            else PlanMembership(data["plan"]["journey"], freeze(data["plan"].get("when"))),
         )
 
     def iso_date(self, raw: str | None, path: str) -> date | None:

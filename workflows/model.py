@@ -421,6 +421,20 @@ class Prerequisite(_Plain):
         return self.procedure.partition("/")[2]
 
 
+@dataclass(frozen=True, slots=True)
+class PlanMembership(_Plain):
+    """When a procedure belongs to a journey's plan ("abrir mi negocio").
+
+    Attributes:
+        journey: The journey's code (`workflows.plans.journey`), such as "abrir_negocio".
+        when: The procedure is a step of the plan only when this condition holds over the
+            journey's answers (typed by the journey's questions); None: always.
+    """
+
+    journey: str
+    when: Condition | None = None
+
+
 @dataclass(frozen=True)
 class Definition:
     """One version of a procedure: form, documents, fees and workflow.
@@ -428,7 +442,8 @@ class Definition:
     Build it with `workflows.load`, which validates it; constructing it directly skips checks.
     Besides the sections of the file, `valid_from` is the first day the version may be used for
     new cases (None: at once), `routing` says which authority issues a case (None: `authority`),
-    and `prerequisites` lists the resolutions the applicant must already hold.
+    `prerequisites` lists the resolutions the applicant must already hold, and `plan` says
+    when the procedure is a step of a journey's plan.
     """
 
     authority: str
@@ -450,6 +465,7 @@ class Definition:
     valid_from: date | None = None
     routing: Routing | None = None
     prerequisites: tuple[Prerequisite, ...] = ()
+    plan: PlanMembership | None = None
     _index: Mapping[str, Mapping[Any, Any]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
@@ -533,6 +549,8 @@ class Definition:
                 "prerequisites": self.prerequisites,
             }
         )
+        if self.plan is not None:
+            body["plan"] = self.plan.to_dict()
         body["workflow"] = _compact(
             {
                 "initial": self.initial_state,

@@ -8,7 +8,7 @@ from itertools import combinations
 
 import re2
 
-from workflows import dictionary
+from workflows import dictionary, plans
 from workflows.clock_checks import clock_problems
 from workflows.conditions import Condition, comparisons
 from workflows.effects import EFFECTS
@@ -735,6 +735,28 @@ def _backwards(starts: Iterable[str], into: Mapping[str, Iterable[str]]) -> set[
     return reached
 
 
+def _plan_problems(definition: Definition) -> list[Problem]:
+    """Check a definition's `plan` block against its journey (empty when sound or absent).
+
+    `unknown_journey`; in `plan.when`, `unknown_question` (a name the journey does not ask),
+    `type_mismatch` (a value or an ordering the question's type does not fit) and
+    `unknown_choice`, as `workflows.validator.condition_problems` says them for fields.
+    """
+    if definition.plan is None:
+        return []
+    found = plans.journey(definition.plan.journey)
+    if found is None:
+        return [Problem("plan.journey", "unknown_journey", f"no {definition.plan.journey!r}")]
+    if definition.plan.when is None:
+        return []
+    return [
+        Problem(item.path, "unknown_question", item.message.replace("field", "question"))
+        if item.code == "unknown_field"
+        else item
+        for item in condition_problems(definition.plan.when, "plan.when", found.fields)
+    ]
+
+
 def conditions_of(definition: Definition) -> Iterator[tuple[str, Condition]]:
     """Yield every condition tree of a definition with its path."""
     for index, item in enumerate(definition.fields):
@@ -757,6 +779,8 @@ def conditions_of(definition: Definition) -> Iterator[tuple[str, Condition]]:
     for index, item in enumerate(definition.prerequisites):
         if item.when is not None:
             yield f"prerequisites[{index}].when", item.when
+    if definition.plan is not None and definition.plan.when is not None:
+        yield "plan.when", definition.plan.when
 
 
 def condition_depth(condition: Condition) -> int:
@@ -794,6 +818,7 @@ CHECKS: list[Check] = [
     _simdet_problems,
     _routing_problems,
     _prerequisite_problems,
+    _plan_problems,
     dictionary.check,
     clock_problems,
     _trap_problems,

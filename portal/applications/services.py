@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -149,12 +150,20 @@ def list_queue_for(actor: User, page: int = 1) -> tuple[list[Application], int]:
 # ---------------------------------------------------------------- commands
 
 
-def start_application(*, actor: User, procedure: Procedure, token: str) -> Application:
+def start_application(
+    *,
+    actor: User,
+    procedure: Procedure,
+    token: str,
+    known: Callable[[workflows.Definition], Mapping[str, object]] | None = None,
+) -> Application:
     """Open a draft on the latest version; the same token returns the same draft (double click).
 
     Two requests with one token at the same instant both miss the first look-up; the unique
     (applicant, start_token) constraint lets one insert win and the other insert nothing, and
-    both then read the one draft (same outcome on PostgreSQL and SQLite).
+    both then read the one draft (same outcome on PostgreSQL and SQLite). The new draft is
+    prefilled from the applicant's records, then with what `known` says for its definition
+    (a plan's answers, by field name), which wins.
     """
     existing = _started_with(actor, token)
     if existing is not None:
@@ -177,6 +186,8 @@ def start_application(*, actor: User, procedure: Procedure, token: str) -> Appli
     application = lock_application(_started_with(actor, token))
     if not application.data and not application.history:
         subjects.prefill(application, definition, actor)
+        if known is not None:
+            application.data = {**application.data, **known(definition)}
     db.session.commit()
     return application
 

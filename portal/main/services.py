@@ -64,12 +64,14 @@ def seed(*, definitions_dir: str, demo: bool) -> dict:
     from portal.accounts.services import _new_user
     from portal.authorities.services import get_authority, seed_authorities
     from portal.procedures.services import seed_definitions
+    from portal.reference.services import seed_activity_codes
     from portal.simdet.models import ApiClient
     from portal.simdet.services import _hash
 
     created = seed_authorities()
     # Every check, the engine's and the portal's, runs before any version is written.
     versions = seed_definitions(definitions_dir)
+    activities = seed_activity_codes()
     accounts = []
     if demo:
         for email, name, role, authority_code in DEMO_ACCOUNTS:
@@ -80,4 +82,9 @@ def seed(*, definitions_dir: str, demo: bool) -> dict:
         if db.session.scalar(sa.select(ApiClient).where(ApiClient.name == "simdet-demo")) is None:
             db.session.add(ApiClient(name="simdet-demo", token_hash=_hash(DEMO_SIMDET_TOKEN)))
     db.session.commit()
-    return {"authorities_created": created, "versions": len(versions), "accounts": accounts}
+    return {
+        "authorities_created": created,
+        "versions": len(versions),
+        "activity_codes": activities,
+        "accounts": accounts,
+    }

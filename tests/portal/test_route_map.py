@@ -34,6 +34,7 @@ SAMPLES = {
     "kind": "titulares",
     "record_id": 1,
     "representation_id": 1,
+    "plan_id": 1,
 }
 
 

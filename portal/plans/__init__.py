@@ -1,0 +1,1 @@
+"""\"Abrir mi negocio\": the questionnaire, the plan across offices, and the saved plans."""

@@ -1,0 +1,1 @@
+"""Reference data: dated code tables the portal reads (CLAEES activity codes)."""

@@ -1,0 +1,314 @@
+"""'Abrir mi negocio': the questionnaire, the plan across offices, saving it and its steps.
+
+Over HTTP with the real pages and the seeded definitions, activity codes and districts.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from tests.portal.helpers import PASSWORD, decided_case, login, make_applicant
+from tests.portal.test_routing import LAND
+
+RESTAURANT = {
+    "distrito": "0614",
+    "actividad": "56101",
+    "local_arrendado": "si",
+    "area_m2": "80",
+    "obras": "ninguna",
+    "rotulo": "si",
+    "venta_alcohol": "si",
+    "taller": "no",
+}
+WORKSHOP = {
+    "distrito": "0511",
+    "actividad": "45201",
+    "local_arrendado": "no",
+    "area_m2": "120",
+    "obras": "remodelacion",
+    "rotulo": "no",
+    "venta_alcohol": "no",
+    "taller": "si",
+}
+
+
+def _text(response) -> str:
+    """The page as a person reads it: tags out, entities decoded, spaces collapsed."""
+    body = response.get_data(as_text=True)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def _html(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def _ask(client, answers: dict, **extra):
+    query = {f"f_{name}": value for name, value in answers.items()} | extra
+    return client.get(f"/abrir-mi-negocio?{urlencode(query)}")
+
+
+def _plan_page(client, answers: dict):
+    asked = _ask(client, answers)
+    assert asked.status_code == 302, _text(asked)[:500]
+    assert "/abrir-mi-negocio/plan?" in asked.headers["Location"]
+    return client.get(asked.headers["Location"])
+
+
+def _save(client, answers: dict) -> int:
+    page = _plan_page(client, answers).get_data(as_text=True)
+    hidden = re.search(r'name="answers" type="hidden" value="([^"]+)"', page)
+    assert hidden, page[:2000]
+    saved = html.unescape(hidden.group(1))
+    response = client.post("/abrir-mi-negocio/guardar", data={"answers": saved})
+    assert response.status_code == 302, _text(response)[:500]
+    return int(re.search(r"/mis-planes/(\d+)$", response.headers["Location"]).group(1))
+
+
+def _position(page: str, text: str) -> int:
+    assert text in page, text
+    return page.index(text)
+
+
+# ------------------------------------------------------------------ activity codes
+
+
+def test_activity_codes_are_seeded_once_from_the_data_file(app_ctx):
+    from portal.reference.services import get_activity, read_codes, seed_activity_codes
+
+    codes = read_codes()
+    assert len(codes) == 773
+    assert ("10711", "Elaboración de tortillas") in codes
+    assert seed_activity_codes() == 0  # the session's seed wrote them; a second run adds none
+    assert get_activity("10712").description == "Fabricación de pan, galletas y barquillos"
+    assert get_activity("99999") is None
+
+
+def test_activities_are_found_by_words_with_or_without_accents(app_ctx):
+    from portal.reference.services import search_activities
+
+    def codes(words: str) -> list[str]:
+        return [item.code for item in search_activities(words)]
+
+    for typed in ("panaderia", "Panadería", "PANADERIA"):
+        assert "10712" in codes(typed), typed  # Fabricación de pan, galletas y barquillos
+        assert "47215" in codes(typed)  # ... productos de panadería, repostería y galletas
+    assert codes("tortilleria")[0] == "10711"
+    assert codes("reparacion mecanica vehiculos")[0] == "45201"
+    assert codes("Pupuseria") == ["56106"]
+    assert codes("107") == ["10711", "10712", "10713", "10721", "10722", "10723", "10724",
+                            "10730", "10740", "10750", "10791", "10792", "10793", "10794",
+                            "10799"]  # fmt: skip
+    assert codes("de y la") == []
+    assert codes("xylofonista") == []
+
+
+# ------------------------------------------------------------------ the questionnaire
+
+
+def test_the_questionnaire_asks_its_questions_without_signing_in(client):
+    response = client.get("/abrir-mi-negocio")
+    assert response.status_code == 200
+    page = _text(response)
+    for question in (
+        "¿En qué distrito estará el negocio?",
+        "¿A qué se dedicará el negocio?",
+        "¿El local es arrendado?",
+        "Área del local (m²)",
+        "¿Hará obras en el local?",
+        "¿Pondrá un rótulo?",
+        "¿Venderá bebidas alcohólicas?",
+    ):
+        assert question in page
+
+
+def test_bad_answers_get_a_spanish_message_at_the_field_and_keep_the_rest(client):
+    answers = RESTAURANT | {"area_m2": "1.250,50", "distrito": "", "actividad": "pan"}
+    response = _ask(client, answers)
+    assert response.status_code == 200
+    page = _text(response)
+    assert "Hay un problema" in page
+    assert "Este dato es obligatorio." in page
+    assert "Use el punto para los decimales" in page  # how to write the number
+    assert 'value="1.250,50"' in _html(response)  # and the number as typed
+    # Words that fit several activities: they are offered to choose from.
+    assert "Varias actividades coinciden: elija una de la lista." in page
+    assert "10712 · Fabricación de pan, galletas y barquillos" in page
+    radios = _html(response)
+    assert re.search(r'name="f_local_arrendado" type="radio" value="si" checked', radios)
+
+
+def test_an_activity_chosen_from_the_offered_ones_gives_the_plan(client):
+    response = _ask(client, RESTAURANT | {"actividad": "pan"}, activity_choice="10712")
+    assert response.status_code == 302
+    assert "actividad=10712" in response.headers["Location"]
+
+
+def test_an_activity_that_matches_nothing_says_how_to_write_it(client):
+    page = _text(_ask(client, RESTAURANT | {"actividad": "xylofonista"}))
+    assert "No encontramos esa actividad." in page
+    assert 'value="xylofonista"' in _html(_ask(client, RESTAURANT | {"actividad": "xylofonista"}))
+
+
+# ------------------------------------------------------------------ the plan
+
+
+def test_a_restaurant_in_san_salvador_selling_alcohol_with_a_sign(client):
+    response = _plan_page(client, RESTAURANT)
+    assert response.status_code == 200
+    page = _text(response)
+    assert "56101 · Restaurantes" in page
+    first = _position(page, "Paso 1: Calificación de Lugar")
+    second = _position(page, "Paso 2: Inscripción de establecimiento")
+    assert first < second
+    assert "Después de Calificación de Lugar de la OPAMSS" in page
+    assert "$50.00" in page  # the calificación's fee, assessed as its payment order would be
+    assert "Se calcula al revisar" in page  # the registration's depend on a later answer
+    assert "35 días hábiles" in page  # 25 (calificación) then 10 (registration)
+    assert "más las tasas que se calculan al revisar" in page
+    # No sign permit online in San Salvador yet: said plainly, once.
+    assert "Trámites que aún no están en línea en San Salvador" in page
+    assert page.count("Permiso de rótulo") + page.count("Permiso de Rótulo") >= 1
+
+
+def test_a_workshop_in_santa_tecla_with_works_orders_the_offices_by_prerequisites(app_ctx, client):
+    from portal.authorities.services import get_authority
+    from portal.payments.assessment import assess
+    from portal.plans import services
+    from portal.procedures.services import definition_of, get_procedure, latest_version
+
+    page = _text(_plan_page(client, WORKSHOP))
+    titles = [
+        "Calificación de Lugar",
+        "Inscripción de establecimiento",
+        "Línea de Construcción",
+        "Factibilidad de Drenaje de Aguas Lluvias",
+        "Permiso de Construcción",
+        "Recepción de Obra",
+    ]
+    where = [_position(page, f"Paso {n}: {title}") for n, title in enumerate(titles, 1)]
+    assert where == sorted(where)
+    assert "130 días hábiles" in page  # 25 + 75 + 30 along calificación → permiso → recepción
+    assert "Lo exige otro trámite de su plan." in page
+    view = services.build_plan_view(services.check_answers(WORKSHOP).answers)
+    fees = {item.step.key: item.fee for item in view.steps}
+    assert fees["OPAMSS/calificacion-lugar"] == Decimal("50.00")
+    assert fees["OPAMSS/linea-construccion"] == Decimal("40.00")
+    assert fees["OPAMSS/factibilidad-aguas-lluvias"] is None
+    # The permit's estimate is the payment order's assessment of the same figures.
+    permit = definition_of(latest_version(get_procedure("OPAMSS", "permiso-construccion")))
+    expected = assess(permit, {"area_construida_m2": Decimal("120")}, get_authority("0511"))
+    assert fees["OPAMSS/permiso-construccion"] == expected.total
+    assert view.total_fees == sum(fee for fee in fees.values() if fee is not None)
+    assert f"${view.total_fees:,.2f}" in page
+    assert view.total_days == 130
+
+
+def test_a_district_with_no_online_procedure_says_so_plainly(client):
+    answers = RESTAURANT | {"distrito": "0608", "venta_alcohol": "no", "rotulo": "no"}
+    page = _text(_plan_page(client, answers))
+    assert "Por ahora ningún trámite de su plan se puede hacer en línea en el distrito de" in page
+    assert "Trámites que aún no están en línea en" in page
+    assert "Inscripción de establecimiento" in page
+    assert "Paso 1" not in page
+
+
+def test_a_tampered_plan_address_goes_back_to_the_questions(client):
+    response = client.get("/abrir-mi-negocio/plan?" + urlencode(RESTAURANT | {"obras": "otra"}))
+    assert response.status_code == 302
+    assert "/abrir-mi-negocio?" in response.headers["Location"]
+
+
+# ------------------------------------------------------------------ saving and steps
+
+
+def test_saving_asks_to_sign_in_and_keeps_the_answers(client, app_ctx):
+    make_applicant()
+    page = _html(_plan_page(client, RESTAURANT))
+    link = re.search(r'href="(/cuenta/entrar\?next=[^"]+)"', page)
+    assert link and "Entrar para guardar mi plan" in page
+    response = client.post(
+        html.unescape(link.group(1)),
+        data={"email": "ana@example.sv", "password": PASSWORD},
+    )
+    assert response.status_code == 302
+    back = client.get(response.headers["Location"])
+    assert back.status_code == 200
+    assert "Guardar mi plan" in _text(back)
+    assert "56101 · Restaurantes" in _text(back)
+
+
+def test_a_saved_plan_lists_its_steps_and_starts_a_prefilled_draft(client, app_ctx):
+    from portal.applications.models import Application
+    from portal.extensions import db
+
+    ana = make_applicant()
+    decided_case(ana, "linea-construccion", LAND)  # her records: legal unit and property
+    login(client, "ana@example.sv")
+    plan_id = _save(client, WORKSHOP)
+    assert _save(client, WORKSHOP) == plan_id  # saving the same answers again: the same plan
+
+    dashboard = _text(client.get(f"/mis-planes/{plan_id}"))
+    assert "No iniciado" in dashboard
+    assert "Espera la resolución favorable de: Calificación de Lugar" in dashboard
+
+    # A step that waits is not started, whatever is posted.
+    refused = client.post(
+        f"/mis-planes/{plan_id}/comenzar/0511/inscripcion-establecimiento",
+        data={"token": "plan-inscripcion-0001"},
+    )
+    assert refused.status_code == 302
+    assert "espera la resolución favorable" in _text(client.get(refused.headers["Location"]))
+
+    started = client.post(
+        f"/mis-planes/{plan_id}/comenzar/OPAMSS/calificacion-lugar",
+        data={"token": "plan-calificacion-0001"},
+    )
+    assert started.status_code == 302
+    draft_id = int(re.search(r"/solicitudes/(\d+)/editar", started.headers["Location"]).group(1))
+    again = client.post(
+        f"/mis-planes/{plan_id}/comenzar/OPAMSS/calificacion-lugar",
+        data={"token": "plan-calificacion-0001"},
+    )
+    assert again.headers["Location"] == started.headers["Location"]  # a double click: one draft
+    draft = db.session.get(Application, draft_id)
+    assert draft.data["actividad_claees"] == "45201"  # from the plan
+    assert draft.data["distrito"] == "0511"
+    assert draft.data["area_construida_m2"] == "120"
+    assert draft.data["nit_propietario"] == LAND["nit_propietario"]  # from her records
+    assert "Borrador" in _text(client.get(f"/mis-planes/{plan_id}"))
+
+    decided_case(ana, "calificacion-lugar", LAND)
+    dashboard = client.get(f"/mis-planes/{plan_id}")
+    assert "Resuelto" in _text(dashboard)
+    assert 'aria-label="Comenzar: Inscripción de establecimiento' in _html(dashboard)
+
+
+def test_another_persons_plan_is_not_found(client, app_ctx):
+    make_applicant()
+    make_applicant("beto@example.sv", "Beto Ramos")
+    login(client, "ana@example.sv")
+    plan_id = _save(client, RESTAURANT)
+    client.post("/cuenta/salir")
+    login(client, "beto@example.sv")
+    assert client.get(f"/mis-planes/{plan_id}").status_code == 404
+    response = client.post(
+        f"/mis-planes/{plan_id}/comenzar/OPAMSS/calificacion-lugar",
+        data={"token": "plan-de-otro-0000001"},
+    )
+    assert response.status_code == 404
+    assert client.get("/mis-planes/999999").status_code == 404
+    assert "Todavía no ha guardado ningún plan." in _text(client.get("/mis-planes/"))
+
+
+def test_my_applications_link_to_my_plans(client, app_ctx):
+    make_applicant()
+    login(client, "ana@example.sv")
+    plan_id = _save(client, RESTAURANT)
+    page = _text(client.get("/solicitudes/"))
+    assert "Mis planes para abrir un negocio" in page
+    plans = _text(client.get("/mis-planes/"))
+    assert f"/mis-planes/{plan_id}" in client.get("/mis-planes/").get_data(as_text=True)
+    assert "Negocio en San Salvador: Restaurantes" in plans
