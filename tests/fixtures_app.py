@@ -22,7 +22,14 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 
 ROOT = Path(__file__).resolve().parent.parent
-KEEP = {"alembic_version", "authorities", "authority_days_off", "procedures", "procedure_versions"}
+KEEP = {
+    "alembic_version",
+    "authorities",
+    "authority_days_off",
+    "procedures",
+    "procedure_versions",
+    "catalogue_entries",
+}
 
 
 @pytest.fixture(scope="session")
@@ -115,6 +122,13 @@ def _empty_tables(app) -> None:
             else:
                 for table in tables:
                     conn.execute(table.delete())
+            conn.execute(
+                sa.text("DELETE FROM catalogue_entries WHERE version_id > :n OR procedure_id > :p"),
+                {
+                    "n": app.config["_SEEDED_VERSION_MAX_ID"],
+                    "p": app.config["_SEEDED_PROCEDURE_MAX_ID"],
+                },
+            )
             conn.execute(
                 sa.text("DELETE FROM procedure_versions WHERE id > :n"),
                 {"n": app.config["_SEEDED_VERSION_MAX_ID"]},

@@ -86,6 +86,7 @@ def publish_definition(
                 slug=definition.slug,
                 version=definition.version,
             )
+        _refresh_catalogue(procedure)
         return existing
     version = existing or ProcedureVersion(procedure=procedure, version=definition.version)
     version.definition = definition.to_dict()
@@ -96,7 +97,14 @@ def publish_definition(
     version.source = source if source is not None else version.source
     db.session.add(version)
     db.session.flush()
+    _refresh_catalogue(procedure)
     return version
+
+
+def _refresh_catalogue(procedure: Procedure) -> None:
+    from portal.catalogue.services import refresh_entries
+
+    refresh_entries(procedure)
 
 
 def import_draft(
@@ -245,6 +253,8 @@ def retire(procedure: Procedure, *, version: int | None = None) -> list[Procedur
     for row in retired:
         row.status = "retired"
         row.retired_at = utcnow()
+    db.session.flush()
+    _refresh_catalogue(procedure)
     db.session.commit()
     return retired
 
