@@ -196,7 +196,8 @@ def fee_words(definition: workflows.Definition, rule: FeeRule, locale: str) -> s
 
 
 def _per_unit_words(definition: workflows.Definition, rule: PerUnitAboveFee, locale: str) -> str:
-    label = definition.field(rule.field).label.get(locale)
+    spec = definition.field(rule.field)
+    label = (spec.label.get(locale), _("m²") if spec.type == "area_m2" else _("unidad"))
     if isinstance(rule.base, Mapping) or isinstance(rule.rate, Mapping):
         base = rule.base if isinstance(rule.base, Mapping) else dict.fromkeys(rule.rate, rule.base)
         rate = rule.rate if isinstance(rule.rate, Mapping) else dict.fromkeys(base, rule.rate)
@@ -207,23 +208,29 @@ def _per_unit_words(definition: workflows.Definition, rule: PerUnitAboveFee, loc
         )
     else:
         said = _unit_sentence(label, rule.base, rule.threshold, rule.rate)
+    said += "."
     for item in rule.rates:
         said += " " + _(
-            "Si %(condition)s, cada unidad cuesta %(rate)s.",
+            "Si %(condition)s, cada %(unit)s cuesta %(rate)s.",
+            unit=label[1],
             condition=condition_words(definition, item.when, locale),
             rate=_plain_amount(item.rate),
         )
     return said
 
 
-def _unit_sentence(label: str, base: Decimal, threshold: Decimal, rate: Decimal) -> str:
+def _unit_sentence(label: tuple[str, str], base: Decimal, threshold: Decimal, rate: Decimal) -> str:
+    field, unit = label
     if not base and not threshold:
-        return _("%(rate)s por cada unidad de «%(field)s».", rate=money(rate), field=label)
+        return _(
+            "%(rate)s por cada %(unit)s de «%(field)s»", rate=money(rate), unit=unit, field=field
+        )
     return _(
-        "%(base)s, más %(rate)s por cada unidad de «%(field)s» por encima de %(threshold)s.",
+        "%(base)s, más %(rate)s por cada %(unit)s de «%(field)s» por encima de %(threshold)s",
         base=money(base),
         rate=money(rate),
-        field=label,
+        unit=unit,
+        field=field,
         threshold=f"{threshold:,}",
     )
 
