@@ -156,6 +156,8 @@ def _value_words(spec, value, locale: str) -> str:
         )
     if spec.type == "yes_no" or isinstance(value, bool):
         return _("«Sí»") if value in (True, "si", "true") else _("«No»")
+    if isinstance(value, int | float | Decimal):
+        return f"{value:,}"
     labels = {choice.value: choice.label.get(locale) for choice in spec.choices}
     return f"«{labels.get(str(value), value)}»"
 

@@ -16,7 +16,6 @@ from portal.authorities.services import get_authority
 from portal.errors import InvalidInput, NotFound
 from portal.extensions import db, utcnow
 from portal.procedures.models import Procedure, ProcedureVersion
-from workflows.fees import FixedFee
 
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
@@ -363,12 +362,3 @@ def get_procedure(authority_code: str, slug: str) -> Procedure | None:
     return db.session.scalar(
         sa.select(Procedure).where(Procedure.authority_id == authority.id, Procedure.slug == slug)
     )
-
-
-def compute_catalogue_fees(definition: workflows.Definition) -> list[dict]:
-    """Fixed, unconditional fees a person can know before starting (others need their data)."""
-    return [
-        {"label": rule.label, "amount": rule.fixed, "placeholder": rule.placeholder}
-        for rule in definition.fees
-        if isinstance(rule, FixedFee) and rule.when is None
-    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import uuid
 from decimal import Decimal
@@ -283,3 +284,63 @@ def test_the_real_payment_order_of_the_issue_is_what_the_sheet_estimated(client,
     assert lines == [
         f"{line['label']['es']}: ${Decimal(line['amount']):,.2f}" for line in order.lines
     ]
+
+
+# --- Every kind of fee rule and condition, in words ----------------------------------------
+
+
+def test_every_rule_and_condition_kind_reads_as_a_spanish_sentence(app):
+    from portal.catalogue import presenters
+    from tests.workflows.conftest import DEMO
+    from workflows import load
+
+    data = copy.deepcopy(DEMO)
+    data["fees"] = [
+        {"code": "r", "kind": "by_regime", "label": {"es": "R", "en": "R"}, "amounts": {"x": 3}},
+        {"code": "s", "kind": "surcharge", "label": {"es": "S", "en": "S"}, "percent": 10},
+        {
+            "code": "u",
+            "kind": "per_unit_above",
+            "label": {"es": "U", "en": "U"},
+            "field": "empleados",
+            "base": 5,
+            "threshold": 2,
+            "rate": 1,
+            "when": {
+                "any": [
+                    {"not": {"field": "tipo", "op": "ne", "value": "a"}},
+                    {
+                        "all": [
+                            {"field": "empleados", "op": "lt", "value": 9},
+                            {"field": "empleados", "op": "le", "value": 8},
+                            {"field": "empleados", "op": "gt", "value": 1},
+                            {"field": "empleados", "op": "ge", "value": 2},
+                            {"field": "tipo", "op": "not_in", "value": ["b"]},
+                            {"field": "inicio", "op": "present"},
+                            {"field": "correo", "op": "absent"},
+                        ]
+                    },
+                ]
+            },
+        },
+    ]
+    definition = load(data)
+    with app.test_request_context():
+        rows = presenters.fee_rows(definition, "es")
+        documents = presenters.requirement_rows(definition, "es")
+    assert [row["rule"] for row in rows] == [
+        "Depende del distrito: en los x: $3.00",
+        "10 % de las tasas anteriores.",
+        "$5.00, más $1.00 por cada unidad de «Empleados» por encima de 2.",
+    ]
+    assert rows[2]["when"] == (
+        "no se cumple que «Tipo» no es «A» o «Empleados» es menor que 9 y «Empleados» es a lo "
+        "sumo 8 y «Empleados» es mayor que 1 y «Empleados» es al menos 2 y «Tipo» no es «B» y "
+        "responde «Inicio» y no responde «Correo»"
+    )
+    assert [row["needed"] for row in documents] == [
+        "Obligatorio.",
+        "Obligatorio solo si «Tipo» es «B».",
+        "Obligatorio.",
+    ]
+    assert documents[2]["how"] == "Se presenta en persona en la ventanilla de la oficina."
