@@ -3,6 +3,7 @@
 from portal.accounts.models import AuditEvent, User
 from portal.applications.models import Application, Document, HistoryEntry, TrackingCounter
 from portal.authorities.models import Authority
+from portal.catalogue.models import CatalogueEntry
 from portal.certificates.models import IssuedDocument
 from portal.establishments.models import Establishment
 from portal.extensions import db
@@ -27,6 +28,7 @@ __all__ = [
     "Authority",
     "BusinessPlan",
     "CaseSubject",
+    "CatalogueEntry",
     "Document",
     "Establishment",
     "FeedEvent",

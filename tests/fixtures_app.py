@@ -29,6 +29,7 @@ KEEP = {
     "procedures",
     "procedure_versions",
     "activity_codes",
+    "catalogue_entries",
 }
 
 
@@ -122,6 +123,13 @@ def _empty_tables(app) -> None:
             else:
                 for table in tables:
                     conn.execute(table.delete())
+            conn.execute(
+                sa.text("DELETE FROM catalogue_entries WHERE version_id > :n OR procedure_id > :p"),
+                {
+                    "n": app.config["_SEEDED_VERSION_MAX_ID"],
+                    "p": app.config["_SEEDED_PROCEDURE_MAX_ID"],
+                },
+            )
             conn.execute(
                 sa.text("DELETE FROM procedure_versions WHERE id > :n"),
                 {"n": app.config["_SEEDED_VERSION_MAX_ID"]},

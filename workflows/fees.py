@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from workflows.conditions import Condition, evaluate, thaw
+from workflows.conditions import Condition, comparisons, evaluate, thaw
 from workflows.numbers import read_number
 from workflows.text import Text
 
@@ -235,3 +235,45 @@ def _pick(amount: Amount, regime: str | None, code: str) -> Decimal:
     if regime is None or regime not in amount:
         raise FeeRegimeError(f"fee {code!r} needs a tariff regime among {sorted(amount)}")
     return amount[regime]
+
+
+def fee_inputs(definition: Definition) -> tuple[tuple[str, ...], bool]:
+    """Return what an estimate of a definition's fees must ask, and whether it needs a district.
+
+    The fields are those the fee rules read (their amounts, their `when`, the conditions of
+    their rates) and, since an answer to a hidden question is not charged on
+    (`workflows.guards.applicable_data`), the fields that decide whether those are asked.
+
+    Args:
+        definition: The procedure definition.
+
+    Returns:
+        `(fields, needs_regime)`: field names in definition order, and True when an amount
+        depends on the tariff regime of the case's district.
+    """
+    wanted: set[str] = set()
+    needs_regime = False
+    for rule in definition.fees:
+        wanted.update(rule.fields())
+        conditions = [rule.when] if rule.when is not None else []
+        amounts: list[object] = []
+        if isinstance(rule, PerUnitAboveFee):
+            conditions += [item.when for item in rule.rates]
+            amounts += [rule.base, rule.rate, *(item.rate for item in rule.rates)]
+        if isinstance(rule, RegimeFee):
+            amounts.append(rule.amounts)
+        needs_regime = needs_regime or any(isinstance(a, Mapping) for a in amounts)
+        wanted.update(_condition_fields(conditions))
+    fields = {item.name: item for item in definition.fields}  # the validator checked the names
+    pending = list(wanted)
+    while pending:
+        spec = fields[pending.pop()]
+        if spec.visible_if is not None:
+            new = _condition_fields([spec.visible_if]) - wanted
+            wanted |= new
+            pending += new
+    return tuple(item.name for item in definition.fields if item.name in wanted), needs_regime
+
+
+def _condition_fields(conditions: Iterable[Condition]) -> set[str]:
+    return {leaf["field"] for condition in conditions for _path, leaf in comparisons(condition, "")}

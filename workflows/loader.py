@@ -264,6 +264,7 @@ class _Builder:
             legal_max_business_days=raw.get("legal_max_business_days"),
             max_extension_business_days=raw.get("max_extension_business_days"),
             placeholders=tuple(raw.get("placeholders", ())),
+            life_events=tuple(raw.get("life_events", ())),
             **texts,
         )
 

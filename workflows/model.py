@@ -315,6 +315,7 @@ class Catalogue(_Plain):
         hours: Opening hours of that office.
         outputs: What the applicant receives.
         placeholders: Names of the items above that are labelled demo values.
+        life_events: Codes of `workflows.life_events.LIFE_EVENTS` the catalogue files it under.
     """
 
     purpose: Text
@@ -327,6 +328,7 @@ class Catalogue(_Plain):
     hours: Text | None = None
     outputs: Text | None = None
     placeholders: tuple[str, ...] = ()
+    life_events: tuple[str, ...] = ()
 
     def is_placeholder(self, name: str) -> bool:
         """Tell whether the catalogue item `name` is a labelled demo value."""

@@ -14,6 +14,7 @@ from workflows.conditions import Condition, comparisons
 from workflows.effects import EFFECTS
 from workflows.fees import PerUnitAboveFee, TableFee
 from workflows.guards import GUARDS
+from workflows.life_events import life_event_problems
 from workflows.model import (
     APPROVED_KINDS,
     CHOICE_FIELD_TYPES,
@@ -60,8 +61,8 @@ def check(definition: Definition) -> list[Problem]:
 
     Returns:
         Problems in definition order: duplicates, fields, documents, fees, states,
-        transitions, breach actions, the state graph, ambiguity, SIMDET mapping, routing,
-        prerequisites, the data dictionary's (`workflows.dictionary.check`), the clock's
+        transitions, breach actions, the state graph, ambiguity, life events, SIMDET mapping,
+        routing, prerequisites, the data dictionary's (`workflows.dictionary.check`), the clock's
         (`workflows.clock_checks`), then traps, corrections, suspensions and condition depth.
     """
     return [problem for one in CHECKS for problem in one(definition)]
@@ -478,6 +479,10 @@ def _ambiguity_problems(definition: Definition) -> list[Problem]:
     return problems
 
 
+def _catalogue_problems(definition: Definition) -> list[Problem]:
+    return life_event_problems(definition.catalogue.life_events, "catalogue.life_events")
+
+
 def _simdet_problems(definition: Definition) -> list[Problem]:
     problems: list[Problem] = []
     fields = _fields_of(definition)
@@ -815,6 +820,7 @@ CHECKS: list[Check] = [
     _transitions,
     _graph_problems,
     _ambiguity_problems,
+    _catalogue_problems,
     _simdet_problems,
     _routing_problems,
     _prerequisite_problems,

@@ -32,6 +32,11 @@ class Authority(db.Model):
     # Holy Week variant of workflows.calendar). See `calendar_for`.
     calendar_vacations: Mapped[bool | None]
     calendar_holy_week: Mapped[str | None] = mapped_column(sa.String(40))
+    # Where and when the public is attended, shown on the procedure sheets it issues.
+    address: Mapped[str | None] = mapped_column(sa.String(300))
+    hours: Mapped[str | None] = mapped_column(sa.String(200))
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    email: Mapped[str | None] = mapped_column(sa.String(120))
 
     parent: Mapped[Authority | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Authority]] = relationship(back_populates="parent")

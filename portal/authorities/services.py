@@ -50,6 +50,8 @@ def seed_authorities(path: Path = DATA_FILE) -> int:
         authority.tariff_regime = row.get("tariff_regime")
         authority.served_by = list(row.get("served_by", []))
         authority.seat = row.get("seat")
+        for key in ("address", "hours", "phone", "email"):
+            setattr(authority, key, row.get(key))
         authority.parent = existing[row["parent"]] if row.get("parent") else None
     db.session.flush()
     seed_calendar()

@@ -1,15 +1,16 @@
-"""The public catalogue: what each procedure needs, costs and takes."""
+"""The public catalogue: find a procedure; what each one needs, costs and takes."""
 
 from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import get_locale
 
 from forms.review import ApplicationStartForm
+from portal.catalogue import presenters, services
 from portal.errors import NotFound
-from portal.procedures import services
+from portal.procedures import services as procedures
 from portal.views_util import svg_response
 from workflows.diagram import render_svg
 
@@ -18,15 +19,18 @@ bp = Blueprint("catalogue", __name__, url_prefix="/tramites")
 
 @bp.get("/")
 def index():
-    every = services.list_procedures()
-    versions = {p.id: services.latest_version(p) for p in every}
-    procedures = [p for p in every if versions[p.id] is not None]  # open to new filings
-    definitions = {p.id: services.definition_of(versions[p.id]) for p in procedures}
+    locale = str(get_locale())
+    districts, offices = services.filter_choices()
+    form = presenters.search_form(request.args, districts, offices, locale)
+    wanted = presenters.search_terms(form)
+    entries = services.search(**wanted)
     return render_template(
         "catalogue/index.html",
-        procedures=procedures,
-        definitions=definitions,
-        locale=str(get_locale()),
+        form=form,
+        entries=entries,
+        locale=locale,
+        searched=any(wanted.values()),
+        notice=presenters.district_notice(wanted["district"], districts, offices, entries),
     )
 
 
@@ -34,14 +38,17 @@ def index():
 def detail(authority: str, slug: str):
     procedure, definition = _open_definition(authority, slug)
     locale = str(get_locale())
+    estimator = presenters.Estimator(procedure, definition, locale, request.args)
     return render_template(
         "catalogue/detail.html",
         procedure=procedure,
         definition=definition,
+        sheet=presenters.Sheet(definition, locale),
+        estimator=estimator,
+        money=presenters.money,
         form=ApplicationStartForm(token=secrets.token_urlsafe(24)),
         locale=locale,
         diagram=url_for(".diagram", authority=authority, slug=slug, locale=locale),
-        fees=services.compute_catalogue_fees(definition),
     )
 
 
@@ -54,11 +61,11 @@ def diagram(authority: str, slug: str, locale: str):
 
 def _open_definition(authority: str, slug: str):
     """The definition new cases of a procedure take; 404 if unknown, 410 when it was retired."""
-    procedure = services.get_procedure(authority, slug)
+    procedure = procedures.get_procedure(authority, slug)
     if procedure is None:
         abort(404)
     try:
-        version = services.version_for_new_cases(procedure)
+        version = procedures.version_for_new_cases(procedure)
     except NotFound as closed:
         abort(410 if closed.params.get("retired") else 404)
-    return procedure, services.definition_of(version)
+    return procedure, procedures.definition_of(version)

@@ -16,7 +16,6 @@ from portal.authorities.services import get_authority
 from portal.errors import InvalidInput, NotFound
 from portal.extensions import db, utcnow
 from portal.procedures.models import Procedure, ProcedureVersion
-from workflows.fees import FixedFee
 
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
@@ -86,6 +85,7 @@ def publish_definition(
                 slug=definition.slug,
                 version=definition.version,
             )
+        _refresh_catalogue(procedure)
         return existing
     version = existing or ProcedureVersion(procedure=procedure, version=definition.version)
     version.definition = definition.to_dict()
@@ -96,7 +96,14 @@ def publish_definition(
     version.source = source if source is not None else version.source
     db.session.add(version)
     db.session.flush()
+    _refresh_catalogue(procedure)
     return version
+
+
+def _refresh_catalogue(procedure: Procedure) -> None:
+    from portal.catalogue.services import refresh_entries
+
+    refresh_entries(procedure)
 
 
 def import_draft(
@@ -245,6 +252,8 @@ def retire(procedure: Procedure, *, version: int | None = None) -> list[Procedur
     for row in retired:
         row.status = "retired"
         row.retired_at = utcnow()
+    db.session.flush()
+    _refresh_catalogue(procedure)
     db.session.commit()
     return retired
 
@@ -353,12 +362,3 @@ def get_procedure(authority_code: str, slug: str) -> Procedure | None:
     return db.session.scalar(
         sa.select(Procedure).where(Procedure.authority_id == authority.id, Procedure.slug == slug)
     )
-
-
-def compute_catalogue_fees(definition: workflows.Definition) -> list[dict]:
-    """Fixed, unconditional fees a person can know before starting (others need their data)."""
-    return [
-        {"label": rule.label, "amount": rule.fixed, "placeholder": rule.placeholder}
-        for rule in definition.fees
-        if isinstance(rule, FixedFee) and rule.when is None
-    ]

@@ -8,7 +8,14 @@ from typing import Any
 import pytest
 
 from workflows import Definition, Text, load
-from workflows.fees import FeeRegimeError, FeeRule, as_decimal, compute_fees, fee_total
+from workflows.fees import (
+    FeeRegimeError,
+    FeeRule,
+    as_decimal,
+    compute_fees,
+    fee_inputs,
+    fee_total,
+)
 
 
 def t(es: str) -> dict[str, str]:
@@ -166,3 +173,26 @@ def test_abstract_fee_rule_has_no_amount() -> None:
     assert rule.to_dict() == {"code": "x", "kind": "abstract", "label": t("X")}
     with pytest.raises(NotImplementedError):
         rule.amount({}, None, Decimal(0))
+
+
+def test_fee_inputs_are_what_the_rules_read_and_need_a_regime(demo_data: dict[str, Any]) -> None:
+    regime_fee = {"code": "r", "kind": "by_regime", "label": t("R"), "amounts": {"x": 1}}
+    definition = with_fees(demo_data, STORMWATER, regime_fee)
+    assert fee_inputs(definition) == (("area", "tipo"), True)
+    assert fee_inputs(with_fees(demo_data, PERMIT)) == (("area",), True)
+    assert fee_inputs(with_fees(demo_data, STORMWATER)) == (("area", "tipo"), False)
+
+
+def test_fee_inputs_include_the_questions_that_show_a_charged_one(
+    demo_data: dict[str, Any],
+) -> None:
+    charged = {
+        "code": "c",
+        "kind": "fixed",
+        "label": t("C"),
+        "amount": 5,
+        "when": {"field": "correo", "op": "eq", "value": "a@b.sv"},
+    }
+    definition = with_fees(demo_data, charged)
+    assert fee_inputs(definition) == (("express", "correo"), False)
+    assert fee_inputs(with_fees(demo_data)) == ((), False)
