@@ -39,6 +39,17 @@ def district_choices(definition: workflows.Definition) -> list[tuple[str, str]]:
     return [(d.code, d.short_name) for d in list_districts(served_by=definition.authority)]
 
 
+def served_districts(definition: workflows.Definition, authority) -> list[str]:
+    """Codes of the districts where a procedure can be filed online: the one rule.
+
+    The districts its issuing office serves (`district_choices`, what the application form
+    offers), and a district's own procedures in that district (as `start_application` locates
+    them). The catalogue's district filter and the "abrir mi negocio" plan both ask this.
+    """
+    codes = [code for code, _name in district_choices(definition)]
+    return [authority.code, *codes] if authority.is_district else codes
+
+
 def uploads_from(form) -> dict[str, Upload]:
     uploads = {}
     for code in form.document_codes:

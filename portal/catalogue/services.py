@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
 
 import workflows
+from portal.applications.presenters import served_districts
 from portal.authorities.models import Authority
 from portal.authorities.services import list_districts
 from portal.catalogue.models import CatalogueEntry
@@ -67,18 +68,6 @@ def _entry(procedure: Procedure, version: ProcedureVersion, definition) -> Catal
         life_events=_spaced(definition.catalogue.life_events),
         search_text=fold(" ".join(_texts(definition, authority))),
     )
-
-
-def served_districts(definition: workflows.Definition, authority: Authority) -> list[str]:
-    """Codes of the districts where a procedure can be filed.
-
-    The districts its issuing office serves (`district_choices`, the rule the application form
-    offers), and a district's own procedures in that district (as `create_draft` locates them).
-    """
-    from portal.applications.presenters import district_choices
-
-    codes = [code for code, _name in district_choices(definition)]
-    return [authority.code, *codes] if authority.is_district else codes
 
 
 def _texts(definition: workflows.Definition, authority: Authority) -> list[str]:

@@ -1,7 +1,7 @@
 """Use cases of "abrir mi negocio": check the answers, give the plan, save it, start its steps.
 
 The steps come from `workflows.plans.build_plan`; which districts a procedure serves from the
-one rule of the application form (`presenters.district_choices`, and a district office's own
+one rule (`presenters.served_districts`: its office's districts, and a district office's own
 district, as `start_application` files it); the fees from the one assessment
 (`portal.payments.assessment.assess`); whether a step may start from the one prerequisite rule
 (`workflows.prerequisites.qualifying`).
@@ -20,7 +20,7 @@ from portal.accounts.models import User
 from portal.applications.effects import local_now
 from portal.applications.facts import typed_data
 from portal.applications.models import Application
-from portal.applications.presenters import district_choices
+from portal.applications.presenters import served_districts
 from portal.applications.services import start_application
 from portal.authorities.models import Authority
 from portal.authorities.services import get_authority, list_districts
@@ -163,12 +163,10 @@ def _catalogue() -> dict[str, tuple[Procedure, workflows.Definition]]:
 def serves(procedure: Procedure, definition: workflows.Definition, district: str) -> bool:
     """Whether a procedure can be filed online for a business in `district` (a code).
 
-    The districts its office serves (`district_choices`, the application form's rule), or the
-    office's own district (a district's procedures happen there, as `start_application` says).
+    The one rule, `portal.applications.presenters.served_districts`, as the catalogue's
+    district filter asks it.
     """
-    if procedure.authority.is_district:
-        return procedure.authority.code == district
-    return district in {code for code, _ in district_choices(definition)}
+    return district in served_districts(definition, procedure.authority)
 
 
 def build_plan_view(answers: dict[str, object]) -> PlanView:
