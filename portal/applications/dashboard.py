@@ -167,6 +167,8 @@ def _select():
 
 def present(applications: list[Application], locale: str, today: date) -> list[CaseRow]:
     """Rows of the dashboard for these cases, with a fixed number of queries."""
+    if not applications:
+        return []
     ids = [a.id for a in applications]
     unpaid = set(
         db.session.scalars(
