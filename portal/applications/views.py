@@ -28,6 +28,7 @@ from portal.review.corrections import correction_round
 from portal.storage import storage
 from portal.subjects import presenters as subject_pages
 from portal.subjects.models import RECORD_SUBJECTS
+from portal.views_util import int_arg
 
 bp = Blueprint("applications", __name__, url_prefix="/solicitudes")
 
@@ -60,9 +61,8 @@ def index():
 
 
 def _cursor(name: str) -> int | None:
-    """A page cursor (a case id) from the query string; None when absent or not an id."""
-    value = request.args.get(name, type=int)
-    return value if value is not None and 0 < value < 2**31 else None
+    """A page cursor (a case id) from the query string; None when absent (400 when not an id)."""
+    return int_arg(name, 0, minimum=1) or None
 
 
 @bp.post("/nueva/<int:procedure_id>")

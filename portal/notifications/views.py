@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, render_template, url_for
 from flask_login import current_user, login_required
 
 from portal.notifications import services
+from portal.views_util import int_arg
 
 bp = Blueprint("notifications", __name__, url_prefix="/avisos")
 
@@ -13,8 +14,8 @@ bp = Blueprint("notifications", __name__, url_prefix="/avisos")
 @bp.get("/")
 @login_required
 def index():
-    page = request.args.get("pagina", 1, type=int) or 1
-    notices, pages = services.list_notices_for(current_user, min(page, 100_000))
+    page = int_arg("pagina", 1, minimum=1, maximum=100_000)
+    notices, pages = services.list_notices_for(current_user, page)
     unread = {n.id for n in notices if n.read_at is None}
     page_html = render_template(
         "notifications/index.html",
