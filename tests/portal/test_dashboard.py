@@ -155,3 +155,23 @@ def test_an_account_that_chose_english_gets_english_in_a_new_session(client, app
         db.session.commit()
     login(client, "ana@example.sv")
     assert '<html lang="en"' in client.get("/solicitudes/").get_data(as_text=True)
+
+
+def test_withdrawal_is_offered_only_while_undecided_and_asks_first(client, app_ctx):
+    from tests.portal.helpers import decided_case, reload_application
+
+    applicant = make_applicant()
+    login(client, "ana@example.sv")
+    open_case = file_new_application(client)
+    status = client.get(f"/solicitudes/{open_case}").get_data(as_text=True)
+    assert f'href="/solicitudes/{open_case}/desistir"' in status
+    confirm = client.get(f"/solicitudes/{open_case}/desistir").get_data(as_text=True)
+    assert "¿Desistir de la solicitud?" in confirm and "Sí, desistir" in confirm
+    assert reload_application(open_case).state == "presentado"  # asking changes nothing
+    assert client.post(f"/solicitudes/{open_case}/desistir").status_code == 302
+    assert reload_application(open_case).state == "desistido"
+    decided = decided_case(applicant, "calificacion-lugar", {"direccion": "Calle Arce 1234"})
+    for case in (open_case, decided.id):
+        assert "/desistir" not in client.get(f"/solicitudes/{case}").get_data(as_text=True)
+        again = client.get(f"/solicitudes/{case}/desistir")
+        assert again.status_code == 302 and again.headers["Location"].endswith(f"/{case}")
