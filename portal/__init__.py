@@ -28,16 +28,25 @@ BLUEPRINTS = (
     "portal.payments.views",
     "portal.payments.api",
     "portal.admin.views",
+    "portal.tracking.views",
+    "portal.notifications.views",
 )
 
 
 def select_locale() -> str:
+    """Spanish, unless the person chose English: in this session, or in their account.
+
+    The browser's Accept-Language is not a choice: the portal's language is Spanish, and a
+    phone set to English still gets Spanish until its owner picks English (issue 8, item 10).
+    """
     if not has_request_context():  # jobs render PDFs and e-mail in Spanish
         return "es"
     chosen = session.get("locale")
     if chosen in ("es", "en"):
         return chosen
-    return request.accept_languages.best_match(["es", "en"], default="es")
+    if current_user and current_user.is_authenticated and current_user.locale == "en":
+        return "en"
+    return "es"
 
 
 def create_app(config_object: object | None = None, **overrides: object) -> Flask:

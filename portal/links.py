@@ -71,3 +71,8 @@ def case_url(application_id: int) -> str:
 
 def verification_url(code: str) -> str:
     return public_url(f"/verificar/{code}")
+
+
+def tracking_url() -> str:
+    """The public tracking page (number and code, no sign-in)."""
+    return public_url("/seguimiento/")

@@ -118,18 +118,22 @@ def decided(application: Application, decided_on: date, calendar: BusinessCalend
 
 
 def legal_period(
-    application: Application, definition: workflows.Definition, today: date
+    application: Application,
+    definition: workflows.Definition,
+    today: date,
+    calendar: BusinessCalendar | None = None,
 ) -> dict | None:
     """How the case stands against its legal period today, as staff and applicant read it.
 
     Returns:
         None before filing, in a final state, or without a period; else `{"suspended":
         bool, "remaining": int}` where `remaining` is the business days left after `today`
-        (0 on the due date itself, negative once overdue: the days late).
+        (0 on the due date itself, negative once overdue: the days late). `calendar` is the
+        office's (`calendar_of`), passed by a page that shows many cases of few offices.
     """
     if definition.state(application.state).is_final:
         return None
-    calendar = calendar_of(application)
+    calendar = calendar or calendar_of(application)
     clock = clock_of(application, definition, calendar)
     if clock is None:
         return None

@@ -76,6 +76,9 @@ def assign_tracking_number(application: Application) -> None:
     prefix = application.authority.tracking_prefix
     application.tracking_number = f"{prefix}-{year}-{number:06d}"
     application.filed_at = utcnow()
+    from portal.tracking.services import new_tracking_code
+
+    application.tracking_code = new_tracking_code()
 
 
 def _calendar(application: Application):

@@ -27,6 +27,9 @@ class Application(db.Model):
     # Idempotency key of the "start" form, so a double click creates one application.
     start_token: Mapped[str] = mapped_column(sa.String(64))
     tracking_number: Mapped[str | None] = mapped_column(sa.String(40), unique=True)
+    # The secret code printed on the receipt next to the tracking number: with both, anyone
+    # may follow the case on /seguimiento without signing in (portal.tracking).
+    tracking_code: Mapped[str | None] = mapped_column(sa.String(20))
     state: Mapped[str] = mapped_column(sa.String(60))
     data: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -65,6 +68,8 @@ class Application(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("applicant_id", "start_token"),
         sa.Index("ix_applications_authority_id_state", "authority_id", "state"),
+        # The applicant's dashboard pages by id, newest first (keyset pagination).
+        sa.Index("ix_applications_applicant_id_id", "applicant_id", "id"),
     )
 
     @property

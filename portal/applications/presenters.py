@@ -114,6 +114,26 @@ def apply_errors(
             form.form_errors.append(message_for(reason.code, **params))
 
 
+def filed_message(definition: workflows.Definition, action: str) -> str:
+    """The confirmation once the form is sent: filed, or a correction answered."""
+    kinds = {definition.kind_of(t) for t in definition.transitions if t.action == action}
+    if "correct" in kinds:
+        return _("Corrección enviada. La institución revisará de nuevo su solicitud.")
+    return _("Solicitud presentada. Guarde su constancia de recepción.")
+
+
+def locked_message(result: SaveResult, definition: workflows.Definition, locale: str) -> str:
+    """Say which changes were not kept because the office did not mark those items."""
+    titles = {f.name: f.label.get(locale) for f in definition.fields} | {
+        d.code: d.title.get(locale) for d in definition.documents
+    }
+    return _(
+        "Solo puede cambiar lo que la institución marcó para corregir. No se guardaron sus "
+        "cambios en: %(items)s.",
+        items=", ".join(titles.get(item, item) for item in result.locked_changes),
+    )
+
+
 @dataclass
 class Presenter:
     locale: str
@@ -221,4 +241,22 @@ def status_view(
         "can_withdraw": viewer.id == application.applicant_id
         and workflows.action_of_kind(definition, application.state, "applicant", "withdraw")
         is not None,
+        **_follow_up(application, definition, viewer),
+    }
+
+
+def _follow_up(application: Application, definition: workflows.Definition, viewer) -> dict:
+    """Who holds the case, the messages sent about it, the tracking code, and renewal."""
+    from portal.applications.dashboard import holder_of
+    from portal.notifications.services import list_notices_about
+    from portal.renewals.services import expires_on, renewable
+    from portal.tracking.services import display_code
+
+    own = viewer.id == application.applicant_id
+    return {
+        "holder": holder_of(application, definition.state(application.state)),
+        "notices": list_notices_about(application.id, viewer) if own else [],
+        "tracking_code": display_code(application.tracking_code) if own else "",
+        "expires_on": expires_on(application, definition),
+        "can_renew": own and renewable(application, definition, local_now().date()),
     }

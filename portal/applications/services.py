@@ -55,6 +55,8 @@ class SaveResult:
     qualify (`workflows.prerequisites.refusal`). `not_kept` lists the requirement codes of
     uploads not stored because their requirement does not apply to the saved answers (e.g.
     the answer that makes it apply came back with an error, so it was not saved either).
+    `locked_changes` lists the fields and requirement codes whose changes were refused because
+    the office did not mark them in the correction round (`portal.review.corrections`).
     """
 
     errors: dict[str, list[tuple[str, dict]]] = field(default_factory=dict)
@@ -63,6 +65,7 @@ class SaveResult:
     reasons: tuple[workflows.Reason, ...] = ()
     fired: str | None = None
     not_kept: list[str] = field(default_factory=list)
+    locked_changes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -156,8 +159,12 @@ def start_application(
     procedure: Procedure,
     token: str,
     known: Callable[[workflows.Definition], Mapping[str, object]] | None = None,
+    renewing: Application | None = None,
 ) -> Application:
     """Open a draft on the latest version; the same token returns the same draft (double click).
+
+    When `renewing` (a decided case of the same procedure), the draft starts with its answers
+    to the fields that still exist (`portal.renewals.services.copy_answers`), then the records.
 
     Two requests with one token at the same instant both miss the first look-up; the unique
     (applicant, start_token) constraint lets one insert win and the other insert nothing, and
@@ -185,6 +192,10 @@ def start_application(
     )
     application = lock_application(_started_with(actor, token))
     if not application.data and not application.history:
+        if renewing is not None:
+            from portal.renewals.services import copy_answers
+
+            copy_answers(application, definition, renewing)
         subjects.prefill(application, definition, actor)
         if known is not None:
             application.data = {**application.data, **known(definition)}
@@ -314,6 +325,7 @@ def _save(
     PDFs, fees, SIMDET) sees what was really asked.
     """
     result = SaveResult()
+    data, uploads = _only_what_was_marked(application, definition, data, uploads, result)
     merged = dict(application.data)
     merged.update(data)
     merged = applicable_data(definition, merged)
@@ -352,6 +364,36 @@ def _save(
             except workflows.TransitionNotAllowed as refused:
                 result.reasons = refused.reasons
     return result
+
+
+def _only_what_was_marked(
+    application: Application,
+    definition: workflows.Definition,
+    data: dict[str, object],
+    uploads: dict[str, Upload],
+    result: SaveResult,
+) -> tuple[dict[str, object], dict[str, Upload]]:
+    """In a correction round with items marked, keep only the changes to those items.
+
+    A locked field left blank (the form shows it disabled, so the browser sends nothing) or
+    sent unchanged is simply kept as stored; any other change to it, and any file under a
+    locked requirement, is dropped and named in `result.locked_changes`.
+    """
+    if application.tracking_number is None:
+        return data, uploads
+    from portal.review.corrections import correction_round
+
+    current = correction_round(application, definition)
+    if current is None or not current.locked:
+        return data, uploads
+    kept = {}
+    for name, value in data.items():
+        if name not in current.locked:
+            kept[name] = value
+        elif value not in (None, "", []) and value != application.data.get(name):
+            result.locked_changes.append(name)
+    result.locked_changes += [code for code in uploads if code in current.locked]
+    return kept, {c: u for c, u in uploads.items() if c not in current.locked}
 
 
 def _check_resolutions(

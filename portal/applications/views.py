@@ -17,15 +17,18 @@ from forms.builder import (
 from forms.messages import message_for
 from forms.review import ApplicationActionForm, ApplicationStartForm, SubjectChoiceForm
 from portal import permissions
-from portal.applications import presenters, services
+from portal.applications import dashboard, presenters, services
 from portal.downloads import send_download
 from portal.errors import DomainError, NotFound
 from portal.extensions import db
 from portal.procedures.models import Procedure
 from portal.procedures.services import definition_of
+from portal.renewals.services import renewable, renewal_token
+from portal.review.corrections import correction_round
 from portal.storage import storage
 from portal.subjects import presenters as subject_pages
 from portal.subjects.models import RECORD_SUBJECTS
+from portal.views_util import int_arg
 
 bp = Blueprint("applications", __name__, url_prefix="/solicitudes")
 
@@ -37,11 +40,29 @@ def _load(application_id: int):
 @bp.get("/")
 @login_required
 def index():
+    locale, today, group = str(get_locale()), services.today_local(), request.args.get("grupo")
+    group = group if group in dashboard.GROUPS else None
+    page = dashboard.list_cases_for(
+        current_user,
+        locale,
+        today,
+        group=group,
+        older_than=_cursor("despues"),
+        newer_than=_cursor("antes"),
+    )
     return render_template(
         "applications/index.html",
-        applications=services.list_applications_for(current_user),
-        presenter=presenters.for_locale(str(get_locale())),
+        page=page,
+        group=group,
+        groups=dashboard.GROUP_TITLES,
+        drafts=dashboard.list_drafts_for(current_user, locale, today) if group is None else [],
+        paged=bool(_cursor("despues") or _cursor("antes")),
     )
+
+
+def _cursor(name: str) -> int | None:
+    """A page cursor (a case id) from the query string; None when absent (400 when not an id)."""
+    return int_arg(name, 0, minimum=1) or None
 
 
 @bp.post("/nueva/<int:procedure_id>")
@@ -94,16 +115,21 @@ def edit(application_id: int):
         presenters.apply_errors(form, result, definition, str(get_locale()))
         if not valid:
             presenters.ask_to_attach_again(form, result)
+        if result.locked_changes:
+            flash(presenters.locked_message(result, definition, str(get_locale())), "error")
         if valid and result.ok:
             if result.fired:
-                flash(_("Solicitud presentada. Guarde su constancia de recepción."), "success")
+                flash(presenters.filed_message(definition, result.fired), "success")
                 return redirect(url_for(".status", application_id=application.id))
             flash(_("Borrador guardado."), "success")
             return redirect(url_for(".edit", application_id=application.id))
     subjects_view = subject_pages.edit_view(application, definition, str(get_locale()))
+    correction = correction_round(application, definition) if application.tracking_number else None
     return render_template(
         "applications/edit.html",
         application=application,
+        correction=correction,
+        locked=correction.locked if correction else frozenset(),
         form=form,
         definition=definition,
         visibility=visibility_rules(definition),
@@ -172,6 +198,49 @@ def status(application_id: int):
         if application.tracking_number
         else [],
     )
+
+
+@bp.get("/<int:application_id>/desistir")
+@login_required
+def confirm_withdraw(application_id: int):
+    """Ask before withdrawing; offered only while the case can still be withdrawn."""
+    application = _load(application_id)
+    definition = definition_of(application.procedure_version)
+    if (
+        services.role_on(application, current_user) != "applicant"
+        or workflows.action_of_kind(definition, application.state, "applicant", "withdraw") is None
+    ):
+        return redirect(url_for(".status", application_id=application.id))
+    return render_template(
+        "applications/withdraw.html",
+        application=application,
+        title=definition.title.get(str(get_locale())),
+        form=ApplicationActionForm(),
+    )
+
+
+@bp.post("/<int:application_id>/renovar")
+@login_required
+def renew(application_id: int):
+    """Open a renewal: a new draft of the procedure, prefilled from this case."""
+    application = _load(application_id)
+    definition = definition_of(application.procedure_version)
+    if not ApplicationActionForm().validate_on_submit():
+        abort(400)
+    if not renewable(application, definition, services.today_local()):
+        flash(_("Esta licencia o permiso todavía no se puede renovar."), "error")
+        return redirect(url_for(".status", application_id=application.id))
+    try:
+        draft = services.start_application(
+            actor=current_user,
+            procedure=application.procedure,
+            token=renewal_token(application),
+            renewing=application,
+        )
+    except NotFound:
+        abort(410)
+    flash(_("Renovación iniciada con los datos de su solicitud anterior. Revíselos."), "success")
+    return redirect(url_for(".edit", application_id=draft.id))
 
 
 @bp.post("/<int:application_id>/desistir")

@@ -13,9 +13,10 @@ from portal.applications.models import Application
 from portal.authorities.models import Authority
 from portal.certificates.models import IssuedDocument
 from portal.extensions import db, utcnow
-from portal.links import status_url, verification_url
+from portal.links import status_url, tracking_url, verification_url
 from portal.procedures.services import definition_of
 from portal.storage import storage
+from portal.tracking.services import display_code
 
 #: The certificate layouts a definition's `certificate.template` may name, and their files
 #: (checked by `portal.procedures.validation`).
@@ -79,6 +80,8 @@ def _context(document: IssuedDocument) -> dict:
         "verification_code": document.code,
         "verification_url": url,
         "status_url": status_url(application.id),
+        "tracking_code": display_code(application.tracking_code),
+        "tracking_url": tracking_url(),
         "qr": qr_svg_data_uri(url),
         "validity_text": _validity_text(definition, document),
         "medium": "Ventanilla Única AMSS, medio electrónico",

@@ -10,3 +10,7 @@ cron.register(periodic, "default", args=("sweep_outbox",), interval=60, name="sw
 cron.register(
     periodic, "default", args=("sweep_deadlines",), cron="*/15 * * * *", name="sweep_deadlines"
 )
+# Licences and permits about to expire: the applicant is reminded once per threshold, daily.
+cron.register(
+    periodic, "default", args=("expiry_reminders",), cron="0 8 * * *", name="expiry_reminders"
+)

@@ -97,6 +97,11 @@ def periodic(name: str) -> object:
     """Run one of the periodic sweeps (registered in portal.jobs.cron)."""
     from portal.deadlines.services import sweep_deadlines
     from portal.jobs.services import dispatch_stale
+    from portal.renewals.services import send_expiry_reminders
 
     with job_context():
-        return {"sweep_outbox": dispatch_stale, "sweep_deadlines": sweep_deadlines}[name]()
+        return {
+            "sweep_outbox": dispatch_stale,
+            "sweep_deadlines": sweep_deadlines,
+            "expiry_reminders": send_expiry_reminders,
+        }[name]()

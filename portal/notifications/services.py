@@ -24,7 +24,7 @@ from portal.extensions import db, utcnow
 from portal.idempotent import insert_if_absent
 from portal.jobs.services import PartialWork
 from portal.links import case_url, status_url
-from portal.notifications.models import MailDelivery
+from portal.notifications.models import MailDelivery, Notice
 from portal.notifications.texts import render_notice
 from portal.procedures.services import definition_of
 from workflows.effects import NOTIFY
@@ -104,6 +104,9 @@ def send_notification(history_id: int) -> bool:
     message = _message_for(entry)
     if not record_delivery(key, message):
         return False
+    keep_notice(
+        key, message, user_id=entry.application.applicant_id, application_id=entry.application_id
+    )
     deliver(message, key)
     log.info(
         "mail sent to applicant of %s: %s", entry.application.tracking_number, message["Subject"]
@@ -190,3 +193,78 @@ def send_staff_alert(history_id: int, role: str) -> int:
     if failures:
         raise PartialWork("; ".join(failures))
     return sent
+
+
+# ---------------------------------------------------------------- the notification centre
+
+NOTICES_PAGE_SIZE = 20
+
+
+def keep_notice(key: str, message: EmailMessage, *, user_id: int, application_id: int | None):
+    """Keep a copy of a message sent to a person for their notification centre (flush only).
+
+    Called with the delivery's `key` right after `record_delivery` won it, so each message is
+    kept once, in the same transaction that records its sending.
+    """
+    body = message.get_body(("plain",))
+    db.session.add(
+        Notice(
+            user_id=user_id,
+            application_id=application_id,
+            key=key,
+            subject=str(message["Subject"])[:250],
+            body=body.get_content() if body is not None else "",
+            sent_at=utcnow(),
+        )
+    )
+    db.session.flush()
+
+
+def unread_count(user: User) -> int:
+    """How many messages the person has not seen in the notification centre."""
+    return db.session.scalar(
+        sa.select(sa.func.count(Notice.id)).where(
+            Notice.user_id == user.id, Notice.read_at.is_(None)
+        )
+    )
+
+
+def list_notices_for(user: User, page: int = 1) -> tuple[list[Notice], int]:
+    """One page of the person's messages, newest first, and how many pages there are."""
+    where = Notice.user_id == user.id
+    total = db.session.scalar(sa.select(sa.func.count(Notice.id)).where(where))
+    pages = max(1, -(-total // NOTICES_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    rows = db.session.scalars(
+        sa.select(Notice)
+        .where(where)
+        .order_by(Notice.id.desc())
+        .limit(NOTICES_PAGE_SIZE)
+        .offset((page - 1) * NOTICES_PAGE_SIZE)
+    ).all()
+    return list(rows), pages
+
+
+def list_notices_about(application_id: int, user: User) -> list[Notice]:
+    """The messages sent to the person about one case, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Notice)
+            .where(Notice.user_id == user.id, Notice.application_id == application_id)
+            .order_by(Notice.id.desc())
+        )
+    )
+
+
+def mark_read(*, actor: User, notice_ids: list[int]) -> int:
+    """Mark the actor's listed messages as read (others' ids are ignored); return how many."""
+    if not notice_ids:
+        return 0
+    result = db.session.execute(
+        sa.update(Notice)
+        .where(Notice.user_id == actor.id, Notice.id.in_(notice_ids), Notice.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount

@@ -1,0 +1,1 @@
+"""Renewal of expiring licences and permits, and the reminders before they expire."""

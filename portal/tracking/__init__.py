@@ -1,0 +1,1 @@
+"""Public tracking of a case by its tracking number and secret code, without signing in."""
