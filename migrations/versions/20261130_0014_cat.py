@@ -37,6 +37,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column("hours", sa.String(length=200), nullable=True))
         batch.add_column(sa.Column("phone", sa.String(length=40), nullable=True))
         batch.add_column(sa.Column("email", sa.String(length=120), nullable=True))
+        batch.add_column(
+            sa.Column("contact_confirmed", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
     op.create_table(
         "catalogue_entries",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -91,6 +94,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_catalogue_entries_procedure_id"), table_name="catalogue_entries")
     op.drop_table("catalogue_entries")
     with op.batch_alter_table("authorities") as batch:
+        batch.drop_column("contact_confirmed")
         batch.drop_column("email")
         batch.drop_column("phone")
         batch.drop_column("hours")

@@ -37,6 +37,8 @@ class Authority(db.Model):
     hours: Mapped[str | None] = mapped_column(sa.String(200))
     phone: Mapped[str | None] = mapped_column(sa.String(40))
     email: Mapped[str | None] = mapped_column(sa.String(120))
+    # False until the office confirmed its contact details: the sheet then says so.
+    contact_confirmed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     parent: Mapped[Authority | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Authority]] = relationship(back_populates="parent")

@@ -52,6 +52,7 @@ def seed_authorities(path: Path = DATA_FILE) -> int:
         authority.seat = row.get("seat")
         for key in ("address", "hours", "phone", "email"):
             setattr(authority, key, row.get(key))
+        authority.contact_confirmed = bool(row.get("contact_confirmed", False))
         authority.parent = existing[row["parent"]] if row.get("parent") else None
     db.session.flush()
     seed_calendar()

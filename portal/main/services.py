@@ -42,12 +42,6 @@ def _rate_limit_health() -> str:
     return "degraded: counting in this process's memory"
 
 
-def featured_procedures():
-    from portal.procedures.services import list_procedures
-
-    return list_procedures()
-
-
 DEMO_PASSWORD = "demo-ventanilla-2026"  # noqa: S105  (demo data, printed by make run)
 DEMO_ACCOUNTS = (
     ("solicitante@demo.ventanilla.sv", "Ana María Pérez", "applicant", None),

@@ -12,6 +12,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_login import current_user
 
 from portal.accounts.services import set_locale
@@ -23,7 +24,13 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def index():
-    return render_template("main/index.html", procedures=services.featured_procedures())
+    from workflows.life_events import LIFE_EVENTS
+
+    locale = str(get_locale())
+    return render_template(
+        "main/index.html",
+        life_events=[(code, text.get(locale)) for code, text in LIFE_EVENTS.items()],
+    )
 
 
 @bp.post("/idioma/<code>")

@@ -48,18 +48,19 @@ def _inset(html: str) -> str:
 
 @pytest.mark.parametrize("comment", COMMENTS)
 @pytest.mark.parametrize(
-    ("language", "heading"),
+    ("language", "headings"),
     [
-        ("es", ("La institución le pide corregir:", "Lo que debe corregir:")),
+        ("es", ("La institución le pide corregir:", "Corrección solicitada")),
         (
             "en",
-            ("The authority has asked you to correct the following:", "What you need to correct:"),
+            ("The authority has asked you to correct the following:", "Correction requested"),
         ),
     ],
 )
 def test_a_correction_request_reaches_the_applicant_as_the_clerk_wrote_it(
-    client, app_ctx, comment, language, heading
+    client, app_ctx, comment, language, headings
 ):
+    """The status page quotes it in an inset; the form, in the correction round's banner."""
     from flask_babel import refresh
     from markupsafe import escape
 
@@ -79,16 +80,25 @@ def test_a_correction_request_reaches_the_applicant_as_the_clerk_wrote_it(
     login(client, "ana@example.sv")
     client.post(f"/idioma/{language}", data={"next": "/"})
     refresh()  # the test's app context outlives requests; Flask-Babel caches the locale on it
-    for url in (f"/solicitudes/{application_id}", f"/solicitudes/{application_id}/editar"):
-        inset = _inset(client.get(url).get_data(as_text=True))
-        paragraphs = re.findall(r"<p class=\"([^\"]+)\">(.*?)</p>", inset, re.S)
-        assert [cls for cls, _text in paragraphs] == [
-            "govuk-body govuk-!-font-weight-bold",
-            "govuk-body app-pre-line",
-        ], url
-        assert paragraphs[0][1] == heading[url.endswith("editar")]
-        assert paragraphs[1][1] == str(escape(comment.strip())), url
-        assert "&lt;p class=" not in paragraphs[0][1]
+    status = _inset(client.get(f"/solicitudes/{application_id}").get_data(as_text=True))
+    paragraphs = re.findall(r"<p class=\"([^\"]+)\">(.*?)</p>", status, re.S)
+    assert [cls for cls, _text in paragraphs] == [
+        "govuk-body govuk-!-font-weight-bold",
+        "govuk-body app-pre-line",
+    ]
+    assert paragraphs[0][1] == headings[0]
+    assert paragraphs[1][1] == str(escape(comment.strip()))
+    assert "&lt;p class=" not in paragraphs[0][1]
+    form = client.get(f"/solicitudes/{application_id}/editar").get_data(as_text=True)
+    banner = re.search(
+        r'<h2 class="govuk-notification-banner__title"[^>]*>(.*?)</h2>.*?'
+        r'<p class="govuk-body app-pre-line">(.*?)</p>',
+        form,
+        re.S,
+    )
+    assert banner, "no correction request on the form"
+    assert banner.group(1) == headings[1]
+    assert banner.group(2) == str(escape(comment.strip()))
 
 
 def test_no_stored_text_is_marked_safe_or_built_as_html_in_python():

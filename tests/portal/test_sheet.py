@@ -55,6 +55,8 @@ def test_the_sheet_has_the_eregulations_parts(client):
     ):
         assert heading in text
     assert "Teléfono 2500-1300" in text and "Horario Lunes a viernes" in text
+    # The seeded contact details are not confirmed by the offices: the sheet says so.
+    assert "por confirmar con la institución: llame o escriba antes de ir" in text
     # Requirements say how to present them and, when conditional, on what.
     assert "Balance inicial Obligatorio. Se adjunta en línea: PDF, hasta 10 MB." in text
     assert (
