@@ -21,7 +21,7 @@ def test_diagram_is_accessible_svg(calificacion: Definition) -> None:
     root = parse(render_svg(calificacion))
     assert root.get("role") == "img"
     assert root.get("aria-labelledby") == "calificacion-lugar-title calificacion-lugar-desc"
-    assert root.findtext(f"{SVG}title") == "Calificación de Lugar (v2)"
+    assert root.findtext(f"{SVG}title") == f"Calificación de Lugar (v{calificacion.version})"
     desc = root.findtext(f"{SVG}desc") or ""
     assert "Presentar solicitud: Borrador → Presentado (en revisión)" in desc
     assert "caducidad: Prevenido (corrección solicitada) → Archivado" in desc
