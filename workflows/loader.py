@@ -208,6 +208,7 @@ class _Builder:
             prerequisites=self.items(
                 self.prerequisite, data.get("prerequisites", ()), "prerequisites"
             ),
+            draft_retention_days=data.get("draft_retention_days"),
         )
 
     def iso_date(self, raw: str | None, path: str) -> date | None:
