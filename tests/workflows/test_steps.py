@@ -8,7 +8,6 @@ from workflows import Definition, InvalidDefinition, load
 from workflows.dictionary import element
 from workflows.steps import SHORT_FORM, Step, step_of, steps
 
-
 DEMO_FIELDS = ("area", "tipo", "express", "correo", "empleados", "inicio")
 
 
@@ -28,9 +27,7 @@ def _with_fields(demo_data: dict[str, Any], specs: list[tuple[str, str | None]])
 
 def test_a_short_form_is_one_step_with_its_documents(demo: Definition) -> None:
     assert len(demo.fields) <= SHORT_FORM
-    assert steps(demo) == (
-        Step(None, tuple(f.name for f in demo.fields), ("plano", "poder")),
-    )
+    assert steps(demo) == (Step(None, tuple(f.name for f in demo.fields), ("plano", "poder")),)
 
 
 def test_a_long_form_goes_subject_by_subject_documents_last(demo_data: dict[str, Any]) -> None:
@@ -72,9 +69,7 @@ def test_without_documents_to_upload_there_is_no_documents_step(
     definition = _with_fields(
         demo_data, [("nit", "legal_unit.nit"), *[(f"x{i}", None) for i in range(6)]]
     )
-    assert steps(definition) == (
-        Step("legal_unit", ("nit", "x0", "x1", "x2", "x3", "x4", "x5")),
-    )
+    assert steps(definition) == (Step("legal_unit", ("nit", "x0", "x1", "x2", "x3", "x4", "x5")),)
     assert steps(definition, short=10) == (
         Step(None, ("nit", "x0", "x1", "x2", "x3", "x4", "x5"), ()),
     )
