@@ -20,6 +20,7 @@ BLUEPRINTS = (
     "portal.catalogue.views",
     "portal.authorities.views",
     "portal.applications.views",
+    "portal.drafts.views",
     "portal.review.views",
     "portal.certificates.views",
     "portal.simdet.views",

@@ -88,7 +88,7 @@ def list_applications_for(actor: User) -> list[Application]:
     return list(
         db.session.scalars(
             sa.select(Application)
-            .where(Application.applicant_id == actor.id)
+            .where(Application.applicant_id == actor.id, Application.discarded_at.is_(None))
             .options(selectinload(Application.procedure_version))
             .order_by(Application.created_at.desc())
         )

@@ -10,3 +10,5 @@ cron.register(periodic, "default", args=("sweep_outbox",), interval=60, name="sw
 cron.register(
     periodic, "default", args=("sweep_deadlines",), cron="*/15 * * * *", name="sweep_deadlines"
 )
+# Drafts expire by the day: warn and delete once an hour.
+cron.register(periodic, "default", args=("sweep_drafts",), cron="7 * * * *", name="sweep_drafts")

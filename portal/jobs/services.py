@@ -40,6 +40,7 @@ TASKS: dict[str, tuple[str, str]] = {
     "alert_staff": ("mail", "portal.notifications.tasks:alert_staff"),
     "sequence_feed": ("simdet", "portal.simdet.tasks:sequence_feed"),
     "account_mail": ("mail", "portal.accounts.tasks:send_account_mail"),
+    "warn_draft_expiry": ("mail", "portal.drafts.tasks:warn_draft_expiry"),
 }
 PENDING_KEY = "outbox_pending"
 

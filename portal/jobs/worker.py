@@ -96,7 +96,13 @@ def perform(message_id: int) -> bool:
 def periodic(name: str) -> object:
     """Run one of the periodic sweeps (registered in portal.jobs.cron)."""
     from portal.deadlines.services import sweep_deadlines
+    from portal.drafts.services import sweep_drafts
     from portal.jobs.services import dispatch_stale
 
+    sweeps = {
+        "sweep_outbox": dispatch_stale,
+        "sweep_deadlines": sweep_deadlines,
+        "sweep_drafts": sweep_drafts,
+    }
     with job_context():
-        return {"sweep_outbox": dispatch_stale, "sweep_deadlines": sweep_deadlines}[name]()
+        return sweeps[name]()

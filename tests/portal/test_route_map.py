@@ -31,6 +31,7 @@ SAMPLES = {
     "session_id": 1,
     "locale": "es",
     "year": 2026,
+    "number": 1,
 }
 
 
