@@ -103,7 +103,9 @@ def test_answers_typed_after_the_session_expired_are_kept_until_signing_in_again
     page.goto(step)
     page.locator("[data-app-draft-status]").filter(has_text="Guardado").wait_for()
     page.reload()
-    assert page.get_by_label("Uso de suelo propuesto").input_value() == "Cafetería de barrio, 6 mesas"
+    assert (
+        page.get_by_label("Uso de suelo propuesto").input_value() == "Cafetería de barrio, 6 mesas"
+    )
     context.close()
 
 
@@ -141,7 +143,9 @@ def test_steps_upload_progress_and_check_page_pass_axe(app, live_server, browser
         )
         page.get_by_label("Escritura de propiedad").set_input_files(str(scan))
         page.locator("#recibido-escritura").filter(has_text="escritura (copia) ñ.pdf").wait_for()
-        assert page.get_by_label("Escritura de propiedad").input_value() == ""  # sent: not sent twice
+        assert (
+            page.get_by_label("Escritura de propiedad").input_value() == ""
+        )  # sent: not sent twice
         assert page.evaluate("window.sawProgress === true")  # a progress bar while it went
         page.goto(f"{base}/revisar")
         assert page.get_by_role("heading", name="Revise sus respuestas").is_visible()
