@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 import workflows
-from forms.builder import build_application_form, initial_values
+from forms.builder import DATE_PARTS, build_application_form, initial_values
 from forms.messages import message_for
 from portal.applications import presenters as application_pages
 from portal.applications.models import Application
@@ -116,10 +116,7 @@ def check_sections(
             if code in applicable
         ]
         unsaved = any(
-            key.removeprefix("f_").rpartition("-")[0] in step.fields
-            or key.removeprefix("f_") in step.fields
-            for key, value in typed.items()
-            if not is_blank(value)
+            _field_of(key) in step.fields for key, value in typed.items() if not is_blank(value)
         )
         if rows or unsaved:
             sections.append(Section(number, step_title(step), rows, unsaved))
@@ -172,11 +169,7 @@ def resume_url(application: Application) -> str:
     definition = definition_of(application.procedure_version)
     plan = steps(definition)
     typed = {
-        key.removeprefix("f_").rpartition("-")[0] or key.removeprefix("f_")
-        for key, value in (application.draft_answers or {}).items()
-        if not is_blank(value)
-    } | {
-        key.removeprefix("f_")
+        _field_of(key)
         for key, value in (application.draft_answers or {}).items()
         if not is_blank(value)
     }
@@ -194,3 +187,10 @@ def resume_url(application: Application) -> str:
             if wanted & (set(step.fields) | set(step.documents)):
                 return url_for("drafts.step", application_id=application.id, number=number)
     return url_for("drafts.check", application_id=application.id)
+
+
+def _field_of(input_name: str) -> str:
+    """The field an input answers: `f_fecha-day` and `f_fecha` answer `fecha`."""
+    name = input_name.removeprefix("f_")
+    base, _, part = name.rpartition("-")
+    return base if base and part in DATE_PARTS else name

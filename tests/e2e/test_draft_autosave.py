@@ -154,3 +154,36 @@ def test_steps_upload_progress_and_check_page_pass_axe(app, live_server, browser
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         context.close()
     assert not any(found.values()), {k: v for k, v in found.items() if v}
+
+
+def test_a_documents_step_asks_what_the_answers_of_earlier_steps_call_for(
+    app, live_server, browser
+):
+    from portal.applications.services import save_application, start_application
+    from portal.procedures.services import get_procedure
+
+    with app.app_context():
+        ana = make_applicant()
+        draft = start_application(
+            actor=ana,
+            procedure=get_procedure("0511", "inscripcion-establecimiento"),
+            token="pasos-condiciones-0001",
+        )
+        save_application(
+            actor=ana,
+            application=draft,
+            data={"tipo_persona": "natural", "mediante_apoderado": True},
+            uploads={},
+            submit=False,
+        )
+        draft_id = draft.id
+    context = browser.new_context(viewport=PHONE, locale="es-SV")
+    page = context.new_page()
+    _sign_in(page, live_server)
+    page.goto(f"{live_server}/borradores/{draft_id}/paso/4")
+    assert page.get_by_text("Paso 4 de 4").is_visible()
+    assert page.get_by_label("Copia certificada de DUI y NIT").is_visible()  # a natural person
+    assert page.get_by_label("Poder del apoderado").is_visible()  # through a representative
+    assert not page.get_by_label("Escritura de constitución inscrita").is_visible()
+    assert not page.get_by_label("Contrato de arrendamiento").is_visible()
+    context.close()

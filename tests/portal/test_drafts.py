@@ -276,3 +276,28 @@ def test_a_date_is_given_as_day_month_and_year(client, app_ctx):
     )
     page = _text(response)
     assert "fecha" in page.lower() and 'value="31"' in page
+
+
+def test_a_document_is_replaced_before_filing_and_the_old_one_marked_replaced(client, draft):
+    _step(client, draft, 5, documents(escritura=pdf_bytes()))
+    second = documents(escritura=pdf_bytes(2))
+    second["d_escritura"].filename = "escritura nueva (firmada).pdf"
+    response = _step(client, draft, 5, second)
+    assert response.status_code == 302
+    kept = [d for d in _application(draft).documents if d.requirement_code == "escritura"]
+    assert len(kept) == 2
+    assert kept[0].replaced_at is not None and kept[1].replaced_at is None
+    page = _text(client.get(f"/borradores/{draft}/revisar"))
+    assert "escritura nueva (firmada).pdf" in page and "escritura.pdf<" not in page
+
+
+def test_the_upload_endpoint_answers_json_with_the_file_or_the_message_at_the_field(client, draft):
+    sent = client.post(f"/borradores/{draft}/adjuntar", data=documents(escritura=pdf_bytes()))
+    assert sent.status_code == 200
+    assert sent.json == {"saved": True, "errors": {}, "files": {"d_escritura": "escritura.pdf"}}
+    bad = documents(escritura=b"GIF89a not a pdf at all")
+    refused = client.post(f"/borradores/{draft}/adjuntar", data=bad)
+    assert refused.status_code == 422
+    assert "PDF" in refused.json["errors"]["d_escritura"]
+    current = [d.filename for d in _application(draft).current_documents]
+    assert current == ["escritura.pdf"]  # the refused file replaced nothing
