@@ -23,6 +23,7 @@ from portal.procedures.services import definition_of
 from portal.storage import storage
 from portal.subjects import presenters as subject_pages
 from portal.subjects.models import RECORD_SUBJECTS
+from portal.views_util import int_arg
 
 bp = Blueprint("applications", __name__, url_prefix="/solicitudes")
 
@@ -153,7 +154,7 @@ def choose_subject(application_id: int):
         flash(_("Datos copiados de su registro. Revíselos antes de presentar."), "success")
     else:
         flash(_("Elija uno de sus registros."), "error")
-    step = request.args.get("paso", type=int)  # chosen on a step page: back to that step
+    step = int_arg("paso", 0, maximum=100)  # chosen on a step page: back to that step
     if step:
         return redirect(url_for("drafts.step", application_id=application.id, number=step))
     return redirect(url_for(".edit", application_id=application.id))

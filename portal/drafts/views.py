@@ -93,6 +93,10 @@ def _render_step(application, definition, locale, form, plan, number):
         expires_day=format_date(retention.expires_at(application), "long"),
         expiring=retention.warn_from(application) <= utcnow(),
         back_to_check=bool(request.args.get("volver")),
+        # Said before anyone fills the form, not only when filing it is refused.
+        retired=message_for("procedure_retired")
+        if application.procedure_version.status == "retired"
+        else None,
     )
 
 
