@@ -15,9 +15,10 @@ from portal import permissions
 from portal.applications import presenters, services
 from portal.downloads import send_download
 from portal.drafts import presenters as draft_pages
+from portal.drafts import retention as draft_retention
 from portal.drafts import services as draft_services
 from portal.errors import DomainError, NotFound
-from portal.extensions import db
+from portal.extensions import db, utcnow
 from portal.procedures.models import Procedure
 from portal.procedures.services import definition_of
 from portal.storage import storage
@@ -41,7 +42,12 @@ def index():
             (draft, draft_pages.resume_url(draft), format_date(expires, "long"), expiring)
             for draft, expires, expiring in draft_services.list_drafts_for(current_user)
         ],
-        applications=services.list_applications_for(current_user),
+        # An expired draft is gone (404) even before the sweep deletes it.
+        applications=[
+            a
+            for a in services.list_applications_for(current_user)
+            if not draft_retention.is_expired(a, utcnow())
+        ],
         presenter=presenters.for_locale(str(get_locale())),
     )
 

@@ -59,6 +59,13 @@ function collect (form) {
   return answers
 }
 
+// What the server put in the input (a select's is its option marked selected, or the first).
+function initialValue (input) {
+  if (input.tagName !== 'SELECT') return input.defaultValue
+  const chosen = Array.from(input.options).find((option) => option.defaultSelected)
+  return chosen ? chosen.value : (input.options[0] ? input.options[0].value : '')
+}
+
 // Put answers kept in this browser back into the inputs that still show what the server sent.
 function restore (form, answers) {
   let restored = 0
@@ -71,7 +78,7 @@ function restore (form, answers) {
         input.checked = wanted
         restored += 1
       }
-    } else if (typeof value === 'string' && input.value === input.defaultValue && input.value !== value) {
+    } else if (typeof value === 'string' && input.value === initialValue(input) && input.value !== value) {
       input.value = value
       restored += 1
     }

@@ -301,3 +301,10 @@ def test_the_upload_endpoint_answers_json_with_the_file_or_the_message_at_the_fi
     assert "PDF" in refused.json["errors"]["d_escritura"]
     current = [d.filename for d in _application(draft).current_documents]
     assert current == ["escritura.pdf"]  # the refused file replaced nothing
+
+
+def test_an_expired_draft_leaves_my_applications_before_the_sweep(client, draft):
+    _age(draft, 31)
+    page = _text(client.get("/solicitudes/"))
+    assert f"/borradores/{draft}/" not in page and f"/solicitudes/{draft}" not in page
+    assert "Todavía no tiene solicitudes" in page
