@@ -33,10 +33,6 @@ def _start(page, base: str) -> str:
     return page.url
 
 
-def _status(page):
-    return page.get_by_role("status").filter(has_text=re.compile(r"\w"))
-
-
 def test_typed_answers_survive_a_reload_and_a_dropped_connection(app, live_server, browser):
     with app.app_context():
         make_applicant()
