@@ -283,6 +283,8 @@ def save_application(
     _authorize_edit(actor, application)
     with _stale_as_conflict():
         result = _save(application, definition, actor, data, uploads, submit)
+        if data:  # the whole form, validated: what was typed on its steps is now saved or stale
+            application.draft_answers = None
         db.session.commit()
     return result
 

@@ -308,3 +308,18 @@ def test_an_expired_draft_leaves_my_applications_before_the_sweep(client, draft)
     page = _text(client.get("/solicitudes/"))
     assert f"/borradores/{draft}/" not in page and f"/solicitudes/{draft}" not in page
     assert "Todavía no tiene solicitudes" in page
+
+
+def test_saving_the_whole_form_supersedes_what_was_typed_on_the_steps(client, draft):
+    from tests.portal.helpers import submit
+
+    client.post(
+        f"/borradores/{draft}/respuestas",
+        data=json.dumps({"answers": {"f_direccion": "Texto a medias"}}),
+        content_type="application/json",
+    )
+    assert submit(client, draft, button="save").status_code == 302
+    application = _application(draft)
+    assert application.draft_answers is None
+    assert application.data["direccion"] == VALID_FIELDS["f_direccion"]
+    assert "Texto a medias" not in _text(client.get(f"/borradores/{draft}/paso/1"))
