@@ -10,8 +10,10 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from govuk_frontend_wtf.gov_form_base import GovFormBase
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
+    GovDateInput,
     GovFileInput,
     GovRadioInput,
     GovSelect,
@@ -33,7 +35,7 @@ from wtforms.validators import ValidationError
 
 from forms.messages import accept_attribute, accepted_types, message_for
 from workflows import Definition
-from workflows.conditions import comparisons, thaw
+from workflows.conditions import comparisons, read_date, thaw
 from workflows.identifiers import numeric_bounds, validate_value
 from workflows.model import NUMERIC_FIELD_TYPES
 
@@ -51,7 +53,6 @@ TEXT_LIKE = {
     "integer",
     "money",
     "area_m2",
-    "date",
 }
 #: The GOV.UK input parameters of each text-like field type: the keyboard a phone shows
 #: (`inputmode`, `type`), autofill hints, and the unit around the box ($, m²).
@@ -82,6 +83,72 @@ class TypedTextInput(GovTextInput):
             json.loads(json.dumps(self.params)), kwargs.get("params") or {}
         )
         return super().__call__(field, **kwargs)
+
+
+#: The parts of a date as the GOV.UK date input asks them; each box is `<field>-<part>`.
+DATE_PARTS = ("day", "month", "year")
+
+
+class DayMonthYearField(StringField):
+    """A date asked in three boxes (day, month, year), as GOV.UK's date input asks it.
+
+    `data` is what was typed, joined as `D/M/YYYY` (blank when every box is blank), so the
+    engine's one date reader (`workflows.conditions.read_date`, through `validate_value`)
+    decides whether it is a date; `parts` keeps each box as typed to show it again. A post with
+    the single `<field>` input (no boxes) is read as before.
+    """
+
+    parts: tuple[str, str, str] = ("", "", "")
+
+    def process(self, formdata, data=None, extra_filters=None):
+        super().process(formdata, data, extra_filters)
+        names = [f"{self.name}-{part}" for part in DATE_PARTS]
+        if formdata is not None and any(name in formdata for name in names):
+            parts = tuple(str(formdata.get(name, "")) for name in names)
+            self.parts = parts  # type: ignore[assignment]
+            self.data = "/".join(p.strip() for p in parts) if any(p.strip() for p in parts) else ""
+            return
+        value = read_date(self.data) if self.data else None
+        if value is not None:
+            self.parts = (str(value.day), str(value.month), str(value.year))
+        elif self.data:
+            self.parts = (str(self.data), "", "")
+
+
+class DayMonthYearInput(GovDateInput):
+    """The GOV.UK date input with Spanish (or English) labels and one name per box.
+
+    Distinct names (`<field>-day`...) let the browser keep and send each box on its own
+    (static/js/keep.js, autosave); the day box carries the field's id, so the error summary
+    links to it.
+    """
+
+    def map_gov_params(self, field, **kwargs):
+        # The base class's mapping (not GovDateInput's, which reads one name thrice).
+        params = GovFormBase.map_gov_params(self, field, **kwargs)
+        labels = (_l("Día"), _l("Mes"), _l("Año"))
+        widths = ("govuk-input--width-2", "govuk-input--width-2", "govuk-input--width-4")
+        error = " govuk-input--error" if field.errors else ""
+        params["items"] = [
+            {
+                "label": str(label),
+                "id": field.id if part == "day" else f"{field.id}-{part}",
+                "name": f"{field.name}-{part}",
+                "classes": width + error,
+                "value": value,
+                "inputmode": "numeric",
+            }
+            for part, label, width, value in zip(
+                DATE_PARTS, labels, widths, field.parts, strict=True
+            )
+        ]
+        params["namePrefix"] = ""
+        params["id"] = f"{field.id}-fecha"  # the group's; the day box has the field's id
+        params["fieldset"] = {
+            "legend": {"text": field.label.text, "classes": "govuk-fieldset__legend--s"}
+        }
+        params["hint"] = {"text": field.description or str(_l("Por ejemplo, 27 3 2026"))}
+        return params
 
 
 def _engine_check(field_spec, district_codes: frozenset[str]) -> Callable:
@@ -162,6 +229,10 @@ def wtf_field(spec, locale: str, districts: Sequence[tuple[str, str]]):
             choices=choices,
             validators=validators,
             validate_choice=False,
+        )
+    if spec.type == "date":
+        return DayMonthYearField(
+            label, description=description, widget=DayMonthYearInput(), validators=validators
         )
     widget = TypedTextInput(INPUT_PARAMS.get(spec.type))
     return StringField(label, description=description, widget=widget, validators=validators)

@@ -22,6 +22,7 @@ BLUEPRINTS = (
     "portal.applications.views",
     "portal.subjects.views",
     "portal.plans.views",
+    "portal.drafts.views",
     "portal.review.views",
     "portal.certificates.views",
     "portal.simdet.views",

@@ -29,7 +29,7 @@ from portal.applications.models import Application, Document, HistoryEntry
 from portal.authorities.models import Authority
 from portal.authorities.services import scope_ids
 from portal.errors import NotAllowed, NotFound
-from portal.extensions import db
+from portal.extensions import db, utcnow
 from portal.procedures.models import Procedure
 from portal.procedures.services import definition_of
 from workflows.guards import RECORD_INSPECTION, RECORD_PAYMENT, RECORD_VERDICTS
@@ -206,6 +206,11 @@ ROUTES: dict[str, Rule] = {
     "payments.simulator": Rule(PUBLIC),
     # A provider's server: the body's HMAC signature is checked by the view (403, audited).
     "payments_api.notification": Rule(PUBLIC),
+    "drafts.step": _case(READ, OWN),
+    "drafts.check": _case(READ, OWN),
+    "drafts.answers": _case(None, OWN),
+    "drafts.upload": _case(None, OWN),
+    "drafts.delete": _case(READ, OWN),
     "review.queue": Rule(STAFF),
     "review.case": _case(READ, ACT, staff_only=True, under_lock=True),
     "review.verdicts": _case(None, RECORD_VERDICTS, staff_only=True),
@@ -237,10 +242,15 @@ def enforce():
 
 
 def load_application(application_id: int) -> Application | None:
-    """Load a case with what its pages show (no permission check: `authorize` is the check)."""
-    return db.session.scalar(
+    """Load a case with what its pages show (no permission check: `authorize` is the check).
+
+    A deleted or expired draft is no case (None: 404), as if it never existed.
+    """
+    from portal.drafts.retention import is_expired
+
+    application = db.session.scalar(
         sa.select(Application)
-        .where(Application.id == application_id)
+        .where(Application.id == application_id, Application.discarded_at.is_(None))
         .options(
             joinedload(Application.procedure).joinedload(Procedure.authority),
             joinedload(Application.procedure_version),
@@ -250,6 +260,7 @@ def load_application(application_id: int) -> Application | None:
             selectinload(Application.history).joinedload(HistoryEntry.actor),
         )
     )
+    return None if application is None or is_expired(application, utcnow()) else application
 
 
 def _gate_case(rule: Rule) -> None:

@@ -212,6 +212,7 @@ class _Builder:
             plan=None
             if "plan" not in data
             else PlanMembership(data["plan"]["journey"], freeze(data["plan"].get("when"))),
+            draft_retention_days=data.get("draft_retention_days"),
         )
 
     def iso_date(self, raw: str | None, path: str) -> date | None:

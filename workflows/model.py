@@ -45,6 +45,9 @@ FINAL_KINDS = frozenset(
 )
 APPROVED_KINDS = frozenset({"approved", "approved_with_conditions"})
 #: State kinds a prerequisite's case must have ended in, unless the definition says otherwise.
+#: Calendar days an untouched draft is kept when its definition says nothing
+#: (`Definition.draft_retention_days`): a month, as GOV.UK services commonly keep a draft.
+DRAFT_RETENTION_DAYS = 30
 DEFAULT_VALID_STATE_KINDS = ("approved", "approved_with_conditions")
 #: What a transition means, whatever its action is called: the applicant files the form
 #: (`submit`) or answers what the office asked (`correct`: a correction, opinions, a new
@@ -444,8 +447,10 @@ class Definition:
     Build it with `workflows.load`, which validates it; constructing it directly skips checks.
     Besides the sections of the file, `valid_from` is the first day the version may be used for
     new cases (None: at once), `routing` says which authority issues a case (None: `authority`),
-    `prerequisites` lists the resolutions the applicant must already hold, and `plan` says
-    when the procedure is a step of a journey's plan.
+    `prerequisites` lists the resolutions the applicant must already hold, `plan` says
+    when the procedure is a step of a journey's plan, and `draft_retention_days` how many
+    calendar days an untouched draft is kept before it is deleted (None:
+    `DRAFT_RETENTION_DAYS`; see `retention_days`).
     """
 
     authority: str
@@ -468,6 +473,7 @@ class Definition:
     routing: Routing | None = None
     prerequisites: tuple[Prerequisite, ...] = ()
     plan: PlanMembership | None = None
+    draft_retention_days: int | None = None
     _index: Mapping[str, Mapping[Any, Any]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
@@ -530,6 +536,11 @@ class Definition:
         """Return the transitions for `action` from `state` (usually one)."""
         return self._index["by_action"].get((state, action), ())
 
+    @property
+    def retention_days(self) -> int:
+        """Return the calendar days an untouched draft is kept (the procedure's, or the default)."""
+        return self.draft_retention_days or DRAFT_RETENTION_DAYS
+
     def to_dict(self) -> dict[str, Any]:
         """Return a plain mapping that `workflows.load` turns back into an equal definition."""
         body = _compact(
@@ -549,6 +560,7 @@ class Definition:
                 "valid_from": self.valid_from and self.valid_from.isoformat(),
                 "routing": self.routing and self.routing.to_dict(),
                 "prerequisites": self.prerequisites,
+                "draft_retention_days": self.draft_retention_days,
             }
         )
         if self.plan is not None:

@@ -51,6 +51,16 @@ class Application(db.Model):
     # Set by the assign_to_role effect: which staff role the case waits on.
     assigned_role: Mapped[str | None] = mapped_column(sa.String(20))
     lock_version: Mapped[int] = mapped_column(default=1)
+    # What the applicant typed into a draft's form, as typed (input name -> text), saved as
+    # they type and never validated: it refills the form and is never the case's data (that
+    # is `data`, written only by a validated save).
+    draft_answers: Mapped[dict | None] = mapped_column(sa.JSON)
+    # The applicant's last save of the draft (typed or validated): its retention runs from here.
+    draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the applicant was told the draft will expire (once per period of inactivity).
+    draft_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A draft deleted by the applicant or expired: its data is gone and every route answers 404.
+    discarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     procedure: Mapped[Procedure] = relationship()
     procedure_version: Mapped[ProcedureVersion] = relationship()

@@ -50,9 +50,10 @@ def served_districts(definition: workflows.Definition, authority) -> list[str]:
     return [authority.code, *codes] if authority.is_district else codes
 
 
-def uploads_from(form) -> dict[str, Upload]:
+def uploads_from(form, codes=None) -> dict[str, Upload]:
+    """The files chosen in the form (only under `codes`, when given: a step's documents)."""
     uploads = {}
-    for code in form.document_codes:
+    for code in form.document_codes if codes is None else codes:
         storage = getattr(form, f"d_{code}").data
         if storage and getattr(storage, "filename", ""):
             # Read one byte past any sane limit; the service refuses what is too large.

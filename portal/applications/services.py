@@ -92,7 +92,7 @@ def list_applications_for(actor: User) -> list[Application]:
     return list(
         db.session.scalars(
             sa.select(Application)
-            .where(Application.applicant_id == actor.id)
+            .where(Application.applicant_id == actor.id, Application.discarded_at.is_(None))
             .options(selectinload(Application.procedure_version))
             .order_by(Application.created_at.desc())
         )
@@ -305,6 +305,8 @@ def save_application(
     _authorize_edit(actor, application)
     with _stale_as_conflict():
         result = _save(application, definition, actor, data, uploads, submit)
+        if data:  # the whole form, validated: what was typed on its steps is now saved or stale
+            application.draft_answers = None
         db.session.commit()
     return result
 

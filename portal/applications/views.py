@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 import workflows
-from forms.builder import (
-    build_application_form,
-    collected_data,
-    initial_values,
-    visibility_rules,
-)
+from forms.builder import build_application_form, collected_data, visibility_rules
 from forms.messages import message_for
 from forms.review import ApplicationActionForm, ApplicationStartForm, SubjectChoiceForm
 from portal import permissions
 from portal.applications import dashboard, presenters, services
 from portal.downloads import send_download
+from portal.drafts import presenters as draft_pages
+from portal.drafts import services as draft_services
 from portal.errors import DomainError, NotFound
 from portal.extensions import db
 from portal.procedures.models import Procedure
@@ -55,9 +52,23 @@ def index():
         page=page,
         group=group,
         groups=dashboard.GROUP_TITLES,
-        drafts=dashboard.list_drafts_for(current_user, locale, today) if group is None else [],
+        drafts=_drafts(locale, today) if group is None else [],
         paged=bool(_cursor("despues") or _cursor("antes")),
     )
+
+
+def _drafts(locale: str, today) -> list[tuple]:
+    """The person's drafts still kept (an expired one is gone, 404, before the sweep deletes
+    it), each with where to resume it, the day it will be deleted and whether that is soon."""
+    kept = {
+        draft.id: (draft_pages.resume_url(draft), format_date(expires, "long"), expiring)
+        for draft, expires, expiring in draft_services.list_drafts_for(current_user)
+    }
+    return [
+        (row, *kept[row.application.id])
+        for row in dashboard.list_drafts_for(current_user, locale, today)
+        if row.application.id in kept
+    ]
 
 
 def _cursor(name: str) -> int | None:
@@ -78,7 +89,7 @@ def start(procedure_id: int):
         )
     except NotFound as closed:  # retired (410), or no version in force yet (404)
         abort(410 if closed.params.get("retired") else 404)
-    return redirect(url_for(".edit", application_id=application.id))
+    return redirect(url_for("drafts.step", application_id=application.id, number=1))
 
 
 @bp.route("/<int:application_id>/editar", methods=["GET", "POST"])
@@ -95,7 +106,7 @@ def edit(application_id: int):
         definition, locale=str(get_locale()), districts=presenters.district_choices(definition)
     )
     form = (
-        form_class(data=initial_values(application.data, definition))
+        draft_pages.form_for(application, definition, str(get_locale()))
         if request.method == "GET"
         else form_class()
     )
@@ -178,6 +189,9 @@ def choose_subject(application_id: int):
         flash(_("Datos copiados de su registro. Revíselos antes de presentar."), "success")
     else:
         flash(_("Elija uno de sus registros."), "error")
+    step = int_arg("paso", 0, maximum=100)  # chosen on a step page: back to that step
+    if step:
+        return redirect(url_for("drafts.step", application_id=application.id, number=step))
     return redirect(url_for(".edit", application_id=application.id))
 
 
@@ -240,7 +254,7 @@ def renew(application_id: int):
     except NotFound:
         abort(410)
     flash(_("Renovación iniciada con los datos de su solicitud anterior. Revíselos."), "success")
-    return redirect(url_for(".edit", application_id=draft.id))
+    return redirect(draft_pages.resume_url(draft))
 
 
 @bp.post("/<int:application_id>/desistir")

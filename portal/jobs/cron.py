@@ -14,3 +14,5 @@ cron.register(
 cron.register(
     periodic, "default", args=("expiry_reminders",), cron="0 8 * * *", name="expiry_reminders"
 )
+# Drafts expire by the day: warn and delete once an hour.
+cron.register(periodic, "default", args=("sweep_drafts",), cron="7 * * * *", name="sweep_drafts")

@@ -42,6 +42,7 @@ TASKS: dict[str, tuple[str, str]] = {
     "sequence_feed": ("simdet", "portal.simdet.tasks:sequence_feed"),
     "account_mail": ("mail", "portal.accounts.tasks:send_account_mail"),
     "representation_invite": ("mail", "portal.subjects.tasks:send_invitation"),
+    "warn_draft_expiry": ("mail", "portal.drafts.tasks:warn_draft_expiry"),
 }
 PENDING_KEY = "outbox_pending"
 

@@ -96,12 +96,15 @@ def perform(message_id: int) -> bool:
 def periodic(name: str) -> object:
     """Run one of the periodic sweeps (registered in portal.jobs.cron)."""
     from portal.deadlines.services import sweep_deadlines
+    from portal.drafts.services import sweep_drafts
     from portal.jobs.services import dispatch_stale
     from portal.renewals.services import send_expiry_reminders
 
+    sweeps = {
+        "sweep_outbox": dispatch_stale,
+        "sweep_deadlines": sweep_deadlines,
+        "sweep_drafts": sweep_drafts,
+        "expiry_reminders": send_expiry_reminders,
+    }
     with job_context():
-        return {
-            "sweep_outbox": dispatch_stale,
-            "sweep_deadlines": sweep_deadlines,
-            "expiry_reminders": send_expiry_reminders,
-        }[name]()
+        return sweeps[name]()

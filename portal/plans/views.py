@@ -21,6 +21,7 @@ from forms.plans import (
 )
 from portal import permissions
 from portal.authorities.services import list_districts
+from portal.drafts.presenters import resume_url
 from portal.errors import InvalidInput, NotFound
 from portal.plans import services
 
@@ -149,4 +150,4 @@ def start(plan_id: int, authority: str, slug: str):
     except InvalidInput:
         flash(_("Este paso espera la resolución favorable de los anteriores."), "error")
         return redirect(url_for(".dashboard", plan_id=plan.id))
-    return redirect(url_for("applications.edit", application_id=application.id))
+    return redirect(resume_url(application))  # its first step with something to answer

@@ -7,6 +7,8 @@
 import { initAll } from '../vendor/govuk-frontend-5.14.0/govuk-frontend.min.js'
 import { initConditionalForms } from './conditions.js'
 import { initKeptForms } from './keep.js'
+import { initDraftForms } from './draft.js'
+import { initUploads } from './upload.js'
 
 function readConfig () {
   const element = document.getElementById('app-govuk-frontend-config')
@@ -28,3 +30,7 @@ initAll(config)
 initConditionalForms()
 
 initKeptForms(config.appKeep)
+
+initDraftForms(config.appDraft)
+
+initUploads(config.appUpload)

@@ -137,10 +137,29 @@ export function evaluate (condition, valueOf, types = {}) {
   return comparison(kind, answers, op, expected)
 }
 
+const DATE_PARTS = ['day', 'month', 'year']
+
+// Answers given on other steps of the form (data-answers, as saved): a condition on this page
+// may hang from them.
+function answeredElsewhere (form) {
+  try {
+    return JSON.parse(form.dataset.answers || '{}')
+  } catch (error) {
+    return {}
+  }
+}
+
 function currentValue (form, field) {
   const inputs = Array.from(form.querySelectorAll(`[name="f_${field}"]`))
   if (inputs.length === 0) {
-    return null
+    // A date asked in three boxes reads as D/M/YYYY, as the server joins them.
+    const boxes = DATE_PARTS.map((part) => form.querySelector(`[name="f_${field}-${part}"]`))
+    if (boxes.every((box) => box !== null)) {
+      const parts = boxes.map((box) => box.value.trim())
+      return parts.some((part) => part !== '') ? parts.join('/') : null
+    }
+    const elsewhere = answeredElsewhere(form)
+    return Object.hasOwn(elsewhere, field) ? elsewhere[field] : null
   }
   const first = inputs[0]
   if (first.type === 'radio') {
@@ -180,7 +199,8 @@ export function initConditionalForms (root = document) {
       .map((group) => {
         const input = group.querySelector('[name^="f_"]')
         const rule = JSON.parse(group.dataset.visibleIf)
-        return { group, field: input ? input.name.slice(2) : null, condition: rule.when, types: rule.types }
+        const field = input ? input.name.slice(2).replace(/-(day|month|year)$/, '') : null
+        return { group, field, condition: rule.when, types: rule.types }
       })
     const types = Object.assign({}, ...groups.map((group) => group.types))
     const conditions = new Map(

@@ -20,6 +20,8 @@ def test_questions_and_documents_follow_the_answers_given(app, live_server, brow
     page.get_by_role("button", name="Entrar").click()
     page.goto(f"{live_server}/tramites/0511/inscripcion-establecimiento")
     page.get_by_role("button", name="Comenzar solicitud").click()
+    # A new draft opens at its first step; this test fills the whole form on one page.
+    page.get_by_role("link", name="Ver todas las preguntas en una página").click()
 
     dui = page.locator('[name="f_dui"]')
     power_of_attorney = page.locator('[name="d_poder"]')
@@ -82,6 +84,8 @@ def test_a_question_follows_a_code_with_a_leading_zero_as_typed(app, live_server
     page.get_by_role("button", name="Entrar").click()
     page.goto(f"{live_server}/tramites/0511/prueba-codigos")
     page.get_by_role("button", name="Comenzar solicitud").click()
+    # A new draft opens at its first step; this test fills the whole form on one page.
+    page.get_by_role("link", name="Ver todas las preguntas en una página").click()
 
     code = page.locator('[name="f_codigo_zona"]')
     plan = page.locator('[name="f_plano_zona_centro"]')

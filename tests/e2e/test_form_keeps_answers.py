@@ -21,7 +21,10 @@ TEXTS = {
     "f_nombre_comercial": "Cafetería El Pino",
     "f_direccion_establecimiento": "Calle El Pino 5, Santa Tecla",
     "f_descripcion_actividad": "Venta de café y pan dulce",
-    "f_fecha_inicio": "2026-03-01",
+    # A date is asked as day, month and year (GOV.UK date input).
+    "f_fecha_inicio-day": "1",
+    "f_fecha_inicio-month": "3",
+    "f_fecha_inicio-year": "2026",
     "f_activo_declarado": "$12,000.50",
     "f_num_empleados": "3",
     "f_ventas_anuales": "25 000",
@@ -131,6 +134,8 @@ def test_a_form_with_an_error_keeps_every_kind_of_answer(
     page.get_by_role("button", name="Entrar").click()
     page.goto(f"{live_server}/tramites/0511/prueba-respuestas")
     page.get_by_role("button", name="Comenzar solicitud").click()
+    # A new draft opens at its first step; this test fills the whole form on one page.
+    page.get_by_role("link", name="Ver todas las preguntas en una página").click()
 
     _fill(page)
     page.locator('[name="f_actividad_claees"]').fill(activity)
@@ -153,6 +158,8 @@ def test_hiding_a_question_hides_the_questions_hanging_from_it(app, live_server,
     page.get_by_role("button", name="Entrar").click()
     page.goto(f"{live_server}/tramites/0511/prueba-respuestas")
     page.get_by_role("button", name="Comenzar solicitud").click()
+    # A new draft opens at its first step; this test fills the whole form on one page.
+    page.get_by_role("link", name="Ver todas las preguntas en una página").click()
 
     area = page.locator('[name="f_area_local_m2"]')
     grande = page.locator('[name="f_detalle_local_grande"]')

@@ -81,6 +81,8 @@ def test_file_correct_approve_download_and_verify(app, live_server, rq_worker, b
     # Choose the procedure and file it with two uploads.
     applicant.get_by_role("link", name="Calificación de Lugar").first.click()
     applicant.get_by_role("button", name="Comenzar solicitud").click()
+    # A new draft opens at its first step; this test fills the whole form on one page.
+    applicant.get_by_role("link", name="Ver todas las preguntas en una página").click()
     applicant.get_by_label("Distrito donde se ubica el inmueble").select_option(
         label="San Salvador"
     )

@@ -38,6 +38,8 @@ def test_a_session_that_expired_while_typing_keeps_the_text(app, live_server, br
     _sign_in(page, live_server)
     page.goto(f"{live_server}/tramites/OPAMSS/calificacion-lugar")
     page.get_by_role("button", name="Comenzar solicitud").click()
+    # A new draft opens at its first step; this test fills the whole form on one page.
+    page.get_by_role("link", name="Ver todas las preguntas en una página").click()
     page.wait_for_url(re.compile(r"/solicitudes/\d+/editar"))
     edit_url = page.url
     application_id = int(re.search(r"/solicitudes/(\d+)/editar", edit_url).group(1))
@@ -116,6 +118,8 @@ def test_chromium_saves_a_document_under_the_name_it_was_uploaded_with(
     _sign_in(page, live_server)
     page.goto(f"{live_server}/tramites/OPAMSS/calificacion-lugar")
     page.get_by_role("button", name="Comenzar solicitud").click()
+    # A new draft opens at its first step; this test fills the whole form on one page.
+    page.get_by_role("link", name="Ver todas las preguntas en una página").click()
     page.wait_for_url(re.compile(r"/solicitudes/\d+/editar"))
     page.locator('[name="d_escritura"]').set_input_files(str(source))
     page.get_by_role("button", name="Guardar borrador").click()

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask_babel import Babel
+from jinja2 import PackageLoader, PrefixLoader
 from werkzeug.datastructures import MultiDict
 
 from forms.builder import TypedTextInput, build_application_form, collected_data, initial_values
@@ -22,6 +23,13 @@ def app():
     app = Flask(__name__)
     app.config.update(SECRET_KEY="test", WTF_CSRF_ENABLED=False, BABEL_DEFAULT_LOCALE="es")
     Babel(app)
+    # The GOV.UK macros the widgets render (as portal.create_app loads them).
+    app.jinja_loader = PrefixLoader(
+        {
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }
+    )
     return app
 
 
@@ -200,3 +208,57 @@ def test_a_resolution_field_is_a_text_input_that_takes_a_tracking_number_in_any_
                 )
             else:
                 assert error in field.errors[0]
+
+
+def _date_form(app, data):
+    from dataclasses import replace
+
+    when = replace(DEFINITION.fields[0], name="inicio", type="date", required=False)
+    definition = replace(DEFINITION, fields=(when,))
+    with app.test_request_context(method="POST", data=data):
+        form = build_application_form(definition, locale="es", districts=DISTRICTS)()
+        valid = form.validate()
+        return form, valid, (collected_data(form) if valid else None), str(form.f_inicio())
+
+
+def test_a_date_is_asked_as_day_month_and_year_with_spanish_labels(app):
+    _, valid, data, html = _date_form(
+        app, {"f_inicio-day": "7", "f_inicio-month": "3", "f_inicio-year": "2026"}
+    )
+    assert valid and data == {"inicio": "2026-03-07"}
+    for label in ("Día", "Mes", "Año"):
+        assert f">\n      {label}\n" in html or f">{label}<" in html or label in html
+    assert 'name="f_inicio-day"' in html and 'name="f_inicio-year"' in html
+    assert 'id="f_inicio"' in html  # the error summary links to the day box
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [("30", "2", "2026"), ("7", "13", "2026"), ("7", "3", "26"), ("", "3", "2026"), ("x", "", "")],
+)
+def test_a_date_that_is_not_on_the_calendar_is_refused_and_shown_as_typed(app, parts):
+    day, month, year = parts
+    form, valid, _, html = _date_form(
+        app, {"f_inicio-day": day, "f_inicio-month": month, "f_inicio-year": year}
+    )
+    assert not valid
+    assert "fecha" in form.f_inicio.errors[0].lower()
+    assert form.f_inicio.parts == parts
+    assert "govuk-input--error" in html
+
+
+def test_a_blank_date_is_no_answer_and_a_stored_one_fills_the_boxes(app):
+    _, valid, data, _ = _date_form(
+        app, {"f_inicio-day": " ", "f_inicio-month": "", "f_inicio-year": ""}
+    )
+    assert valid and data == {"inicio": None}
+    with app.test_request_context():
+        from dataclasses import replace
+
+        when = replace(DEFINITION.fields[0], name="inicio", type="date", required=False)
+        definition = replace(DEFINITION, fields=(when,))
+        form_class = build_application_form(definition, locale="es", districts=DISTRICTS)
+        form = form_class(formdata=None, data=initial_values({"inicio": "2026-03-07"}))
+        assert form.f_inicio.parts == ("7", "3", "2026")
+        old = form_class(formdata=MultiDict({"f_inicio": "07/03/2026"}))
+        assert old.validate() and collected_data(old) == {"inicio": "2026-03-07"}

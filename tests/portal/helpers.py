@@ -70,7 +70,9 @@ def procedure_id(slug: str = "calificacion-lugar", authority: str = "OPAMSS") ->
 def start(client, token: str = "token-de-prueba-0001") -> int:
     response = client.post(f"/solicitudes/nueva/{procedure_id()}", data={"token": token})
     assert response.status_code == 302
-    return int(re.search(r"/solicitudes/(\d+)/editar", response.headers["Location"]).group(1))
+    return int(
+        re.search(r"/(?:solicitudes|borradores)/(\d+)/", response.headers["Location"]).group(1)
+    )
 
 
 def documents(**files: bytes) -> dict:

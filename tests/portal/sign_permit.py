@@ -59,7 +59,9 @@ def start_sign_permit(client, token: str = "rotulo-de-prueba-0001") -> int:
         f"/solicitudes/nueva/{procedure_id('permiso-rotulo', '0511')}", data={"token": token}
     )
     assert response.status_code == 302
-    return int(re.search(r"/solicitudes/(\d+)/editar", response.headers["Location"]).group(1))
+    return int(
+        re.search(r"/(?:solicitudes|borradores)/(\d+)/", response.headers["Location"]).group(1)
+    )
 
 
 def error_at(page: str, input_id: str) -> str:

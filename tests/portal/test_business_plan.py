@@ -267,7 +267,7 @@ def test_a_saved_plan_lists_its_steps_and_starts_a_prefilled_draft(client, app_c
         data={"token": "plan-calificacion-0001"},
     )
     assert started.status_code == 302
-    draft_id = int(re.search(r"/solicitudes/(\d+)/editar", started.headers["Location"]).group(1))
+    draft_id = int(re.search(r"/borradores/(\d+)/", started.headers["Location"]).group(1))
     again = client.post(
         f"/mis-planes/{plan_id}/comenzar/OPAMSS/calificacion-lugar",
         data={"token": "plan-calificacion-0001"},

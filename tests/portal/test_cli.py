@@ -31,10 +31,11 @@ def test_rq_cron_schedules_the_outbox_and_deadline_sweeps(app):
     scheduler = CronScheduler(connection=Redis())  # never started: no connection is made
     scheduler.load_config_from_file("portal.jobs.cron")
     jobs = {job.name: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"sweep_outbox", "sweep_deadlines", "expiry_reminders"}
+    assert set(jobs) == {"sweep_outbox", "sweep_deadlines", "expiry_reminders", "sweep_drafts"}
     assert jobs["sweep_outbox"].interval == 60
     assert jobs["sweep_deadlines"].cron == "*/15 * * * *"
     assert jobs["expiry_reminders"].cron == "0 8 * * *"
+    assert jobs["sweep_drafts"].cron == "7 * * * *"
     assert {job.func.__name__ for job in jobs.values()} == {"periodic"}
 
 
@@ -45,3 +46,4 @@ def test_the_periodic_job_runs_the_deadline_sweep_inside_the_app(app):
         assert periodic("sweep_deadlines") == {"cases": 0, "actions": 0}
         assert periodic("sweep_outbox") == 0
         assert periodic("expiry_reminders") == {"cases": 0, "sent": 0}
+        assert periodic("sweep_drafts") == {"warned": 0, "deleted": 0}

@@ -74,7 +74,7 @@ def test_each_case_says_office_state_holder_days_left_and_next_step(client, app_
     login(client, "ana@example.sv")
     page = client.get("/solicitudes/").get_data(as_text=True)
     drafts, filed = page.split('id="presentadas"')
-    assert "Borradores" in drafts and f"/solicitudes/{draft}/editar" in drafts
+    assert "Borradores" in drafts and f"/borradores/{draft}/" in drafts
     assert _case_ids(filed) == [working, waiting]  # newest first, drafts apart
     cards = filed.split('<li class="govuk-summary-card app-case">')[1:]
     working_card, waiting_card = cards

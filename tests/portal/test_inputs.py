@@ -122,7 +122,7 @@ def test_money_keeps_every_cent_or_refuses_half_cents(client, app_ctx, typed, st
         f"/solicitudes/nueva/{procedure_id('inscripcion-establecimiento', '0511')}",
         data={"token": "inscripcion-0001-abcdef"},
     )
-    application_id = int(re.search(r"/solicitudes/(\d+)/", response.headers["Location"]).group(1))
+    application_id = int(re.search(r"/borradores/(\d+)/", response.headers["Location"]).group(1))
     page = post(client, application_id, {"f_activo_declarado": typed}, button="save")
     case = reload_application(application_id)
     if stored:
@@ -213,7 +213,7 @@ def test_a_question_hidden_by_a_changed_person_type_loses_its_answer_and_documen
         f"/solicitudes/nueva/{procedure_id('inscripcion-establecimiento', '0511')}",
         data={"token": "inscripcion-0002-abcdef"},
     )
-    application_id = int(re.search(r"/solicitudes/(\d+)/", response.headers["Location"]).group(1))
+    application_id = int(re.search(r"/borradores/(\d+)/", response.headers["Location"]).group(1))
     natural = {
         "f_tipo_persona": "natural",
         "f_nit": land["nit_propietario"],  # the calificación must be in the holder's name
@@ -263,7 +263,7 @@ def test_an_identifier_pasted_with_noise_is_normalised_or_told_what_is_wrong(
         f"/solicitudes/nueva/{procedure_id('inscripcion-establecimiento', '0511')}",
         data={"token": "inscripcion-0003-abcdef"},
     )
-    application_id = int(re.search(r"/solicitudes/(\d+)/", response.headers["Location"]).group(1))
+    application_id = int(re.search(r"/borradores/(\d+)/", response.headers["Location"]).group(1))
     fields = {"f_tipo_persona": "natural", name: typed}
     response = post(client, application_id, fields, button="save")
     case = reload_application(application_id)
@@ -355,7 +355,9 @@ def test_a_phone_shows_the_keyboard_each_field_type_needs(client, app_ctx, slug,
     response = client.post(
         f"/solicitudes/nueva/{procedure_id(slug, '0511')}", data={"token": f"teclado-{slug}-0001"}
     )
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    # Every question on one page (a new draft opens at its first step).
+    full_form = response.headers["Location"].replace("/borradores/", "/solicitudes/")
+    page = client.get(re.sub(r"/paso/\d+$", "/editar", full_form)).get_data(as_text=True)
     tag = _input_tag(page, name)
     for attribute in attributes:
         assert attribute in tag
@@ -367,7 +369,10 @@ def test_money_shows_its_currency_and_an_area_its_unit_next_to_the_box(client, a
     response = client.post(
         f"/solicitudes/nueva/{procedure_id(slug, '0511')}", data={"token": "token-de-prueba-0002"}
     )
-    page = " ".join(client.get(response.headers["Location"]).get_data(as_text=True).split())
+    full_form = re.sub(
+        r"/borradores/(\d+)/paso/\d+$", r"/solicitudes/\1/editar", response.headers["Location"]
+    )
+    page = " ".join(client.get(full_form).get_data(as_text=True).split())
     assert re.search(
         r'govuk-input__prefix" aria-hidden="true">\$</div> <input[^>]*name="f_activo_declarado"',
         page,
@@ -406,7 +411,7 @@ def test_a_file_not_kept_because_the_form_has_errors_is_asked_for_again(
     response = client.post(
         f"/solicitudes/nueva/{procedure_id(slug, '0511')}", data={"token": f"adjunto-{slug}"}
     )
-    application_id = int(re.search(r"/solicitudes/(\d+)/", response.headers["Location"]).group(1))
+    application_id = int(re.search(r"/borradores/(\d+)/", response.headers["Location"]).group(1))
     sent = {**answers, f"d_{document}": file_("Peña.pdf", pdf_bytes())}
     page = post(client, application_id, sent, button="save").get_data(as_text=True)
     assert "no se guardó porque el formulario tiene errores" in error_at(page, f"d_{document}")

@@ -97,7 +97,7 @@ def _file(client, base_url) -> int:
         f"/solicitudes/nueva/{pid}", data={"token": "token-de-enlaces-0001"}, base_url=base_url
     )
     assert started.status_code == 302, started.get_data(as_text=True)[:1500]
-    application_id = int(re.search(r"/solicitudes/(\d+)/editar", started.headers["Location"])[1])
+    application_id = int(re.search(r"/borradores/(\d+)/", started.headers["Location"])[1])
     data = {**VALID_FIELDS, "submit": "1"}
     data.update(documents(escritura=pdf_bytes(), plano_topografico=pdf_bytes()))
     filed = client.post(f"/solicitudes/{application_id}/editar", data=data, base_url=base_url)

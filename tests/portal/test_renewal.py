@@ -44,7 +44,7 @@ def test_an_expired_licence_is_renewed_from_a_draft_prefilled_with_its_answers(c
     assert "Renovar" in dashboard
     response = client.post(f"/solicitudes/{previous.id}/renovar")
     assert response.status_code == 302
-    draft_id = int(re.search(r"/solicitudes/(\d+)/editar", response.headers["Location"]).group(1))
+    draft_id = int(re.search(r"/borradores/(\d+)/", response.headers["Location"]).group(1))
     draft = reload_application(draft_id)
     assert draft.tracking_number is None and draft.procedure_id == previous.procedure_id
     for name in ("nombre_comercial", "direccion", "categoria", "horario", "nit"):

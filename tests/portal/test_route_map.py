@@ -160,6 +160,7 @@ def _case_paths(app, world: dict, case: str) -> list[tuple[str, str, permissions
         "document_id": world[f"{case}_document"] if case == "draft" else world["filed_document"],
         "order_id": world["order"],
         "kind": "constancia",
+        "number": 1,  # a step of a draft's form
     }
     out = []
     for rule in app.url_map.iter_rules():

@@ -8,6 +8,7 @@ On SQLite the requests only start together (SQLite serialises writers anyway).
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -60,7 +61,7 @@ def _race(app, clients_and_tokens: list[tuple[object, str]]) -> list[object]:
 
 def _draft_id(response) -> int:
     assert response.status_code == 302, response.data[:300]
-    return int(response.headers["Location"].split("/solicitudes/")[1].split("/")[0])
+    return int(re.search(r"/(?:solicitudes|borradores)/(\d+)/", response.headers["Location"])[1])
 
 
 def _signed_in_clients(app, email: str, count: int) -> list:

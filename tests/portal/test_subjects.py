@@ -34,7 +34,9 @@ def _start_permit(client, token: str = "permiso-de-prueba-0001") -> int:
         f"/solicitudes/nueva/{procedure_id('permiso-construccion')}", data={"token": token}
     )
     assert response.status_code == 302, response.data[:300]
-    return int(re.search(r"/solicitudes/(\d+)/editar", response.headers["Location"]).group(1))
+    return int(
+        re.search(r"/(?:solicitudes|borradores)/(\d+)/", response.headers["Location"]).group(1)
+    )
 
 
 def _post(client, application_id: int, fields: dict, button: str = "submit"):

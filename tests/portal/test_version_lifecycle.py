@@ -133,7 +133,7 @@ def test_a_retired_procedure_takes_no_new_filing_but_its_cases_go_on(
     filed, draft = (
         int(
             re.search(
-                r"/solicitudes/(\d+)/editar",
+                r"/(?:solicitudes|borradores)/(\d+)/",
                 client.post(f"/solicitudes/nueva/{procedure_id}", data={"token": token}).headers[
                     "Location"
                 ],
@@ -156,8 +156,9 @@ def test_a_retired_procedure_takes_no_new_filing_but_its_cases_go_on(
     )
     assert started.status_code == 410
     # The draft says so when opened, before anyone fills it in; the filed case does not.
-    opened = client.get(f"/solicitudes/{draft}/editar").data.decode()
-    assert "app-procedure-retired" in opened and "ya no recibe solicitudes nuevas" in opened
+    for path in (f"/borradores/{draft}/paso/1", f"/solicitudes/{draft}/editar"):
+        opened = client.get(path).data.decode()
+        assert "app-procedure-retired" in opened and "ya no recibe solicitudes nuevas" in opened
     refused = submit(client, draft)
     assert "ya no recibe solicitudes nuevas" in refused.data.decode()
     assert reload_application(draft).tracking_number is None
