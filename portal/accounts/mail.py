@@ -8,17 +8,14 @@ address), `reset` (password reset link, one hour, once), `password_changed` (not
 from __future__ import annotations
 
 import secrets
-from email.message import EmailMessage
 
-from flask import current_app, render_template
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts import tokens
 from portal.accounts.models import User
 from portal.extensions import db
 from portal.links import public_url
-from portal.notifications.services import deliver, message_id_for, record_delivery, was_sent
+from portal.notifications.services import locale_of, send_once
 
 SUBJECTS = {
     "confirm": _l("Confirme su correo en la Ventanilla Única AMSS"),
@@ -46,19 +43,11 @@ def send_account_mail(kind: str, user_id: int, key: str | None = None) -> bool:
     user = db.session.get(User, user_id)
     if user is None or kind not in SUBJECTS:
         return False
-    name = f"account-{kind}-{user.id}-{key or secrets.token_hex(4)}"
-    if was_sent(name):
-        return False
-    locale = "en" if user.locale == "en" else "es"
-    message = EmailMessage()
-    with force_locale(locale):
-        message["Subject"] = str(SUBJECTS[kind])
-        body = render_template(f"email/account_{kind}.txt", user=user, link=_link(kind, user))
-    message["From"] = current_app.config["MAIL_SENDER"]
-    message["To"] = user.email
-    message["Message-ID"] = message_id_for(name)
-    message.set_content(body)
-    if not record_delivery(name, message):
-        return False
-    deliver(message, name)
-    return True
+    return send_once(
+        f"account-{kind}-{user.id}-{key or secrets.token_hex(4)}",
+        to=user.email,
+        locale=locale_of(user),
+        subject=SUBJECTS[kind],
+        template=f"email/account_{kind}.txt",
+        context={"user": user, "link": _link(kind, user)},
+    )

@@ -10,10 +10,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from email.message import EmailMessage
 
 import sqlalchemy as sa
-from flask import current_app, render_template
 from flask_babel import force_locale, format_date, gettext
 
 import workflows
@@ -27,7 +25,7 @@ from portal.errors import NotAllowed, NotFound
 from portal.extensions import db, utcnow
 from portal.jobs.services import enqueue
 from portal.links import public_url
-from portal.notifications.services import deliver, message_id_for, record_delivery, was_sent
+from portal.notifications.services import locale_of, send_once
 from portal.procedures.services import definition_of
 from workflows.conditions import is_blank
 from workflows.guards import applicable_data, visible_fields
@@ -263,34 +261,24 @@ def send_expiry_warning(application_id: int, expires: str) -> bool:
         return False
     if retention.expires_at(application).isoformat() != expires:
         return False  # saved again since: a new period, a new warning when due
-    key = f"draft-expiry-{application.id}-{expires[:10]}"
-    if was_sent(key):
-        return False
-    message = _expiry_message(application, key)
-    if not record_delivery(key, message):
-        return False
-    deliver(message, key)
-    return True
-
-
-def _expiry_message(application: Application, key: str) -> EmailMessage:
     definition = definition_of(application.procedure_version)
-    locale = "en" if application.applicant.locale == "en" else "es"
-    message = EmailMessage()
+    locale = locale_of(application.applicant)
     with force_locale(locale):
         day = format_date(retention.expires_at(application), "long")
-        title = definition.title.get(locale)
-        message["Subject"] = gettext(
+    title = definition.title.get(locale)
+    return send_once(
+        f"draft-expiry-{application.id}-{expires[:10]}",
+        to=application.applicant.email,
+        locale=locale,
+        subject=lambda: gettext(
             "Su borrador de %(title)s se eliminará el %(day)s", title=title, day=day
-        )
-        body = render_template(
-            "email/draft_expiring.txt",
-            title=title,
-            day=day,
-            url=public_url(f"/borradores/{application.id}/paso/1"),
-        )
-    message["From"] = current_app.config["MAIL_SENDER"]
-    message["To"] = application.applicant.email
-    message["Message-ID"] = message_id_for(key)
-    message.set_content(body)
-    return message
+        ),
+        template="email/draft_expiring.txt",
+        context={
+            "title": title,
+            "day": day,
+            "url": public_url(f"/borradores/{application.id}/paso/1"),
+        },
+        user_id=application.applicant_id,
+        application_id=application.id,
+    )

@@ -57,32 +57,9 @@ def _notice_of(entry: HistoryEntry, definition, application, locale: str) -> str
     )
 
 
-def _message_for(entry: HistoryEntry) -> EmailMessage:
-    """The applicant's e-mail, in the language they last chose in the portal."""
-    application = entry.application
-    definition = definition_of(application.procedure_version)
-    locale = application.applicant.locale if application.applicant.locale == "en" else "es"
-    context = {
-        "application": application,
-        "entry": entry,
-        "procedure_title": definition.title.get(locale),
-        "state_label": definition.state(entry.to_state).label.get(locale),
-        "status_url": status_url(application.id),
-        "notice": _notice_of(entry, definition, application, locale),
-    }
-    message = EmailMessage()
-    with force_locale(locale):
-        message["Subject"] = gettext(
-            "Expediente %(number)s: %(state)s",
-            number=application.tracking_number,
-            state=context["state_label"],
-        )
-        body = render_template("email/state_changed.txt", **context)
-    message["From"] = current_app.config["MAIL_SENDER"]
-    message["To"] = application.applicant.email
-    message["Message-ID"] = message_id_for(f"history-{entry.id}")
-    message.set_content(body)
-    return message
+def locale_of(user: User) -> str:
+    """The language a person's e-mail is written in: the one they last chose, else Spanish."""
+    return "en" if user.locale == "en" else "es"
 
 
 def message_id_for(key: str) -> str:
@@ -98,19 +75,79 @@ def send_notification(history_id: int) -> bool:
     entry = db.session.get(HistoryEntry, history_id)
     if entry is None:
         return False
-    key = f"history-{entry.id}"
+    application = entry.application
+    definition = definition_of(application.procedure_version)
+    locale = locale_of(application.applicant)
+    context = {
+        "application": application,
+        "entry": entry,
+        "procedure_title": definition.title.get(locale),
+        "state_label": definition.state(entry.to_state).label.get(locale),
+        "status_url": status_url(application.id),
+        "notice": _notice_of(entry, definition, application, locale),
+    }
+    sent = send_once(
+        f"history-{entry.id}",
+        to=application.applicant.email,
+        locale=locale,
+        subject=lambda: gettext(
+            "Expediente %(number)s: %(state)s",
+            number=application.tracking_number,
+            state=context["state_label"],
+        ),
+        template="email/state_changed.txt",
+        context=context,
+        user_id=application.applicant_id,
+        application_id=application.id,
+    )
+    if sent:
+        log.info("mail sent to applicant of %s", application.tracking_number)
+    return sent
+
+
+def send_once(
+    key: str,
+    *,
+    to: str,
+    locale: str,
+    subject,
+    template: str,
+    context: dict,
+    user_id: int | None = None,
+    application_id: int | None = None,
+) -> bool:
+    """Compose, record and send one e-mail unless its key was sent: the one way mail leaves.
+
+    Args:
+        key: Names this e-mail (`expiry-<case>-<days>`); its Message-ID derives from it.
+        to: The address.
+        locale: "es" or "en": the subject and body are rendered in it.
+        subject: A lazy text (`lazy_gettext`) or a callable returning the subject, evaluated
+            in `locale`.
+        template: The plain-text body's template (`templates/email/`), rendered with `context`.
+        user_id: The account the e-mail is for, when it is an account's: a copy is kept in
+            its notification centre (`keep_notice`), in the same transaction.
+        application_id: The case it is about, for the notification centre's link.
+
+    Returns:
+        True when sent now; False when this key was sent before (or another run won it).
+        Runs in the caller's transaction, which must commit to record the sending.
+    """
     if was_sent(key):
         return False
-    message = _message_for(entry)
+    message = EmailMessage()
+    with force_locale(locale):
+        message["Subject"] = subject() if callable(subject) else str(subject)
+        body = render_template(template, **context)
+    message["From"] = current_app.config["MAIL_SENDER"]
+    message["To"] = to
+    message["Message-ID"] = message_id_for(key)
+    message.set_content(body)
     if not record_delivery(key, message):
         return False
-    keep_notice(
-        key, message, user_id=entry.application.applicant_id, application_id=entry.application_id
-    )
+    if user_id is not None:
+        keep_notice(key, message, user_id=user_id, application_id=application_id)
     deliver(message, key)
-    log.info(
-        "mail sent to applicant of %s: %s", entry.application.tracking_number, message["Subject"]
-    )
     return True
 
 

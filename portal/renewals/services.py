@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, time, timedelta
-from email.message import EmailMessage
 
 import sqlalchemy as sa
-from flask import current_app, render_template
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 
 import workflows
 from portal.applications import effects
@@ -138,33 +136,6 @@ def _renewed(application: Application) -> bool:
     )
 
 
-def _reminder(application: Application, definition, expiry: date, key: str) -> EmailMessage:
-    locale = application.applicant.locale if application.applicant.locale == "en" else "es"
-    message = EmailMessage()
-    with force_locale(locale):
-        title = definition.title.get(locale)
-        message["Subject"] = gettext(
-            "Su %(procedure)s vence el %(date)s (expediente %(number)s)",
-            procedure=title,
-            date=expiry.strftime("%d/%m/%Y"),
-            number=application.tracking_number,
-        )
-        body = render_template(
-            "email/expiry_reminder.txt",
-            application=application,
-            procedure_title=title,
-            expiry=expiry.strftime("%d/%m/%Y"),
-            status_url=status_url(application.id),
-        )
-    from portal.notifications.services import message_id_for
-
-    message["From"] = current_app.config["MAIL_SENDER"]
-    message["To"] = application.applicant.email
-    message["Message-ID"] = message_id_for(key)
-    message.set_content(body)
-    return message
-
-
 def send_expiry_reminders(today: date | None = None) -> dict[str, int]:
     """E-mail each applicant whose licence or permit expires within a reminder threshold.
 
@@ -187,12 +158,29 @@ def send_expiry_reminders(today: date | None = None) -> dict[str, int]:
         key = f"expiry-{application.id}-{days}"
         if days is None or mail.was_sent(key) or _renewed(application):
             continue
-        message = _reminder(application, definition, expiry, key)
-        if mail.record_delivery(key, message):
-            mail.keep_notice(
-                key, message, user_id=application.applicant_id, application_id=application.id
-            )
-            mail.deliver(message, key)
+        locale = mail.locale_of(application.applicant)
+        title = definition.title.get(locale)
+        day = expiry.strftime("%d/%m/%Y")
+        if mail.send_once(
+            key,
+            to=application.applicant.email,
+            locale=locale,
+            subject=lambda title=title, day=day, number=application.tracking_number: gettext(
+                "Su %(procedure)s vence el %(date)s (expediente %(number)s)",
+                procedure=title,
+                date=day,
+                number=number,
+            ),
+            template="email/expiry_reminder.txt",
+            context={
+                "application": application,
+                "procedure_title": title,
+                "expiry": day,
+                "status_url": status_url(application.id),
+            },
+            user_id=application.applicant_id,
+            application_id=application.id,
+        ):
             sent += 1
         db.session.commit()
     log.info("expiry reminders sent: %s", sent)
