@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 import workflows
 from forms.messages import accepted_types, message_for
+from forms.review import SubjectChoiceForm
 from portal.applications.clocks import legal_period
 from portal.applications.effects import FINAL_KINDS, LOCAL_TZ, local_now
 from portal.applications.models import Application
@@ -261,3 +262,13 @@ def _follow_up(application: Application, definition: workflows.Definition, viewe
         "expires_on": expires_on(application, definition),
         "can_renew": own and renewable(application, definition, local_now().date()),
     }
+
+
+def choice_form(picker) -> SubjectChoiceForm:
+    """The chooser of one kind of record the applicant has several of (`subjects.edit_view`)."""
+    form = SubjectChoiceForm(
+        formdata=None, subject=picker.subject, record=picker.chosen, prefix=picker.subject
+    )
+    form.record.choices = picker.options
+    form.record.label.text = str(form.record.label.text) + " – " + picker.title
+    return form

@@ -211,7 +211,7 @@ def _started_with(actor: User, token: str) -> Application | None:
     )
 
 
-def _authorize_edit(actor: User, application: Application) -> None:
+def authorize_edit(actor: User, application: Application) -> None:
     """Let the actor change the case's data, or refuse with `not_editable` (404 stays 404)."""
     try:
         permissions.authorize(actor, application, permissions.EDIT)
@@ -302,7 +302,7 @@ def save_application(
     """
     application = lock_application(application, expected_version)
     definition = definition_of(application.procedure_version)
-    _authorize_edit(actor, application)
+    authorize_edit(actor, application)
     with _stale_as_conflict():
         result = _save(application, definition, actor, data, uploads, submit)
         if data:  # the whole form, validated: what was typed on its steps is now saved or stale
@@ -433,7 +433,7 @@ def choose_subject(*, actor: User, application: Application, subject: str, recor
         NotAllowed: `not_editable` when the applicant may no longer change the case.
     """
     application = lock_application(application)
-    _authorize_edit(actor, application)
+    authorize_edit(actor, application)
     definition = definition_of(application.procedure_version)
     if subject not in subjects.bound_subjects(definition):
         return False

@@ -147,21 +147,12 @@ def edit(application_id: int):
         locale=str(get_locale()),
         presenter=presenters.for_locale(str(get_locale())),
         subjects_view=subjects_view,
-        choice_forms=[_choice_form(picker) for picker in subjects_view["pickers"]],
+        choice_forms=[presenters.choice_form(picker) for picker in subjects_view["pickers"]],
         # Said before anyone fills the form, not only when sending it is refused.
         retired=message_for("procedure_retired")
         if application.tracking_number is None and application.procedure_version.status == "retired"
         else None,
     )
-
-
-def _choice_form(picker) -> SubjectChoiceForm:
-    form = SubjectChoiceForm(
-        formdata=None, subject=picker.subject, record=picker.chosen, prefix=picker.subject
-    )
-    form.record.choices = picker.options
-    form.record.label.text = str(form.record.label.text) + " – " + picker.title
-    return form
 
 
 @bp.post("/<int:application_id>/registro")

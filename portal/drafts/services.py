@@ -16,10 +16,15 @@ from flask_babel import force_locale, format_date, gettext
 
 import workflows
 from forms.builder import DATE_PARTS
-from portal import permissions
 from portal.accounts.models import User
 from portal.applications.models import Application
-from portal.applications.services import SaveResult, Upload, _save, lock_application
+from portal.applications.services import (
+    SaveResult,
+    Upload,
+    _save,
+    authorize_edit,
+    lock_application,
+)
 from portal.drafts import retention
 from portal.errors import NotAllowed, NotFound
 from portal.extensions import db, utcnow
@@ -68,12 +73,7 @@ def _authorize_draft(actor: User, application: Application) -> None:
     """Let the applicant change their own draft, or refuse (`not_editable`; 404 stays 404)."""
     if application.discarded_at is not None or retention.is_expired(application, utcnow()):
         raise NotFound("not_found")
-    try:
-        permissions.authorize(actor, application, permissions.EDIT)
-    except NotFound:
-        raise
-    except NotAllowed as refused:
-        raise NotAllowed("not_editable") from refused
+    authorize_edit(actor, application)
     if not retention.is_draft(application):
         raise NotAllowed("not_editable")
 

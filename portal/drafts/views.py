@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from forms.builder import collected_data, visibility_rules
 from forms.messages import message_for
-from forms.review import ApplicationActionForm, SubjectChoiceForm
+from forms.review import ApplicationActionForm
 from portal import permissions
 from portal.applications import presenters as application_pages
 from portal.drafts import presenters, retention, services
@@ -88,7 +88,7 @@ def _render_step(application, definition, locale, form, plan, number):
         visibility=visibility_rules(definition),
         answers=presenters.answers_elsewhere(application, definition, current),
         subjects_view=subjects_view,
-        choice_forms=[_choice_form(picker) for picker in pickers],
+        choice_forms=[application_pages.choice_form(picker) for picker in pickers],
         locale=locale,
         expires_day=format_date(retention.expires_at(application), "long"),
         expiring=retention.warn_from(application) <= utcnow(),
@@ -98,15 +98,6 @@ def _render_step(application, definition, locale, form, plan, number):
         if application.procedure_version.status == "retired"
         else None,
     )
-
-
-def _choice_form(picker) -> SubjectChoiceForm:
-    form = SubjectChoiceForm(
-        formdata=None, subject=picker.subject, record=picker.chosen, prefix=picker.subject
-    )
-    form.record.choices = picker.options
-    form.record.label.text = str(form.record.label.text) + " – " + picker.title
-    return form
 
 
 @bp.route("/<int:application_id>/revisar", methods=["GET", "POST"])
