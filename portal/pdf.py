@@ -111,6 +111,24 @@ def render_pdf(template_name: str, context: Mapping[str, object]) -> bytes:
     return pdf
 
 
+def render_into(row, template_name: str, context: Mapping[str, object], *, prefix: str) -> None:
+    """Render a PDF and keep it on the row that issues it (flush only; the caller locked it).
+
+    `row` has `pdf_key` (where storage keeps the file, under `prefix`), `sha256` (hex digest of
+    the bytes) and `rendered_at`, as issued documents and payment orders do.
+    """
+    import hashlib
+
+    from portal.extensions import db, utcnow
+    from portal.storage import storage
+
+    pdf = render_pdf(template_name, context)
+    row.pdf_key = storage().put(pdf, prefix=prefix, suffix=".pdf")
+    row.sha256 = hashlib.sha256(pdf).hexdigest()
+    row.rendered_at = utcnow()
+    db.session.flush()
+
+
 def qr_svg_data_uri(url: str) -> str:
     """Return a data: URI of an SVG QR code (segno, error correction 'M', dark on white) of url."""
     qr = segno.make_qr(url, error="m", boost_error=False)

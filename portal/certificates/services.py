@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from decimal import Decimal
 
@@ -12,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from portal.applications.models import Application
 from portal.authorities.models import Authority
 from portal.certificates.models import IssuedDocument
-from portal.extensions import db, utcnow
+from portal.extensions import db
 from portal.links import status_url, tracking_url, verification_url
 from portal.procedures.services import definition_of
 from portal.storage import storage
@@ -181,7 +180,7 @@ def render_issued(application_id: int, kind: str) -> bool:
     locked while its PDF is checked, rendered and recorded, so two runs at one instant store
     one PDF; the second finds `pdf_key` set and stops.
     """
-    from portal.pdf import render_pdf
+    from portal.pdf import render_into
 
     document = db.session.scalar(
         sa.select(IssuedDocument)
@@ -192,11 +191,7 @@ def render_issued(application_id: int, kind: str) -> bool:
     if document is None or document.pdf_key is not None:
         return False
     template = CERTIFICATE_TEMPLATES["certificate"] if kind == "certificate" else "pdf/receipt.html"
-    pdf = render_pdf(template, _context(document))
-    document.pdf_key = storage().put(pdf, prefix=f"issued/{application_id}", suffix=".pdf")
-    document.sha256 = hashlib.sha256(pdf).hexdigest()
-    document.rendered_at = utcnow()
-    db.session.flush()
+    render_into(document, template, _context(document), prefix=f"issued/{application_id}")
     return True
 
 

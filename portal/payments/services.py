@@ -9,7 +9,6 @@ duplicate to refund (`PaymentNotification.outcome == "duplicate"`), never a seco
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from collections.abc import Mapping
@@ -173,7 +172,7 @@ def render_order(order_id: int) -> bool:
     The order's row is locked while its PDF is checked, rendered and recorded, so two runs
     store one PDF (as `portal.certificates.services.render_issued`).
     """
-    from portal.pdf import render_pdf
+    from portal.pdf import render_into
 
     order = db.session.scalar(
         sa.select(PaymentOrder)
@@ -183,11 +182,12 @@ def render_order(order_id: int) -> bool:
     )
     if order is None or order.pdf_key is not None:
         return False
-    pdf = render_pdf("pdf/payment_order.html", _order_context(order))
-    order.pdf_key = storage().put(pdf, prefix=f"orders/{order.application_id}", suffix=".pdf")
-    order.sha256 = hashlib.sha256(pdf).hexdigest()
-    order.rendered_at = utcnow()
-    db.session.flush()
+    render_into(
+        order,
+        "pdf/payment_order.html",
+        _order_context(order),
+        prefix=f"orders/{order.application_id}",
+    )
     return True
 
 
