@@ -9,8 +9,8 @@ MESSAGES = {
     "required": _l("Este dato es obligatorio."),
     "choose_activity": _l("Varias actividades coinciden: elija una de la lista."),
     "activity_not_found": _l(
-        "No encontramos esa actividad. Escriba otras palabras, como «restaurante» o «taller»,"
-        " o el código de cinco dígitos."
+        "No encontramos esa actividad. Escriba otras palabras, como «tienda», «pupusería» o"
+        " «taller mecánico», o el código de cinco dígitos."
     ),
     "not_a_number": _l("Escriba un número con cifras, por ejemplo 250, 1250.50 o 1,250.50."),
     "number_ambiguous": _l(

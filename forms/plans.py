@@ -52,12 +52,15 @@ def build_journey_form(
 
 
 def check_required(form: FlaskForm) -> bool:
-    """Put "Este dato es obligatorio." at every required question left blank; True if none."""
+    """Put "Complete «<question>»." at every required question left blank; True if none.
+
+    The message names the question, so the error summary's links tell the questions apart.
+    """
     ok = True
     for name in form.required_names:
         field = getattr(form, f"f_{name}")
         if field.data in (None, "", []) and not field.errors:
-            field.errors = [*field.errors, message_for("required")]
+            field.errors = [*field.errors, message_for("required_named", label=field.label.text)]
             ok = False
     return ok
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import threading
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,3 +60,53 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(bare.casefold().split())
+
+
+#: Words that say nothing about what is searched: articles, prepositions, conjunctions,
+#: pronouns and possessives, folded (one-letter words, "y", "a", "o", go by their length). A
+#: subset of the Snowball project's Spanish stop word list (snowballstem.org/algorithms/spanish/
+#: stop.txt, the list PostgreSQL's `spanish` configuration ships), plus "etc" as catalogues
+#: abbreviate it. "no" stays: "bebidas no alcohólicas" is not "bebidas alcohólicas".
+# fmt: off
+STOP_WORDS = frozenset((
+    "al", "ante", "como", "con", "contra", "cual", "cuales", "de", "del", "desde", "donde",
+    "durante", "el", "ella", "ellas", "ellos", "en", "entre", "era", "es", "esa", "esas", "ese",
+    "eso", "esos", "esta", "estas", "este", "esto", "estos", "etc", "fue", "ha", "hacia", "hasta",
+    "la", "las", "le", "les", "lo", "los", "mas", "me", "mi", "mis", "muy", "ni", "nos", "nuestra",
+    "nuestras", "nuestro", "nuestros", "otra", "otras", "otro", "otros", "para", "pero", "por",
+    "que", "se", "segun", "sera", "ser", "si", "sin", "sino", "sobre", "son", "su", "sus", "tal",
+    "te", "tras", "tu", "tus", "un", "una", "unas", "uno", "unos", "ya", "yo",
+))
+# fmt: on
+_TOKEN = re.compile(r"[^\W\d_]+|\d+")
+_STEMMER = snowballstemmer.stemmer("spanish")
+_STEMMER_LOCK = threading.Lock()  # a Snowball stemmer keeps state while it stems a word
+
+
+def terms(text: str) -> tuple[str, ...]:
+    """Return the search terms of a text: its words as Spanish stems, in order.
+
+    The one rule for word search in Spanish (activity codes, the catalogue without
+    PostgreSQL): the text is folded (`fold`), split into runs of letters and runs of digits,
+    stop words (`STOP_WORDS`) and one-letter words dropped, and each word cut to its stem by
+    the Snowball Spanish stemmer (the algorithm of PostgreSQL's `spanish` configuration), so
+    "Reparación", "reparaciones" and "REPARACION" are all "repar", and "bar" stays "bar" (not
+    "barquillos", "barquill"). Digits are kept whole ("10712").
+
+    Args:
+        text: Any text, as typed or as a description is written.
+
+    Returns:
+        The stems, one per remaining word, in the order of the words (repeats kept).
+    """
+    return tuple(
+        _stem(word)
+        for word in _TOKEN.findall(fold(text))
+        if word not in STOP_WORDS and (len(word) > 1 or word.isdigit())
+    )
+
+
+@lru_cache(maxsize=16384)
+def _stem(word: str) -> str:
+    with _STEMMER_LOCK:
+        return _STEMMER.stemWord(word)

@@ -3,7 +3,7 @@
 Search is accent- and case-insensitive (issue 8, item 1): on PostgreSQL, full-text search in the
 `spanish` configuration over `catalogue_unaccent` (migration 0014) with prefix matching, so
 `constru` finds "Construcción"; on SQLite, the folded text (`workflows.text.fold`) matched with
-LIKE. `search` alone decides which.
+LIKE by the stems of the words typed (`workflows.text.terms`). `search` alone decides which.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from portal.payments.assessment import Assessment, assess
 from portal.procedures.models import Procedure, ProcedureVersion
 from workflows.fees import fee_inputs
 from workflows.text import fold
+from workflows.text import terms as search_terms
 
 #: The text-search configuration: Spanish stemming and stop words.
 SPANISH = sa.literal_column("'spanish'::regconfig")
@@ -192,16 +193,6 @@ def _in_force():
     )
 
 
-def _stem(word: str) -> str:
-    """A rough Spanish stem for LIKE (the SQLite side), close to what PostgreSQL's `spanish`
-    stemmer matches: "tramites" and "tramite" find "tramitación", "rotulos" finds "rótulo"."""
-    if len(word) > 4 and word.endswith("es"):
-        word = word[:-2]
-    elif len(word) > 4 and word.endswith("s"):
-        word = word[:-1]
-    return word[:-1] if len(word) > 4 and word[-1] in "aeo" else word
-
-
 def _matching(found, query: str):
     words = _WORD.findall(fold(query[:MAX_QUERY]))[:10]
     if not words:
@@ -214,6 +205,8 @@ def _matching(found, query: str):
             sa.func.ts_rank(CatalogueEntry.search_vector, terms).desc(),
             CatalogueEntry.procedure_id,
         )
-    for word in words:
-        found = found.where(CatalogueEntry.search_text.like(f"%{_stem(word)}%"))
+    for term in dict.fromkeys(
+        search_terms(" ".join(words))
+    ):  # stems, as PostgreSQL's `spanish` cuts
+        found = found.where(CatalogueEntry.search_text.like(f"%{term}%"))
     return found.order_by(CatalogueEntry.procedure_id)

@@ -6,26 +6,26 @@ Source and version of the table: the header of `data/claees_cat019.csv`.
 from __future__ import annotations
 
 import csv
-import re
+import math
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.reference.models import ActivityCode
-from workflows.text import fold
+from workflows.text import fold, terms
 
 DATA_FILE = Path(__file__).with_name("data") / "claees_cat019.csv"
 #: The table in force; a new catalogue is a new version beside the old one.
 TABLE_VERSION = "CAT-019/2024"
 VALID_FROM = date(2024, 1, 1)
-_WORD = re.compile(r"[a-z0-9]+")
-#: Short words that begin many others ("con" begins "construccion"): never a stem.
-_STOP = frozenset(
-    {"con", "del", "las", "los", "por", "para", "sus", "sin", "una", "otro", "otros", "otras"}
-)
+#: Everyday words and the words CAT-019 uses for them (ours; source in its header).
+SYNONYMS_FILE = DATA_FILE.with_name("activity_synonyms.csv")
+#: Longest text read, in characters (a search box, not a document).
+MAX_QUERY = 200
 
 
 @dataclass(frozen=True)
@@ -84,16 +84,20 @@ def get_activity(code: str) -> Activity | None:
     return None if row is None else Activity(row.code, row.description)
 
 
-def search_activities(words: str, limit: int = 20) -> list[Activity]:
-    """Find activities by words typed any way: "panaderia" finds "Fabricación de pan...".
+def search_activities(words: str, limit: int = 8) -> list[Activity]:
+    """Find activities by everyday words: "taller de motos" finds "Mantenimiento y reparación
+    de motocicletas".
 
-    Words are folded (`workflows.text.fold`: no accents, no case). A typed word matches a word
-    of a description that begins with its first five letters ("mecanico" finds "mecánica"),
-    or that it begins with, when that word has three letters or more ("panaderia" finds
-    "pan", "tortilleria" finds "tortillas"); digits match the start of the code. Words of
-    fewer than three letters ("de", "y") are ignored. The activities matching the most words
-    come first, then by code. The table has some 800 rows: they are compared in Python, the
-    same on PostgreSQL and SQLite.
+    Words are read as `workflows.text.terms` reads them (no accents, no case, no stop words,
+    Spanish stems): a typed word matches a description's word with the same stem, never a
+    longer word that begins alike ("bar" finds "bares", not "barquillos"); digits match the
+    start of the code. A typed word also matches the words that `data/activity_synonyms.csv`
+    gives for it ("taller" → "reparación", "mantenimiento"). A word that matches nothing does
+    not hide the matches of the others. Ranked by: most typed words matched (an activity
+    matching them all first), rarer words matched (a word in few descriptions says more than
+    "venta"), more of the description's words matched, words matched as typed rather than
+    through a synonym, the first match nearer the start, shorter descriptions, then code. The
+    table has some 800 rows: they are compared in Python, the same on PostgreSQL and SQLite.
 
     Args:
         words: What the person typed ("panadería", "taller mecanico", "10712").
@@ -102,29 +106,86 @@ def search_activities(words: str, limit: int = 20) -> list[Activity]:
     Returns:
         The best matches; empty when nothing usable was typed or nothing matches.
     """
-    terms = [term for term in _WORD.findall(fold(words)) if len(term) >= 3 or term.isdigit()]
-    if not terms:
-        return []
     rows = db.session.execute(
-        sa.select(ActivityCode.code, ActivityCode.description, ActivityCode.folded).where(
+        sa.select(ActivityCode.code, ActivityCode.description).where(
             ActivityCode.table_version == TABLE_VERSION
         )
+    ).all()
+    return [Activity(code, description) for code, description in rank(words, rows)[:limit]]
+
+
+def rank(words: str, rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Return the (code, description) rows that match `words`, best first (`search_activities`)."""
+    wanted = _wanted(words[:MAX_QUERY])
+    found = [(code, text, _matches(wanted, code, text)) for code, text in rows]
+    found = [item for item in found if any(item[2])]
+    frequency = [sum(1 for *_, hits in found if hits[i]) for i in range(len(wanted))]
+    weight = [math.log((len(rows) + 1) / (count or 1)) for count in frequency]
+    found.sort(
+        key=lambda item: _rank(wanted, weight, item[0], _description_terms(item[1]), item[2])
     )
-    scored = []
-    for code, description, folded in rows:
-        vocabulary = _WORD.findall(folded)
-        score = sum(1 for term in terms if _matches(term, code, vocabulary))
-        if score:
-            scored.append((-score, code, description))
-    scored.sort()
-    return [Activity(code, description) for _, code, description in scored[:limit]]
+    return [(code, text) for code, text, _ in found]
 
 
-def _matches(term: str, code: str, vocabulary: list[str]) -> bool:
-    if term.isdigit():
-        return code.startswith(term)
-    stem = term[:5]
-    return any(
-        word.startswith(stem) or (len(word) >= 3 and word not in _STOP and term.startswith(word))
-        for word in vocabulary
+@dataclass(frozen=True)
+class _Wanted:
+    """A typed term and the stems it matches: itself, and those its synonyms give."""
+
+    typed: str
+    stems: frozenset[str]
+
+
+def _wanted(words: str) -> list[_Wanted]:
+    typed = list(dict.fromkeys(terms(words)))
+    extra: dict[str, set[str]] = {term: set() for term in typed}
+    for key, means in synonyms():
+        if key <= extra.keys():
+            for term in key:
+                extra[term] |= means
+    return [_Wanted(term, frozenset({term, *extra[term]})) for term in typed]
+
+
+def _matches(wanted: list[_Wanted], code: str, description: str) -> tuple[frozenset[str], ...]:
+    """Per typed term, the description's stems it matches ({code} for digits of the code)."""
+    stems = frozenset(_description_terms(description))
+    return tuple(
+        (frozenset({term.typed}) if code.startswith(term.typed) else frozenset())
+        if term.typed.isdigit()
+        else term.stems & stems
+        for term in wanted
+    )
+
+
+def _rank(wanted, weight, code: str, stems: tuple[str, ...], hits) -> tuple:
+    matched = [i for i, hit in enumerate(hits) if hit]
+    words = frozenset().union(*hits) & frozenset(stems)
+    first = min((stems.index(stem) for stem in words), default=0)
+    return (
+        -len(matched),
+        -round(sum(weight[i] for i in matched), 6),
+        -len(words),
+        -sum(1 for i in matched if wanted[i].typed in hits[i]),
+        first,
+        len(stems) if words else 0,
+        code,
+    )
+
+
+@lru_cache(maxsize=2048)
+def _description_terms(description: str) -> tuple[str, ...]:
+    return terms(description)
+
+
+@lru_cache(maxsize=1)
+def synonyms(path: Path = SYNONYMS_FILE) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """Return the everyday words of `data/activity_synonyms.csv` as (typed stems, meant stems).
+
+    A line applies when all its typed stems were typed; each of them then also matches the
+    meant stems. Read once per process.
+    """
+    with path.open(encoding="utf-8", newline="") as handle:
+        lines = [line for line in handle if not line.startswith("#")]
+    return tuple(
+        (frozenset(terms(row["typed"])), frozenset(terms(row["means"])))
+        for row in csv.DictReader(lines)
     )

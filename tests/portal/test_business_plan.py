@@ -98,11 +98,81 @@ def test_activities_are_found_by_words_with_or_without_accents(app_ctx):
     assert codes("tortilleria")[0] == "10711"
     assert codes("reparacion mecanica vehiculos")[0] == "45201"
     assert codes("Pupuseria") == ["56106"]
+    assert [item.code for item in search_activities("107", limit=20)] == [
+        "10711", "10712", "10713", "10721", "10722", "10723", "10724", "10730", "10740", "10750",
+        "10791", "10792", "10793", "10794", "10799"]  # fmt: skip
     assert codes("107") == ["10711", "10712", "10713", "10721", "10722", "10723", "10724",
-                            "10730", "10740", "10750", "10791", "10792", "10793", "10794",
-                            "10799"]  # fmt: skip
+                            "10730"]  # at most eight to choose from  # fmt: skip
     assert codes("de y la") == []
     assert codes("xylofonista") == []
+
+
+def _codes(words: str) -> list[str]:
+    from portal.reference.services import search_activities
+
+    return [item.code for item in search_activities(words)]
+
+
+def test_everyday_words_find_the_activity_people_mean(app_ctx):
+    # (typed, the activity people mean, how many choices at most before it)
+    for typed, code, rank in [
+        ("mecanico", "45201", 0),  # Reparación mecánica de vehículos automotores
+        ("mecánico", "45201", 0),
+        ("taller mecanico", "45201", 0),
+        ("taller de motos", "45403", 0),  # Mantenimiento y reparación de motocicletas
+        ("taller", "45201", 7),
+        ("TALLER", "45403", 7),
+        ("pupusería", "56106", 0),
+        ("panaderia", "47215", 3),  # Venta al por menor de productos de panadería...
+        ("panaderia", "10712", 3),  # Fabricación de pan, galletas y barquillos
+        ("ferreteria", "47522", 0),  # Venta al por menor de artículos de ferretería
+        ("farmacia", "47721", 0),  # Venta al por menor de medicamentos farmacéuticos...
+        ("bar", "56301", 0),  # Servicio de expendio de bebidas en salones y bares
+        ("salon de belleza", "96020", 0),  # Peluquería y otros tratamientos de belleza
+        ("salón de belleza", "96020", 0),
+        ("cafeteria", "56101", 0),  # Restaurantes
+        ("cafetería", "56101", 0),
+        ("restaurante con venta de cerveza", "56101", 1),  # after cerveza y licores
+        ("tienda", "47112", 2),  # Venta en tiendas de artículos de primera necesidad
+        ("licorería", "47224", 0),  # Venta de bebidas alcohólicas, para su consumo fuera...
+    ]:
+        found = _codes(typed)
+        assert code in found[: rank + 1], (typed, found)
+        assert len(found) <= 8
+
+
+def test_a_word_is_matched_whole_not_as_the_start_of_another(app_ctx):
+    assert _codes("bar") == ["56301"]  # not barquillos (10712), barnices, barcos
+    assert "56301" not in _codes("sal")  # "salones" is not "sal"
+    assert _codes("salón de belleza")[0] == "96020"  # not "Extracción de sal"
+    assert not {"01161", "10791"} & set(_codes("cafetería"))  # not coffee growing or roasting
+
+
+def test_a_word_that_matches_nothing_keeps_the_matches_of_the_others(app_ctx):
+    assert _codes("restaurante xylofonista")[:2] == ["56101", "56107"]
+    assert _codes("quiero abrir una pupusería") == ["56106"]
+
+
+def test_every_synonym_says_words_the_activity_table_uses(app_ctx):
+    from portal.reference.services import read_codes, synonyms
+    from workflows.text import terms
+
+    used = {stem for _, description in read_codes() for stem in terms(description)}
+    for typed, means in synonyms():
+        assert typed and means, (typed, means)
+        assert means <= used, (typed, means - used)
+
+
+def test_the_words_the_page_suggests_find_activities(app_ctx):
+    from forms.messages import message_for
+    from portal.plans.services import journey
+
+    question = next(q for q in journey().questions if q.field.type == "activity_code")
+    texts = [str(message_for("activity_not_found")), question.field.help.es]
+    suggested = [word for text in texts for word in re.findall(r"«([^»]+)»", text)]
+    assert len(suggested) == 6
+    for words in suggested:
+        assert _codes(words), words
 
 
 # ------------------------------------------------------------------ the questionnaire
@@ -130,7 +200,7 @@ def test_bad_answers_get_a_spanish_message_at_the_field_and_keep_the_rest(client
     assert response.status_code == 200
     page = _text(response)
     assert "Hay un problema" in page
-    assert "Este dato es obligatorio." in page
+    assert "Complete «¿En qué distrito estará el negocio?»." in page  # names the question
     assert "Use el punto para los decimales" in page  # how to write the number
     assert 'value="1.250,50"' in _html(response)  # and the number as typed
     # Words that fit several activities: they are offered to choose from.
@@ -138,6 +208,38 @@ def test_bad_answers_get_a_spanish_message_at_the_field_and_keep_the_rest(client
     assert "10712 · Fabricación de pan, galletas y barquillos" in page
     radios = _html(response)
     assert re.search(r'name="f_local_arrendado" type="radio" value="si" checked', radios)
+
+
+def test_the_error_summary_names_each_question_left_blank(client):
+    page = _text(_ask(client, {}, f_area_m2=""))
+    summary = page[page.index("Hay un problema") : page.index("Abrir mi negocio Responda")]
+    for label in (
+        "¿En qué distrito estará el negocio?",
+        "¿A qué se dedicará el negocio?",
+        "¿El local es arrendado?",
+        "Área del local (m²)",
+        "¿Pondrá un rótulo?",
+    ):
+        assert f"Complete «{label}»." in summary
+    assert "Este dato es obligatorio." not in page
+
+
+def test_everyday_words_on_the_page_offer_the_activity_or_choose_it(client):
+    page = _text(_ask(client, RESTAURANT | {"actividad": "salón de belleza"}))
+    assert "Varias actividades coinciden: elija una de la lista." in page
+    offered = re.findall(r"(\d{5}) · ", page)
+    assert offered[0] == "96020" and len(offered) <= 8
+    response = _ask(client, RESTAURANT | {"actividad": "bar"})  # one activity: chosen
+    assert response.status_code == 302
+    assert "actividad=56301" in response.headers["Location"]
+
+
+def test_in_english_the_page_says_activities_are_searched_in_spanish(client):
+    client.post("/idioma/en", data={"next": "/"})
+    page = _text(client.get("/abrir-mi-negocio"))
+    assert "Activity names are searched in Spanish" in page
+    page = _text(_ask(client, RESTAURANT | {"actividad": "bakery"}))
+    assert "Activity names are searched in Spanish" in page
 
 
 def test_an_activity_chosen_from_the_offered_ones_gives_the_plan(client):
