@@ -13,8 +13,9 @@ from portal.extensions import db
 class ActivityCode(db.Model):
     """One economic activity of a dated code table.
 
-    `folded` is the description as `workflows.text.fold` writes it (no accents, no case): the
-    search compares words with it, on PostgreSQL and SQLite alike.
+    `folded` is the description as `workflows.text.fold` writes it (no accents, no case), kept
+    for lookups in SQL; the word search (`search_activities`) reads the description itself
+    through `workflows.text.terms`, on PostgreSQL and SQLite alike.
     """
 
     __tablename__ = "activity_codes"
