@@ -87,6 +87,41 @@ def applicable_data(definition: Definition, data: Mapping[str, object]) -> dict[
     return {name: value for name, value in data.items() if name in asked}
 
 
+def pending_answers(definition: Definition, data: Mapping[str, object]) -> dict[str, object]:
+    """Return the answers to questions not asked yet only because what decides them is unanswered.
+
+    A question is pending when it is not asked (`asked_fields`) and a question its `visible_if`
+    names is unanswered, or pending itself: nothing hides it yet, it is just not decided. A
+    draft keeps these answers (say, a case number prefilled from the applicant's records whose
+    yes/no question comes on a later step) until the deciding answer is given; what is filed,
+    shown and charged stays `applicable_data`.
+
+    Args:
+        definition: The procedure definition.
+        data: Answers by field name, typed or as stored.
+
+    Returns:
+        The pending answers by field name, in the order of `data` (a new dict).
+    """
+    fields = {item.name: item for item in definition.fields}
+    asked = asked_fields(definition, data)
+
+    def pending(name: str, visiting: frozenset[str]) -> bool:
+        if name in asked or name in visiting:
+            return False
+        condition = fields[name].visible_if
+        names = {leaf["field"] for _, leaf in comparisons(condition, "")} & fields.keys()
+        return any(
+            is_blank(data.get(ref)) or pending(ref, visiting | {name}) for ref in sorted(names)
+        )
+
+    return {
+        name: value
+        for name, value in data.items()
+        if name in fields and name not in asked and pending(name, frozenset())
+    }
+
+
 def visible_fields(definition: Definition, data: Mapping[str, object]) -> tuple[str, ...]:
     """Return the names of the fields asked given the data, in definition order."""
     asked = asked_fields(definition, data)

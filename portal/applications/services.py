@@ -32,7 +32,7 @@ from portal.procedures.models import Procedure, ProcedureVersion
 from portal.procedures.services import definition_of, version_for_new_cases
 from portal.storage import storage
 from portal.subjects import services as subjects
-from workflows.guards import applicable_data, applicable_documents
+from workflows.guards import applicable_data, applicable_documents, pending_answers
 from workflows.prerequisites import tracking_key
 
 __all__ = ["role_on"]  # re-exported: the one scope rule lives in portal.permissions
@@ -321,7 +321,8 @@ def _save(
 ) -> SaveResult:
     """Merge declared fields, store uploads and, when asked, fire the applicant's action.
 
-    Only applicable data is kept: answers to questions hidden by other answers are dropped,
+    Only applicable data is kept: answers to questions hidden by other answers are dropped
+    (a draft keeps those not decided yet, `workflows.guards.pending_answers`),
     and files under requirements that no longer apply leave the application (marked replaced,
     so the clerk, the review and the engine never see them), so everything downstream (pages,
     PDFs, fees, SIMDET) sees what was really asked.
@@ -330,6 +331,9 @@ def _save(
     data, uploads = _only_what_was_marked(application, definition, data, uploads, result)
     merged = dict(application.data)
     merged.update(data)
+    # A draft keeps the answers whose question is not decided yet (`pending_answers`: say, a
+    # case number prefilled from the records, asked once a later step's yes/no says so).
+    pending = {} if submit else pending_answers(definition, merged)
     merged = applicable_data(definition, merged)
     district_name = effects.district_field(definition)
     district_code = merged.get(district_name)
@@ -341,7 +345,7 @@ def _save(
         else:
             application.district = district
     _check_resolutions(application, definition, merged, result)
-    application.data = merged
+    application.data = merged | pending
     applicable = set(applicable_documents(definition, merged))
     for old in application.current_documents:
         if old.requirement_code not in applicable:

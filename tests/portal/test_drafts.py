@@ -323,3 +323,56 @@ def test_saving_the_whole_form_supersedes_what_was_typed_on_the_steps(client, dr
     assert application.draft_answers is None
     assert application.data["direccion"] == VALID_FIELDS["f_direccion"]
     assert "Texto a medias" not in _text(client.get(f"/borradores/{draft}/paso/1"))
+
+
+def test_a_prefilled_case_number_waits_for_its_question_through_the_earlier_steps(client, app_ctx):
+    """The registration's calificación number is prefilled from her approved case; saving
+    step 1 (before the yes/no that asks for it, on step 2) keeps it; "No" drops it."""
+    from tests.portal.helpers import decided_case, procedure_id
+    from tests.portal.test_routing import LAND
+
+    ana = make_applicant()
+    calificacion = decided_case(ana, "calificacion-lugar", LAND)
+    login(client, "ana@example.sv")
+    pid = procedure_id("inscripcion-establecimiento", "0614")
+    started = client.post(f"/solicitudes/nueva/{pid}", data={"token": "token-inscripcion-0001"})
+    application_id = int(re.search(r"/borradores/(\d+)/", started.headers["Location"])[1])
+    number = calificacion.tracking_number
+    assert _application(application_id).data["resolucion_calificacion_lugar"] == number
+    step_one = {
+        "f_tipo_persona": "natural",
+        "f_nombre_titular": "Ana María Pérez",
+        "f_nit": "01234567-8",
+        "f_dui": "01234567-8",
+        "f_mediante_apoderado": "no",
+    }
+    page = _text(client.get(f"/borradores/{application_id}/paso/1"))
+    assert set(_fields_of(page)) <= {name[2:] for name in step_one} | {"matricula_empresa_cnr"}
+    saved = _step(client, application_id, 1, step_one)
+    assert saved.status_code == 302, _text(saved)[:2000]
+    assert _application(application_id).data["resolucion_calificacion_lugar"] == number
+    page = _text(client.get(saved.headers["Location"]))
+    assert "f_resolucion_calificacion_lugar" in page and f'value="{number}"' in page
+    # Answered "No": nothing asks for it any more, so it goes.
+    step_two = {
+        "f_nombre_comercial": "Restaurante La Ceiba",
+        "f_direccion_establecimiento": "Calle Arce 1234, local 2",
+        "f_actividad_claees": "56101",
+        "f_descripcion_actividad": "Restaurante",
+        "f_fecha_inicio-day": "2",
+        "f_fecha_inicio-month": "1",
+        "f_fecha_inicio-year": "2027",
+        "f_activo_declarado": "15000",
+        "f_num_empleados": "6",
+        "f_ventas_anuales": "90000",
+        "f_area_local_m2": "80",
+        "f_inmueble_arrendado": "si",
+        "f_contribuyente_inscrito": "no",
+        "f_requiere_calificacion_lugar": "no",
+    }
+    assert set(_fields_of(page)) <= {name[2:].split("-")[0] for name in step_two} | {
+        "resolucion_calificacion_lugar"
+    }
+    saved = _step(client, application_id, 2, step_two)
+    assert saved.status_code == 302, _text(saved)[:2000]
+    assert "resolucion_calificacion_lugar" not in _application(application_id).data

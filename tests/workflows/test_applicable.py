@@ -137,3 +137,33 @@ def test_a_file_under_a_requirement_that_hangs_from_a_hidden_answer_does_not_app
     cut = {**everything, "a": False}
     assert applicable_documents(definition, cut) == ("libre",)
     assert required_documents(definition, cut) == ()
+
+
+@pytest.mark.parametrize(
+    ("given", "pending"),
+    [
+        # a unanswered: what hangs from it is not decided yet, however deep.
+        ({"b": True, "c": True, "d": True, "ajeno": 1}, {"b": True, "c": True, "d": True}),
+        ({"a": False, "b": True}, {}),  # hidden by an answer
+        ({"a": True, "b": False, "c": True}, {}),  # hidden by an answer further down
+        ({"a": True, "b": True, "c": True, "d": True, "motivo": "x"}, {}),
+        ({"a": True, "c": True}, {"c": True}),  # b, asked, not answered yet
+    ],
+)
+def test_answers_wait_while_what_decides_their_question_is_unanswered(given, pending) -> None:
+    from workflows.guards import pending_answers
+
+    assert pending_answers(_chain(), given) == pending
+
+
+def test_a_visibility_cycle_leaves_nothing_pending_once_answered() -> None:
+    from dataclasses import replace
+
+    from workflows.guards import pending_answers
+
+    definition = _chain()
+    x = replace(definition.field("a"), visible_if={"field": "b", "op": "eq", "value": True})
+    y = replace(definition.field("b"), visible_if={"field": "a", "op": "eq", "value": True})
+    cyclic = replace(definition, fields=(x, y))
+    assert pending_answers(cyclic, {"a": True, "b": True}) == {}
+    assert pending_answers(cyclic, {"a": True}) == {"a": True}
