@@ -13,6 +13,7 @@ from wtforms.validators import Length, Optional, ValidationError
 from forms.builder import wtf_field
 from forms.messages import message_for
 from workflows import Definition
+from workflows.text import searchable
 
 
 class _GetForm(FlaskForm):
@@ -27,6 +28,11 @@ def _among_choices(form, field) -> None:
         raise ValidationError(message_for("invalid_choice"))
 
 
+def _says_something(form, field) -> None:
+    if field.data and not searchable(field.data):
+        raise ValidationError(_l("Escriba al menos dos letras."))
+
+
 def _filter(label) -> SelectField:
     return SelectField(
         label, widget=GovSelect(), validators=[Optional(), _among_choices], validate_choice=False
@@ -37,14 +43,19 @@ class CatalogueSearchForm(_GetForm):
     """What a person looks for: words, a district, an office, a life event (all optional).
 
     The caller sets each select's `choices` (from the authorities table and
-    `workflows.life_events`); a value not among them is an error at the field.
+    `workflows.life_events`); a value not among them is an error at the field, and so are words
+    without two letters together (`workflows.text.searchable`: "ñ", "%", "7" would list all).
     """
 
     q = StringField(
         _l("Buscar un trámite"),
         description=_l("Por ejemplo: rótulo, construcción, establecimiento."),
         widget=GovTextInput(),
-        validators=[Optional(), Length(max=100, message=_l("Escriba como máximo 100 caracteres."))],
+        validators=[
+            Optional(),
+            Length(max=100, message=_l("Escriba como máximo 100 caracteres.")),
+            _says_something,
+        ],
     )
     distrito = _filter(_l("Distrito"))
     oficina = _filter(_l("Oficina"))

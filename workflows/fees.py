@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from workflows.conditions import Condition, comparisons, evaluate, thaw
+from workflows.conditions import Condition, comparisons, evaluate, is_blank, thaw
 from workflows.numbers import read_number
 from workflows.text import Text
 
@@ -254,16 +254,9 @@ def fee_inputs(definition: Definition) -> tuple[tuple[str, ...], bool]:
     wanted: set[str] = set()
     needs_regime = False
     for rule in definition.fees:
-        wanted.update(rule.fields())
-        conditions = [rule.when] if rule.when is not None else []
-        amounts: list[object] = []
-        if isinstance(rule, PerUnitAboveFee):
-            conditions += [item.when for item in rule.rates]
-            amounts += [rule.base, rule.rate, *(item.rate for item in rule.rates)]
-        if isinstance(rule, RegimeFee):
-            amounts.append(rule.amounts)
-        needs_regime = needs_regime or any(isinstance(a, Mapping) for a in amounts)
-        wanted.update(_condition_fields(conditions))
+        when, amount, regimes = _reads(rule)
+        wanted |= when | amount
+        needs_regime = needs_regime or bool(regimes)
     fields = {item.name: item for item in definition.fields}  # the validator checked the names
     pending = list(wanted)
     while pending:
@@ -273,6 +266,73 @@ def fee_inputs(definition: Definition) -> tuple[tuple[str, ...], bool]:
             wanted |= new
             pending += new
     return tuple(item.name for item in definition.fields if item.name in wanted), needs_regime
+
+
+def unanswered_fee_inputs(
+    definition: Definition, data: Mapping[str, object], regime: str | None = None
+) -> tuple[tuple[str, ...], bool]:
+    """Return the blank answers the fees of these answers depend on, and whether the regime is.
+
+    The one rule for "can these answers be charged yet": the sheet's estimator, the business
+    plan and anything that shows a total before filing ask it, so no total is shown that a
+    blank answer would change. A rule reads the fields of its `when` (which decide whether it
+    applies) and, when it applies, its amount's field and its rates' conditions. A blank
+    answer (`workflows.conditions.is_blank`) to a question that is not asked is not missing;
+    a blank answer that hides a question the fees read is.
+
+    Args:
+        definition: The procedure definition.
+        data: Answers by field name, typed or as stored.
+        regime: The tariff regime of the case's district, or None when none is known.
+
+    Returns:
+        `(fields, regime_missing)`: the blank fields in definition order, and True when a rule
+        that applies has amounts by regime and `regime` is not one of them. Both empty/False
+        mean the fees can be assessed (`compute_fees`) as they will be charged.
+    """
+    from workflows.guards import applicable_data, asked_fields  # guards imports the model
+
+    data = applicable_data(definition, data)
+    asked = asked_fields(definition, data)
+    fields = {item.name: item for item in definition.fields}
+
+    def gaps(names: Iterable[str], seen: frozenset[str] = frozenset()) -> set[str]:
+        found: set[str] = set()
+        for name in set(names) - seen:
+            if name not in asked:  # hidden: blank unless what hides it is blank too
+                condition = fields[name].visible_if
+                found |= gaps(_condition_fields([condition]), seen | {name})
+            elif is_blank(data.get(name)):
+                found.add(name)
+        return found
+
+    missing: set[str] = set()
+    regime_missing = False
+    for rule in definition.fees:
+        when, amount, regimes = _reads(rule)
+        deciding = gaps(when)
+        if deciding:
+            missing |= deciding
+            continue
+        if rule.when is not None and not evaluate(rule.when, data, definition.field_types):
+            continue
+        missing |= gaps(amount)
+        regime_missing = regime_missing or any(regime not in item for item in regimes)
+    return tuple(name for name in fields if name in missing), regime_missing
+
+
+def _reads(rule: FeeRule) -> tuple[set[str], set[str], list[Mapping[str, Decimal]]]:
+    """What a rule reads: its `when` fields, its amount's fields (with its rates' conditions),
+    and its amounts by regime."""
+    when = _condition_fields([rule.when] if rule.when is not None else [])
+    amount = set(rule.fields())
+    amounts: list[object] = []
+    if isinstance(rule, PerUnitAboveFee):
+        amount |= _condition_fields(item.when for item in rule.rates)
+        amounts += [rule.base, rule.rate, *(item.rate for item in rule.rates)]
+    if isinstance(rule, RegimeFee):
+        amounts.append(rule.amounts)
+    return when, amount, [item for item in amounts if isinstance(item, Mapping)]
 
 
 def _condition_fields(conditions: Iterable[Condition]) -> set[str]:

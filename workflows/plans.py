@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from workflows.conditions import comparisons, evaluate, is_blank
+from workflows.conditions import evaluate, is_blank
 from workflows.dictionary import ELEMENTS, field_for
 from workflows.model import CHOICE_FIELD_TYPES, FIELD_TYPES, Definition, Field, Prerequisite
 from workflows.problems import InvalidDefinition, Problem
@@ -190,27 +190,6 @@ def mapped_data(
                 continue
             data[target.name] = value
     return data
-
-
-def fee_inputs(definition: Definition) -> frozenset[str]:
-    """Return the fields the definition's fee rules read (amount fields and conditions)."""
-    names: set[str] = set()
-    for rule in definition.fees:
-        names.update(rule.fields())
-        conditions = [rule.when, *(rate.when for rate in getattr(rule, "rates", ()))]
-        for condition in conditions:
-            if condition is not None:
-                names.update(leaf["field"] for _, leaf in comparisons(condition, ""))
-    return frozenset(names)
-
-
-def estimable(definition: Definition, data: Mapping[str, object]) -> bool:
-    """Tell whether the fees can be estimated from this data: every field they read is given.
-
-    When not, the plan says the fees are assessed at review ("se calcula al revisar") rather
-    than show a figure that may be wrong.
-    """
-    return all(not is_blank(data.get(name)) for name in fee_inputs(definition))
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,3 +110,30 @@ def terms(text: str) -> tuple[str, ...]:
 def _stem(word: str) -> str:
     with _STEMMER_LOCK:
         return _STEMMER.stemWord(word)
+
+
+#: A word of a search: a run of letters and digits (punctuation, `%`, `_` and `\\` separate).
+_SEARCH_WORD = re.compile(r"[^\W_]+")
+
+
+def search_words(query: str) -> list[str]:
+    """Return the words of a search as typed, folded (`fold`): what every match must contain.
+
+    Args:
+        query: The search as typed ("Permiso de RÓTULO, 2024").
+
+    Returns:
+        The folded words in order (["permiso", "de", "rotulo", "2024"]); LIKE and tsquery
+        wildcards and operators are never words.
+    """
+    return _SEARCH_WORD.findall(fold(query))
+
+
+def searchable(query: str) -> bool:
+    """Tell whether a search says something: one of its words has at least two letters.
+
+    A search without such a word ("ñ", "%", "7", "{{7*7}}") would match everything or nothing
+    by accident, so the catalogue asks for two letters instead (numbers may still narrow a
+    search that has a word: "decreto 27").
+    """
+    return any(sum(ch.isalpha() for ch in word) >= 2 for word in search_words(query))

@@ -329,10 +329,13 @@ class Estimator:
     """The sheet's fee estimator: a GET form asking only what the fee rules read.
 
     The figures are read by the application form's own fields (`wtf_field`, the engine's
-    `validate_value`) and assessed by `assess`, as the payment order will be.
+    `validate_value`) and assessed by `assess`, as the payment order will be. A total is shown
+    only when the assessment is `complete`: each blank answer the fees depend on, and the
+    district when the tariff regime is unknown, gets a message at its field instead.
     """
 
     def __init__(self, procedure, definition: workflows.Definition, locale: str, args) -> None:
+        from portal.applications.effects import district_field
         from portal.applications.presenters import district_choices
 
         self.names = services.estimate_inputs(definition)
@@ -346,7 +349,16 @@ class Estimator:
         if not self.names and definition.fees:
             self.assessment = services.estimate(procedure, definition, {})
         elif self.submitted and self.form.validate():
-            self.assessment = services.estimate(procedure, definition, collected_data(self.form))
+            assessment = services.estimate(procedure, definition, collected_data(self.form))
+            missing = dict.fromkeys(
+                assessment.unanswered, _("Responda esta pregunta para calcular la tasa.")
+            )
+            if assessment.missing_regime and district_field(definition) in self.names:
+                missing[district_field(definition)] = _("Elija el distrito: la tasa depende de él.")
+            for name, message in missing.items():
+                getattr(self.form, f"f_{name}").errors.append(message)
+            if assessment.complete or not missing:
+                self.assessment = assessment  # incomplete only if no field can say why
 
 
 def search_form(args, districts, offices, locale: str) -> CatalogueSearchForm:

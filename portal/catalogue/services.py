@@ -8,8 +8,6 @@ LIKE by the stems of the words typed (`workflows.text.terms`). `search` alone de
 
 from __future__ import annotations
 
-import re
-
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
 
@@ -22,12 +20,12 @@ from portal.extensions import db
 from portal.payments.assessment import Assessment, assess
 from portal.procedures.models import Procedure, ProcedureVersion
 from workflows.fees import fee_inputs
-from workflows.text import fold
+from workflows.life_events import LIFE_EVENTS
+from workflows.text import fold, search_words
 from workflows.text import terms as search_terms
 
 #: The text-search configuration: Spanish stemming and stop words.
 SPANISH = sa.literal_column("'spanish'::regconfig")
-_WORD = re.compile(r"[^\W_]+")
 #: Longest query read, in characters (a search box, not a document).
 MAX_QUERY = 100
 
@@ -72,8 +70,11 @@ def _entry(procedure: Procedure, version: ProcedureVersion, definition) -> Catal
 
 
 def _texts(definition: workflows.Definition, authority: Authority) -> list[str]:
+    """What a search reads, in both languages: title, summary, purpose, office, the labels of
+    its life events ("renovar", "open a business"), and the issuing authority's names."""
     catalogue = definition.catalogue
     texts = [definition.title, definition.summary, catalogue.purpose, catalogue.office]
+    texts += [LIFE_EVENTS[code] for code in catalogue.life_events]
     words = [part for text in texts if text is not None for part in (text.es, text.en)]
     return [*words, authority.name, authority.short_name]
 
@@ -112,8 +113,10 @@ def search(
     authority joined).
 
     Args:
-        query: Words as typed; every word must match (a prefix of a word suffices), in the
-            title, summary, purpose, office or issuing authority, whatever accents and case.
+        query: Words as typed (`workflows.text.search_words`); every word must match (a prefix
+            of a word suffices), in the title, summary, purpose, office, life events or issuing
+            authority, in Spanish or English, whatever accents and case. The caller checks it
+            is `searchable`; one without words lists everything.
         district: A district code: only procedures that can be filed there.
         office: An authority code: only the procedures it issues.
         life_event: A `workflows.life_events` code.
@@ -194,7 +197,7 @@ def _in_force():
 
 
 def _matching(found, query: str):
-    words = _WORD.findall(fold(query[:MAX_QUERY]))[:10]
+    words = search_words(query[:MAX_QUERY])[:10]
     if not words:
         return found.order_by(CatalogueEntry.procedure_id)
     if db.session.get_bind().dialect.name == "postgresql":

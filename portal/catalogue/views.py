@@ -19,9 +19,13 @@ bp = Blueprint("catalogue", __name__, url_prefix="/tramites")
 
 @bp.get("/")
 def index():
+    """The catalogue; a search or filter value it cannot use is a 400 with its message at the
+    field, what was typed kept, and no list that would pretend it was applied."""
     locale = str(get_locale())
     districts, offices = services.filter_choices()
     form = presenters.search_form(request.args, districts, offices, locale)
+    if form.errors:
+        return render_template("catalogue/index.html", form=form, entries=[], locale=locale), 400
     wanted = presenters.search_terms(form)
     entries = services.search(**wanted)
     return render_template(

@@ -10,7 +10,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import workflows
-from workflows.fees import FeeLine, FeeRegimeError, compute_fees, fee_total
+from workflows.fees import (
+    FeeLine,
+    FeeRegimeError,
+    compute_fees,
+    fee_total,
+    unanswered_fee_inputs,
+)
 
 
 @dataclass(frozen=True)
@@ -25,12 +31,21 @@ class Assessment:
         missing_regime: True when a rule that applies depends on the district's tariff regime
             and no district with a known regime was given: nothing can be assessed then
             (`lines` is empty); the estimator asks for the district.
+        unanswered: The blank answers the fees depend on (`workflows.fees.unanswered_fee_inputs`),
+            in definition order: the lines are what the rules give with them blank, a figure
+            nobody will be charged, so a total is shown before filing only when `complete`.
     """
 
     lines: tuple[FeeLine, ...]
     total: Decimal
     regime: str | None
     missing_regime: bool = False
+    unanswered: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """True when every answer and the regime the fees depend on are known."""
+        return not self.missing_regime and not self.unanswered
 
 
 def assess(definition: workflows.Definition, typed: dict[str, object], district=None) -> Assessment:
@@ -44,11 +59,21 @@ def assess(definition: workflows.Definition, typed: dict[str, object], district=
 
     Returns:
         The `Assessment`; `missing_regime` when a rule needs the district's regime and there is
-        none (an estimate then asks for the district; filed cases always have one).
+        none (an estimate then asks for the district; filed cases always have one), and the
+        `unanswered` questions the fees depend on (an estimate asks them before any total).
     """
     regime = district.tariff_regime if district is not None else None
-    try:
-        lines = compute_fees(definition, typed, regime)
-    except FeeRegimeError:
-        return Assessment(lines=(), total=Decimal("0.00"), regime=regime, missing_regime=True)
-    return Assessment(lines=lines, total=fee_total(lines), regime=regime)
+    unanswered, missing_regime = unanswered_fee_inputs(definition, typed, regime)
+    lines: tuple[FeeLine, ...] = ()
+    if not missing_regime:
+        try:
+            lines = compute_fees(definition, typed, regime)
+        except FeeRegimeError:  # a rule whose condition is unanswered may need it
+            missing_regime = True
+    return Assessment(
+        lines=lines,
+        total=fee_total(lines),
+        regime=regime,
+        missing_regime=missing_regime,
+        unanswered=unanswered,
+    )

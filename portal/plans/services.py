@@ -207,10 +207,8 @@ def _fee(
 ) -> Decimal | None:
     """The fees of a step from the answers (the one assessment), or None: assessed at review."""
     data = plans.mapped_data(found, definition, answers)
-    if not plans.estimable(definition, data):
-        return None
     assessment = assess(definition, typed_data(definition, data), district)
-    return None if assessment.missing_regime else assessment.total
+    return assessment.total if assessment.complete else None
 
 
 # ---------------------------------------------------------------- saved plans

@@ -114,12 +114,93 @@ def test_the_office_and_life_event_filters(client):
     assert titles(client, evento="cerrar", q="construccion") == []
 
 
-def test_an_unknown_filter_value_is_an_error_at_the_field_and_the_words_stay(client):
-    response = client.get("/tramites/", query_string={"distrito": "9999", "q": "rótulo"})
-    text = page_text(response)
-    assert "Hay un problema" in text and "Elija una de las opciones." in text
-    assert 'value="rótulo"' in response.get_data(as_text=True)
-    assert sorted(titles(client, distrito="9999", q="rótulo")) == ROTULOS
+def field_errors(body: str) -> dict[str, str]:
+    """The message at each field of the search form."""
+    found = re.findall(r'<p id="(\w+)-error" class="govuk-error-message">(.*?)</p>', body, re.S)
+    return {name: " ".join(re.sub(r"<[^>]+>", " ", text).split()) for name, text in found}
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        ({"distrito": "614"}, "distrito"),  # a code is text: 614 is not 0614
+        ({"distrito": "9999"}, "distrito"),
+        ({"oficina": "XX"}, "oficina"),
+        ({"evento": "xx"}, "evento"),
+        ({"evento": "Renovar"}, "evento"),  # the label is not the value
+        ({"distrito": "9999", "q": "rótulo"}, "distrito"),
+    ],
+)
+def test_an_unknown_filter_value_is_an_error_at_the_field_and_the_words_stay(client, args, field):
+    response = client.get("/tramites/", query_string=args)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert field_errors(body) == {field: "Error: Elija una de las opciones."}
+    assert "Hay un problema" in page_text(response)
+    assert "12 trámites" not in page_text(response)  # nothing listed as if it were applied
+    if "q" in args:
+        assert f'value="{args["q"]}"' in body
+
+
+@pytest.mark.parametrize("query", ["ñ", "%", "_", "\\", "!", "7", "{{7*7}}", "  %% ", "a"])
+def test_a_search_without_two_letters_is_an_error_at_the_box_and_stays(client, query):
+    response = client.get("/tramites/", query_string={"q": query})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert field_errors(body) == {"q": "Error: Escriba al menos dos letras."}
+    assert f'value="{html.escape(query, quote=True)}"' in body
+    assert "Licencia de funcionamiento" not in page_text(response)
+
+
+def test_numbers_still_narrow_a_search_with_words(client):
+    assert titles(client, q="rotulo 0617") == []  # codes are not in the texts
+    response = client.get("/tramites/", query_string={"q": "ño"})  # two letters: a search
+    assert response.status_code == 200
+    assert field_errors(response.get_data(as_text=True)) == {}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("renovar", "Permiso de rótulo (Soyapango)"),
+        ("renovar", "Licencia de funcionamiento en el Centro Histórico (APLAN Centro Histórico)"),
+        ("abrir negocio", "Inscripción de establecimiento en el Registro Tributario (Santa Tecla)"),
+        ("abrir un negocio", "Permiso de rótulo (Santa Tecla)"),
+        ("construir", "Recepción de Obra (OPAMSS)"),
+    ],
+)
+def test_a_search_reads_the_life_events_of_each_procedure(client, query, expected):
+    assert expected in titles(client, q=query)
+
+
+def test_both_sign_permits_are_renewed_every_year(client):
+    renew = titles(client, evento="renovar")
+    assert sorted(renew) == [
+        "Licencia de funcionamiento en el Centro Histórico (APLAN Centro Histórico)",
+        *ROTULOS,
+    ]
+
+
+def test_english_words_find_english_titles(client):
+    client.post("/idioma/en", data={"next": "/tramites/"})
+    assert titles(client, q="business licence") == [
+        "Operating licence in the Historic Centre (APLAN Centro Histórico)"
+    ]
+    assert titles(client, q="renew")
+    assert titles(client, q="sign permit")
+
+
+def test_a_search_that_finds_nothing_offers_what_helps(client):
+    response = client.get("/tramites/", query_string={"q": "pupuseria"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "0 trámites" in page_text(response)
+    assert 'href="/abrir-mi-negocio"' in body
+    for code in ("abrir_negocio", "construir", "rotulo", "renovar", "cerrar"):
+        assert f'href="/tramites/?evento={code}"' in body
+    assert 'value="pupuseria"' in body
+    everything = client.get("/tramites/").get_data(as_text=True)
+    assert 'href="/abrir-mi-negocio"' not in everything.split("app-procedure-list")[1]
 
 
 @contextmanager

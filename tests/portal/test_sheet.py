@@ -162,6 +162,80 @@ def test_a_bad_figure_gets_a_spanish_message_at_the_field_and_stays(client):
     assert "Total estimado" not in body
 
 
+ASK = "Responda esta pregunta para calcular la tasa."
+DISTRICT = "Elija el distrito: la tasa depende de él."
+
+
+def field_errors(body: str) -> dict[str, str]:
+    """The message at each estimator field, by the field's name without its "f_" prefix."""
+    found = re.findall(r'<p id="f_(\w+)-error" class="govuk-error-message">(.*?)</p>', body, re.S)
+    return {name: page_text_of(text).removeprefix("Error: ") for name, text in found}
+
+
+@pytest.mark.parametrize(
+    ("path", "answers", "expected"),
+    [
+        # The newcomer's inputs.
+        (INSCRIPCION, {}, {"contribuyente_inscrito": ASK}),
+        (
+            "/tramites/0511/permiso-rotulo",
+            {"area_publicitaria_m2": ""},
+            {"area_publicitaria_m2": ASK},
+        ),
+        (PERMISO, {"distrito": "0511"}, {"area_construida_m2": ASK}),
+        (
+            "/tramites/OPAMSS/factibilidad-aguas-lluvias",
+            {},
+            {"area_terreno_m2": ASK, "tipo_proyecto": ASK},
+        ),
+        ("/tramites/APLAN/licencia-funcionamiento", {}, {"categoria": ASK, "expres": ASK}),
+        # Others of the same kind: one answer given, another still blank.
+        ("/tramites/APLAN/licencia-funcionamiento", {"expres": "no"}, {"categoria": ASK}),
+        ("/tramites/APLAN/licencia-funcionamiento", {"categoria": "casino"}, {"expres": ASK}),
+        (
+            "/tramites/OPAMSS/factibilidad-aguas-lluvias",
+            {"area_terreno_m2": "300"},
+            {"tipo_proyecto": ASK},  # it decides the rate per m²
+        ),
+        ("/tramites/0614/inscripcion-establecimiento", {}, {"contribuyente_inscrito": ASK}),
+        ("/tramites/0617/permiso-rotulo", {}, {"area_publicitaria_m2": ASK}),
+        # The district decides the tariff: the message is at the district field.
+        (PERMISO, {"area_construida_m2": "100"}, {"distrito": DISTRICT}),
+        (PERMISO, {}, {"distrito": DISTRICT, "area_construida_m2": ASK}),
+    ],
+)
+def test_no_total_is_shown_until_every_answer_the_fees_read_is_given(
+    client, path, answers, expected
+):
+    query = {"calcular": "1"} | {f"f_{name}": value for name, value in answers.items()}
+    response = client.get(path, query_string=query)
+    body = response.text
+    assert response.status_code == 200
+    assert field_errors(body) == expected
+    assert "Hay un problema" in body
+    assert "Total estimado" not in body and "app-estimate" not in body
+    for name, value in answers.items():
+        if value.strip():  # what was typed or chosen stays
+            assert re.search(rf'name="f_{name}"[^>]*value="{re.escape(value)}"', body) or re.search(
+                rf'value="{re.escape(value)}" selected', body
+            ), name
+
+
+def test_every_answer_given_shows_the_total_and_no_message(client):
+    assert estimate_of(
+        client, "/tramites/APLAN/licencia-funcionamiento", {"categoria": "otra", "expres": "no"}
+    ) == ("$165.31", ["Trámite de licencia de funcionamiento: $165.31"])
+    stormwater = {"area_terreno_m2": "150", "tipo_proyecto": "comercial"}
+    assert estimate_of(client, "/tramites/OPAMSS/factibilidad-aguas-lluvias", stormwater)[0] == (
+        "$273.00"
+    )
+    response = client.get(
+        INSCRIPCION, query_string={"calcular": "1", "f_contribuyente_inscrito": "si"}
+    )
+    assert field_errors(response.text) == {}
+    assert "Hay un problema" not in response.text
+
+
 def test_the_sheet_answers_in_english_too(client):
     client.get("/idioma/en")
     assert client.get(INSCRIPCION).status_code == 200
@@ -188,7 +262,7 @@ def _answer(spec, districts: list[str]):
     if spec.type == "district":
         return st.sampled_from(districts)
     if spec.type in ("choice",):
-        return st.sampled_from([c.value for c in spec.choices] + [""])
+        return st.sampled_from([c.value for c in spec.choices])
     low = spec.min if spec.min is not None else Decimal("0")
     number = st.decimals(min_value=low, max_value=Decimal("20000"), places=2)
     return number.flatmap(lambda n: st.sampled_from([str(n), f"{n:,}"]))

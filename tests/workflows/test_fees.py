@@ -15,6 +15,7 @@ from workflows.fees import (
     compute_fees,
     fee_inputs,
     fee_total,
+    unanswered_fee_inputs,
 )
 
 
@@ -196,3 +197,85 @@ def test_fee_inputs_include_the_questions_that_show_a_charged_one(
     definition = with_fees(demo_data, charged)
     assert fee_inputs(definition) == (("express", "correo"), False)
     assert fee_inputs(with_fees(demo_data)) == ((), False)
+
+
+# --- Which answers the fees of some answers still need (the estimator's and the plan's rule) ---
+
+CHARGED_BY_EMAIL = {
+    "code": "c",
+    "kind": "fixed",
+    "label": t("C"),
+    "amount": 5,
+    "when": {"field": "correo", "op": "eq", "value": "a@b.sv"},
+}
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({}, ("area", "tipo")),
+        ({"area": " ", "tipo": "a"}, ("area",)),
+        ({"area": "300"}, ("tipo",)),  # the rate's condition reads it
+        ({"area": "300", "tipo": "b"}, ()),
+        ({"area": Decimal("0"), "tipo": "a"}, ()),  # zero is an answer
+    ],
+)
+def test_a_blank_figure_or_rate_condition_is_unanswered(
+    demo_data: dict[str, Any], data: dict[str, Any], expected: tuple[str, ...]
+) -> None:
+    definition = with_fees(demo_data, STORMWATER)
+    assert unanswered_fee_inputs(definition, data) == (expected, False)
+
+
+def test_a_rule_by_regime_needs_a_regime_it_knows(demo_data: dict[str, Any]) -> None:
+    permit = with_fees(demo_data, PERMIT)
+    assert unanswered_fee_inputs(permit, {}) == (("area",), True)
+    assert unanswered_fee_inputs(permit, {"area": "100"}) == ((), True)
+    assert unanswered_fee_inputs(permit, {"area": "100"}, "otro") == ((), True)
+    assert unanswered_fee_inputs(permit, {"area": "100"}, "tasas_2004") == ((), False)
+    regime_fee = {"code": "r", "kind": "by_regime", "label": t("R"), "amounts": {"x": 1}}
+    assert unanswered_fee_inputs(with_fees(demo_data, regime_fee), {}) == ((), True)
+    assert unanswered_fee_inputs(with_fees(demo_data, regime_fee), {}, "x") == ((), False)
+
+
+def test_what_decides_whether_a_rule_applies_is_asked_before_its_figures(
+    demo_data: dict[str, Any],
+) -> None:
+    by_regime_when_express = PERMIT | {"when": {"field": "express", "op": "eq", "value": True}}
+    definition = with_fees(demo_data, by_regime_when_express)
+    assert unanswered_fee_inputs(definition, {}) == (("express",), False)
+    assert unanswered_fee_inputs(definition, {"express": False}) == ((), False)
+    assert unanswered_fee_inputs(definition, {"express": True}) == (("area",), True)
+
+
+def test_a_hidden_question_is_not_unanswered_but_a_blank_one_that_hides_it_is(
+    demo_data: dict[str, Any],
+) -> None:
+    # "correo" is asked only when "express" is yes.
+    definition = with_fees(demo_data, CHARGED_BY_EMAIL)
+    assert unanswered_fee_inputs(definition, {}) == (("express",), False)
+    assert unanswered_fee_inputs(definition, {"express": False, "correo": "a@b.sv"}) == ((), False)
+    assert unanswered_fee_inputs(definition, {"express": True}) == (("correo",), False)
+    assert unanswered_fee_inputs(definition, {"express": True, "correo": "x@y.sv"}) == ((), False)
+    empleados = next(item for item in demo_data["fields"] if item["name"] == "empleados")
+    empleados["visible_if"] = {"field": "express", "op": "eq", "value": True}
+    per_employee = PERMIT | {"field": "empleados", "base": 0, "threshold": 0, "rate": 2}
+    definition = with_fees(demo_data, per_employee)
+    assert unanswered_fee_inputs(definition, {}) == (("express",), False)
+    assert unanswered_fee_inputs(definition, {"express": "no"}) == ((), False)
+    assert unanswered_fee_inputs(definition, {"express": "si"}) == (("empleados",), False)
+
+
+def test_a_question_hidden_by_its_own_answer_is_never_unanswered(
+    demo_data: dict[str, Any],
+) -> None:
+    correo = next(item for item in demo_data["fields"] if item["name"] == "correo")
+    correo["visible_if"] = {"field": "correo", "op": "present"}
+    definition = with_fees(demo_data, CHARGED_BY_EMAIL)
+    assert unanswered_fee_inputs(definition, {}) == ((), False)
+
+
+def test_fees_that_read_nothing_are_never_unanswered(demo_data: dict[str, Any]) -> None:
+    fixed = {"code": "f", "kind": "fixed", "label": t("F"), "amount": 15}
+    assert unanswered_fee_inputs(with_fees(demo_data, fixed), {}) == ((), False)
+    assert unanswered_fee_inputs(with_fees(demo_data), {}) == ((), False)

@@ -10,6 +10,7 @@ import yaml
 
 import workflows
 from workflows import plans
+from workflows.fees import unanswered_fee_inputs
 from workflows.problems import InvalidDefinition
 
 DEFINITIONS = Path(__file__).parents[2] / "workflows" / "definitions"
@@ -318,14 +319,14 @@ def test_a_choice_the_field_does_not_offer_and_blank_answers_are_not_given():
     assert data == {"distrito": "0511"}
 
 
-def test_fees_are_estimable_only_when_every_figure_they_read_is_answered():
+def test_the_plan_s_answers_leave_what_the_fees_still_need():
     registration = next(d for d in ALL if d.authority == "0614")
-    assert plans.fee_inputs(registration) == {"contribuyente_inscrito"}
-    assert not plans.estimable(registration, plans.mapped_data(JOURNEY, registration, RESTAURANT))
+    data = plans.mapped_data(JOURNEY, registration, RESTAURANT)
+    assert unanswered_fee_inputs(registration, data) == (("contribuyente_inscrito",), False)
     permit = next(d for d in ALL if d.slug == "permiso-construccion")
-    assert plans.fee_inputs(permit) == {"area_construida_m2"}
-    assert plans.estimable(permit, plans.mapped_data(JOURNEY, permit, WORKSHOP))
+    data = plans.mapped_data(JOURNEY, permit, WORKSHOP)
+    assert unanswered_fee_inputs(permit, data, "decreto_27_2023") == ((), False)
     stormwater = next(d for d in ALL if d.slug == "factibilidad-aguas-lluvias")
-    assert plans.fee_inputs(stormwater) == {"area_terreno_m2", "tipo_proyecto"}
+    assert unanswered_fee_inputs(stormwater, {})[0] == ("area_terreno_m2", "tipo_proyecto")
     qualification = next(d for d in ALL if d.slug == "calificacion-lugar")
-    assert plans.estimable(qualification, {})
+    assert unanswered_fee_inputs(qualification, {}) == ((), False)
