@@ -110,7 +110,8 @@ def _http_error(error: HTTPException):
     if wants_json():
         return json_error(error)
     if code in OWN_PAGES:
-        body = render_template(f"errors/{code}.html")
+        # The 429 page says what to do on the page that was limited (its blueprint).
+        body = render_template(f"errors/{code}.html", limited=request.blueprint)
     else:
         title, advice = GENERIC_TEXTS.get(code, DEFAULT_TEXT)
         body = render_template(

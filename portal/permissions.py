@@ -130,6 +130,9 @@ class Rule:
         under_lock: The service asks `write` again under the case's lock; a refused form
             that was made for an earlier version of the case goes on to the service, which
             tells the person that someone acted first (409) rather than "not allowed".
+        after_discard: A POST on the person's own draft that they deleted reaches the view
+            (deleting twice, back then send again, is answered as the first time); anyone
+            else, and every GET, still gets 404.
     """
 
     who: str
@@ -137,12 +140,18 @@ class Rule:
     write: str | None = None
     staff_only: bool = False
     under_lock: bool = False
+    after_discard: bool = False
 
 
 def _case(
-    read: str | None, write: str | None = None, *, staff_only: bool = False, under_lock=False
+    read: str | None,
+    write: str | None = None,
+    *,
+    staff_only: bool = False,
+    under_lock=False,
+    after_discard=False,
 ) -> Rule:
-    return Rule(CASE, read, write, staff_only, under_lock)
+    return Rule(CASE, read, write, staff_only, under_lock, after_discard)
 
 
 ROUTES: dict[str, Rule] = {
@@ -210,7 +219,7 @@ ROUTES: dict[str, Rule] = {
     "drafts.check": _case(READ, OWN),
     "drafts.answers": _case(None, OWN),
     "drafts.upload": _case(None, OWN),
-    "drafts.delete": _case(READ, OWN),
+    "drafts.delete": _case(READ, OWN, after_discard=True),
     "review.queue": Rule(STAFF),
     "review.case": _case(READ, ACT, staff_only=True, under_lock=True),
     "review.verdicts": _case(None, RECORD_VERDICTS, staff_only=True),
@@ -267,6 +276,11 @@ def _gate_case(rule: Rule) -> None:
     task = rule.read if request.method in ("GET", "HEAD") else rule.write
     args = request.view_args or {}
     application = load_application(args["application_id"])
+    if application is None and rule.after_discard and request.method == "POST":
+        deleted = _own_deleted_draft(args["application_id"])
+        if deleted is not None:
+            g.case, g.case_role = deleted, "applicant"
+            return
     try:
         if rule.staff_only and not current_user.is_staff:
             raise NotAllowed("staff_only")
@@ -281,6 +295,20 @@ def _gate_case(rule: Rule) -> None:
     g.case, g.case_role = application, role
     if role != "applicant" and task == READ and request.method in ("GET", "HEAD"):
         after_this_request(_audit_read(application.id, args.get("document_id")))
+
+
+def _own_deleted_draft(application_id: int) -> Application | None:
+    """The signed-in person's own draft that they deleted, or None."""
+    if not current_user.is_authenticated:
+        return None
+    return db.session.scalar(
+        sa.select(Application).where(
+            Application.id == application_id,
+            Application.applicant_id == current_user.id,
+            Application.discarded_at.is_not(None),
+            Application.tracking_number.is_(None),
+        )
+    )
 
 
 def _stale(application: Application) -> bool:

@@ -200,10 +200,18 @@ def _clock_events(
     `effects`); it is shown as the act's label in `locale`, never as the definition's code.
     """
     labels = {t.action: t.label.get(locale) for t in definition.transitions}
-    return [
-        event | {"reason": labels.get(event.get("reason"), event.get("reason"))}
-        for event in (application.clock or {}).get("events", [])
-    ]
+    kinds = {t.action: definition.kind_of(t) for t in definition.transitions}
+    commented = {h.comment: h.action for h in application.history if h.comment}
+    events = []
+    for event in (application.clock or {}).get("events", []):
+        reason = event.get("reason")
+        act = reason if reason in labels else commented.get(reason)
+        if kinds.get(act) == "ask_applicant":
+            # A prevención: its text is shown once, under "La institución le pide corregir".
+            events.append(event | {"reason": None, "asked": True})
+        else:
+            events.append(event | {"reason": labels.get(reason, reason), "asked": False})
+    return events
 
 
 def status_view(

@@ -483,6 +483,27 @@ def act_on_application(
     return entry
 
 
+def withdraw_application(*, actor: User, application: Application) -> HistoryEntry | None:
+    """Withdraw the applicant's case (LPA Art. 111): fire the definition's `withdraw`-kind action.
+
+    Idempotent: when the case is already in a `withdrawn` state (a double submission, or back
+    and send again), nothing happens and None is returned; the check is made under the case's
+    lock, so two submissions at the same instant withdraw once.
+
+    Raises:
+        NotFound: not the actor's case.
+        NotAllowed: `transition_not_allowed` when the case cannot be withdrawn in its state.
+    """
+    application = lock_application(application)
+    definition = definition_of(application.procedure_version)
+    if definition.state(application.state).kind == "withdrawn":
+        permissions.authorize(actor, application, permissions.OWN)
+        db.session.rollback()
+        return None
+    action = workflows.action_of_kind(definition, application.state, "applicant", "withdraw")
+    return act_on_application(actor=actor, application=application, action=action or "")
+
+
 @contextmanager
 def _stale_as_conflict():
     """Turn 'someone else changed this case first' into a Conflict, undoing everything.

@@ -140,6 +140,9 @@ def edit(application_id: int):
         "applications/edit.html",
         application=application,
         correction=correction,
+        # Sending the form answers a prevención when the state offers a `correct` action.
+        correcting=workflows.action_of_kind(definition, application.state, "applicant", "correct")
+        is not None,
         locked=correction.locked if correction else frozenset(),
         form=form,
         definition=definition,
@@ -216,11 +219,14 @@ def confirm_withdraw(application_id: int):
         or workflows.action_of_kind(definition, application.state, "applicant", "withdraw") is None
     ):
         return redirect(url_for(".status", application_id=application.id))
+    from portal.payments.presenters import paid_orders
+
     return render_template(
         "applications/withdraw.html",
         application=application,
         title=definition.title.get(str(get_locale())),
         form=ApplicationActionForm(),
+        paid=paid_orders(application),
     )
 
 
@@ -254,12 +260,8 @@ def withdraw(application_id: int):
     application = _load(application_id)
     if not ApplicationActionForm().validate_on_submit():
         abort(400)
-    definition = definition_of(application.procedure_version)
-    action = workflows.action_of_kind(definition, application.state, "applicant", "withdraw")
     try:
-        services.act_on_application(
-            actor=current_user, application=application, action=action or ""
-        )
+        services.withdraw_application(actor=current_user, application=application)
     except DomainError as error:
         flash(message_for(error.code), "error")
     else:

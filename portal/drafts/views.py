@@ -195,6 +195,12 @@ def upload(application_id: int):
 @bp.route("/<int:application_id>/eliminar", methods=["GET", "POST"])
 @login_required
 def delete(application_id: int):
+    if request.method == "POST" and permissions.current_case().discarded_at is not None:
+        # Deleted already (a double submission): answered as the first time.
+        if not ApplicationActionForm().validate_on_submit():
+            abort(400)
+        flash(_("Borrador eliminado."), "success")
+        return redirect(url_for("applications.index"))
     application, elsewhere = _draft()
     if elsewhere:
         return elsewhere

@@ -43,6 +43,7 @@ TASKS: dict[str, tuple[str, str]] = {
     "account_mail": ("mail", "portal.accounts.tasks:send_account_mail"),
     "representation_invite": ("mail", "portal.subjects.tasks:send_invitation"),
     "warn_draft_expiry": ("mail", "portal.drafts.tasks:warn_draft_expiry"),
+    "payment_mail": ("mail", "portal.payments.tasks:send_payment_mail"),
 }
 PENDING_KEY = "outbox_pending"
 

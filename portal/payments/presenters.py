@@ -33,3 +33,15 @@ def payments_view(
             if order.paid_at
         },
     }
+
+
+def paid_orders(application: Application) -> list[tuple]:
+    """The case's paid orders, oldest first, as (PaymentOrder, "27/03/2026" El Salvador time):
+    what the applicant paid, said before they withdraw."""
+    from portal.applications.effects import LOCAL_TZ
+
+    return [
+        (order, order.paid_at.astimezone(LOCAL_TZ).strftime("%d/%m/%Y"))
+        for order in list_payment_orders(application.id)
+        if order.status == "paid" and order.paid_at
+    ]

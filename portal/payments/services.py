@@ -109,8 +109,9 @@ def issue_order(
     )
     db.session.add(order)
     db.session.flush()
-    order.reference = make_reference(application.authority.tracking_prefix, today.year, order.id)
+    order.reference = make_reference(application.tracking_number, count + 1)
     enqueue("render_payment_order", order_id=order.id)
+    enqueue("payment_mail", order_id=order.id, event=ISSUED)
     return order
 
 
@@ -164,6 +165,67 @@ def _order_context(order: PaymentOrder) -> dict:
         "how": how_to_pay(application, definition),
         "status_url": status_url(application.id),
     }
+
+
+#: The payment e-mails the applicant gets: an order was issued, an order was paid.
+ISSUED, PAID = "issued", "paid"
+
+
+def mail_order(order_id: int, event: str) -> bool:
+    """E-mail the applicant that an order was issued (amount, reference, due date, how to pay)
+    or paid (the receipt: when, how, the payment's reference); True when sent now.
+
+    Sent once per order and event (`notifications.send_once`, key `order-<id>-<event>`), in
+    the applicant's language, and kept in their notification centre (/avisos). Runs in the
+    job's transaction.
+    """
+    from flask_babel import gettext
+
+    from portal.applications.effects import LOCAL_TZ
+    from portal.links import status_url
+    from portal.notifications.services import locale_of, send_once
+    from portal.procedures.services import definition_of
+
+    order = db.session.get(PaymentOrder, order_id)
+    if order is None or event not in (ISSUED, PAID) or (event == PAID and order.paid_at is None):
+        return False
+    application = db.session.get(Application, order.application_id)
+    definition = definition_of(application.procedure_version)
+    locale = locale_of(application.applicant)
+    number, amount = application.tracking_number, f"{order.amount:,.2f}"
+
+    def subject() -> str:  # evaluated by send_once in the applicant's language
+        if event == ISSUED:
+            return gettext(
+                "Mandamiento de pago del expediente %(number)s: $%(amount)s",
+                number=number,
+                amount=amount,
+            )
+        return gettext(
+            "Pago recibido: expediente %(number)s ($%(amount)s)", number=number, amount=amount
+        )
+
+    return send_once(
+        f"order-{order.id}-{event}",
+        to=application.applicant.email,
+        locale=locale,
+        subject=subject,
+        template=f"email/payment_{event}.txt",
+        context={
+            "application": application,
+            "order": order,
+            "amount": amount,
+            "procedure_title": definition.title.get(locale),
+            "due_on": order.due_on.strftime("%d/%m/%Y") if order.due_on else "",
+            "paid_at": order.paid_at.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
+            if order.paid_at
+            else "",
+            "how": how_to_pay(application, definition),
+            "status_url": status_url(application.id),
+        },
+        user_id=application.applicant_id,
+        application_id=application.id,
+    )
 
 
 def render_order(order_id: int) -> bool:
@@ -239,6 +301,7 @@ def _settle(
         )
     )
     db.session.flush()
+    enqueue("payment_mail", order_id=order.id, event=PAID)
     if not fee_paid(application):
         return
     definition = definition_of(application.procedure_version)
@@ -272,12 +335,15 @@ def record_counter_payment(
     return order
 
 
-def start_online_payment(*, actor: User, application: Application, order_id: int) -> str:
+def start_online_payment(*, actor: User, application: Application, order_id: int) -> str | None:
     """Send the applicant to the provider to pay a pending order; return where to go.
+
+    Returns None when the order is paid already (a second "Pagar en línea", back and send
+    again): nothing to pay, the case's status page says so.
 
     Raises:
         NotFound: not the actor's case, or not its order.
-        InvalidInput: `order_not_pending` (paid or cancelled meanwhile: the page says so),
+        InvalidInput: `order_not_pending` (cancelled meanwhile: the page says so),
             `online_payment_off` (no provider configured).
     """
     from portal import permissions
@@ -290,6 +356,8 @@ def start_online_payment(*, actor: User, application: Application, order_id: int
     )
     if order is None:
         raise NotFound("not_found")
+    if order.status == "paid":
+        return None
     if order.status != "pending" or not order.reference:
         raise InvalidInput("order_not_pending")
     provider = providers.provider()
@@ -398,6 +466,13 @@ def _outcome(order: PaymentOrder | None, notification: providers.Notification) -
     if notification.amount != order.amount:
         return "amount_mismatch"
     return "paid" if order.status == "pending" else "duplicate"
+
+
+def order_with_reference(reference: str) -> PaymentOrder | None:
+    """The order a payment reference names (read as typed: `references.normalize`), or None."""
+    return db.session.scalar(
+        sa.select(PaymentOrder).where(PaymentOrder.reference == normalize(reference))
+    )
 
 
 def simulate_payment(

@@ -43,6 +43,9 @@ def pay_online(application_id: int, order_id: int):
     except DomainError as error:
         flash(message_for(error.code), "error")
         return redirect(url_for("applications.status", application_id=application.id))
+    if target is None:  # paid already: the status page shows when
+        flash(_("Este mandamiento ya está pagado."), "success")
+        return redirect(url_for("applications.status", application_id=application.id))
     return redirect(target)
 
 
@@ -54,6 +57,19 @@ def simulator(token: str):
         abort(404)
     reference, amount = paying
     form = ApplicationActionForm()
+    order = services.order_with_reference(reference)
+    if order is not None and order.status == "paid":
+        # Paid already (back, a reopened page, a second click): nothing to confirm again.
+        from portal.applications.effects import LOCAL_TZ
+
+        return render_template(
+            "payments/simulator.html",
+            form=form,
+            reference=reference,
+            amount=f"{amount:,.2f}",
+            paid_on=order.paid_at.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M"),
+            application_id=order.application_id,
+        )
     if form.validate_on_submit():
         confirmed = request.form.get("decision") == "confirmar"
         application_id = services.simulate_payment(gateway, reference, amount, confirmed)

@@ -160,14 +160,36 @@ def invitation(token: str) -> Representation | None:
     return found
 
 
+def _accepted_by(account: User, token: str) -> Representation | None:
+    """The representation a link names when `account` accepted it and it still holds."""
+    read = tokens.read(LINK_PURPOSE, token, max_age=INVITATION_DAYS * 86400)
+    found = db.session.get(Representation, read[0]) if read else None
+    if (
+        found is None
+        or not hmac.compare_digest(found.nonce, read[1])
+        or found.account_id != account.id
+        or found.accepted_at is None
+        or found.revoked_at is not None
+    ):
+        return None
+    return found
+
+
 def accept(*, account: User, token: str, ip: str | None = None) -> Representation:
     """Accept an invitation as the signed-in account whose address it was sent to.
+
+    Idempotent: the same account accepting the same link again (a double submission, back
+    and send again) gets the representation it accepted, and nothing is written.
 
     Raises:
         NotFound: no open invitation for that link, or it was sent to another address (the
             same answer, so a link says nothing to someone it was not meant for).
     """
     found = invitation(token)
+    if found is None:
+        earlier = _accepted_by(account, token)
+        if earlier is not None:  # accepted already by this account: a second click
+            return earlier
     if found is None or normalize_email(account.email) != found.invited_email:
         raise NotFound("invitation_not_found")
     found.account_id, found.accepted_at = account.id, utcnow()

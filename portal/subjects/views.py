@@ -192,21 +192,23 @@ def revoke(record_id: int, representation_id: int):
 def accept(token: str):
     found = representatives.invitation(token)
     form = ConfirmForm()
-    if found is None:
-        return render_template("subjects/invitation.html", found=None, form=form), 404
     if request.method == "POST" and form.validate():
-        try:
-            representatives.accept(account=current_user, token=token, ip=request.remote_addr)
+        try:  # accepting twice (a double submission) is answered as the first time
+            accepted = representatives.accept(
+                account=current_user, token=token, ip=request.remote_addr
+            )
         except NotFound:
             return render_template("subjects/invitation.html", found=None, form=form), 404
         flash(
             _(
                 "Ahora puede presentar trámites por %(name)s.",
-                name=found.legal_unit.name or found.legal_unit.nit,
+                name=accepted.legal_unit.name or accepted.legal_unit.nit,
             ),
             "success",
         )
         return redirect(url_for(".index"))
+    if found is None:
+        return render_template("subjects/invitation.html", found=None, form=form), 404
     return render_template(
         "subjects/invitation.html",
         found=found,

@@ -21,11 +21,13 @@ from portal.applications.clocks import local_date
 from portal.applications.models import Application
 from portal.extensions import db
 from portal.procedures.services import definition_of
+from workflows.prerequisites import tracking_key
 
 #: Letters and digits people do not confuse when copying from paper (no 0/O, 1/I/L, U/V).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTWXYZ23456789"
 CODE_LENGTH = 8  # 29**8 ≈ 5e11 codes; the look-up is rate-limited
-_SEPARATORS = re.compile(r"[\s\-_.·/]+")
+# Whatever is not a letter or digit of a code: spaces, dashes, dots, slashes people type.
+_NOT_CODE = re.compile(r"[^A-Z0-9]+")
 
 
 def new_tracking_code() -> str:
@@ -39,22 +41,13 @@ def display_code(code: str | None) -> str:
 
 
 def normalize(text: str) -> str:
-    """Upper-case `text` and drop spaces, dashes and dots, as people type them."""
-    return _SEPARATORS.sub("", text or "").upper()[:60]
+    """Return a typed code as stored (`K7QM2PXA`): upper case, without separators.
 
-
-def tracking_key(number: str) -> str:
-    """A tracking number in the form stored (OPAMSS-2026-000001), whatever the case or spaces.
-
-    Dashes are optional when typed: the prefix ends where the digits begin, and the year is
-    the first four digits (`opamss 2026 000001`, `OPAMSS2026000001`).
+    Read as tracking numbers are (`workflows.prerequisites.tracking_key`: spaces of any kind,
+    non-breaking ones and hyphens, en and em dashes as pasted from a PDF), then anything not
+    a letter or digit (dots, slashes, underscores) is dropped: `"8p4y–2577"` is `8P4Y2577`.
     """
-    compact = normalize(number)
-    found = re.fullmatch(r"([A-Z][A-Z0-9]*?)(\d{4})(\d{1,10})", compact)
-    if not found:
-        return compact
-    prefix, year, serial = found.groups()
-    return f"{prefix}-{year}-{int(serial):06d}"
+    return _NOT_CODE.sub("", tracking_key(text or ""))[:60]
 
 
 @dataclass(frozen=True)

@@ -119,3 +119,27 @@ def test_a_keyboard_reaches_every_link_and_button_in_order(app, live_server, bro
         else:
             assert any(name.startswith("Desistir de la solicitud") for name in names)
     context.close()
+
+
+def test_a_correction_round_with_locked_items_fits_a_phone(app, live_server, browser):
+    """The edit page of a prevención whose items were marked one by one: the locked items'
+    hidden legends must not push the page sideways at 360 px (WCAG 1.4.10)."""
+    from tests.portal.test_corrections import _asked_to_correct
+
+    with app.app_context():
+        app.config["WTF_CSRF_ENABLED"] = False
+        application_id = _asked_to_correct(app.test_client(), marked=True)
+        app.config["WTF_CSRF_ENABLED"] = True
+    context = browser.new_context(viewport={"width": 360, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    _sign_in(page, live_server, "ana@example.sv")
+    page.goto(f"{live_server}/solicitudes/{application_id}/editar")
+    assert page.locator("fieldset.app-locked-item[disabled]").count() > 1
+    assert page.get_by_role("button", name="Enviar corrección").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert _violations(page) == []
+    # The prevención's text keeps its line breaks on the status page.
+    page.goto(f"{live_server}/solicitudes/{application_id}")
+    kept = page.locator(".app-pre-line").first
+    assert kept.evaluate("el => getComputedStyle(el).whiteSpace") == "pre-line"
+    context.close()

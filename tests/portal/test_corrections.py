@@ -109,3 +109,37 @@ def test_the_status_page_shows_the_clock_suspended_and_resumed(client, app_ctx):
     submit(client, application_id, fields=FIELDS, files={})
     status = client.get(f"/solicitudes/{application_id}").get_data(as_text=True)
     assert "plazo suspendido" in status and "plazo reanudado" in status
+
+
+def test_the_correction_page_sends_a_correction_not_a_new_application(client, app_ctx):
+    application_id = _asked_to_correct(client, marked=False)  # marked items: tests/e2e
+    page = client.get(f"/solicitudes/{application_id}/editar").get_data(as_text=True)
+    assert "Enviar corrección" in page and "Presentar solicitud" not in page
+
+
+def test_the_prevencion_is_shown_once_with_its_line_breaks_and_the_clock_names_it(client, app_ctx):
+    from portal.applications.effects import local_now
+
+    application = _filed(make_applicant())
+    clerk = make_staff("clerk", "0511", email="registro@santatecla.example.sv")
+    act_on_application(actor=clerk, application=application, action="tomar")
+    reason = "Falta la firma del profesional.\nEl plano no tiene escala.\n\nTraiga ambos."
+    act_on_application(
+        actor=clerk,
+        application=reload_application(application.id),
+        action="prevenir",
+        comment=reason,
+    )
+    login(client, "ana@example.sv")
+    status = client.get(f"/solicitudes/{application.id}").get_data(as_text=True)
+    # The reason, as written (its line breaks kept by `app-pre-line`), under the request.
+    assert re.search(
+        r'class="[^"]*app-pre-line[^"]*">\s*Falta la firma del profesional\.\n', status
+    )
+    today = local_now().date().strftime("%d/%m/%Y")
+    clock = status[status.index("Cambios del plazo legal") :]
+    clock = clock[: clock.index("</ul>")]
+    assert f"plazo suspendido por la prevención del {today}" in clock
+    assert "Falta la firma" not in clock
+    # The legal period is a date; the unit is how it is counted, not after the date.
+    assert "(días hábiles)." not in status

@@ -170,6 +170,15 @@ def test_withdrawal_is_offered_only_while_undecided_and_asks_first(client, app_c
     assert reload_application(open_case).state == "presentado"  # asking changes nothing
     assert client.post(f"/solicitudes/{open_case}/desistir").status_code == 302
     assert reload_application(open_case).state == "desistido"
+    # Sent again (double submission, back then send): the status page, no error, one act.
+    client.get(f"/solicitudes/{open_case}")  # the success message is read
+    again = client.post(f"/solicitudes/{open_case}/desistir")
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/{open_case}")
+    shown = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "Hay un problema" not in shown and "no está permitida" not in shown
+    withdrawn = reload_application(open_case)
+    assert withdrawn.state == "desistido"
+    assert sum(1 for e in withdrawn.history if e.to_state == "desistido") == 1
     decided = decided_case(applicant, "calificacion-lugar", {"direccion": "Calle Arce 1234"})
     for case in (open_case, decided.id):
         assert "/desistir" not in client.get(f"/solicitudes/{case}").get_data(as_text=True)

@@ -210,6 +210,11 @@ def test_deleting_a_draft_asks_first_then_it_answers_404(client, draft):
     assert "¿Eliminar este borrador?" in confirm and 'name="csrf_token"' in confirm
     deleted = client.post(f"/borradores/{draft}/eliminar", data={})
     assert deleted.status_code == 302 and deleted.headers["Location"].endswith("/solicitudes/")
+    # Sent again (double submission, back then send): the same answer, not a 404.
+    client.get("/solicitudes/")
+    again = client.post(f"/borradores/{draft}/eliminar", data={})
+    assert again.status_code == 302 and again.headers["Location"].endswith("/solicitudes/")
+    assert "Borrador eliminado." in _text(client.get("/solicitudes/"))
     for path in (
         f"/borradores/{draft}/paso/1",
         f"/solicitudes/{draft}",
@@ -376,3 +381,12 @@ def test_a_prefilled_case_number_waits_for_its_question_through_the_earlier_step
     saved = _step(client, application_id, 2, step_two)
     assert saved.status_code == 302, _text(saved)[:2000]
     assert "resolucion_calificacion_lugar" not in _application(application_id).data
+
+
+def test_someone_else_posting_to_a_deleted_draft_gets_404(client, draft, app):
+    assert client.post(f"/borradores/{draft}/eliminar", data={}).status_code == 302
+    make_applicant("otra@example.sv")
+    other = app.test_client()
+    login(other, "otra@example.sv")
+    assert other.post(f"/borradores/{draft}/eliminar", data={}).status_code == 404
+    assert client.get(f"/borradores/{draft}/eliminar").status_code == 404  # no page to show

@@ -71,8 +71,10 @@ def test_the_payment_order_pdf_prints_reference_breakdown_due_date_and_where_to_
     application = _filed(make_applicant())
     run_jobs()
     order = _order(application.id)
-    assert is_valid(order.reference) and order.reference.startswith("STE-")
-    assert order.reference.split("-")[1] == str(order.issued_at.year)
+    # The case's own number and the order's sequence on it, then the check digits.
+    assert is_valid(order.reference)
+    assert order.reference.startswith(f"{application.tracking_number}-1-")
+    assert order.number == f"MP-{application.tracking_number}-1"
     pdf = read_order_pdf(order)
     assert pdf is not None and order.sha256
     pages = pdf_probe.pages(pdf, tmp_path)
@@ -186,7 +188,7 @@ def test_an_applicant_pays_online_through_the_demonstration_gateway(client, app_
     assert order.payment_reference.startswith("SIM-")
     page = client.get(f"/solicitudes/{application.id}").get_data(as_text=True)
     assert "Pagado el" in page and order.payment_reference in page
-    assert "Pagar en línea" not in page
+    assert f"/pagos/{application.id}/{order.id}/en-linea" not in page  # no button any more
     # The clerk may now admit the case: the fee is paid, as after a counter payment.
     from portal.applications.facts import facts_for
 
@@ -367,11 +369,131 @@ def test_a_counter_payment_and_an_online_one_at_once_pay_the_order_once(app_ctx)
     assert (order.paid_via, outcome) in (("counter", "duplicate"), ("online", "paid"))
 
 
-def test_references_carry_iso_7064_check_digits():
-    from portal.payments.references import is_valid, make_reference
+def test_references_name_the_case_and_carry_iso_7064_check_digits():
+    from portal.payments.references import is_valid, make_reference, normalize
 
-    reference = make_reference("STE", 2026, 42)
-    assert reference == "STE-2026-0000042-95" and is_valid(reference)
-    assert is_valid(" ste-2026-0000042-95 ")
-    for wrong in ("STE-2026-0000024-95", "STE-2026-0000042-59", "SET-2026-0000042-95", "X", "a--b"):
+    reference = make_reference("OPAMSS-2026-000002", 1)
+    assert reference.startswith("OPAMSS-2026-000002-1-") and is_valid(reference)
+    assert make_reference("opamss-2026-000002", 1) == reference
+    check = reference[-2:]
+    # Typed back by a clerk: any case, spaces, dashes pasted from a PDF, no-break spaces.
+    for typed in (
+        f" opamss-2026-000002-1-{check} ",
+        f"OPAMSS 2026 000002 1 {check}",
+        f"OPAMSS\u20132026\u2013000002\u20131\u2013{check}",
+        f"opamss\u00a02026 \u2014 000002-1-{check}",
+    ):
+        assert normalize(typed) == reference and is_valid(typed), typed
+    # Another case's order, another sequence: another reference.
+    assert make_reference("OPAMSS-2026-000001", 2) != reference
+    assert make_reference("OPAMSS-2026-000002", 2) != reference
+    for wrong in (
+        f"OPAMSS-2026-000003-1-{check}",
+        f"OPAMSS-2026-000002-2-{check}",
+        f"OPAMSS-2026-000020-1-{check}",
+        "X",
+        "a--b",
+        "OPAMSS-2026-000002-1-",
+    ):
         assert not is_valid(wrong), wrong
+
+
+def test_the_gateway_page_reopened_after_paying_says_the_order_is_paid(client, app_ctx):
+    application = _filed(make_applicant())
+    order = _order(application.id)
+    login(client, "ana@example.sv")
+    gateway = client.post(f"/pagos/{application.id}/{order.id}/en-linea").headers["Location"]
+    client.post(gateway, data={"decision": "confirmar"})
+    paid = _order(application.id)
+    for reopened in (client.get(gateway), client.post(gateway, data={"decision": "confirmar"})):
+        page = reopened.get_data(as_text=True)
+        assert reopened.status_code == 200
+        assert "Este mandamiento ya está pagado" in page and "Confirmar el pago" not in page
+        assert "Total a pagar" not in page and "$20.00" in page
+        from portal.applications.effects import LOCAL_TZ
+
+        assert paid.paid_at.astimezone(LOCAL_TZ).strftime("%d/%m/%Y") in page
+        assert f'href="/solicitudes/{application.id}"' in page
+    # Nothing was charged again: one payment, no duplicate to refund.
+    from portal.payments.models import PaymentNotification
+
+    assert len(_payment_acts(application.id)) == 1
+    assert db.session.scalar(sa.select(sa.func.count(PaymentNotification.id))) == 1
+    # "Pagar en línea" sent again (back, then send) goes to the status page, not to an error.
+    again = client.post(f"/pagos/{application.id}/{order.id}/en-linea")
+    assert again.headers["Location"].endswith(f"/solicitudes/{application.id}")
+    status = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "Este mandamiento ya está pagado." in status and "Hay un problema" not in status
+
+
+def test_withdrawing_after_paying_says_what_was_paid_and_where_refunds_are_asked(client, app_ctx):
+    application = _filed(make_applicant())
+    order = _order(application.id)
+    assert _notify(client, order.reference, "20.00", "TX-1").json["outcome"] == "paid"
+    login(client, "ana@example.sv")
+    page = client.get(f"/solicitudes/{application.id}/desistir").get_data(as_text=True)
+    assert "Lo que ya pagó" in page and "$20.00" in page and order.number in page
+    assert "Desistir no devuelve por sí solo lo que pagó" in page
+    assert application.authority.name in page
+    assert "se le devolverá" not in page  # no promise
+
+
+def test_withdrawing_before_paying_says_nothing_about_fees(client, app_ctx):
+    application = _filed(make_applicant())
+    login(client, "ana@example.sv")
+    page = client.get(f"/solicitudes/{application.id}/desistir").get_data(as_text=True)
+    assert "¿Desistir de la solicitud?" in page and "Lo que ya pagó" not in page
+
+
+def test_the_applicant_is_told_by_mail_and_in_the_centre_when_an_order_is_issued_and_paid(
+    client, app_ctx, run_jobs
+):
+    from tests.portal.helpers import mails
+
+    app_ctx.config["PAYMENT_BANKS"] = ("Banco de Prueba Uno",)
+    application = _filed(make_applicant())
+    run_jobs()
+    order = _order(application.id)
+    issued = [m for m in mails(app_ctx) if "Mandamiento de pago" in str(m["Subject"])]
+    assert len(issued) == 1 and issued[0]["To"] == "ana@example.sv"
+    assert str(issued[0]["Subject"]) == (
+        f"Mandamiento de pago del expediente {application.tracking_number}: $20.00"
+    )
+    body = issued[0].get_content()
+    for text in (
+        order.reference,
+        "$20.00",
+        order.due_on.strftime("%d/%m/%Y"),
+        "Pagar en línea",
+        "Banco de Prueba Uno",
+        f"/solicitudes/{application.id}",
+    ):
+        assert text in body, text
+    assert _notify(client, order.reference, "20.00", "TX-1").json["outcome"] == "paid"
+    _notify(client, order.reference, "20.00", "TX-1")  # the same callback again: one e-mail
+    run_jobs()
+    run_jobs()
+    paid = [m for m in mails(app_ctx) if "Pago recibido" in str(m["Subject"])]
+    assert len(paid) == 1
+    receipt = paid[0].get_content()
+    assert "$20.00" in receipt and order.reference in receipt and "TX-1" in receipt
+    assert "en línea" in receipt
+    login(client, "ana@example.sv")
+    centre = client.get("/avisos/").get_data(as_text=True)
+    assert str(issued[0]["Subject"]) in centre and str(paid[0]["Subject"]) in centre
+    assert order.reference in centre
+
+
+def test_payment_mails_are_written_in_the_applicants_language(client, app_ctx, run_jobs):
+    from tests.portal.helpers import mails
+
+    applicant = make_applicant()
+    applicant.locale = "en"
+    db.session.commit()
+    application = _filed(applicant)
+    order = _order(application.id)
+    _notify(client, order.reference, "20.00", "TX-EN")
+    run_jobs()
+    subjects = [str(m["Subject"]) for m in mails(app_ctx)]
+    assert f"Payment order for case {application.tracking_number}: $20.00" in subjects
+    assert f"Payment received: case {application.tracking_number} ($20.00)" in subjects

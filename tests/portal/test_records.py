@@ -188,6 +188,10 @@ def test_a_representative_accepts_the_invitation_and_files_for_the_unit(
     invitation = _text(client.get(path))
     assert "Ana María Pérez" in invitation
     assert client.post(path, data={"csrf_token": _csrf(invitation)}).status_code == 302
+    # Sent again (double submission, back and send): the same answer, one representation.
+    twice = client.post(path, data={"csrf_token": _csrf(invitation)})
+    assert twice.status_code == 302 and twice.headers["Location"].endswith("/mis-datos/")
+    assert "Ahora puede presentar trámites por" in _text(client.get("/mis-datos/"))
     records = _text(client.get("/mis-datos/"))
     assert "Ana María Pérez · 01234567-8" in records and "Representante" in records
     assert client.get(path).status_code == 404  # used once

@@ -91,3 +91,30 @@ def test_guessing_codes_is_rate_limited(client, app_ctx, run_jobs):
         for i in range(11)
     ]
     assert answers[:10] == [404] * 10 and answers[10] == 429
+
+
+def test_numbers_and_codes_pasted_from_a_pdf_are_read(client, app_ctx, run_jobs):
+    application = _filed(client, run_jobs)
+    logout(client)
+    number, code = application.tracking_number, display_code(application.tracking_code)
+    for dash in ("\u2013", "\u2014", "\u2212", "\u00a0", " \u2013 "):
+        response = _track(client, number.replace("-", dash), code.replace("-", dash))
+        assert response.status_code == 200, dash
+        assert "Calificación de Lugar" in response.get_data(as_text=True)
+    # A non-breaking space around the whole thing, and the code's groups split by a dot.
+    spaced = _track(client, f"\u00a0{number}\u00a0", code.replace("-", "."))
+    assert spaced.status_code == 200
+
+
+def test_the_tracking_limit_page_speaks_of_the_number_and_code_not_of_passwords(
+    client, app_ctx, run_jobs
+):
+    application = _filed(client, run_jobs)
+    logout(client)
+    for i in range(10):
+        _track(client, application.tracking_number, f"ZZZZ-ZZ{i:02d}")
+    limited = _track(client, application.tracking_number, "ZZZZ-ZZZZ")
+    page = limited.get_data(as_text=True)
+    assert limited.status_code == 429 and "Demasiados intentos" in page
+    assert "contraseña" not in page
+    assert "código de seguimiento" in page
