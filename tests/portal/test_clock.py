@@ -7,6 +7,7 @@ as if the sweep and the office had been idle since; the sweep takes its `today` 
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -82,7 +83,7 @@ def test_an_overdue_case_is_corrected_over_http_stays_overdue_and_is_not_archive
         f"/solicitudes/nueva/{procedure_id('factibilidad-aguas-lluvias')}",
         data={"token": "aguas-lluvias-0001"},
     )
-    application_id = int(started.headers["Location"].split("/")[-2])
+    application_id = int(re.search(r"/(\d+)/", started.headers["Location"])[1])
     filed = submit(client, application_id, STORMWATER, _files())
     assert filed.status_code == 302, filed.get_data(as_text=True)[:2000]
     logout(client)
@@ -326,7 +327,7 @@ def test_the_days_left_of_the_legal_period_are_shown_to_applicant_and_clerk(clie
         f"/solicitudes/nueva/{procedure_id('factibilidad-aguas-lluvias')}",
         data={"token": "aguas-lluvias-0002"},
     )
-    application_id = int(started.headers["Location"].split("/")[-2])
+    application_id = int(re.search(r"/(\d+)/", started.headers["Location"])[1])
     assert submit(client, application_id, STORMWATER, _files()).status_code == 302
     application = reload_application(application_id)
     calendar = calendar_for(application.authority)
