@@ -245,3 +245,43 @@ def test_every_numeric_type_has_a_default_maximum() -> None:
         assert validate_value(field(kind), str(high + 1))[1] == "above_max"
     assert numeric_bounds(field("number")) == (-DEFAULT_MAX["number"], DEFAULT_MAX["number"])
     assert numeric_bounds(field("area_m2", max=Decimal(5))) == (Decimal(0), Decimal(5))
+
+
+def cadastral(**options: object) -> Field:
+    return field("text", bind="property.cadastral_key", pattern=r"\d{8}-\d{5}", **options)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "60012345-00000",
+        "60012345 00000",  # a space, as the newcomer typed it
+        "6001234500000",  # no separator
+        "60012345\u201300000",  # en dash
+        " 60012345 - 00000 ",
+        "6001.2345\u00a000000",
+    ],
+)
+def test_a_cnr_matricula_is_read_as_typed_and_stored_normalised(typed: str) -> None:
+    assert validate_value(cadastral(), typed) == ("60012345-00000", None)
+
+
+@pytest.mark.parametrize(
+    "typed", ["60012345-0000", "600123450-00000", "60012345-0000A", "matrícula 60012345"]
+)
+def test_a_cnr_matricula_that_is_not_thirteen_digits_says_the_expected_form(typed: str) -> None:
+    assert validate_value(cadastral(), typed) == (None, "invalid_cadastral_key")
+
+
+def test_the_element_reader_runs_whatever_field_binds_it() -> None:
+    # Without a pattern, and optional: the element's reader alone normalises the value.
+    assert validate_value(field("text", bind="property.cadastral_key"), "60012345 00000") == (
+        "60012345-00000",
+        None,
+    )
+    assert validate_value(field("text", bind="property.cadastral_key"), " ") == (None, None)
+    # A field bound to another element is checked by its type only.
+    assert validate_value(field("text", bind="property.address"), "60012345 00000") == (
+        "60012345 00000",
+        None,
+    )
