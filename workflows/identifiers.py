@@ -1,4 +1,4 @@
-"""Salvadoran identifiers (DUI, NIT, CNR matrícula) and the checking of one submitted field value."""
+"""Salvadoran identifiers (DUI, NIT, CNR matrícula) and the checking of one submitted value."""
 
 from __future__ import annotations
 
