@@ -285,3 +285,53 @@ def test_the_element_reader_runs_whatever_field_binds_it() -> None:
         "60012345 00000",
         None,
     )
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "15/3/2026",
+        "15/03/2026",
+        "15/marzo/2026",
+        "15/Mar/2026",
+        "15/MARZO/2026",
+        "15/mar./2026",
+        "15/ Marzo /2026",
+        "15/March/2026",
+        "15/mar/2026",
+    ],
+)
+def test_the_month_box_takes_the_month_by_number_or_by_name(typed: str) -> None:
+    assert validate_value(field("date"), typed) == (date(2026, 3, 15), None)
+
+
+@pytest.mark.parametrize(
+    ("month", "number"),
+    [
+        ("enero", 1),
+        ("Ene.", 1),
+        ("jan", 1),
+        ("febrero", 2),
+        ("abr", 4),
+        ("APR", 4),
+        ("mayo", 5),
+        ("ago", 8),
+        ("aug", 8),
+        ("septiembre", 9),
+        ("setiembre", 9),
+        ("sept.", 9),
+        ("set", 9),
+        ("oct", 10),
+        ("dic", 12),
+        ("Dec", 12),
+    ],
+)
+def test_spanish_and_english_month_names_and_abbreviations(month: str, number: int) -> None:
+    assert validate_value(field("date"), f"1/{month}/2026") == (date(2026, number, 1), None)
+
+
+@pytest.mark.parametrize(
+    "typed", ["15/marzzo/2026", "15/13/2026", "31/febrero/2026", "15/m/2026", "15/3a/2026"]
+)
+def test_a_month_that_is_not_one_is_refused(typed: str) -> None:
+    assert validate_value(field("date"), typed) == (None, "invalid_date")
