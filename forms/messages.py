@@ -41,6 +41,10 @@ MESSAGES = {
         "El dígito verificador no coincide con los demás dígitos del NIT. "
         "Revise que lo copió tal como aparece en la tarjeta o en su DUI."
     ),
+    "invalid_cadastral_key": _l(
+        "Escriba la matrícula del CNR como aparece en la escritura: ocho cifras, guion y cinco"
+        " cifras, por ejemplo 60012345-00000."
+    ),
     "invalid_district": _l("Elija uno de los distritos de la lista."),
     "invalid_district_choice": _l("Elija uno de los distritos de la lista."),
     "representative_self": _l(

@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from workflows.numbers import NumberError, parse_number
+from workflows.text import fold
 
 #: A condition is a deeply frozen mapping in one of four shapes:
 #: `{field, op, value}`, `{all: [...]}`, `{any: [...]}`, `{not: {...}}`.
@@ -30,9 +31,35 @@ ORDERED_OPS: Mapping[str, Callable[[Any, Any], bool]] = MappingProxyType(
 #: value rule (`workflows.identifiers`) and the conditions read them alike.
 YES_WORDS = frozenset({"true", "1", "si", "sí", "yes", "on"})
 NO_WORDS = frozenset({"false", "0", "no", "off"})
-#: The two ways a date is written: ISO `2026-03-01` and Salvadoran `1/3/2026` or `01/03/2026`.
+#: The two ways a date is written: ISO `2026-03-01` and Salvadoran `1/3/2026` or `01/03/2026`
+#: (the month also by name: `1/marzo/2026`, as the day/month/year boxes join it).
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-_SV_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+_SV_DATE = re.compile(r"([0-9]{1,2})/([^/]{1,12})/([0-9]{4})")
+#: Month names and abbreviations, Spanish and English, as `fold` leaves them (no accents, no
+#: case), without a final point: "marzo", "Mar", "MARZO" and "mar." all read as 3.
+MONTH_NAMES: Mapping[str, int] = MappingProxyType(
+    {
+        name: number
+        for number, names in enumerate(
+            (
+                ("enero", "ene", "january", "jan"),
+                ("febrero", "feb", "february"),
+                ("marzo", "mar", "march"),
+                ("abril", "abr", "april", "apr"),
+                ("mayo", "may"),
+                ("junio", "jun", "june"),
+                ("julio", "jul", "july"),
+                ("agosto", "ago", "august", "aug"),
+                ("septiembre", "setiembre", "sep", "sept", "set", "september"),
+                ("octubre", "oct", "october"),
+                ("noviembre", "nov", "november"),
+                ("diciembre", "dic", "december", "dec"),
+            ),
+            start=1,
+        )
+        for name in names
+    }
+)
 _LISTS = (list, tuple, set, frozenset)
 _COLLECTIONS = (list, tuple, set, frozenset, Mapping)
 #: How a condition compares an answer, by the field's type; any other type compares as text.
@@ -91,10 +118,24 @@ def read_yes_no(value: object) -> bool | None:
     return None
 
 
+def read_month(text: str) -> int | None:
+    """Return the month a person wrote: its number (`3`, `03`) or its name (`MONTH_NAMES`).
+
+    Returns None for anything else; a number is returned as written (13 too: the calendar
+    refuses it when the date is built).
+    """
+    word = fold(text).removesuffix(".").strip()
+    if word.isascii() and word.isdigit():
+        return int(word)
+    return MONTH_NAMES.get(word)
+
+
 def read_date(value: object) -> date | None:
     """Return a date written `YYYY-MM-DD` or `D/M/YYYY` (`DD/MM/YYYY`), or None.
 
-    Anything else, and days that are not on the calendar (`2026-02-30`), give None.
+    The month of `D/M/YYYY` may be a Spanish or English name or abbreviation (`read_month`:
+    `15/marzo/2026`, `15/Mar./2026`). Anything else, and days that are not on the calendar
+    (`2026-02-30`), give None.
     """
     if isinstance(value, date):
         return value
@@ -102,7 +143,10 @@ def read_date(value: object) -> date | None:
     if match := _ISO_DATE.fullmatch(text):
         year, month, day = match.groups()
     elif match := _SV_DATE.fullmatch(text):
-        day, month, year = match.groups()
+        day, name, year = match.groups()
+        month = read_month(name)
+        if month is None:
+            return None
     else:
         return None
     try:

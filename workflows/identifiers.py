@@ -1,4 +1,4 @@
-"""Salvadoran identifiers (DUI, NIT) and the checking of one submitted field value."""
+"""Salvadoran identifiers (DUI, NIT, CNR matrícula) and the checking of one submitted value."""
 
 from __future__ import annotations
 
@@ -100,6 +100,23 @@ def check_nit(value: str) -> tuple[str | None, str | None]:
     return f"{digits[:4]}-{digits[4:10]}-{digits[10:13]}-{digits[13]}", None
 
 
+def check_cadastral_key(value: str) -> tuple[str | None, str | None]:
+    """Normalise and check a property's CNR registration number (matrícula, `60012345-00000`).
+
+    The Property Registry (CNR) prints the matrícula as eight digits, a hyphen and five digits;
+    people type it with a space, an en dash, points or nothing between the two groups, so the
+    same noise as in a DUI or NIT is dropped (`identifier_digits`).
+
+    Returns:
+        `("60012345-00000", None)`, or `(None, "invalid_cadastral_key")` when it is not
+        thirteen digits once the noise is removed.
+    """
+    digits = identifier_digits(value)
+    if digits is None or len(digits) != 13:
+        return None, "invalid_cadastral_key"
+    return f"{digits[:8]}-{digits[8:]}", None
+
+
 def is_valid_dui(value: str) -> bool:
     """Tell whether `value` is a DUI with a correct check digit (noise as in `check_dui`)."""
     return check_dui(value)[1] is None
@@ -147,10 +164,17 @@ def validate_value(field: Field, raw: object) -> tuple[Any, str | None]:
         None when blank and optional), or `(None, code)` with an error code such as
         `required`, `not_a_number`, `number_ambiguous` (see `workflows.numbers`),
         `money_half_cent`, `not_an_integer`, `below_min`, `above_max` (bounds from
-        `numeric_bounds`), `invalid_nit`, `nit_check_digit`.
+        `numeric_bounds`), `invalid_nit`, `nit_check_digit`, and the codes of the reader of
+        the data element the field binds (`ELEMENT_READERS`), which runs before the type's
+        own check.
     """
     if is_blank(raw):
         return None, "required" if field.required else None
+    reader = ELEMENT_READERS.get(field.bind or "")
+    if reader is not None:
+        raw, error = reader(str(raw))
+        if error is not None:
+            return None, error
     return _CHECKS[field.type](field, raw)
 
 
@@ -282,6 +306,13 @@ def _point(field: Field, raw: object) -> tuple[Any, str | None]:
         return None, "invalid_point"
     return (lat, lon), None
 
+
+#: Data element (`workflows.dictionary`) -> the one reader of its values, whatever field binds
+#: it: `(normalised text, None)` or `(None, code)`. The field's type and pattern check the
+#: normalised text afterwards.
+ELEMENT_READERS: Mapping[str, Callable[[str], tuple[str | None, str | None]]] = MappingProxyType(
+    {"property.cadastral_key": check_cadastral_key}
+)
 
 _CHECKS: Mapping[str, Any] = MappingProxyType(
     {

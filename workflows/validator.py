@@ -11,7 +11,7 @@ import re2
 from workflows import dictionary, plans
 from workflows.clock_checks import clock_problems
 from workflows.conditions import Condition, comparisons
-from workflows.effects import EFFECTS
+from workflows.effects import EFFECTS, REQUEST_PAYMENT
 from workflows.fees import PerUnitAboveFee, TableFee
 from workflows.guards import GUARDS
 from workflows.life_events import life_event_problems
@@ -60,7 +60,7 @@ def check(definition: Definition) -> list[Problem]:
         definition: A definition built from schema-valid data.
 
     Returns:
-        Problems in definition order: duplicates, fields, documents, fees, states,
+        Problems in definition order: duplicates, fields, documents, fees, payment orders, states,
         transitions, breach actions, the state graph, ambiguity, life events, SIMDET mapping,
         routing, prerequisites, the data dictionary's (`workflows.dictionary.check`), the clock's
         (`workflows.clock_checks`), then traps, corrections, suspensions and condition depth.
@@ -227,6 +227,32 @@ def _fee_problems(definition: Definition) -> list[Problem]:
                     if key not in item.choice_values()
                 ]
     return problems
+
+
+def _payment_problems(definition: Definition) -> list[Problem]:
+    """Report fees nobody is asked to pay, and payment orders with nothing to charge.
+
+    A definition that declares `fees` must issue a payment order (mandamiento de pago) on some
+    transition (`fees_never_requested`): otherwise the fee its sheet and plan show is never
+    charged. A `request_payment` effect without any fee rule has nothing to put on the order
+    (`payment_without_fees`).
+    """
+    requests = [
+        f"workflow.transitions[{index}].effects[{number}]"
+        for index, transition in enumerate(definition.transitions)
+        for number, effect in enumerate(transition.effects)
+        if effect.name == REQUEST_PAYMENT
+    ]
+    if definition.fees and not requests:
+        return [
+            Problem("fees", "fees_never_requested", "no transition has the request_payment effect")
+        ]
+    if not definition.fees:
+        return [
+            Problem(path, "payment_without_fees", "a payment order with no fee to charge")
+            for path in requests
+        ]
+    return []
 
 
 def _role_problems(roles: Iterable[str], path: str) -> list[Problem]:
@@ -816,6 +842,7 @@ def _depth_problems(definition: Definition) -> list[Problem]:
 CHECKS: list[Check] = [
     _declarations,
     _fee_problems,
+    _payment_problems,
     _state_problems,
     _transitions,
     _graph_problems,

@@ -7,7 +7,15 @@ import re
 import pytest
 
 from tests.e2e.conftest import wait_until
-from tests.portal.helpers import PASSWORD, mails, make_staff, pdf_bytes, pdf_text, qr_texts
+from tests.portal.helpers import (
+    PASSWORD,
+    mails,
+    make_staff,
+    pdf_bytes,
+    pdf_text,
+    qr_texts,
+    ready_to_decide,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -133,7 +141,20 @@ def test_file_correct_approve_download_and_verify(app, live_server, rq_worker, b
     applicant.get_by_role("button", name="Presentar solicitud").click()
     applicant.get_by_text("Presentado (en revisión)").first.wait_for()
 
-    # The clerk approves.
+    # The clerk finds every item OK and records the fee paid at the counter (those forms have
+    # their own tests: tests/portal/test_corrections.py, test_payments.py), then approves.
+    with app.app_context():
+        import sqlalchemy as sa
+
+        from portal.accounts.services import get_user_by_email
+        from portal.applications.models import Application
+        from portal.extensions import db
+
+        case = db.session.scalar(
+            sa.select(Application).where(Application.tracking_number == number)
+        )
+        ready_to_decide(case.id, get_user_by_email("tecnico@opamss.example.sv"))
+        db.session.remove()
     _decide(clerk, base, number, "Resolver favorable")
 
     # The applicant downloads the certificate; its QR code leads to the verification page.

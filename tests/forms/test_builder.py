@@ -232,6 +232,15 @@ def test_a_date_is_asked_as_day_month_and_year_with_spanish_labels(app):
     assert 'id="f_inicio"' in html  # the error summary links to the day box
 
 
+@pytest.mark.parametrize("month", ["marzo", "Mar", "MARZO", "mar.", "March"])
+def test_the_month_box_takes_the_month_by_name(app, month):
+    form, valid, data, _ = _date_form(
+        app, {"f_inicio-day": "7", "f_inicio-month": month, "f_inicio-year": "2026"}
+    )
+    assert valid and data == {"inicio": "2026-03-07"}
+    assert form.f_inicio.parts == ("7", month, "2026")  # shown again as typed
+
+
 @pytest.mark.parametrize(
     "parts",
     [("30", "2", "2026"), ("7", "13", "2026"), ("7", "3", "26"), ("", "3", "2026"), ("x", "", "")],

@@ -221,3 +221,37 @@ def decided_case(
     subjects.record_case(application, definition)
     db.session.commit()
     return application
+
+
+def ready_to_decide(application_id: int, actor) -> None:
+    """Do what a decision waits on, as the office does: every item OK, every order paid.
+
+    `actor` is the staff member who reviews and records the payment at the counter (the
+    definition names the roles that may, `workflows.allowed_tasks`). Items get an OK verdict
+    only when the case's state offers the verdict task; every pending payment order is paid.
+    """
+    from portal.applications.facts import facts_for
+    from portal.payments.services import list_payment_orders
+    from portal.procedures.services import definition_of
+    from portal.review import services as review
+    from workflows.guards import RECORD_VERDICTS, review_items
+    from workflows.tasks import allowed_tasks
+
+    application = reload_application(application_id)
+    definition = definition_of(application.procedure_version)
+    if RECORD_VERDICTS in allowed_tasks(definition, application.state, actor.role):
+        items = review_items(definition, facts_for(application, actor.role))
+        review.record_verdicts(
+            actor=actor,
+            application=application,
+            verdicts=dict.fromkeys(items, (True, "")),
+            items=items,
+        )
+    for order in list_payment_orders(application_id):
+        if order.status == "pending":
+            review.record_payment(
+                actor=actor,
+                application=reload_application(application_id),
+                order_id=order.id,
+                reference="REC-0001",
+            )

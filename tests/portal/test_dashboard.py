@@ -82,11 +82,13 @@ def test_each_case_says_office_state_holder_days_left_and_next_step(client, app_
         "OPAMSS – personal técnico" in working_card and "Presentado (en revisión)" in working_card
     )
     assert re.search(r"Quedan \d+ días hábiles", working_card)
-    assert "Nada por ahora" in working_card
+    # The fee was assessed on filing (mandamiento de pago): paying is the applicant's step.
+    assert "Pagar" in working_card and "Nada por ahora" not in working_card
     assert "Usted" in waiting_card and "Corregir y reenviar" in waiting_card
     assert "suspendido" in waiting_card
     mine = client.get("/solicitudes/?grupo=su-accion").get_data(as_text=True)
-    assert _case_ids(mine) == [waiting] and "Borradores" not in mine
+    # Both wait on the applicant: one to be corrected, the other to be paid.
+    assert _case_ids(mine) == [working, waiting] and "Borradores" not in mine
     assert _case_ids(client.get("/solicitudes/?grupo=en-tramite").get_data(as_text=True)) == [
         working
     ]

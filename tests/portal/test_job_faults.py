@@ -280,12 +280,13 @@ def test_two_workers_rendering_one_certificate_store_one_pdf(app_ctx, client, ri
     from portal.jobs.dispatch import redis_connection
     from portal.jobs.models import OutboxMessage
     from portal.jobs.services import enqueue
-    from tests.portal.helpers import make_staff, pdf_text
+    from tests.portal.helpers import make_staff, pdf_text, ready_to_decide
 
     application_id, workers = _filed_application(client, rig)
     kill_group(workers, signal.SIGTERM)  # no worker while the race is set up
     rig.set_lease(30)  # the renders wait at the lock, then render
     clerk = make_staff("clerk", "OPAMSS", email="clerk@example.sv")
+    ready_to_decide(application_id, clerk)
     application = get_application_for(application_id, db.session.get(User, clerk.id))
     act_on_application(actor=clerk, application=application, action="aprobar")
     original = db.session.scalar(

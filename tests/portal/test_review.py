@@ -15,17 +15,21 @@ from tests.portal.helpers import (
     make_staff,
     pdf_text,
     qr_texts,
+    ready_to_decide,
     reload_application,
     submit,
 )
 
 
-def _filed_case(client) -> int:
+def _filed_case(client, *, ready: bool = False) -> int:
+    """A filed Calificación de Lugar; `ready`: its items found OK and its fee paid."""
     make_applicant()
-    make_staff("clerk", "OPAMSS", email="clerk@example.sv")
+    clerk = make_staff("clerk", "OPAMSS", email="clerk@example.sv")
     login(client, "ana@example.sv")
     application_id = file_new_application(client)
     logout(client)
+    if ready:
+        ready_to_decide(application_id, clerk)
     return application_id
 
 
@@ -99,7 +103,7 @@ def test_the_applicant_corrects_and_resubmits_and_the_clock_resumes(client, app_
 def test_approval_issues_a_certificate_whose_qr_leads_to_its_verification(
     client, app_ctx, run_jobs, tmp_path
 ):
-    application_id = _filed_case(client)
+    application_id = _filed_case(client, ready=True)
     login(client, "clerk@example.sv")
     assert _decide(client, application_id, "aprobar").status_code == 302
     run_jobs()
@@ -126,7 +130,7 @@ def test_approval_issues_a_certificate_whose_qr_leads_to_its_verification(
 
 
 def test_two_clerks_deciding_one_case_the_second_is_told(client, app_ctx):
-    application_id = _filed_case(client)
+    application_id = _filed_case(client, ready=True)
     make_staff("supervisor", "OPAMSS", email="jefa@example.sv")
     stale_version = reload_application(application_id).lock_version
     login(client, "clerk@example.sv")
@@ -163,14 +167,15 @@ def test_every_state_change_writes_history_and_feed_rows_in_one_transaction(
     from portal.extensions import db
     from portal.simdet.models import FeedEvent
 
-    application_id = _filed_case(client)
+    application_id = _filed_case(client, ready=True)
     login(client, "clerk@example.sv")
     _decide(client, application_id, "aprobar")
     run_jobs()
     events = db.session.scalars(sa.select(FeedEvent).order_by(FeedEvent.seq)).all()
     assert [e.type for e in events] == ["case.filed", "case.resolved", "permit.issued"]
     assert [e.seq for e in events] == [1, 2, 3]
-    assert len(reload_application(application_id).history) == 2
+    history = reload_application(application_id).history
+    assert [h.action for h in history if h.from_state != h.to_state] == ["presentar", "aprobar"]
 
 
 def test_a_forged_action_the_role_may_not_take_answers_403_with_the_reason(client, app_ctx):
@@ -186,6 +191,12 @@ def test_a_forged_action_the_role_may_not_take_answers_403_with_the_reason(clien
 def test_the_case_page_offers_only_the_actions_the_engine_allows(client, app_ctx):
     application_id = _filed_case(client)
     login(client, "clerk@example.sv")
+    unpaid = client.get(f"/bandeja/{application_id}").get_data(as_text=True)
+    assert "Solicitar corrección (prevención)" in unpaid
+    assert "Resolver favorable" not in unpaid  # the fee is not paid, no item is checked
+    from portal.accounts.services import get_user_by_email
+
+    ready_to_decide(application_id, get_user_by_email("clerk@example.sv"))
     page = client.get(f"/bandeja/{application_id}").get_data(as_text=True)
     for label in (
         "Solicitar corrección (prevención)",
@@ -204,7 +215,7 @@ def test_two_clerks_deciding_at_the_same_moment_one_wins_and_one_is_told(client,
     from portal.errors import DomainError
     from portal.extensions import db
 
-    application_id = _filed_case(client)
+    application_id = _filed_case(client, ready=True)
     make_staff("supervisor", "OPAMSS", email="jefa@example.sv")
     version = reload_application(application_id).lock_version
     db.session.remove()
@@ -247,4 +258,4 @@ def test_two_clerks_deciding_at_the_same_moment_one_wins_and_one_is_told(client,
     final = reload_application(application_id)
     winner = next(email for email, outcome in outcomes.items() if outcome == "decided")
     assert final.state == ("favorable" if winner == "clerk@example.sv" else "desfavorable")
-    assert len(final.history) == 2
+    assert len([h for h in final.history if h.from_state != h.to_state]) == 2

@@ -131,13 +131,22 @@ def test_an_approved_calificacion_counts_as_a_held_prerequisite(client, app_ctx)
     from portal.applications.models import Application
     from portal.applications.services import act_on_application, facts_for
     from portal.extensions import db
-    from tests.portal.helpers import VALID_FIELDS, file_new_application, login, logout
+    from tests.portal.helpers import (
+        VALID_FIELDS,
+        file_new_application,
+        login,
+        logout,
+        ready_to_decide,
+        reload_application,
+    )
 
     applicant = make_applicant()
     clerk = make_staff("clerk", "OPAMSS", email="clerk@example.sv")
     login(client, "ana@example.sv")
     calificacion = db.session.get(Application, file_new_application(client))
     logout(client)
+    ready_to_decide(calificacion.id, clerk)
+    calificacion = reload_application(calificacion.id)
     act_on_application(actor=clerk, application=calificacion, action="aprobar")
     # Filed without its cadastral key; the next cases about the same address give it.
     here = LAND | {"direccion": VALID_FIELDS["f_direccion"]}

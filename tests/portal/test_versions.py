@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from tests.portal.helpers import login, make_applicant, make_staff, start, submit
+from tests.portal.helpers import (
+    login,
+    make_applicant,
+    make_staff,
+    ready_to_decide,
+    start,
+    submit,
+)
 
 
 def test_a_case_keeps_its_version_when_a_new_one_is_published(client, app_ctx):
@@ -35,7 +42,11 @@ def test_a_case_keeps_its_version_when_a_new_one_is_published(client, app_ctx):
     assert cases[old_case].procedure_version.version == current.version
     assert cases[new_case].procedure_version_id == published.id
     # The old case still runs on its own definition and labels.
-    act_on_application(actor=clerk, application=cases[old_case], action="aprobar")
+    ready_to_decide(old_case, clerk)
+    db.session.expire_all()
+    act_on_application(
+        actor=clerk, application=db.session.get(Application, old_case), action="aprobar"
+    )
     db.session.expire_all()
     assert db.session.get(Application, old_case).state == "favorable"
     page = client.get(f"/solicitudes/{old_case}").get_data(as_text=True)

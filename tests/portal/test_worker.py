@@ -13,6 +13,7 @@ from tests.portal.helpers import (
     make_applicant,
     make_staff,
     pdf_text,
+    ready_to_decide,
 )
 
 pytestmark = pytest.mark.worker
@@ -31,6 +32,7 @@ def test_a_real_rq_worker_renders_the_certificate(app, client, rq_worker):
         login(client, "ana@example.sv")
         application_id = file_new_application(client)
         logout(client)
+        ready_to_decide(application_id, clerk)
         application = get_application_for(application_id, clerk)
         act_on_application(actor=clerk, application=application, action="aprobar")
 

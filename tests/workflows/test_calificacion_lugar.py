@@ -90,6 +90,7 @@ def test_applicant_files_a_complete_application(calificacion: Definition) -> Non
     assert (outcome.source, outcome.target) == ("borrador", "presentado")
     assert effect_names(calificacion, "borrador", "presentar", applicant()) == [
         "issue_receipt",
+        "request_payment",
         "emit_feed_event:case.filed",
         "notify",
     ]
@@ -117,8 +118,17 @@ def test_sworn_statement_is_required_only_of_legal_persons(calificacion: Definit
     assert fire(calificacion, "borrador", "presentar", facts).target == "presentado"
 
 
+def reviewed(role: str = "clerk", **changes: object) -> Facts:
+    """A filed case whose fee is paid and whose every item the clerk found OK."""
+    verdicts = dict.fromkeys((*COMPLETE, *UPLOADED), True)
+    facts = {"data": COMPLETE, "documents": UPLOADED, "fee_paid": True, "verdicts": verdicts}
+    return Facts(role=role, **(facts | changes))  # type: ignore[arg-type]
+
+
 def test_staff_see_the_decisions_of_a_filed_case(calificacion: Definition) -> None:
-    actions = available_actions(calificacion, "presentado", Facts(role="clerk"))
+    unpaid = available_actions(calificacion, "presentado", Facts(role="clerk"))
+    assert [t.action for t in unpaid] == ["prevenir", "denegar"]
+    actions = available_actions(calificacion, "presentado", reviewed())
     assert [t.action for t in actions] == [
         "prevenir",
         "aprobar",
@@ -159,7 +169,7 @@ def test_corrected_application_returns_to_review(calificacion: Definition) -> No
 def test_approval_issues_the_certificate(
     calificacion: Definition, action: str, target: str
 ) -> None:
-    facts = Facts(role="clerk", comment="Condiciones: retiro de 3 m")
+    facts = reviewed(comment="Condiciones: retiro de 3 m")
     assert fire(calificacion, "presentado", action, facts).target == target
     assert effect_names(calificacion, "presentado", action, facts) == [
         "issue_certificate",
@@ -167,6 +177,21 @@ def test_approval_issues_the_certificate(
         "emit_feed_event:permit.issued",
         "notify",
     ]
+
+
+def test_no_resolution_favours_a_case_before_its_fee_is_paid(calificacion: Definition) -> None:
+    for action in ("aprobar", "aprobar_con_condiciones"):
+        with pytest.raises(TransitionNotAllowed) as refused:
+            fire(calificacion, "presentado", action, reviewed(fee_paid=False, comment="c"))
+        assert [reason.code for reason in refused.value.reasons] == ["fee_not_paid"]
+
+
+def test_approval_needs_a_verdict_on_every_item(calificacion: Definition) -> None:
+    verdicts = dict.fromkeys((*COMPLETE, *UPLOADED), True) | {"uso_actual": False}
+    with pytest.raises(TransitionNotAllowed) as refused:
+        fire(calificacion, "presentado", "aprobar", reviewed(verdicts=verdicts))
+    assert [reason.code for reason in refused.value.reasons] == ["items_not_verified"]
+    assert refused.value.reasons[0].params["items"] == ("uso_actual",)
 
 
 def test_denial_needs_a_reason(calificacion: Definition) -> None:

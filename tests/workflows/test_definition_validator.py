@@ -439,3 +439,32 @@ def test_extension_days_and_notice_texts_are_checked(demo_data: dict[str, Any]) 
     effects = load(demo_data).transitions[0].effects
     assert effects[2].params == {"business_days": 10}
     assert effects[3].params["message"]["en"] == "Your case"
+
+
+# Payment orders: a declared fee is charged, and an order has a fee to charge.
+
+
+def test_fees_never_requested(demo_data: dict[str, Any]) -> None:
+    transition(demo_data, 2)["effects"] = []
+    assert problems(demo_data) == [("fees", "fees_never_requested")]
+
+
+def test_fees_requested_on_any_transition_are_charged(demo_data: dict[str, Any]) -> None:
+    transition(demo_data, 2)["effects"] = []
+    transition(demo_data, 0)["effects"].append({"name": "request_payment"})
+    load(demo_data)
+
+
+def test_payment_without_fees(demo_data: dict[str, Any]) -> None:
+    demo_data["fees"] = []
+    transition(demo_data, 0)["effects"].append("request_payment")
+    assert problems(demo_data) == [
+        ("workflow.transitions[0].effects[2]", "payment_without_fees"),
+        ("workflow.transitions[2].effects[0]", "payment_without_fees"),
+    ]
+
+
+def test_no_fees_and_no_payment_order_is_sound(demo_data: dict[str, Any]) -> None:
+    demo_data["fees"] = []
+    transition(demo_data, 2)["effects"] = []
+    load(demo_data)

@@ -170,9 +170,16 @@ def test_a_section_missing_on_one_side_is_compared_item_by_item(
     demo_data: dict[str, Any],
 ) -> None:
     fees = demo_data.pop("fees")
-    found = changes(demo_data, lambda d: d.update(fees=fees))
-    assert paths(found) == [("added", "fees[fija]")]
-    assert summary(found, "en") == ["Added the fee “Fija (en)”"]
+    payment = demo_data["workflow"]["transitions"][2]
+    effects = payment.pop("effects")  # no fees, no payment order (`payment_without_fees`)
+
+    def charge(d: dict[str, Any]) -> None:
+        d.update(fees=fees)
+        d["workflow"]["transitions"][2]["effects"] = effects
+
+    found = changes(demo_data, charge)
+    assert ("added", "fees[fija]") in paths(found)
+    assert "Added the fee “Fija (en)”" in summary(found, "en")
 
 
 # -- workflow ------------------------------------------------------------------------------------

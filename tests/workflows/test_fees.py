@@ -46,6 +46,8 @@ PERMIT = {
 
 def with_fees(demo_data: dict[str, Any], *fees: dict[str, Any]) -> Definition:
     demo_data["fees"] = list(fees)
+    if not fees:  # nothing to charge: no payment order either (`payment_without_fees`)
+        demo_data["workflow"]["transitions"][2]["effects"] = []
     return load(demo_data)
 
 

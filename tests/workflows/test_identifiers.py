@@ -245,3 +245,93 @@ def test_every_numeric_type_has_a_default_maximum() -> None:
         assert validate_value(field(kind), str(high + 1))[1] == "above_max"
     assert numeric_bounds(field("number")) == (-DEFAULT_MAX["number"], DEFAULT_MAX["number"])
     assert numeric_bounds(field("area_m2", max=Decimal(5))) == (Decimal(0), Decimal(5))
+
+
+def cadastral(**options: object) -> Field:
+    return field("text", bind="property.cadastral_key", pattern=r"\d{8}-\d{5}", **options)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "60012345-00000",
+        "60012345 00000",  # a space, as the newcomer typed it
+        "6001234500000",  # no separator
+        "60012345\u201300000",  # en dash
+        " 60012345 - 00000 ",
+        "6001.2345\u00a000000",
+    ],
+)
+def test_a_cnr_matricula_is_read_as_typed_and_stored_normalised(typed: str) -> None:
+    assert validate_value(cadastral(), typed) == ("60012345-00000", None)
+
+
+@pytest.mark.parametrize(
+    "typed", ["60012345-0000", "600123450-00000", "60012345-0000A", "matrícula 60012345"]
+)
+def test_a_cnr_matricula_that_is_not_thirteen_digits_says_the_expected_form(typed: str) -> None:
+    assert validate_value(cadastral(), typed) == (None, "invalid_cadastral_key")
+
+
+def test_the_element_reader_runs_whatever_field_binds_it() -> None:
+    # Without a pattern, and optional: the element's reader alone normalises the value.
+    assert validate_value(field("text", bind="property.cadastral_key"), "60012345 00000") == (
+        "60012345-00000",
+        None,
+    )
+    assert validate_value(field("text", bind="property.cadastral_key"), " ") == (None, None)
+    # A field bound to another element is checked by its type only.
+    assert validate_value(field("text", bind="property.address"), "60012345 00000") == (
+        "60012345 00000",
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "15/3/2026",
+        "15/03/2026",
+        "15/marzo/2026",
+        "15/Mar/2026",
+        "15/MARZO/2026",
+        "15/mar./2026",
+        "15/ Marzo /2026",
+        "15/March/2026",
+        "15/mar/2026",
+    ],
+)
+def test_the_month_box_takes_the_month_by_number_or_by_name(typed: str) -> None:
+    assert validate_value(field("date"), typed) == (date(2026, 3, 15), None)
+
+
+@pytest.mark.parametrize(
+    ("month", "number"),
+    [
+        ("enero", 1),
+        ("Ene.", 1),
+        ("jan", 1),
+        ("febrero", 2),
+        ("abr", 4),
+        ("APR", 4),
+        ("mayo", 5),
+        ("ago", 8),
+        ("aug", 8),
+        ("septiembre", 9),
+        ("setiembre", 9),
+        ("sept.", 9),
+        ("set", 9),
+        ("oct", 10),
+        ("dic", 12),
+        ("Dec", 12),
+    ],
+)
+def test_spanish_and_english_month_names_and_abbreviations(month: str, number: int) -> None:
+    assert validate_value(field("date"), f"1/{month}/2026") == (date(2026, number, 1), None)
+
+
+@pytest.mark.parametrize(
+    "typed", ["15/marzzo/2026", "15/13/2026", "31/febrero/2026", "15/m/2026", "15/3a/2026"]
+)
+def test_a_month_that_is_not_one_is_refused(typed: str) -> None:
+    assert validate_value(field("date"), typed) == (None, "invalid_date")

@@ -13,9 +13,11 @@ import yaml
 from workflows import Definition, load_file
 from workflows.dictionary import element, field_for
 from workflows.fees import FeeRegimeError, PerUnitAboveFee, RegimeFee, compute_fees, fee_total
-from workflows.model import APPROVED_KINDS
+from workflows.guards import RECORD_VERDICTS
+from workflows.model import APPROVED_KINDS, Transition
 from workflows.prerequisites import Held, missing_prerequisites
 from workflows.routing import issuing_authority
+from workflows.tasks import allowed_tasks
 
 ROOT = Path(__file__).parents[2]
 FILES = sorted((ROOT / "workflows" / "definitions").rglob("*.yaml"))
@@ -287,3 +289,52 @@ def test_a_prerequisite_with_a_resolution_field_is_asked_exactly_when_it_applies
             assert field.type == "resolution" and field.required
             assert field.visible_if == prerequisite.when, (found.slug, field.name)
     assert tied == 7  # 4 of the building permit, 1 of the acceptance, 2 registrations
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda path: f"{path.parent.name}/{path.stem}")
+def test_every_declared_fee_is_charged_and_paid_before_approval(path: Path) -> None:
+    """A procedure with fees issues a payment order, and no approval is taken unpaid."""
+    found = DEFINITIONS[path]
+    assert found.fees
+    effects = {ref.name for t in found.transitions for ref in t.effects}
+    assert "request_payment" in effects
+    for t in found.transitions:
+        if found.state(t.target).kind in APPROVED_KINDS:
+            assert "fee_paid" in {guard.name for guard in t.guards}, (t.action, t.target)
+
+
+def corrections(found: Definition) -> list[Transition]:
+    """The transitions that ask the applicant to correct the application itself.
+
+    Of kind `ask_applicant`, into a state the applicant leaves by answering with the form
+    checked again (`form_complete`): a prevención, or a request for opinions entered as
+    fields; not an inspector's observations on the works, answered by asking a new visit.
+    """
+    return [
+        t
+        for t in found.transitions
+        if found.kind_of(t) == "ask_applicant"
+        and any(
+            "form_complete" in {guard.name for guard in answer.guards}
+            for answer in found.transitions_from(t.target)
+            if found.kind_of(answer) == "correct"
+        )
+    ]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda path: f"{path.parent.name}/{path.stem}")
+def test_a_correction_can_name_each_item(path: Path) -> None:
+    """Whoever asks for a correction of the application may first mark each item.
+
+    For every correction, in some state it is asked from, each role that may ask may record
+    a verdict (OK, or not OK with a reason) on each field and document, so the prevención
+    shows the applicant exactly what to fix (`portal.review.corrections`).
+    """
+    found = DEFINITIONS[path]
+    asked = corrections(found)
+    assert asked
+    for t in asked:
+        assert any(
+            all(RECORD_VERDICTS in allowed_tasks(found, source, role) for role in t.roles)
+            for source in t.sources
+        ), t.action
