@@ -200,6 +200,17 @@ def _decide(page, choice: str, comment: str = "", outputs: dict | None = None) -
     page.get_by_text("Decisión registrada en el expediente").wait_for()
 
 
+def _pay_online(page, status_url: str) -> None:
+    """Pay the case's pending order with the demonstration gateway, from its status page."""
+    page.goto(status_url)
+    page.get_by_role("button", name="Pagar en línea").click()
+    page.get_by_text("Pasarela de demostración").first.wait_for()
+    _fits(page)
+    page.get_by_role("button", name="Confirmar el pago").click()
+    page.get_by_text("Pagado el").first.wait_for()
+    assert not page.get_by_role("button", name="Pagar en línea").count()
+
+
 def _verdicts(page, marked: dict[str, str]) -> None:
     """Mark every item "Conforme" except those in `marked` (item label → reason)."""
     items = page.locator(".app-verdict")
@@ -324,11 +335,15 @@ def test_a_restaurant_in_san_salvador_across_two_offices_to_its_certificates(
     ana.goto(plan_url)
     assert ana.get_by_text(f"Ver la solicitud {calificacion}").is_visible()
 
-    # OPAMSS approves it (a second browser: the office's desk).
+    # Filing issued its payment order: she pays it online (the sheet's and plan's $50.00).
+    _pay_online(ana, calificacion_url)
+
+    # OPAMSS checks every item and approves it (a second browser: the office's desk).
     desk = browser.new_context(viewport=DESK, locale="es-SV")
     office = desk.new_page()
     _sign_in_at(office, base, "tecnico@opamss.example.sv")
     _open_case(office, base, calificacion)
+    _verdicts(office, {})
     _decide(office, "Resolver favorable")
     _sign_out(office)
 
@@ -404,13 +419,16 @@ def test_a_restaurant_in_san_salvador_across_two_offices_to_its_certificates(
     assert f"Nombre comercial del establecimiento: {NAME_REASON}" in banner
     note = ana.locator(".app-correction-note").filter(has_text=NAME_REASON)
     assert note.inner_text().startswith("Corregir:")
-    assert note.locator("xpath=following-sibling::*[1]").locator("#f_nombre_comercial").count()
+    # The reason stands with its question, just above the input.
+    question = ana.locator("#pregunta-nombre_comercial")
+    assert NAME_REASON in question.locator(".app-correction-note").inner_text()
+    assert question.locator("#f_nombre_comercial").count()
     _fits(ana)
     name = ana.get_by_label("Nombre comercial del establecimiento")
     assert name.is_editable()
     assert not ana.get_by_label("Descripción de la actividad").is_editable()
     name.fill("Restaurante y Bar La Ceiba")
-    ana.get_by_role("button", name=re.compile("Presentar solicitud|Enviar correcciones")).click()
+    ana.get_by_role("button", name="Enviar corrección").click()
     ana.get_by_text("Corrección enviada").first.wait_for()
 
     # The clerk finds it right now and admits it: the fees are assessed.
@@ -420,13 +438,7 @@ def test_a_restaurant_in_san_salvador_across_two_offices_to_its_certificates(
     _sign_out(office)
 
     # She pays online with the demonstration gateway.
-    ana.goto(registration_url)
-    ana.get_by_role("button", name="Pagar en línea").click()
-    ana.get_by_text("Pasarela de demostración").first.wait_for()
-    _fits(ana)
-    ana.get_by_role("button", name="Confirmar el pago").click()
-    ana.get_by_text("Pagado el").first.wait_for()
-    assert not ana.get_by_role("button", name="Pagar en línea").count()
+    _pay_online(ana, registration_url)
 
     # The supervisor classifies and registers it.
     _sign_in_at(office, base, "jefatura@sansalvador.example.sv")
