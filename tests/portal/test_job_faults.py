@@ -156,9 +156,15 @@ def _all_done(ids: list[int]) -> bool:
 
 
 def _expected_ids(message_ids: list[int]) -> list[str]:
-    """The Message-IDs the sink must have received once each: every notice of the case."""
-    rows = [m for m in _messages(message_ids) if m.task == "send_notification"]
-    return sorted({f"<history-{m.args['history_id']}@ventanilla.amss>" for m in rows})
+    """The Message-IDs the sink must have received once each: every notice of the case and
+    every payment order's e-mail (issued at filing where the definition charges then)."""
+    keys = set()
+    for m in _messages(message_ids):
+        if m.task == "send_notification":
+            keys.add(f"history-{m.args['history_id']}")
+        elif m.task == "payment_mail":
+            keys.add(f"order-{m.args['order_id']}-{m.args['event']}")
+    return sorted(f"<{key}@ventanilla.amss>" for key in keys)
 
 
 def test_a_redis_crash_mid_job_is_survived_and_every_message_is_sent_once(app_ctx, client, rig):
