@@ -68,6 +68,8 @@ def index():
                     ],
                     "editable": representatives.speaks_for(current_user.id, record),
                     "role": _role(subject, record),
+                    # Its owner authorizes representatives (on the record's page).
+                    "owned": isinstance(record, LegalUnit) and record.owner_id == current_user.id,
                 }
             )
         sections.append({"subject": subject, "slug": SLUGS[subject], "rows": rows})

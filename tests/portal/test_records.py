@@ -157,6 +157,7 @@ def test_a_representative_accepts_the_invitation_and_files_for_the_unit(
     assert refused.fired is None and "resolucion_calificacion_lugar" in str(refused.field_reasons)
 
     login(client, "ana@example.sv")
+    assert f"/mis-datos/titulares/{unit}#representantes" in _text(client.get("/mis-datos/"))
     page = _text(client.get(f"/mis-datos/titulares/{unit}"))
     assert "Representantes" in page
     own = client.post(
