@@ -138,7 +138,7 @@ def test_file_correct_approve_download_and_verify(app, live_server, rq_worker, b
     applicant.get_by_text("El plano no muestra las curvas de nivel a cada metro.").first.wait_for()
     applicant.get_by_role("link", name="Corregir la solicitud").click()
     applicant.get_by_label("Plano topográfico del terreno").set_input_files(str(plano))
-    applicant.get_by_role("button", name="Presentar solicitud").click()
+    applicant.get_by_role("button", name="Enviar corrección").click()
     applicant.get_by_text("Presentado (en revisión)").first.wait_for()
 
     # The clerk finds every item OK and records the fee paid at the counter (those forms have

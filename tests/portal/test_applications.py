@@ -75,10 +75,13 @@ def test_filing_sends_the_applicant_an_email(client, app, app_ctx, run_jobs):
     application_id = file_new_application(client)
     run_jobs()
     number = reload_application(application_id).tracking_number
-    mails = list(Path(app.config["MAIL_DIR"]).glob("*.eml"))
+    # The filing notice; the calificación's payment order, issued at filing, has its own.
+    mails = list(Path(app.config["MAIL_DIR"]).glob("history-*.eml"))
     assert len(mails) == 1
     body = mails[0].read_text()
     assert "To: ana@example.sv" in body and number in body
+    (order,) = Path(app.config["MAIL_DIR"]).glob("order-*-issued.eml")
+    assert "To: ana@example.sv" in order.read_text()
 
 
 def test_submit_explains_every_missing_field_and_document_and_keeps_the_draft(client, app_ctx):
@@ -226,7 +229,7 @@ def test_e_mails_follow_the_language_the_applicant_chose(client, app, app_ctx, r
     client.post("/idioma/en", data={"next": "/"})
     application_id = file_new_application(client)
     run_jobs()
-    (mail,) = Path(app.config["MAIL_DIR"]).glob("*.eml")
+    (mail,) = Path(app.config["MAIL_DIR"]).glob("history-*.eml")
     text = mail.read_text()
     number = reload_application(application_id).tracking_number
     assert f"Subject: Case {number}: Filed (under review)" in text
