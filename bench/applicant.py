@@ -29,14 +29,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
-from bench.pages import free_port, measure, opener, rss_mib, sign_in  # noqa: E402
+from bench.pages import measure, opener, rss_mib, serve, sign_in  # noqa: E402
 
 DEMO_APPLICANT = "solicitante@demo.ventanilla.sv"
 
@@ -198,22 +197,7 @@ def main() -> None:
         f"PostgreSQL: {counts['applicants']:,} applicants, {counts['cases']:,} cases "
         f"({counts['mine']} of the demo applicant), built in {time.perf_counter() - started:.0f} s"
     )
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [BIN / "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "bench.applicant:bench_app()"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"{base}/healthz").read()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with serve("bench.applicant:bench_app()", env) as (base, server):
         applicant = sign_in(base, DEMO_APPLICANT)
         first = applicant.open(f"{base}/solicitudes/").read().decode()
         deeper = re.findall(r'href="(/solicitudes/\?[^"]*(?:despues|after|cursor)[^"]*)"', first)
@@ -237,9 +221,6 @@ def main() -> None:
                 f"{result['p50'] / floor['p50']:>8.1f}{result['rps'] / floor['rps']:>9.2f}"
             )
         print(f"gunicorn workers' resident memory: {rss_mib(server.pid):.0f} MiB (2 workers)")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ import time
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,6 +103,35 @@ def measure(client, url: str, requests: int, concurrency: int, headers=None) -> 
     }
 
 
+@contextmanager
+def serve(app: str, env: dict):
+    """Run gunicorn with 2 workers on a free loopback port until the block ends.
+
+    Yields:
+        (base URL, the gunicorn master process), once /healthz answers.
+    """
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [BIN / "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", app],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"{base}/healthz").read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield base, server
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def rss_mib(pid: int) -> float:
     children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
     total = 0
@@ -134,22 +164,7 @@ def main() -> None:
     started = time.perf_counter()
     file_cases(args.cases)
     filing = (time.perf_counter() - started) / args.cases * 1000
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [BIN / "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/healthz").read()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with serve("wsgi:app", env) as (base, server):
         applicant = sign_in(base, "solicitante@demo.ventanilla.sv")
         clerk = sign_in(base, "tecnico@opamss.demo.ventanilla.sv")
         simdet = {"Authorization": "Bearer demo-simdet-token-no-usar-en-produccion"}
@@ -178,9 +193,6 @@ def main() -> None:
                 f"{result['p50'] / floor:>9.1f}"
             )
         print(f"gunicorn workers' resident memory: {rss_mib(server.pid):.0f} MiB (2 workers)")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":
