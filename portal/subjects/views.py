@@ -22,10 +22,12 @@ from forms.records import (
 )
 from portal import permissions
 from portal.accounts.services import normalize_email
+from portal.certificates.services import display_value
 from portal.errors import InvalidInput, NotFound
 from portal.representatives import services as representatives
 from portal.subjects import services
 from portal.subjects.models import RECORD_SUBJECTS, LegalUnit
+from workflows.model import Field
 
 bp = Blueprint("subjects", __name__, url_prefix="/mis-datos")
 
@@ -52,7 +54,7 @@ def _record(kind: str, record_id: int):
 def index():
     if current_user.is_staff:
         abort(404)
-    sections = []
+    sections, locale = [], str(get_locale())
     for subject in RECORD_SUBJECTS:
         rows = []
         for record in services.records_of(current_user.id, subject):
@@ -62,7 +64,10 @@ def index():
                     "record": record,
                     "label": services.subject_label(subject, record),
                     "values": [
-                        (item.label.get(str(get_locale())), values[item.name])
+                        (
+                            item.label.get(locale),
+                            display_value(_spec(item), values[item.name], locale),
+                        )
                         for item in editable_elements(subject)
                         if values.get(item.name) not in (None, "")
                     ],
@@ -74,6 +79,11 @@ def index():
             )
         sections.append({"subject": subject, "slug": SLUGS[subject], "rows": rows})
     return render_template("subjects/records.html", sections=sections)
+
+
+def _shown(item, value, locale: str) -> str:
+    """A record's value as every answer is shown (`display_value`: 1,250.50 m², Sí, 27/03/2026)."""
+    return display_value(Field(name=item.name, type=item.types[0], label=item.label), value, locale)
 
 
 def _role(subject: str, record) -> str | None:

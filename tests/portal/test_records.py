@@ -66,7 +66,9 @@ def test_a_changed_record_fills_new_drafts_and_leaves_filed_cases_as_they_were(c
         },
     )
     assert response.status_code == 302
-    assert "las ya presentadas no cambian" in _text(client.get("/mis-datos/"))
+    records = _text(client.get("/mis-datos/"))
+    assert "las ya presentadas no cambian" in records
+    assert "320.5 m²" in records  # shown as amounts are written everywhere
 
     draft = start_application(
         actor=ana,
