@@ -66,7 +66,7 @@ def index():
                     "values": [
                         (
                             item.label.get(locale),
-                            display_value(_spec(item), values[item.name], locale),
+                            _shown(item, values[item.name], locale),
                         )
                         for item in editable_elements(subject)
                         if values.get(item.name) not in (None, "")
