@@ -5,10 +5,14 @@ from __future__ import annotations
 import secrets
 
 from flask import Blueprint, abort, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
+from flask_login import current_user
 
 from forms.review import ApplicationStartForm
+from portal.applications.clocks import local_date
 from portal.catalogue import presenters, services
+from portal.drafts import presenters as draft_pages
+from portal.drafts import services as draft_services
 from portal.errors import NotFound
 from portal.procedures import services as procedures
 from portal.views_util import svg_response
@@ -53,7 +57,21 @@ def detail(authority: str, slug: str):
         form=ApplicationStartForm(token=secrets.token_urlsafe(24)),
         locale=locale,
         diagram=url_for(".diagram", authority=authority, slug=slug, locale=locale),
+        draft=_own_draft(procedure),
     )
+
+
+def _own_draft(procedure) -> tuple[str, str] | None:
+    """The signed-in applicant's newest kept draft of this procedure (not deleted, not
+    expired: `list_drafts_for`), as where "Continuar" resumes it and the day it was started;
+    None when there is none (or nobody applying is signed in)."""
+    if not current_user.is_authenticated or current_user.is_staff:
+        return None
+    for draft, _expires, _soon in draft_services.list_drafts_for(current_user):
+        if draft.procedure_id == procedure.id:
+            started = format_date(local_date(draft.created_at), "long")
+            return draft_pages.resume_url(draft), started
+    return None
 
 
 @bp.get("/<authority>/<slug>/diagrama.<any(es, en):locale>.svg")

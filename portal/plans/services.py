@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from itertools import product
 
 import sqlalchemy as sa
 
@@ -35,7 +36,7 @@ from portal.subjects.services import held_cases
 from workflows import plans
 from workflows.conditions import is_blank
 from workflows.identifiers import validate_value
-from workflows.model import APPROVED_KINDS, FINAL_KINDS
+from workflows.model import APPROVED_KINDS, FINAL_KINDS, Field
 from workflows.prerequisites import qualifying
 
 JOURNEY = "abrir_negocio"
@@ -115,12 +116,25 @@ class StepView:
     Attributes:
         step: The engine's step (key, definition, requires, days, done_within).
         procedure: The catalogue procedure.
-        fee: The estimated fees in US dollars; None when they are assessed at review.
+        fee_low: The smallest fees the step may cost in US dollars, over the answers the
+            questionnaire does not ask (`estimate_fees`); None when assessed at review.
+        fee_high: The largest, likewise; equal to `fee_low` when the fees are one amount.
     """
 
     step: plans.Step
     procedure: Procedure
-    fee: Decimal | None
+    fee_low: Decimal | None
+    fee_high: Decimal | None = None
+
+    @property
+    def fee(self) -> Decimal | None:
+        """The one amount the step costs, or None (a range, or assessed at review)."""
+        return self.fee_low if self.fee_low == self.fee_high else None
+
+    @property
+    def fee_varies(self) -> bool:
+        """Whether the fees are a range that depends on answers given on the form."""
+        return self.fee_low is not None and self.fee_low != self.fee_high
 
 
 @dataclass(frozen=True)
@@ -133,7 +147,10 @@ class PlanView:
         steps: The steps in order.
         not_online: Definitions of procedures the answers call for that the district cannot
             file online.
-        total_fees: The sum of the fees that could be estimated (US dollars).
+        total_fees: The sum of the smallest fees of the steps that could be estimated (US
+            dollars).
+        total_fees_high: The sum of their largest fees; above `total_fees` when some step's
+            fees are a range (`ranged_steps`).
         fees_incomplete: Some step's fees are assessed at review (not in the total).
         total_days: Business days along the longest chain of prerequisites.
         days_unknown: Some step has no legal maximum time.
@@ -147,6 +164,12 @@ class PlanView:
     fees_incomplete: bool
     total_days: int
     days_unknown: bool
+    total_fees_high: Decimal = Decimal("0.00")
+
+    @property
+    def ranged_steps(self) -> tuple[StepView, ...]:
+        """The steps whose fees are a range, in plan order."""
+        return tuple(item for item in self.steps if item.fee_varies)
 
 
 def _catalogue() -> dict[str, tuple[Procedure, workflows.Definition]]:
@@ -182,16 +205,18 @@ def build_plan_view(answers: dict[str, object]) -> PlanView:
         lambda definition: serves(*catalogue[plans.key_of(definition)], district.code),
     )
     steps = tuple(
-        StepView(step, catalogue[step.key][0], _fee(found, step.definition, answers, district))
+        StepView(step, catalogue[step.key][0], *_fee(found, step.definition, answers, district))
         for step in plan.steps
     )
+    known = [s for s in steps if s.fee_low is not None]
     return PlanView(
         district=district,
         activity=get_activity(str(answers[code])) if code in answers else None,
         steps=steps,
         not_online=tuple(catalogue[key][1] for key in plan.not_online if key in catalogue),
-        total_fees=sum((s.fee for s in steps if s.fee is not None), Decimal("0.00")),
-        fees_incomplete=any(s.fee is None for s in steps),
+        total_fees=sum((s.fee_low for s in known), Decimal("0.00")),
+        total_fees_high=sum((s.fee_high for s in known), Decimal("0.00")),
+        fees_incomplete=len(known) < len(steps),
         total_days=plan.total_days,
         days_unknown=plan.days_unknown,
     )
@@ -202,13 +227,70 @@ def _name_of(kind: str) -> str:
     return next(q.name for q in journey().questions if q.field.type == kind)
 
 
+#: The most combinations of unasked answers a step's fees are assessed over; past it, the
+#: fees are assessed at review.
+MAX_FEE_COMBINATIONS = 16
+
+#: Field types with a finite set of answers, which a step's fees can be assessed over.
+FINITE_TYPES = ("yes_no", "choice")
+
+
 def _fee(
     found: plans.Journey, definition: workflows.Definition, answers: dict, district: Authority
-) -> Decimal | None:
-    """The fees of a step from the answers (the one assessment), or None: assessed at review."""
-    data = plans.mapped_data(found, definition, answers)
-    assessment = assess(definition, typed_data(definition, data), district)
-    return assessment.total if assessment.complete else None
+) -> tuple[Decimal | None, Decimal | None]:
+    """The fees of a step from the answers: `estimate_fees` on the journey's mapped data."""
+    return estimate_fees(definition, plans.mapped_data(found, definition, answers), district)
+
+
+def estimate_fees(
+    definition: workflows.Definition, data: dict, district: Authority
+) -> tuple[Decimal | None, Decimal | None]:
+    """The smallest and largest fees of a procedure over the answers its fees still need.
+
+    Each assessment is the one assessment (`assess`), on `data` with the blank answers the fees
+    depend on (`Assessment.unanswered`) given every value they can take: both answers of a
+    yes/no question, each of a choice's. A combination that makes the fees depend on yet
+    another blank answer is widened by that one's values too.
+
+    Args:
+        definition: The procedure definition.
+        data: Answers by field name as stored (strings); fields not given are blank.
+        district: The district whose tariff regime applies.
+
+    Returns:
+        `(low, high)` in US dollars (equal when every combination costs the same), or
+        `(None, None)` when the fees are assessed at review: the regime is unknown, a needed
+        answer is not a finite choice (a figure, a date), or there are more than
+        `MAX_FEE_COMBINATIONS` combinations.
+    """
+    fields = {item.name: item for item in definition.fields}
+    totals: list[Decimal] = []
+    pending: list[dict] = [dict(data)]
+    combinations = 0
+    while pending:
+        given = pending.pop()
+        assessment = assess(definition, typed_data(definition, given), district)
+        if assessment.complete:
+            totals.append(assessment.total)
+            continue
+        if assessment.missing_regime:
+            return None, None
+        specs = [fields[name] for name in assessment.unanswered]
+        if any(spec.type not in FINITE_TYPES for spec in specs):
+            return None, None
+        options = [_values(spec) for spec in specs]
+        for values in product(*options):
+            combinations += 1
+            if combinations > MAX_FEE_COMBINATIONS:
+                return None, None
+            names = (spec.name for spec in specs)
+            pending.append(given | dict(zip(names, values, strict=True)))
+    return (min(totals), max(totals)) if totals else (None, None)
+
+
+def _values(spec: Field) -> tuple[object, ...]:
+    """Every answer a finite-choice question takes: yes and no, or each choice's value."""
+    return (True, False) if spec.type == "yes_no" else spec.choice_values()
 
 
 # ---------------------------------------------------------------- saved plans

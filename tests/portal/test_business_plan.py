@@ -267,12 +267,73 @@ def test_a_restaurant_in_san_salvador_selling_alcohol_with_a_sign(client):
     assert first < second
     assert "Después de Calificación de Lugar de la OPAMSS" in page
     assert "$50.00" in page  # the calificación's fee, assessed as its payment order would be
-    assert "Se calcula al revisar" in page  # the registration's depend on a later answer
+    # The registration's depend on "¿Ya es contribuyente?", which the questions do not ask:
+    # the range the sheet's estimator gives for each answer, and the total a range too.
+    assert "Entre $10.00 y $13.00, según sus respuestas" in page
+    assert "Tasas estimadas en total Entre $60.00 y $63.00" in page
+    assert "Según sus respuestas en: Inscripción de establecimiento" in page
+    assert "Se calcula al revisar" not in page
     assert "35 días hábiles" in page  # 25 (calificación) then 10 (registration)
-    assert "más las tasas que se calculan al revisar" in page
+    assert "más las tasas que se calculan al revisar" not in page
     # No sign permit online in San Salvador yet: said plainly, once.
     assert "Trámites que aún no están en línea en San Salvador" in page
     assert page.count("Permiso de rótulo") + page.count("Permiso de Rótulo") >= 1
+
+
+def test_a_fee_range_is_what_the_sheet_estimates_for_each_unasked_answer(app_ctx, client):
+    from portal.authorities.services import get_authority
+    from portal.payments.assessment import assess
+    from portal.plans import services
+    from portal.procedures.services import definition_of, get_procedure, latest_version
+    from tests.portal.test_sheet import estimate_of
+
+    registration = definition_of(
+        latest_version(get_procedure("0614", "inscripcion-establecimiento"))
+    )
+    unasked = assess(registration, {}, get_authority("0614")).unanswered
+    assert len(unasked) == 1  # "¿Ya es contribuyente?"
+    sheet = sorted(
+        Decimal(
+            estimate_of(client, "/tramites/0614/inscripcion-establecimiento", {unasked[0]: answer})[
+                0
+            ].lstrip("$")
+        )
+        for answer in ("si", "no")
+    )
+    view = services.build_plan_view(services.check_answers(RESTAURANT).answers)
+    step = next(item for item in view.steps if item.procedure.slug == "inscripcion-establecimiento")
+    assert (
+        (step.fee_low, step.fee_high)
+        == (sheet[0], sheet[1])
+        == (Decimal("10.00"), Decimal("13.00"))
+    )
+    assert step.fee_varies and step.fee is None
+    assert view.ranged_steps == (step,)
+    fixed = sum(item.fee for item in view.steps if item is not step)
+    assert (view.total_fees, view.total_fees_high) == (fixed + sheet[0], fixed + sheet[1])
+    assert not view.fees_incomplete
+
+
+def test_fees_over_too_many_unasked_answers_are_assessed_at_review(app_ctx, monkeypatch):
+    from portal.authorities.services import get_authority
+    from portal.plans import services
+    from portal.procedures.services import definition_of, get_procedure, latest_version
+
+    registration = definition_of(
+        latest_version(get_procedure("0614", "inscripcion-establecimiento"))
+    )
+    district = get_authority("0614")
+    assert services.estimate_fees(registration, {}, district) == (
+        Decimal("10.00"),
+        Decimal("13.00"),
+    )
+    monkeypatch.setattr(services, "MAX_FEE_COMBINATIONS", 1)  # yes and no are two
+    assert services.estimate_fees(registration, {}, district) == (None, None)
+    # A figure the fees read (the stormwater study's area) is never guessed.
+    stormwater = definition_of(
+        latest_version(get_procedure("OPAMSS", "factibilidad-aguas-lluvias"))
+    )
+    assert services.estimate_fees(stormwater, {}, get_authority("0511")) == (None, None)
 
 
 def test_a_workshop_in_santa_tecla_with_works_orders_the_offices_by_prerequisites(app_ctx, client):
@@ -296,6 +357,7 @@ def test_a_workshop_in_santa_tecla_with_works_orders_the_offices_by_prerequisite
     assert "Lo exige otro trámite de su plan." in page
     view = services.build_plan_view(services.check_answers(WORKSHOP).answers)
     fees = {item.step.key: item.fee for item in view.steps}
+    ranges = {item.step.key: (item.fee_low, item.fee_high) for item in view.steps}
     assert fees["OPAMSS/calificacion-lugar"] == Decimal("50.00")
     assert fees["OPAMSS/linea-construccion"] == Decimal("40.00")
     assert fees["OPAMSS/factibilidad-aguas-lluvias"] is None
@@ -303,8 +365,12 @@ def test_a_workshop_in_santa_tecla_with_works_orders_the_offices_by_prerequisite
     permit = definition_of(latest_version(get_procedure("OPAMSS", "permiso-construccion")))
     expected = assess(permit, {"area_construida_m2": Decimal("120")}, get_authority("0511"))
     assert fees["OPAMSS/permiso-construccion"] == expected.total
-    assert view.total_fees == sum(fee for fee in fees.values() if fee is not None)
-    assert f"${view.total_fees:,.2f}" in page
+    assert ranges["0511/inscripcion-establecimiento"] == (Decimal("17.40"), Decimal("20.00"))
+    known = [pair for pair in ranges.values() if pair[0] is not None]
+    assert view.total_fees == sum(low for low, _ in known)
+    assert view.total_fees_high == sum(high for _, high in known)
+    assert f"Entre ${view.total_fees:,.2f} y ${view.total_fees_high:,.2f}" in page
+    assert "más las tasas que se calculan al revisar" in page
     assert view.total_days == 130
 
 
