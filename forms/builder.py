@@ -7,6 +7,8 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 
+from babel.dates import get_month_names
+from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -35,8 +37,8 @@ from wtforms.validators import ValidationError
 
 from forms.messages import accept_attribute, accepted_types, message_for
 from workflows import Definition
-from workflows.conditions import comparisons, read_date, thaw
-from workflows.identifiers import numeric_bounds, validate_value
+from workflows.conditions import DateError, comparisons, parse_date, read_date, thaw
+from workflows.identifiers import date_bounds, numeric_bounds, validate_value
 from workflows.model import NUMERIC_FIELD_TYPES
 
 TEXT_LIKE = {
@@ -151,13 +153,16 @@ class DayMonthYearInput(GovDateInput):
         return params
 
 
-def _engine_check(field_spec, district_codes: frozenset[str]) -> Callable:
+def _engine_check(
+    field_spec, district_codes: frozenset[str], today: date | None = None
+) -> Callable:
     """A WTForms validator that asks the engine's value rules (one source of truth).
 
     The typed value stays in `field.data`, so a form shown again with an error shows every
     answer as it was given (a yes/no radio stays checked, `1,250.50` stays as typed); the
     engine's value goes to `field.clean`, which `collected_data` reads. A district must be one
-    of the districts given by the caller (from the authorities table).
+    of the districts given by the caller (from the authorities table). `today` (the caller's
+    local day) checks a date field's `min`/`max`; None leaves them unchecked.
     """
 
     def check(form, field) -> None:
@@ -165,29 +170,45 @@ def _engine_check(field_spec, district_codes: frozenset[str]) -> Callable:
         field.clean = None if field_spec.type != "multi_choice" else []
         if raw in (None, "", []):
             return
-        value, error = validate_value(field_spec, raw)
+        value, error = validate_value(field_spec, raw, today)
         if error is None and field_spec.type == "district" and value not in district_codes:
             error = "invalid_district_choice"
         if error:
-            raise ValidationError(message_for(error, **_params(field_spec)))
+            raise ValidationError(message_for(error, **_params(field_spec, raw, today)))
         field.clean = value
 
     return check
 
 
-def _params(spec) -> dict[str, object]:
-    """Parameters of a field's messages: its bounds as El Salvador writes them (1,000,000)."""
+def _params(spec, raw: object = None, today: date | None = None) -> dict[str, object]:
+    """Parameters of a field's messages: its bounds as El Salvador writes them (1,000,000).
+
+    For a date: its limits on `today` as the locale writes dates, and the month (its name)
+    and year of a day that is not in its month (`DateError.params`).
+    """
     params: dict[str, object] = {"max_length": spec.max_length}
     if spec.type in NUMERIC_FIELD_TYPES:
         low, high = numeric_bounds(spec)
         params |= {"min": f"{low:,}", "max": f"{high:,}"}
+    if spec.type == "date":
+        if today is not None:
+            low, high = date_bounds(spec, today)
+            params |= {
+                key: format_date(day, "long") for key, day in (("min", low), ("max", high)) if day
+            }
+        try:
+            parse_date(raw)
+        except DateError as refused:
+            if "month" in refused.params:
+                names = get_month_names("wide", locale=get_locale())
+                params |= {"month": names[refused.params["month"]], "year": refused.params["year"]}
     return params
 
 
-def wtf_field(spec, locale: str, districts: Sequence[tuple[str, str]]):
+def wtf_field(spec, locale: str, districts: Sequence[tuple[str, str]], today: date | None = None):
     label = spec.label.get(locale)
     description = spec.help.get(locale) if spec.help else ""
-    validators = [_engine_check(spec, frozenset(code for code, _ in districts))]
+    validators = [_engine_check(spec, frozenset(code for code, _ in districts), today)]
     choices = [(c.value, c.label.get(locale)) for c in spec.choices]
     if spec.type == "long_text":
         return TextAreaField(
@@ -239,11 +260,16 @@ def wtf_field(spec, locale: str, districts: Sequence[tuple[str, str]]):
 
 
 def build_application_form(
-    definition: Definition, *, locale: str, districts: Sequence[tuple[str, str]]
+    definition: Definition,
+    *,
+    locale: str,
+    districts: Sequence[tuple[str, str]],
+    today: date | None = None,
 ) -> type[FlaskForm]:
     """Return a form class with one field per definition field and one file input per document.
 
-    `districts` are (code, name) pairs given by the caller, so this layer needs no database.
+    `districts` are (code, name) pairs given by the caller, so this layer needs no database;
+    `today` is the caller's local day, for the limits of date fields (None: not checked).
     """
 
     class ApplicationForm(FlaskForm):
@@ -251,8 +277,21 @@ def build_application_form(
         save = SubmitField(_l("Guardar borrador"), widget=GovSubmitInput())
         submit = SubmitField(_l("Presentar solicitud"), widget=GovSubmitInput())
 
+        def error_summary(self, title: str) -> dict:
+            """The GOV.UK error summary's parameters: one line per field in error, named.
+
+            The message at the field stays as it is ("Ese día no existe en febrero de
+            2026."); its line at the top names the question, so several date errors read
+            apart ("Fecha de inicio: Ese día no existe..."). Form-level errors follow.
+            """
+            items = [
+                {"text": _named(field), "href": f"#{field.id}"} for field in self if field.errors
+            ]
+            items += [{"text": message} for message in self.form_errors]
+            return {"titleText": title, "errorList": items}
+
     for spec in definition.fields:
-        setattr(ApplicationForm, f"f_{spec.name}", wtf_field(spec, locale, districts))
+        setattr(ApplicationForm, f"f_{spec.name}", wtf_field(spec, locale, districts, today))
     for requirement in definition.documents:
         if requirement.presentation != "upload":
             continue
@@ -285,6 +324,14 @@ def build_application_form(
         if d.presentation == "upload"
     }
     return ApplicationForm
+
+
+def _named(field) -> str:
+    """A field's first error, named by its question or document (`f_`/`d_` fields)."""
+    message = field.errors[0]
+    if not field.name.startswith(("f_", "d_")):
+        return str(message)
+    return str(_l("%(label)s: %(message)s", label=field.label.text, message=message))
 
 
 def initial_values(data: dict, definition: Definition | None = None) -> dict:

@@ -53,6 +53,16 @@ MESSAGES = {
     "invalid_email": _l("Escriba un correo electrónico válido, como nombre@ejemplo.com."),
     "invalid_phone": _l("Escriba un teléfono de El Salvador de 8 dígitos, como 2222-3333."),
     "invalid_date": _l("Escriba una fecha válida."),
+    # dates (workflows.conditions.DateError, workflows.identifiers.date_bounds)
+    "date_whole_in_day": _l("Escriba solo el día en esta casilla."),
+    "date_incomplete": _l("Escriba el día, el mes y el año."),
+    "date_day_invalid": _l("Escriba el día con cifras, de 1 a 31."),
+    "date_month_invalid": _l("Escriba el mes con cifras, de 1 a 12, o con su nombre."),
+    "date_month_out_of_range": _l("El mes va de 1 a 12."),
+    "date_year_invalid": _l("Escriba el año con cuatro cifras, por ejemplo 2026."),
+    "date_day_not_in_month": _l("Ese día no existe en %(month)s de %(year)s."),
+    "date_too_early": _l("La fecha debe ser el %(min)s o posterior."),
+    "date_too_late": _l("La fecha debe ser el %(max)s o anterior."),
     "invalid_activity_code": _l("Escriba el código de actividad económica de 5 dígitos (CLAEES)."),
     "invalid_point": _l("Escriba latitud y longitud, como 13.6929, -89.2182."),
     # resolution fields: the case a prerequisite needs (workflows.prerequisites.refusal)

@@ -34,7 +34,10 @@ NO_WORDS = frozenset({"false", "0", "no", "off"})
 #: The two ways a date is written: ISO `2026-03-01` and Salvadoran `1/3/2026` or `01/03/2026`
 #: (the month also by name: `1/marzo/2026`, as the day/month/year boxes join it).
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-_SV_DATE = re.compile(r"([0-9]{1,2})/([^/]{1,12})/([0-9]{4})")
+_DAY = re.compile(r"[0-9]{1,2}")
+_YEAR = re.compile(r"[0-9]{4}")
+#: A whole date typed where only its day goes (`15-03-2026`, `15.3.2026`, `15 3 2026`).
+_WHOLE_DATE = re.compile(r"[0-9]{1,4}[-. ]+[^-. ]+[-. ]+[0-9]{2,4}")
 #: Month names and abbreviations, Spanish and English, as `fold` leaves them (no accents, no
 #: case), without a final point: "marzo", "Mar", "MARZO" and "mar." all read as 3.
 MONTH_NAMES: Mapping[str, int] = MappingProxyType(
@@ -130,29 +133,80 @@ def read_month(text: str) -> int | None:
     return MONTH_NAMES.get(word)
 
 
+class DateError(ValueError):
+    """A text that is not a date, and why (`parse_date`).
+
+    Attributes:
+        code: snake_case reason: `invalid_date` (not written as a date at all),
+            `date_whole_in_day` (a whole date where only the day goes: `15/03/2026` in the
+            day box, joined as `15/03/2026//`), `date_incomplete` (a part is missing),
+            `date_day_invalid` (the day is not a number from 1 to 31), `date_month_invalid`
+            (not a month number or name), `date_month_out_of_range` (a number other than 1
+            to 12), `date_year_invalid` (the year is not four digits), `date_day_not_in_month`
+            (`31/2/2026`; `params` gives the `month` and `year` as integers).
+        params: Values the message names (`{"month": 2, "year": 2026}`), or empty.
+    """
+
+    def __init__(self, code: str, params: Mapping[str, int] = MappingProxyType({})) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
 def read_date(value: object) -> date | None:
-    """Return a date written `YYYY-MM-DD` or `D/M/YYYY` (`DD/MM/YYYY`), or None.
+    """Return the date `parse_date` reads, or None when it refuses the text."""
+    try:
+        return parse_date(value)
+    except DateError:
+        return None
+
+
+def parse_date(value: object) -> date:
+    """Return a date written `YYYY-MM-DD` or `D/M/YYYY` (`DD/MM/YYYY`), or say why it is not.
 
     The month of `D/M/YYYY` may be a Spanish or English name or abbreviation (`read_month`:
-    `15/marzo/2026`, `15/Mar./2026`). Anything else, and days that are not on the calendar
-    (`2026-02-30`), give None.
+    `15/marzo/2026`, `15/Mar./2026`). The day/month/year boxes of a form are joined as
+    `D/M/YYYY`, so each part is judged on its own: the reasons are `DateError` codes.
+
+    Raises:
+        DateError: The text is not a date on the calendar (`2026-02-30`, `31/2/2026`,
+            `1/13/2026`, `1/1/26`, ...).
     """
     if isinstance(value, date):
         return value
     text = str(value).strip()
     if match := _ISO_DATE.fullmatch(text):
-        year, month, day = match.groups()
-    elif match := _SV_DATE.fullmatch(text):
-        day, name, year = match.groups()
-        month = read_month(name)
-        if month is None:
-            return None
+        year, month, day = (int(part) for part in match.groups())
+    elif "/" in text:
+        day, month, year = _sv_parts(text)
     else:
-        return None
+        raise DateError("invalid_date")
+    if not 1 <= month <= 12:
+        raise DateError("date_month_out_of_range")
+    if year < 1:
+        raise DateError("date_year_invalid")
     try:
-        return date(int(year), int(month), int(day))
+        return date(year, month, day)
     except ValueError:
-        return None
+        raise DateError("date_day_not_in_month", {"month": month, "year": year}) from None
+
+
+def _sv_parts(text: str) -> tuple[int, int, int]:
+    """Read the day, month and year of `D/M/YYYY`, in that order of blame."""
+    parts = text.split("/")
+    if len(parts) > 3 or _WHOLE_DATE.fullmatch(parts[0]):
+        raise DateError("date_whole_in_day")
+    if len(parts) < 3 or not all(part.strip() for part in parts):
+        raise DateError("date_incomplete")
+    day, name, year = parts
+    if not _DAY.fullmatch(day) or not 1 <= int(day) <= 31:
+        raise DateError("date_day_invalid")
+    month = read_month(name)
+    if month is None:
+        raise DateError("date_month_invalid")
+    if not _YEAR.fullmatch(year):
+        raise DateError("date_year_invalid")
+    return int(day), month, int(year)
 
 
 def comparisons(condition: Condition, path: str) -> Iterator[tuple[str, Condition]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from types import MappingProxyType
@@ -11,10 +12,10 @@ from typing import Any
 
 import re2
 
-from workflows.conditions import is_blank, read_date, read_yes_no
+from workflows.conditions import DateError, is_blank, parse_date, read_yes_no
 from workflows.model import DEFAULT_MAX, Field
 from workflows.numbers import NumberError, parse_number
-from workflows.prerequisites import tracking_key
+from workflows.prerequisites import add_months, tracking_key
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _DISTRICT = re.compile(r"\d{4}")
@@ -152,19 +153,51 @@ def numeric_bounds(field: Field) -> tuple[Decimal | None, Decimal]:
     return (-DEFAULT_MAX["number"] if field.type == "number" else Decimal(0)), high
 
 
-def validate_value(field: Field, raw: object) -> tuple[Any, str | None]:
+#: A date field's `min` or `max` (docs/procedure-definitions.md): an ISO date, `today`, or a
+#: number of days or years before (`-`) or after (`+`) today: `-100y`, `+1y`, `+30d`.
+DATE_LIMIT = re.compile(r"today|[+-][0-9]{1,3}[dy]|[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def date_limit(limit: str, today: date) -> date:
+    """Return the day a date field's limit (`DATE_LIMIT`, as the validator checked it) means.
+
+    Years count as calendar years (`add_months`: 29 February a year on is 28 February).
+    """
+    if limit == "today":
+        return today
+    if limit[0] in "+-":
+        amount = int(limit[:-1])
+        if limit.endswith("d"):
+            return today + timedelta(days=amount)
+        return add_months(today, 12 * amount)
+    return date.fromisoformat(limit)
+
+
+def date_bounds(field: Field, today: date) -> tuple[date | None, date | None]:
+    """Return the earliest and latest day a date field takes on `today` (None: no limit)."""
+    low, high = (
+        None if limit is None else date_limit(str(limit), today) for limit in (field.min, field.max)
+    )
+    return low, high
+
+
+def validate_value(field: Field, raw: object, today: date | None = None) -> tuple[Any, str | None]:
     """Check and normalise one submitted value of a field.
 
     Args:
         field: The field definition.
         raw: The value as submitted (text from a form, or already typed).
+        today: The local day of the check, for a date field's `min`/`max` (`date_bounds`);
+            None skips those limits (a value checked when it was given, read again later).
 
     Returns:
         `(value, None)` with the normalised value (Decimal, int, date, bool, tuple, str, or
         None when blank and optional), or `(None, code)` with an error code such as
         `required`, `not_a_number`, `number_ambiguous` (see `workflows.numbers`),
         `money_half_cent`, `not_an_integer`, `below_min`, `above_max` (bounds from
-        `numeric_bounds`), `invalid_nit`, `nit_check_digit`, and the codes of the reader of
+        `numeric_bounds`), the `DateError` codes of `parse_date` (`date_day_not_in_month`,
+        ...), `date_too_early`, `date_too_late` (bounds from `date_bounds`), `invalid_nit`,
+        `nit_check_digit`, and the codes of the reader of
         the data element the field binds (`ELEMENT_READERS`), which runs before the type's
         own check.
     """
@@ -175,6 +208,8 @@ def validate_value(field: Field, raw: object) -> tuple[Any, str | None]:
         raw, error = reader(str(raw))
         if error is not None:
             return None, error
+    if field.type == "date":
+        return _date(field, raw, today)
     return _CHECKS[field.type](field, raw)
 
 
@@ -229,9 +264,18 @@ def _integer(field: Field, raw: object) -> tuple[Any, str | None]:
     return (None, error) if error else (int(value), None)
 
 
-def _date(field: Field, raw: object) -> tuple[Any, str | None]:
-    value = read_date(raw)
-    return (value, None) if value is not None else (None, "invalid_date")
+def _date(field: Field, raw: object, today: date | None) -> tuple[Any, str | None]:
+    try:
+        value = parse_date(raw)
+    except DateError as refused:
+        return None, refused.code
+    if today is not None:
+        low, high = date_bounds(field, today)
+        if low is not None and value < low:
+            return None, "date_too_early"
+        if high is not None and value > high:
+            return None, "date_too_late"
+    return value, None
 
 
 def _yes_no(field: Field, raw: object) -> tuple[Any, str | None]:
@@ -323,7 +367,6 @@ _CHECKS: Mapping[str, Any] = MappingProxyType(
         "money": _number,
         "area_m2": _number,
         "integer": _integer,
-        "date": _date,
         "yes_no": _yes_no,
         "choice": _choice,
         "multi_choice": _multi_choice,

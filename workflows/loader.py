@@ -138,6 +138,13 @@ def _decimal(value: Any) -> Decimal:
     return Decimal(str(value))
 
 
+def _bound(value: Any) -> Decimal | str | None:
+    """A field's `min`/`max`: a number, or a date limit kept as written (`today`, `-100y`)."""
+    if value is None or isinstance(value, str):
+        return value
+    return _decimal(value)
+
+
 def _amount(value: Any) -> Decimal | Mapping[str, Decimal]:
     if isinstance(value, Mapping):
         return freeze({key: _decimal(item) for key, item in value.items()})
@@ -276,8 +283,8 @@ class _Builder:
             label=self.text(raw["label"], f"{path}.label"),
             help=self.maybe_text(raw.get("help"), f"{path}.help"),
             required=raw.get("required", False),
-            min=None if raw.get("min") is None else _decimal(raw["min"]),
-            max=None if raw.get("max") is None else _decimal(raw["max"]),
+            min=_bound(raw.get("min")),
+            max=_bound(raw.get("max")),
             max_length=raw.get("max_length"),
             pattern=raw.get("pattern"),
             choices=tuple(

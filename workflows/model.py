@@ -132,8 +132,10 @@ class Field(_Plain):
         label: The question.
         help: A hint under the question.
         required: An answer is needed to file when the field is visible.
-        min: Smallest number allowed (numeric types).
-        max: Largest number allowed (numeric types).
+        min: Smallest number allowed (numeric types); for a date, the earliest day as the
+            definition writes it (`workflows.identifiers.DATE_LIMIT`: `2020-01-01`, `today`,
+            `-100y`), resolved on the day of the check by `date_bounds`.
+        max: Largest number allowed (numeric types); for a date, the latest day (as `min`).
         max_length: Longest text allowed.
         pattern: A regular expression the whole text must match.
         choices: The allowed answers (choice and multi_choice).
@@ -147,8 +149,8 @@ class Field(_Plain):
     label: Text
     help: Text | None = None
     required: bool = False
-    min: Decimal | None = None
-    max: Decimal | None = None
+    min: Decimal | str | None = None
+    max: Decimal | str | None = None
     max_length: int | None = None
     pattern: str | None = None
     choices: tuple[Choice, ...] = ()

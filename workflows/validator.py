@@ -14,6 +14,7 @@ from workflows.conditions import Condition, comparisons
 from workflows.effects import EFFECTS, REQUEST_PAYMENT
 from workflows.fees import PerUnitAboveFee, TableFee
 from workflows.guards import GUARDS
+from workflows.identifiers import DATE_LIMIT, date_bounds, date_limit
 from workflows.life_events import life_event_problems
 from workflows.model import (
     APPROVED_KINDS,
@@ -114,11 +115,57 @@ def _duplicates(base: str, key: str, values: list[str]) -> list[Problem]:
     return problems
 
 
+def _bound_problems(item: Field, path: str) -> list[Problem]:
+    """A number bounds a numeric field, a date limit (`DATE_LIMIT`) a date; min <= max."""
+    date_field = item.type == "date"
+    problems = []
+    for key in ("min", "max"):
+        bound = getattr(item, key)
+        if bound is None or item.type not in ORDERED_FIELD_TYPES:  # `not_applicable`
+            continue
+        if not date_field and isinstance(bound, str):
+            problems.append(Problem(f"{path}.{key}", "invalid_bound", f"{bound!r} is no number"))
+        elif date_field and not _is_date_limit(bound):
+            problems.append(
+                Problem(
+                    f"{path}.{key}",
+                    "invalid_bound",
+                    f"{bound!r}: write an ISO date, today, -100y or +1y",
+                )
+            )
+    if problems or item.min is None or item.max is None:
+        return problems
+    # Two ISO dates, or two limits relative to today (which move together), compare on any
+    # day; an ISO date against a relative limit depends on the day, and is not compared.
+    if date_field and _is_iso(item.min) != _is_iso(item.max):
+        return problems
+    if not date_field and isinstance(item.min, str) | isinstance(item.max, str):
+        return problems  # date limits on a field that is no date: `not_applicable`
+    low, high = date_bounds(item, date(2000, 1, 1)) if date_field else (item.min, item.max)
+    if low > high:  # type: ignore[operator]
+        problems.append(Problem(f"{path}.max", "invalid_range", "max is below min"))
+    return problems
+
+
+def _is_iso(bound: object) -> bool:
+    return str(bound)[:1].isdigit()
+
+
+def _is_date_limit(bound: object) -> bool:
+    if not isinstance(bound, str) or not DATE_LIMIT.fullmatch(bound):
+        return False
+    try:
+        date_limit(bound, date(2000, 1, 1))
+    except ValueError:
+        return False
+    return True
+
+
 def _field_problems(item: Field, path: str, fields: Mapping[str, Field]) -> list[Problem]:
     problems = []
     misplaced = {
-        "min": item.min is not None and item.type not in NUMERIC_FIELD_TYPES,
-        "max": item.max is not None and item.type not in NUMERIC_FIELD_TYPES,
+        "min": item.min is not None and item.type not in ORDERED_FIELD_TYPES,
+        "max": item.max is not None and item.type not in ORDERED_FIELD_TYPES,
         "max_length": item.max_length is not None and item.type not in _TEXT_TYPES,
         "pattern": item.pattern is not None and item.type not in _TEXT_TYPES,
         "choices": bool(item.choices) and item.type not in CHOICE_FIELD_TYPES,
@@ -128,8 +175,7 @@ def _field_problems(item: Field, path: str, fields: Mapping[str, Field]) -> list
             problems.append(
                 Problem(f"{path}.{key}", "not_applicable", f"{key} does not apply to {item.type}")
             )
-    if item.min is not None and item.max is not None and item.min > item.max:
-        problems.append(Problem(f"{path}.max", "invalid_range", "max is below min"))
+    problems += _bound_problems(item, path)
     if item.pattern is not None:
         # RE2 matches in linear time (no catastrophic backtracking); it refuses what would
         # need backtracking (back-references, look-around). `identifiers` matches with it too.

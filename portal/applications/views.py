@@ -103,7 +103,10 @@ def edit(application_id: int):
     ):
         return redirect(url_for(".status", application_id=application.id))
     form_class = build_application_form(
-        definition, locale=str(get_locale()), districts=presenters.district_choices(definition)
+        definition,
+        locale=str(get_locale()),
+        districts=presenters.district_choices(definition),
+        today=services.today_local(),
     )
     form = (
         draft_pages.form_for(application, definition, str(get_locale()))

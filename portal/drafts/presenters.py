@@ -13,6 +13,7 @@ from forms.builder import DATE_PARTS, build_application_form, initial_values
 from forms.messages import message_for
 from portal.applications import presenters as application_pages
 from portal.applications.models import Application
+from portal.applications.services import today_local
 from portal.certificates.services import display_value
 from portal.procedures.services import definition_of
 from portal.subjects.presenters import SUBJECT_TITLES
@@ -48,7 +49,10 @@ def form_for(
     what they typed and did not validate yet (`draft_answers`); or the posted form (with its
     files) when `posted`."""
     form_class = build_application_form(
-        definition, locale=locale, districts=application_pages.district_choices(definition)
+        definition,
+        locale=locale,
+        districts=application_pages.district_choices(definition),
+        today=today_local(),
     )
     if posted:
         return form_class()

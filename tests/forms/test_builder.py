@@ -210,13 +210,15 @@ def test_a_resolution_field_is_a_text_input_that_takes_a_tracking_number_in_any_
                 assert error in field.errors[0]
 
 
-def _date_form(app, data):
+def _date_form(app, data, today=None, **limits):
     from dataclasses import replace
 
-    when = replace(DEFINITION.fields[0], name="inicio", type="date", required=False)
-    definition = replace(DEFINITION, fields=(when,))
+    when = replace(
+        DEFINITION.fields[0], name="inicio", type="date", required=False, min=None, max=None
+    )
+    definition = replace(DEFINITION, fields=(replace(when, **limits),))
     with app.test_request_context(method="POST", data=data):
-        form = build_application_form(definition, locale="es", districts=DISTRICTS)()
+        form = build_application_form(definition, locale="es", districts=DISTRICTS, today=today)()
         valid = form.validate()
         return form, valid, (collected_data(form) if valid else None), str(form.f_inicio())
 
@@ -241,19 +243,92 @@ def test_the_month_box_takes_the_month_by_name(app, month):
     assert form.f_inicio.parts == ("7", month, "2026")  # shown again as typed
 
 
+DAY_NOT_IN_MONTH = "Ese día no existe en febrero de 2026."
+DAY_DIGITS = "Escriba el día con cifras, de 1 a 31."
+MONTH_RANGE = "El mes va de 1 a 12."
+FOUR_DIGITS = "Escriba el año con cuatro cifras, por ejemplo 2026."
+ONLY_THE_DAY = "Escriba solo el día en esta casilla."
+INCOMPLETE = "Escriba el día, el mes y el año."
+
+
 @pytest.mark.parametrize(
-    "parts",
-    [("30", "2", "2026"), ("7", "13", "2026"), ("7", "3", "26"), ("", "3", "2026"), ("x", "", "")],
+    ("parts", "message"),
+    [
+        (("30", "2", "2026"), DAY_NOT_IN_MONTH),
+        (("31", "febrero", "2026"), DAY_NOT_IN_MONTH),
+        (("29", "2", "2027"), "Ese día no existe en febrero de 2027."),
+        (("31", "4", "2026"), "Ese día no existe en abril de 2026."),
+        (("0", "13", "2026"), DAY_DIGITS),
+        (("00", "5", "2026"), DAY_DIGITS),
+        (("1º", "5", "2026"), DAY_DIGITS),
+        (("marzo", "5", "2026"), DAY_DIGITS),
+        (("7", "13", "2026"), MONTH_RANGE),
+        (("7", "0", "2026"), MONTH_RANGE),
+        (("7", "3", "26"), FOUR_DIGITS),
+        (("7", "3", "20266"), FOUR_DIGITS),
+        (("15/03/2026", "", ""), ONLY_THE_DAY),
+        (("15/03/2026", "3", "2026"), ONLY_THE_DAY),
+        (("", "3", "2026"), INCOMPLETE),
+        (("30", "4", ""), INCOMPLETE),
+    ],
 )
-def test_a_date_that_is_not_on_the_calendar_is_refused_and_shown_as_typed(app, parts):
+def test_a_wrong_date_says_which_part_is_wrong_and_is_shown_as_typed(app, parts, message):
     day, month, year = parts
     form, valid, _, html = _date_form(
         app, {"f_inicio-day": day, "f_inicio-month": month, "f_inicio-year": year}
     )
     assert not valid
-    assert "fecha" in form.f_inicio.errors[0].lower()
+    assert form.f_inicio.errors == [message]
     assert form.f_inicio.parts == parts
     assert "govuk-input--error" in html
+
+
+def test_spaces_around_the_day_are_no_mistake(app):
+    _, valid, data, _ = _date_form(
+        app, {"f_inicio-day": " 5 ", "f_inicio-month": "3", "f_inicio-year": "2026"}
+    )
+    assert valid and data == {"inicio": "2026-03-05"}
+
+
+def test_a_date_outside_its_limits_names_the_limit_on_the_day_given(app):
+    from datetime import date
+
+    today = date(2026, 11, 30)
+    post = {"f_inicio-day": "1", "f_inicio-month": "1", "f_inicio-year": "2027"}
+    form, valid, _, _ = _date_form(app, post, today, max="today")
+    assert not valid
+    assert form.f_inicio.errors == ["La fecha debe ser el 30 de noviembre de 2026 o anterior."]
+    post = {"f_inicio-day": "7", "f_inicio-month": "3", "f_inicio-year": "1800"}
+    form, valid, _, _ = _date_form(app, post, today, min="-100y", max="+1y")
+    assert form.f_inicio.errors == ["La fecha debe ser el 30 de noviembre de 1926 o posterior."]
+    post = {"f_inicio-day": "30", "f_inicio-month": "11", "f_inicio-year": "2026"}
+    _, valid, data, _ = _date_form(app, post, today, max="today")
+    assert valid and data == {"inicio": "2026-11-30"}
+
+
+def test_the_error_summary_names_each_field_and_the_field_does_not(app):
+    from dataclasses import replace
+
+    start = replace(
+        DEFINITION.fields[0], name="inicio", type="date", required=False, min=None, max=None
+    )
+    start = replace(start, label=replace(start.label, es="Fecha de inicio"))
+    end = replace(start, name="fin", label=replace(start.label, es="Fecha de fin"))
+    definition = replace(DEFINITION, fields=(start, end))
+    data = {"f_inicio-day": "31", "f_inicio-month": "2", "f_inicio-year": "2026"}
+    data |= {"f_fin-day": "31", "f_fin-month": "2", "f_fin-year": "2026"}
+    with app.test_request_context(method="POST", data=data):
+        form = build_application_form(definition, locale="es", districts=DISTRICTS)()
+        assert not form.validate()
+        assert form.f_inicio.errors == [DAY_NOT_IN_MONTH]
+        summary = form.error_summary("Hay un problema")
+    assert summary == {
+        "titleText": "Hay un problema",
+        "errorList": [
+            {"text": f"Fecha de inicio: {DAY_NOT_IN_MONTH}", "href": "#f_inicio"},
+            {"text": f"Fecha de fin: {DAY_NOT_IN_MONTH}", "href": "#f_fin"},
+        ],
+    }
 
 
 def test_a_blank_date_is_no_answer_and_a_stored_one_fills_the_boxes(app):

@@ -331,7 +331,15 @@ def test_spanish_and_english_month_names_and_abbreviations(month: str, number: i
 
 
 @pytest.mark.parametrize(
-    "typed", ["15/marzzo/2026", "15/13/2026", "31/febrero/2026", "15/m/2026", "15/3a/2026"]
+    ("typed", "code"),
+    [
+        ("15/marzzo/2026", "date_month_invalid"),
+        ("15/m/2026", "date_month_invalid"),
+        ("15/3a/2026", "date_month_invalid"),
+        ("15/13/2026", "date_month_out_of_range"),
+        ("15/0/2026", "date_month_out_of_range"),
+        ("31/febrero/2026", "date_day_not_in_month"),
+    ],
 )
-def test_a_month_that_is_not_one_is_refused(typed: str) -> None:
-    assert validate_value(field("date"), typed) == (None, "invalid_date")
+def test_a_month_that_is_not_one_is_refused(typed: str, code: str) -> None:
+    assert validate_value(field("date"), typed) == (None, code)
