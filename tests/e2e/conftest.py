@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from pathlib import Path
@@ -10,6 +11,8 @@ import pytest
 from werkzeug.serving import make_server
 
 ROOT = Path(__file__).resolve().parents[2]
+#: The sheet's start button; it reads "Comenzar otra solicitud" once the person has a draft.
+START = re.compile(r"^Comenzar (otra )?solicitud$")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

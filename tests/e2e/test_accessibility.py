@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import ROOT
+from tests.e2e.conftest import ROOT, START
 from tests.portal.helpers import PASSWORD, file_new_application, login, make_applicant, make_staff
 
 pytestmark = pytest.mark.e2e
@@ -104,7 +104,7 @@ def test_the_application_form_passes_axe_with_and_without_errors(app, live_serve
     ).new_page()
     _sign_in(page, base, "ana@example.sv")
     page.goto(f"{base}/tramites/OPAMSS/calificacion-lugar")
-    page.get_by_role("button", name="Comenzar solicitud").click()
+    page.get_by_role("button", name=START).click()
     # A new draft opens at its first step; this test fills the whole form on one page.
     page.get_by_role("link", name="Ver todas las preguntas en una página").click()
     clean = _violations(page)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import START
 from tests.portal.helpers import PASSWORD, make_applicant
 
 pytestmark = pytest.mark.e2e
@@ -19,7 +20,7 @@ def test_questions_and_documents_follow_the_answers_given(app, live_server, brow
     page.get_by_label("Contraseña", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Entrar").click()
     page.goto(f"{live_server}/tramites/0511/inscripcion-establecimiento")
-    page.get_by_role("button", name="Comenzar solicitud").click()
+    page.get_by_role("button", name=START).click()
     # A new draft opens at its first step; this test fills the whole form on one page.
     page.get_by_role("link", name="Ver todas las preguntas en una página").click()
 
@@ -83,7 +84,7 @@ def test_a_question_follows_a_code_with_a_leading_zero_as_typed(app, live_server
     page.get_by_label("Contraseña", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Entrar").click()
     page.goto(f"{live_server}/tramites/0511/prueba-codigos")
-    page.get_by_role("button", name="Comenzar solicitud").click()
+    page.get_by_role("button", name=START).click()
     # A new draft opens at its first step; this test fills the whole form on one page.
     page.get_by_role("link", name="Ver todas las preguntas en una página").click()
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import ROOT
+from tests.e2e.conftest import ROOT, START
 from tests.portal.helpers import PASSWORD, make_applicant, pdf_bytes
 
 pytestmark = pytest.mark.e2e
@@ -28,7 +28,7 @@ def _sign_in(page, base: str) -> None:
 
 def _start(page, base: str) -> str:
     page.goto(f"{base}/tramites/OPAMSS/calificacion-lugar")
-    page.get_by_role("button", name="Comenzar solicitud").click()
+    page.get_by_role("button", name=START).click()
     page.wait_for_url(re.compile(r"/borradores/\d+/paso/1$"))
     return page.url
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import START
 from tests.portal.helpers import PASSWORD, make_applicant
 
 pytestmark = pytest.mark.e2e
@@ -133,7 +134,7 @@ def test_a_form_with_an_error_keeps_every_kind_of_answer(
     page.get_by_label("Contraseña", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Entrar").click()
     page.goto(f"{live_server}/tramites/0511/prueba-respuestas")
-    page.get_by_role("button", name="Comenzar solicitud").click()
+    page.get_by_role("button", name=START).click()
     # A new draft opens at its first step; this test fills the whole form on one page.
     page.get_by_role("link", name="Ver todas las preguntas en una página").click()
 
@@ -157,7 +158,7 @@ def test_hiding_a_question_hides_the_questions_hanging_from_it(app, live_server,
     page.get_by_label("Contraseña", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Entrar").click()
     page.goto(f"{live_server}/tramites/0511/prueba-respuestas")
-    page.get_by_role("button", name="Comenzar solicitud").click()
+    page.get_by_role("button", name=START).click()
     # A new draft opens at its first step; this test fills the whole form on one page.
     page.get_by_role("link", name="Ver todas las preguntas en una página").click()
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import wait_until
+from tests.e2e.conftest import START, wait_until
 from tests.portal.helpers import (
     PASSWORD,
     mails,
@@ -88,7 +88,7 @@ def test_file_correct_approve_download_and_verify(app, live_server, rq_worker, b
     applicant.goto(f"{base}/tramites/")
     # Choose the procedure and file it with two uploads.
     applicant.get_by_role("link", name="Calificación de Lugar").first.click()
-    applicant.get_by_role("button", name="Comenzar solicitud").click()
+    applicant.get_by_role("button", name=START).click()
     # A new draft opens at its first step; this test fills the whole form on one page.
     applicant.get_by_role("link", name="Ver todas las preguntas en una página").click()
     applicant.get_by_label("Distrito donde se ubica el inmueble").select_option(

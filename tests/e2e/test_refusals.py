@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import START
 from tests.portal.helpers import PASSWORD, make_applicant
 
 pytestmark = pytest.mark.e2e
@@ -37,7 +38,7 @@ def test_a_session_that_expired_while_typing_keeps_the_text(app, live_server, br
     page = context.new_page()
     _sign_in(page, live_server)
     page.goto(f"{live_server}/tramites/OPAMSS/calificacion-lugar")
-    page.get_by_role("button", name="Comenzar solicitud").click()
+    page.get_by_role("button", name=START).click()
     # A new draft opens at its first step; this test fills the whole form on one page.
     page.get_by_role("link", name="Ver todas las preguntas en una página").click()
     page.wait_for_url(re.compile(r"/solicitudes/\d+/editar"))
@@ -117,7 +118,7 @@ def test_chromium_saves_a_document_under_the_name_it_was_uploaded_with(
     page = context.new_page()
     _sign_in(page, live_server)
     page.goto(f"{live_server}/tramites/OPAMSS/calificacion-lugar")
-    page.get_by_role("button", name="Comenzar solicitud").click()
+    page.get_by_role("button", name=START).click()
     # A new draft opens at its first step; this test fills the whole form on one page.
     page.get_by_role("link", name="Ver todas las preguntas en una página").click()
     page.wait_for_url(re.compile(r"/solicitudes/\d+/editar"))
