@@ -104,17 +104,6 @@ class Page:
     older: int | None  # the cursor of the next (older) page, if any
 
 
-def list_drafts_for(actor: User, locale: str, today: date) -> list[CaseRow]:
-    """The person's drafts (not yet filed), newest first, at most `DRAFTS_SHOWN`."""
-    rows = db.session.scalars(
-        _select()
-        .where(Application.applicant_id == actor.id, _kinds_clause(frozenset({"draft"})))
-        .order_by(Application.id.desc())
-        .limit(DRAFTS_SHOWN)
-    ).all()
-    return present(list(rows), locale, today)
-
-
 def list_cases_for(
     actor: User,
     locale: str,

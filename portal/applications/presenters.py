@@ -18,7 +18,6 @@ from portal.authorities.services import list_districts
 from portal.certificates.services import display_rows, get_issued
 from portal.downloads import uploaded_name
 from portal.payments.presenters import payments_view
-from portal.payments.services import list_payment_orders
 from portal.procedures.services import definition_of
 from workflows.guards import (
     RECORD_INSPECTION,
@@ -229,6 +228,7 @@ def status_view(
         ),
         "",
     )
+    payments = payments_view(application, definition, viewer.id == application.applicant_id)
     return {
         "state": state,
         "state_label": state.label.get(locale),
@@ -243,8 +243,8 @@ def status_view(
             (definition.document(d.requirement_code).title.get(locale), d)
             for d in application.current_documents
         ],
-        "payment_orders": list_payment_orders(application.id),
-        "payments": payments_view(application, definition, viewer.id == application.applicant_id),
+        "payments": payments,
+        "payment_orders": payments["orders"],
         "receipt": get_issued(application.id, "receipt"),
         "certificate": get_issued(application.id, "certificate"),
         "can_edit": viewer.id == application.applicant_id and state.applicant_can_edit,

@@ -88,17 +88,6 @@ def get_application_for(application_id: int, actor: User) -> Application | None:
     return application
 
 
-def list_applications_for(actor: User) -> list[Application]:
-    return list(
-        db.session.scalars(
-            sa.select(Application)
-            .where(Application.applicant_id == actor.id, Application.discarded_at.is_(None))
-            .options(selectinload(Application.procedure_version))
-            .order_by(Application.created_at.desc())
-        )
-    )
-
-
 QUEUE_PAGE_SIZE = 50
 QUEUE_MAX_PAGE = 100_000  # a bound for the `pagina` query argument
 

@@ -60,14 +60,11 @@ def index():
 def _drafts(locale: str, today) -> list[tuple]:
     """The person's drafts still kept (an expired one is gone, 404, before the sweep deletes
     it), each with where to resume it, the day it will be deleted and whether that is soon."""
-    kept = {
-        draft.id: (draft_pages.resume_url(draft), format_date(expires, "long"), expiring)
-        for draft, expires, expiring in draft_services.list_drafts_for(current_user)
-    }
+    kept = draft_services.list_drafts_for(current_user, limit=dashboard.DRAFTS_SHOWN)
+    rows = dashboard.present([draft for draft, _expires, _soon in kept], locale, today)
     return [
-        (row, *kept[row.application.id])
-        for row in dashboard.list_drafts_for(current_user, locale, today)
-        if row.application.id in kept
+        (row, draft_pages.resume_url(draft), format_date(expires, "long"), expiring)
+        for row, (draft, expires, expiring) in zip(rows, kept, strict=True)
     ]
 
 

@@ -9,7 +9,7 @@ LIKE by the stems of the words typed (`workflows.text.terms`). `search` alone de
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 import workflows
 from portal.applications.presenters import served_districts
@@ -124,7 +124,7 @@ def search(
     Returns:
         The entries, best match first when searching, else in publication order.
     """
-    found = sa.select(CatalogueEntry).where(CatalogueEntry.id.in_(sa.select(_in_force().c.id)))
+    found = _open()
     if district:
         found = found.where(CatalogueEntry.districts.contains(f" {district} ", autoescape=True))
     if office:
@@ -135,6 +135,28 @@ def search(
         joinedload(CatalogueEntry.procedure), joinedload(CatalogueEntry.authority)
     )
     return list(db.session.scalars(found))
+
+
+def open_entries() -> list[CatalogueEntry]:
+    """Every procedure open to new filings: its entry in force, with its procedure, issuing
+    authority and the version new cases take (two statements whatever their number)."""
+    found = _open().options(
+        joinedload(CatalogueEntry.procedure),
+        joinedload(CatalogueEntry.authority),
+        selectinload(CatalogueEntry.version),
+    )
+    return list(db.session.scalars(found.order_by(CatalogueEntry.procedure_id)))
+
+
+def served(entry: CatalogueEntry) -> frozenset[str]:
+    """The district codes where the entry's procedure is filed online, as its entry keeps
+    them (`served_districts`, worked out when the version was published)."""
+    return frozenset(entry.districts.split())
+
+
+def _open():
+    """The entries in force today (`_in_force`), one per procedure open to new filings."""
+    return sa.select(CatalogueEntry).where(CatalogueEntry.id.in_(sa.select(_in_force().c.id)))
 
 
 def estimate(procedure: Procedure, definition: workflows.Definition, data: dict) -> Assessment:

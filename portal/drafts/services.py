@@ -13,6 +13,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import force_locale, format_date, gettext
+from sqlalchemy.orm import joinedload, selectinload
 
 import workflows
 from forms.builder import DATE_PARTS
@@ -199,8 +200,14 @@ def discard_draft(*, actor: User, application: Application) -> None:
     db.session.commit()
 
 
-def list_drafts_for(actor: User) -> list[tuple[Application, datetime, bool]]:
-    """The actor's drafts, newest first, each with when it expires and whether it is soon."""
+def list_drafts_for(
+    actor: User, limit: int | None = None
+) -> list[tuple[Application, datetime, bool]]:
+    """The actor's drafts, newest first, each with when it expires and whether it is soon.
+
+    Args:
+        limit: Look at this many of the newest unfiled cases at most (None: all).
+    """
     now = utcnow()
     rows = db.session.scalars(
         sa.select(Application)
@@ -209,7 +216,9 @@ def list_drafts_for(actor: User) -> list[tuple[Application, datetime, bool]]:
             Application.tracking_number.is_(None),
             Application.discarded_at.is_(None),
         )
-        .order_by(Application.created_at.desc())
+        .options(selectinload(Application.procedure_version), joinedload(Application.authority))
+        .order_by(Application.created_at.desc(), Application.id.desc())
+        .limit(limit)
     )
     return [
         (row, retention.expires_at(row), now >= retention.warn_from(row))

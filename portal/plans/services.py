@@ -1,10 +1,10 @@
 """Use cases of "abrir mi negocio": check the answers, give the plan, save it, start its steps.
 
 The steps come from `workflows.plans.build_plan`; which districts a procedure serves from the
-one rule (`presenters.served_districts`: its office's districts, and a district office's own
-district, as `start_application` files it); the fees from the one assessment
-(`portal.payments.assessment.assess`); whether a step may start from the one prerequisite rule
-(`workflows.prerequisites.qualifying`).
+one rule (`presenters.served_districts`, kept on each catalogue entry: its office's districts,
+and a district office's own district, as `start_application` files it); the fees from the one
+assessment (`portal.payments.assessment.assess`); whether a step may start from the one
+prerequisite rule (`workflows.prerequisites.qualifying`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from portal.accounts.models import User
 from portal.applications.effects import local_now
 from portal.applications.facts import typed_data
 from portal.applications.models import Application
-from portal.applications.presenters import served_districts
 from portal.applications.services import start_application
 from portal.authorities.models import Authority
 from portal.authorities.services import get_authority, list_districts
@@ -30,7 +29,7 @@ from portal.extensions import db
 from portal.payments.assessment import assess
 from portal.plans.models import BusinessPlan
 from portal.procedures.models import Procedure
-from portal.procedures.services import definition_of, latest_version, list_procedures
+from portal.procedures.services import definition_of
 from portal.reference.services import Activity, get_activity, search_activities
 from portal.subjects.services import held_cases
 from workflows import plans
@@ -172,24 +171,17 @@ class PlanView:
         return tuple(item for item in self.steps if item.fee_varies)
 
 
-def _catalogue() -> dict[str, tuple[Procedure, workflows.Definition]]:
-    """Each procedure open to new filings with the definition new cases take, by key."""
-    found = {}
-    for procedure in list_procedures():
-        version = latest_version(procedure)
-        if version is not None:
-            definition = definition_of(version)
-            found[plans.key_of(definition)] = (procedure, definition)
-    return found
+def _catalogue() -> dict[str, tuple[Procedure, workflows.Definition, frozenset[str]]]:
+    """Each procedure open to new filings, by key: the procedure, the definition new cases take
+    and the districts where it is filed online (the catalogue's entries: one rule, and two
+    statements however many procedures there are)."""
+    from portal.catalogue.services import open_entries, served
 
-
-def serves(procedure: Procedure, definition: workflows.Definition, district: str) -> bool:
-    """Whether a procedure can be filed online for a business in `district` (a code).
-
-    The one rule, `portal.applications.presenters.served_districts`, as the catalogue's
-    district filter asks it.
-    """
-    return district in served_districts(definition, procedure.authority)
+    return {
+        plans.key_of(definition): (entry.procedure, definition, served(entry))
+        for entry in open_entries()
+        for definition in (definition_of(entry.version),)
+    }
 
 
 def build_plan_view(answers: dict[str, object]) -> PlanView:
@@ -201,8 +193,8 @@ def build_plan_view(answers: dict[str, object]) -> PlanView:
     plan = plans.build_plan(
         found,
         answers,
-        [definition for _, definition in catalogue.values()],
-        lambda definition: serves(*catalogue[plans.key_of(definition)], district.code),
+        [definition for _procedure, definition, _districts in catalogue.values()],
+        lambda definition: district.code in catalogue[plans.key_of(definition)][2],
     )
     steps = tuple(
         StepView(step, catalogue[step.key][0], *_fee(found, step.definition, answers, district))

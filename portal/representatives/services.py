@@ -58,19 +58,18 @@ def speaks_for(account_id: int, record) -> bool:
     return record.id in set(db.session.scalars(standing(account_id)))
 
 
-def agents_of(legal_unit_id: int) -> set[int]:
-    """The accounts that act for a legal unit: its owner and its standing representatives."""
-    unit = db.session.get(LegalUnit, legal_unit_id)
-    accounts = set(
-        db.session.scalars(
-            sa.select(Representation.account_id).where(
-                Representation.legal_unit_id == legal_unit_id,
-                Representation.accepted_at.is_not(None),
-                Representation.revoked_at.is_(None),
-            )
-        )
+def agents_of(legal_unit_ids: set[int]) -> set[int]:
+    """The accounts that act for any of these legal units: owners and standing representatives
+    (one statement)."""
+    owners = sa.select(LegalUnit.owner_id).where(
+        LegalUnit.id.in_(legal_unit_ids), LegalUnit.owner_id.is_not(None)
     )
-    return accounts | ({unit.owner_id} if unit is not None and unit.owner_id else set())
+    agents = sa.select(Representation.account_id).where(
+        Representation.legal_unit_id.in_(legal_unit_ids),
+        Representation.accepted_at.is_not(None),
+        Representation.revoked_at.is_(None),
+    )
+    return set(db.session.scalars(sa.union(owners, agents)))
 
 
 def list_for_owner(owner: User, legal_unit_id: int) -> list[Representation]:

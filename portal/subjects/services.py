@@ -621,7 +621,7 @@ def _cases_of_units_acted_for(account_id: int) -> sa.Select:
     units = representatives.acting_units(account_id)
     if not units:
         return sa.select(Application.id).where(sa.false())
-    agents = set().union(*(representatives.agents_of(unit) for unit in units))
+    agents = representatives.agents_of(units)
     return (
         sa.select(CaseSubject.application_id)
         .join(Application, Application.id == CaseSubject.application_id)
