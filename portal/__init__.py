@@ -24,6 +24,7 @@ BLUEPRINTS = (
     "portal.plans.views",
     "portal.drafts.views",
     "portal.review.views",
+    "portal.reports.views",
     "portal.certificates.views",
     "portal.simdet.views",
     "portal.payments.views",

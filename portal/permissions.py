@@ -45,6 +45,8 @@ ACT = "act"  # take a workflow action (which one is the engine's to decide)
 ACCESS_LOG = "access_log"  # read who opened the case and who was refused
 #: Staff roles that read a case's access log (oversight of their office, not of a procedure).
 ACCESS_LOG_ROLES = frozenset({"supervisor", "admin"})
+#: Staff roles that read the reports of their scope (portal.reports).
+REPORT_ROLES = frozenset({"supervisor", "admin"})
 
 
 def role_on(application: Application, actor: User) -> str | None:
@@ -56,11 +58,23 @@ def role_on(application: Application, actor: User) -> str | None:
     if actor.is_staff:
         if actor.authority_id is None or application.filed_at is None:
             return None
-        authority = db.session.get(Authority, actor.authority_id)
-        if authority.kind == "metropolitan_office" and actor.role == "admin":
-            return actor.role
-        return actor.role if application.authority_id in scope_ids(actor.authority_id) else None
+        scope = staff_scope(actor)
+        return actor.role if scope is None or application.authority_id in scope else None
     return "applicant" if application.applicant_id == actor.id else None
+
+
+def staff_scope(actor: User) -> set[int] | None:
+    """Return the ids of the authorities whose cases a staff member sees; None means all.
+
+    Their authority and its descendants; an OPAMSS admin (the metropolitan office) sees every
+    authority's. Someone who is not staff sees no authority's (an empty set).
+    """
+    if not actor.is_staff or actor.authority_id is None:
+        return set()
+    authority = db.session.get(Authority, actor.authority_id)
+    if authority.kind == "metropolitan_office" and actor.role == "admin":
+        return None
+    return scope_ids(actor.authority_id)
 
 
 def authorize(actor: User, application: Application, task: str) -> str:
@@ -226,6 +240,9 @@ ROUTES: dict[str, Rule] = {
     "review.inspection": _case(None, RECORD_INSPECTION, staff_only=True),
     "review.payment": _case(None, RECORD_PAYMENT, staff_only=True),
     "review.access_log": _case(ACCESS_LOG, staff_only=True),
+    # Supervisors and admins only (REPORT_ROLES): the view refuses other staff, audited.
+    "reports.index": Rule(STAFF),
+    "reports.download": Rule(STAFF),
 }
 
 

@@ -333,6 +333,9 @@ def apply(
     target_kind = definition.state(outcome.target).kind
     if target_kind in FINAL_KINDS:
         application.decided_at = utcnow()
+        # Kept for the deadline report: derive_deadlines clears `due_on` in a final state.
+        clock = clocks.clock_of(application, definition, calendar)
+        application.decided_due_on = clock.due_date if clock is not None else None
     # A decision and a prevención are acts the applicant must be notified of (LPA Art. 97);
     # once the applicant acts again, the last one was evidently notified.
     if target_kind in FINAL_KINDS or target_kind == "waiting_applicant":

@@ -48,6 +48,9 @@ class Application(db.Model):
     next_breach_on: Mapped[date | None] = mapped_column(sa.Date, index=True)
     # Last day to notify the decision of a case that reached a final state (LPA Art. 97).
     notify_by: Mapped[date | None] = mapped_column(sa.Date)
+    # The legal due date in force when the case reached a final state (`due_on` is cleared
+    # then): reports compare the decision day with it. None without a running legal period.
+    decided_due_on: Mapped[date | None] = mapped_column(sa.Date)
     # Set by the assign_to_role effect: which staff role the case waits on.
     assigned_role: Mapped[str | None] = mapped_column(sa.String(20))
     lock_version: Mapped[int] = mapped_column(default=1)
@@ -80,6 +83,9 @@ class Application(db.Model):
         sa.Index("ix_applications_authority_id_state", "authority_id", "state"),
         # The applicant's dashboard pages by id, newest first (keyset pagination).
         sa.Index("ix_applications_applicant_id_id", "applicant_id", "id"),
+        # Reports: cases filed, and cases decided, in a period (portal.reports).
+        sa.Index("ix_applications_filed_at", "filed_at"),
+        sa.Index("ix_applications_decided_at", "decided_at"),
     )
 
     @property
@@ -127,8 +133,14 @@ class HistoryEntry(db.Model):
     # What the actor gave with the action when its transition declares `outputs` (an account
     # number, a tax category), by output name, as JSON primitives; None when nothing was asked.
     outputs: Mapped[dict | None] = mapped_column(sa.JSON)
+    # The reason codes the actor chose from the definition's `reasons` catalogue (corrections
+    # and denials), as a JSON list; None when none were asked. Reports count them.
+    reasons: Mapped[list | None] = mapped_column(sa.JSON)
 
     application: Mapped[Application] = relationship(back_populates="history")
+
+    # Reports read the history of the period (portal.reports).
+    __table_args__ = (sa.Index("ix_history_entries_occurred_at", "occurred_at"),)
     actor: Mapped[User | None] = relationship()
 
 

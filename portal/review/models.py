@@ -23,6 +23,9 @@ class ReviewVerdict(db.Model):
     actor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    # Reports count the items found not OK in a period (portal.reports).
+    __table_args__ = (sa.Index("ix_review_verdicts_decided_at", "decided_at"),)
+
 
 class Inspection(db.Model):
     """A site visit recorded by staff; it counts for the state visit it was recorded in."""

@@ -35,6 +35,7 @@ SAMPLES = {
     "record_id": 1,
     "representation_id": 1,
     "plan_id": 1,
+    "report": "estados",
 }
 
 

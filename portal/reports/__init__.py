@@ -1,0 +1,1 @@
+"""Reports for supervisors: cases, people, times, deadlines and reasons, with CSV."""
