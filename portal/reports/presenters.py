@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from portal.accounts.models import User
 from portal.reports import services
-from portal.reports.services import CORRECTION_KIND, DENIAL_KIND, Filters
+from portal.reports.services import CORRECTION_KIND, DENIAL_KIND, Filters, Reading
 
 #: Cell openings a spreadsheet reads as a formula (OWASP's CSV injection list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -44,8 +44,8 @@ def _days(value: float) -> str:
     return f"{value:,.1f}"
 
 
-def _states(actor: User, filters: Filters, locale: str) -> list[Table]:
-    found = services.cases_per_state(actor, filters, locale)
+def _states(reading: Reading) -> list[Table]:
+    found = services.cases_per_state(reading)
     return [
         Table(
             "estados",
@@ -59,8 +59,8 @@ def _states(actor: User, filters: Filters, locale: str) -> list[Table]:
     ]
 
 
-def _people(actor: User, filters: Filters, locale: str) -> list[Table]:
-    found = services.activity_per_person(actor, filters, locale)
+def _people(reading: Reading) -> list[Table]:
+    found = services.activity_per_person(reading)
     return [
         Table(
             "personas",
@@ -77,8 +77,8 @@ def _people(actor: User, filters: Filters, locale: str) -> list[Table]:
     ]
 
 
-def _times(actor: User, filters: Filters, locale: str) -> list[Table]:
-    found = services.time_in_states(actor, filters, locale)
+def _times(reading: Reading) -> list[Table]:
+    found = services.time_in_states(reading)
     return [
         Table(
             "tiempos",
@@ -149,8 +149,8 @@ def _deadline_table(key: str, title: str, first: str, found) -> Table:
     )
 
 
-def _deadlines(actor: User, filters: Filters, locale: str) -> list[Table]:
-    per_procedure, per_district = services.deadlines_met(actor, filters, locale)
+def _deadlines(reading: Reading) -> list[Table]:
+    per_procedure, per_district = services.deadlines_met(reading)
     return [
         _deadline_table(
             "plazos-por-tramite", _("Plazos cumplidos por trámite"), _("Trámite"), per_procedure
@@ -161,8 +161,8 @@ def _deadlines(actor: User, filters: Filters, locale: str) -> list[Table]:
     ]
 
 
-def _reasons(actor: User, filters: Filters, locale: str) -> list[Table]:
-    found = services.reasons_given(actor, filters, locale)
+def _reasons(reading: Reading) -> list[Table]:
+    found = services.reasons_given(reading)
     kinds = {CORRECTION_KIND: _("Prevención"), DENIAL_KIND: _("Denegación")}
     given = [r for r in found if r.kind in kinds]
     items = [r for r in found if r.kind not in kinds]
@@ -189,7 +189,7 @@ def _reasons(actor: User, filters: Filters, locale: str) -> list[Table]:
 
 
 #: Each part of the page and the CSV files it offers.
-PARTS: tuple[tuple[tuple[str, ...], Callable[[User, Filters, str], list[Table]]], ...] = (
+PARTS: tuple[tuple[tuple[str, ...], Callable[[Reading], list[Table]]], ...] = (
     (("estados",), _states),
     (("personas",), _people),
     (("tiempos",), _times),
@@ -201,10 +201,11 @@ KEYS = frozenset(key for keys, _build in PARTS for key in keys)
 
 def tables(actor: User, filters: Filters, locale: str, only: str | None = None) -> list[Table]:
     """Every report's table, or only the one with key `only` (one of `KEYS`)."""
+    reading = Reading(actor=actor, filters=filters, locale=locale)
     out = []
     for keys, build in PARTS:
         if only is None or only in keys:
-            out.extend(t for t in build(actor, filters, locale) if only in (None, t.key))
+            out.extend(t for t in build(reading) if only in (None, t.key))
     return out
 
 

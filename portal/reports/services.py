@@ -140,12 +140,29 @@ def _local_day(column) -> sa.ColumnElement:
     return sa.type_coerce(sa.func.date(column, shift), sa.Date)
 
 
-def _cases(actor: User, filters: Filters) -> list[sa.ColumnElement[bool]]:
+class Reading:
+    """What the reports of one page share, read once: the person's scope, every version's
+    definition and every authority (a bounded number of statements, whatever the cases).
+
+    Args:
+        actor: The supervisor or admin reading; their scope bounds every figure.
+        filters: The period, procedure and district.
+        locale: The language of labels ("es" or "en").
+    """
+
+    def __init__(self, *, actor: User, filters: Filters, locale: str = "es") -> None:
+        self.filters, self.locale = filters, locale
+        self.scope = staff_scope(actor)
+        self.authorities = {a.id: a for a in db.session.scalars(sa.select(Authority))}
+        self.defs = _Definitions(locale)
+
+
+def _cases(reading: Reading) -> list[sa.ColumnElement[bool]]:
     """Filed cases of the actor's scope, of the chosen procedure and district."""
+    filters = reading.filters
     clauses = [Application.tracking_number.is_not(None)]
-    scope = staff_scope(actor)
-    if scope is not None:
-        clauses.append(Application.authority_id.in_(sorted(scope)))
+    if reading.scope is not None:
+        clauses.append(Application.authority_id.in_(sorted(reading.scope)))
     if filters.procedure_id is not None:
         clauses.append(Application.procedure_id == filters.procedure_id)
     if filters.district_id is not None:
@@ -206,14 +223,14 @@ class _Definitions:
 # ---------------------------------------------------------------- the reports
 
 
-def cases_per_state(actor: User, filters: Filters, locale: str = "es") -> list[StateCount]:
+def cases_per_state(reading: Reading) -> list[StateCount]:
     """Cases filed in the period by their state now, per procedure, in definition order."""
     rows = db.session.execute(
         sa.select(Application.procedure_version_id, Application.state, sa.func.count())
-        .where(*_cases(actor, filters), _in_period(Application.filed_at, filters))
+        .where(*_cases(reading), _in_period(Application.filed_at, reading.filters))
         .group_by(Application.procedure_version_id, Application.state)
     ).all()
-    defs = _Definitions(locale)
+    defs = reading.defs
     merged: dict[tuple, list] = {}
     for version_id, state, count in rows:
         (procedure_id, title), (label, kind, position) = (
@@ -228,7 +245,7 @@ def cases_per_state(actor: User, filters: Filters, locale: str = "es") -> list[S
     ]
 
 
-def activity_per_person(actor: User, filters: Filters, locale: str = "es") -> list[PersonActivity]:
+def activity_per_person(reading: Reading) -> list[PersonActivity]:
     """What each staff member recorded in the history of the scope's cases in the period."""
     rows = db.session.execute(
         sa.select(
@@ -243,8 +260,8 @@ def activity_per_person(actor: User, filters: Filters, locale: str = "es") -> li
         .join(Application, Application.id == HistoryEntry.application_id)
         .join(User, User.id == HistoryEntry.actor_id)
         .where(
-            *_cases(actor, filters),
-            _in_period(HistoryEntry.occurred_at, filters),
+            *_cases(reading),
+            _in_period(HistoryEntry.occurred_at, reading.filters),
             HistoryEntry.actor_role != "applicant",
         )
         .group_by(
@@ -256,7 +273,7 @@ def activity_per_person(actor: User, filters: Filters, locale: str = "es") -> li
             HistoryEntry.to_state,
         )
     ).all()
-    defs = _Definitions(locale)
+    defs = reading.defs
     people: dict[int, list] = {}
     for user_id, name, role, version_id, source, target, count in rows:
         person = people.setdefault(user_id, [name, role, 0, 0, 0])
@@ -268,7 +285,7 @@ def activity_per_person(actor: User, filters: Filters, locale: str = "es") -> li
     return sorted(found, key=lambda p: (-p.actions, p.name))
 
 
-def time_in_states(actor: User, filters: Filters, locale: str = "es") -> list[StateTime]:
+def time_in_states(reading: Reading) -> list[StateTime]:
     """Median and 90th percentile of the stays in each state that ended in the period.
 
     A stay runs from a history entry that changed the state to the next one on that case
@@ -280,7 +297,7 @@ def time_in_states(actor: User, filters: Filters, locale: str = "es") -> list[St
     active = (
         sa.select(HistoryEntry.application_id)
         .join(Application, Application.id == HistoryEntry.application_id)
-        .where(*_cases(actor, filters), _in_period(HistoryEntry.occurred_at, filters))
+        .where(*_cases(reading), _in_period(HistoryEntry.occurred_at, reading.filters))
     )
     stays = (
         sa.select(
@@ -311,12 +328,12 @@ def time_in_states(actor: User, filters: Filters, locale: str = "es") -> list[St
             sa.func.count(),
         )
         .join(Application, Application.id == stays.c.application_id)
-        .where(_in_period(stays.c.left, filters))
+        .where(_in_period(stays.c.left, reading.filters))
         .group_by(Application.procedure_version_id, Application.authority_id, stays.c.state)
         .group_by(entered, left)
     ).all()
-    defs = _Definitions(locale)
-    authorities = {a.id: a for a in db.session.scalars(sa.select(Authority))}
+    defs = reading.defs
+    authorities = reading.authorities
     calendars = calendars_for(authorities[i] for i in {row[1] for row in rows})
     days: dict[tuple, list[tuple[int, int, int]]] = defaultdict(list)
     for version_id, authority_id, state, day_in, day_out, count in rows:
@@ -373,9 +390,7 @@ def percentile(counted: Iterable[tuple[float, int]], fraction: float) -> float:
     return at(low) + (at(high) - at(low)) * (position - low)
 
 
-def deadlines_met(
-    actor: User, filters: Filters, locale: str = "es"
-) -> tuple[list[DeadlineRow], list[DeadlineRow]]:
+def deadlines_met(reading: Reading) -> tuple[list[DeadlineRow], list[DeadlineRow]]:
     """Decisions of the period on time, per procedure and per district.
 
     A decision is a final state of a decision kind (approved, with conditions, denied); it
@@ -393,11 +408,11 @@ def deadlines_met(
             sa.func.count(due),
             sa.func.sum(sa.case((decided_on <= due, 1), else_=0)),
         )
-        .where(*_cases(actor, filters), _in_period(Application.decided_at, filters))
+        .where(*_cases(reading), _in_period(Application.decided_at, reading.filters))
         .group_by(Application.procedure_version_id, Application.state, Application.district_id)
     ).all()
-    defs = _Definitions(locale)
-    names = {a.id: a.short_name for a in db.session.scalars(sa.select(Authority))}
+    defs = reading.defs
+    names = {i: a.short_name for i, a in reading.authorities.items()}
     procedures: dict[str, list[int]] = {}
     districts: dict[str, list[int]] = {}
     for version_id, state, district_id, count, with_due, met in rows:
@@ -417,7 +432,7 @@ def deadlines_met(
     )
 
 
-def reasons_given(actor: User, filters: Filters, locale: str = "es") -> list[ReasonCount]:
+def reasons_given(reading: Reading) -> list[ReasonCount]:
     """How often each reason was given for corrections and denials in the period.
 
     The catalogue's codes come from the history (`HistoryEntry.reasons`); the free-text
@@ -432,8 +447,8 @@ def reasons_given(actor: User, filters: Filters, locale: str = "es") -> list[Rea
         )
         .join(Application, Application.id == HistoryEntry.application_id)
         .where(
-            *_cases(actor, filters),
-            _in_period(HistoryEntry.occurred_at, filters),
+            *_cases(reading),
+            _in_period(HistoryEntry.occurred_at, reading.filters),
             HistoryEntry.reasons.is_not(None),
         )
         .group_by(
@@ -446,13 +461,13 @@ def reasons_given(actor: User, filters: Filters, locale: str = "es") -> list[Rea
         sa.select(Application.procedure_version_id, ReviewVerdict.item, sa.func.count())
         .join(Application, Application.id == ReviewVerdict.application_id)
         .where(
-            *_cases(actor, filters),
-            _in_period(ReviewVerdict.decided_at, filters),
+            *_cases(reading),
+            _in_period(ReviewVerdict.decided_at, reading.filters),
             ReviewVerdict.ok.is_(False),
         )
         .group_by(Application.procedure_version_id, ReviewVerdict.item)
     ).all()
-    defs = _Definitions(locale)
+    defs = reading.defs
     counts: dict[tuple, int] = defaultdict(int)
     for version_id, state, codes, count in rows:
         kind = defs.state(version_id, state)[1]
