@@ -54,7 +54,7 @@ def _states(reading: Reading) -> list[Table]:
             (_("Trámite"), _("Estado"), _("Expedientes")),
             (False, False, True),
             [(r.procedure, r.state, r.cases) for r in found],
-            [Bar(f"{r.procedure}: {r.state}", r.cases, str(r.cases)) for r in found],
+            [Bar(f"{r.state} · {r.procedure}", r.cases, str(r.cases)) for r in found],
         )
     ]
 
@@ -111,7 +111,7 @@ def _times(reading: Reading) -> list[Table]:
             ],
             [
                 Bar(
-                    f"{t.procedure}: {t.state}",
+                    f"{t.state} · {t.procedure}",
                     t.median_days,
                     _("%(days)s días (mediana)", days=_days(t.median_days)),
                 )
@@ -183,7 +183,7 @@ def _reasons(reading: Reading) -> list[Table]:
             (_("Trámite"), _("Dato o documento"), _("No conforme")),
             (False, False, True),
             [(r.procedure, r.label, r.count) for r in items],
-            [Bar(f"{r.procedure}: {r.label}", r.count, str(r.count)) for r in items],
+            [Bar(f"{r.label} · {r.procedure}", r.count, str(r.count)) for r in items],
         ),
     ]
 
