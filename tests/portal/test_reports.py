@@ -310,3 +310,19 @@ def test_procedure_and_district_filters_narrow_every_report(client, office):
     assert len(_csv(client, "personas", f"distrito={other}")) == 1
     page = client.get(f"/bandeja/informes/?tramite={signs}").get_data(as_text=True)
     assert f'<option value="{signs}" selected>' in page  # the choice is kept
+
+
+def test_a_reason_is_named_by_the_definitions_catalogue_when_it_has_one():
+    from types import SimpleNamespace
+
+    from portal.reports.labels import Labels
+    from workflows.text import Text
+
+    labels = Labels.__new__(Labels)  # no database: only the catalogue is read
+    labels.locale = "es"
+    illegible = SimpleNamespace(code="documento_ilegible", label=Text("Documento ilegible", "x"))
+    catalogues = {1: SimpleNamespace(reasons=(illegible,)), 2: SimpleNamespace()}
+    labels.of = catalogues.__getitem__
+    assert labels.reason(1, "documento_ilegible") == "Documento ilegible"
+    assert labels.reason(1, "otro") == "otro"
+    assert labels.reason(2, "documento_ilegible") == "documento_ilegible"  # no catalogue yet
