@@ -45,22 +45,50 @@ ACT = "act"  # take a workflow action (which one is the engine's to decide)
 ACCESS_LOG = "access_log"  # read who opened the case and who was refused
 #: Staff roles that read a case's access log (oversight of their office, not of a procedure).
 ACCESS_LOG_ROLES = frozenset({"supervisor", "admin"})
+#: Staff roles that file for a citizen at the counter (ventanilla, `portal.walkin`).
+COUNTER_ROLES = frozenset({"clerk", "supervisor"})
 
 
 def role_on(application: Application, actor: User) -> str | None:
     """Return the role the actor plays on this case, or None when it is not theirs to see.
 
     Staff see filed cases of their authority and its children (OPAMSS admins: all); a draft
-    belongs to its applicant alone until it is filed.
+    belongs to its applicant alone until it is filed, except a draft opened at the counter,
+    on which the clerk who opened it acts as the citizen's agent (`counter_agent`).
     """
     if actor.is_staff:
-        if actor.authority_id is None or application.filed_at is None:
+        if actor.authority_id is None:
             return None
+        if application.filed_at is None:
+            return "applicant" if counter_agent(actor, application) else None
         authority = db.session.get(Authority, actor.authority_id)
         if authority.kind == "metropolitan_office" and actor.role == "admin":
             return actor.role
         return actor.role if application.authority_id in scope_ids(actor.authority_id) else None
     return "applicant" if application.applicant_id == actor.id else None
+
+
+def counter_agent(actor: User, application: Application) -> bool:
+    """Whether the actor is the clerk (or supervisor) who opened this unfiled draft at the
+    counter for a citizen, and the draft's authority is still in their scope.
+
+    Such a clerk plays the applicant's role on that draft alone (fill its steps, attach the
+    scanned documents, file it); another clerk, even of the same office, does not. Once the
+    draft is filed the clerk sees the case as any staff of its authority.
+    """
+    from portal.walkin.models import WalkIn
+
+    if actor.role not in COUNTER_ROLES or application.filed_at is not None:
+        return False
+    clerk_id = db.session.scalar(
+        sa.select(WalkIn.clerk_id).where(WalkIn.application_id == application.id)
+    )
+    return clerk_id == actor.id and application.authority_id in scope_ids(actor.authority_id)
+
+
+def acting_at_counter(actor: User, application: Application) -> bool:
+    """Whether a staff member acts on this draft as the citizen's agent at the counter."""
+    return actor.is_staff and role_on(application, actor) == "applicant"
 
 
 def authorize(actor: User, application: Application, task: str) -> str:
@@ -226,6 +254,12 @@ ROUTES: dict[str, Rule] = {
     "review.inspection": _case(None, RECORD_INSPECTION, staff_only=True),
     "review.payment": _case(None, RECORD_PAYMENT, staff_only=True),
     "review.access_log": _case(ACCESS_LOG, staff_only=True),
+    # The counter: clerks and supervisors file for a citizen (the view refuses other staff,
+    # and a procedure out of their scope answers 404, audited).
+    "walkin.counter": Rule(STAFF),
+    "walkin.receipt": _case(READ, staff_only=True),
+    # A citizen claims a counter case with the receipt's code (rate-limited; staff refused).
+    "claims.claim": Rule(SIGNED_IN),
 }
 
 
