@@ -244,7 +244,9 @@ ROUTES: dict[str, Rule] = {
     # A provider's server: the body's HMAC signature is checked by the view (403, audited).
     "payments_api.notification": Rule(PUBLIC),
     "drafts.step": _case(READ, OWN),
-    "drafts.check": _case(READ, OWN),
+    # A clerk's second "Presentar" of a counter draft just filed (stale lock_version) reaches
+    # the view, which shows the counter receipt instead of refusing it.
+    "drafts.check": _case(READ, OWN, under_lock=True),
     "drafts.answers": _case(None, OWN),
     "drafts.upload": _case(None, OWN),
     "drafts.delete": _case(READ, OWN, after_discard=True),
@@ -320,6 +322,9 @@ def _gate_case(rule: Rule) -> None:
             raise NotAllowed("staff_only")
         if application is None or task is None:
             raise NotFound("not_found")
+        if rule.staff_only and application.filed_at is None:
+            # The back office works on filed cases; a counter draft is its clerk's form alone.
+            raise NotFound("not_filed")
         role = authorize(current_user, application, task)
         _check_parts(application, args)
     except NotAllowed as refused:

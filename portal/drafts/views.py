@@ -28,6 +28,15 @@ def _draft():
     if permissions.role_on(application, current_user) != "applicant" or not retention.is_draft(
         application
     ):
+        if current_user.is_staff and application.tracking_number:
+            from portal.walkin.services import walk_in_of
+
+            walk_in = walk_in_of(application.id)
+            if walk_in is not None and walk_in.clerk_id == current_user.id:
+                # Filed at this clerk's counter (sent twice, or back and send again).
+                return application, redirect(
+                    url_for("walkin.receipt", application_id=application.id)
+                )
         return application, redirect(url_for("applications.status", application_id=application.id))
     return application, None
 

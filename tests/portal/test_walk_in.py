@@ -84,7 +84,8 @@ def _walk_and_file(client, application_id: int, name: str = "Pedro Antonio Ramí
     assert response.status_code == 302
     check = _text(client.get(f"/borradores/{application_id}/revisar"))
     assert "En ventanilla" in check and "Presentar solicitud" in check
-    return client.post(f"/borradores/{application_id}/revisar", data={})
+    posted = {"lock_version": re.search(r'name="lock_version" value="(\d+)"', check).group(1)}
+    return client.post(f"/borradores/{application_id}/revisar", data=posted)
 
 
 @pytest.fixture
@@ -110,6 +111,13 @@ def test_a_clerk_files_for_a_citizen_through_the_draft_steps_and_prints_the_rece
     assert "Calificación de Lugar" in page and 'name="identifier"' in page
     application = _filed_at_counter(client, run_jobs)
     assert application.tracking_number and application.state != "borrador"
+    # "Presentar" sent again from the same page: the receipt, and the case filed once.
+    again = client.post(f"/borradores/{application.id}/revisar", data={"lock_version": "1"})
+    assert again.status_code == 302
+    assert again.headers["Location"].endswith(f"/bandeja/ventanilla/{application.id}/constancia")
+    assert [e.from_state for e in reload_application(application.id).history].count(
+        application.history[0].from_state
+    ) == 1
     walk_in = db.session.scalar(sa.select(WalkIn).where(WalkIn.application_id == application.id))
     assert walk_in.identifier == PEDRO_DUI and walk_in.phone == "7777-8888"
     assert walk_in.clerk_id == clerk.id
