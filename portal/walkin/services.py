@@ -7,7 +7,7 @@ e-mail, which a citizen at the counter may not have. The case is owned by:
   on file owned by an account that signs in, `registered_owner`): the case is in their
   "Mis solicitudes" from the start and nothing of their account is shown at the counter;
 - otherwise a *counter account*: a `User` with the applicant role whose address is
-  `<dui|nit>-<digits>@ventanilla.invalid` (one per identifier, so a second visit adds to the
+  `ciudadano-<digits>@ventanilla.invalid` (one per identifier, so a second visit adds to the
   same owner), inactive, unconfirmed and without a usable password: it can never sign in,
   receive mail or collide with a real sign-up. The person's name, e-mail and phone are kept
   on the `WalkIn` row of each case; notices go to that e-mail when given (`mail_to`).
@@ -94,9 +94,10 @@ def registered_owner(identifier: str) -> User | None:
     return db.session.get(User, owner_id) if owner_id is not None else None
 
 
-def counter_account(id_kind: str, identifier: str, full_name: str) -> User:
+def counter_account(identifier: str, full_name: str) -> User:
     """The counter account of this identifier, created on first use (flush only)."""
-    email = f"{id_kind}-{identifier_digits(identifier)}@{COUNTER_DOMAIN}"
+    # By digits alone: a DUI and the same DUI given as a NIT (2021 homologation) are one person.
+    email = f"ciudadano-{identifier_digits(identifier)}@{COUNTER_DOMAIN}"
     insert_if_absent(
         User,
         email=email,
@@ -154,7 +155,7 @@ def open_counter_draft(
     ):
         raise NotFound("not_your_procedure")
     registered = registered_owner(identifier)
-    owner = registered or counter_account(id_kind, identifier, full_name.strip())
+    owner = registered or counter_account(identifier, full_name.strip())
 
     def record(application: Application) -> None:
         insert_if_absent(

@@ -67,15 +67,21 @@ def _draft_id(response) -> int:
     return int(re.search(r"/borradores/(\d+)/paso/1$", response.headers["Location"]).group(1))
 
 
+#: Pedro's answers: the holder is Pedro himself.
+PEDRO_FIELDS = VALID_FIELDS | {
+    "f_nombre_propietario": "Pedro Antonio Ramírez",
+    "f_nit_propietario": PEDRO_DUI,
+}
+
+
 def _walk_and_file(client, application_id: int, name: str = "Pedro Antonio Ramírez"):
     """Answer every step as the citizen says, attach the scans, and file from the check page."""
+    given = PEDRO_FIELDS if name.startswith("Pedro") else VALID_FIELDS
     for number in range(1, 5):
         page = _text(client.get(f"/borradores/{application_id}/paso/{number}"))
         assert "En ventanilla" in page and name in page
         answers = {
-            f"f_{name}": VALID_FIELDS[f"f_{name}"]
-            for name in _fields_of(page)
-            if f"f_{name}" in VALID_FIELDS
+            f"f_{field}": given[f"f_{field}"] for field in _fields_of(page) if f"f_{field}" in given
         }
         response = client.post(f"/borradores/{application_id}/paso/{number}", data=answers)
         assert response.status_code == 302, _text(response)[:3000]
@@ -243,6 +249,11 @@ def test_the_citizen_claims_the_case_with_the_code_typed_loosely_and_only_once(
         )
     )
     assert audit.actor_id == pedro.id and audit.detail["from_account"] == counter_owner
+    # His record (legal unit) filed at the counter is now his, with its personal data.
+    from portal.subjects.models import LegalUnit
+
+    unit = db.session.scalar(sa.select(LegalUnit).where(LegalUnit.nit == PEDRO_DUI))
+    assert unit.owner_id == pedro.id
     # Claiming again says it is already theirs; someone else is told it was claimed.
     again = client.post(
         "/reclamar/", data={"number": number, "code": code, "identifier": PEDRO_DUI}
@@ -312,3 +323,24 @@ def test_a_registered_person_gets_the_counter_case_in_their_own_account(client, 
     assert application.tracking_number in mine
     status = _text(client.get(f"/solicitudes/{draft}"))
     assert "en ventanilla" in status and CLERK not in status
+
+
+def test_a_claim_by_someone_whose_own_dui_on_file_differs_is_refused(client, clerk, run_jobs):
+    application = _filed_at_counter(client, run_jobs)
+    walk_in = db.session.scalar(sa.select(WalkIn).where(WalkIn.application_id == application.id))
+    logout(client)
+    make_applicant()  # Ana: her own filing put her DUI 01234567-8 in her details
+    login(client, "ana@example.sv")
+    file_new_application(client, token="ana-own-filing-0001")
+    response = client.post(
+        "/reclamar/",
+        data={
+            "number": application.tracking_number,
+            "code": walk_in.claim_code,
+            "identifier": PEDRO_DUI,  # she read it off Pedro's receipt
+        },
+    )
+    assert response.status_code == 422 and "no coincide" in _text(response)
+    assert reload_application(application.id).applicant_id != db.session.scalar(
+        sa.select(User.id).where(User.email == "ana@example.sv")
+    )
