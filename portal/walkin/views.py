@@ -13,6 +13,7 @@ from forms.messages import message_for
 from forms.walkin import CounterFilingForm
 from portal import permissions
 from portal.errors import NotAllowed, NotFound
+from portal.links import public_url, tracking_url
 from portal.procedures.models import Procedure
 from portal.procedures.services import definition_of
 from portal.tracking.services import display_code
@@ -106,4 +107,6 @@ def receipt(application_id: int):
         title=definition.title.get(str(get_locale())),
         tracking_code=display_code(application.tracking_code),
         claim_code=display_code(walk_in.claim_code) if not walk_in.registered_owner else "",
+        tracking_url=tracking_url(),
+        claim_url=public_url(url_for("claims.claim")),
     )
