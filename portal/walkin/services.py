@@ -39,6 +39,7 @@ from portal.subjects.models import LegalUnit
 from portal.tracking.services import new_tracking_code, normalize
 from portal.walkin.contact import is_counter_account, mail_to
 from portal.walkin.models import COUNTER_DOMAIN, WalkIn
+from workflows import dictionary
 from workflows.identifiers import check_nit, identifier_digits
 from workflows.prerequisites import tracking_key
 
@@ -143,8 +144,8 @@ def open_counter_draft(
         id_kind: "dui" or "nit"; `identifier` as `workflows.identifiers` formats it.
         full_name, email, phone: As the citizen gave them (e-mail and phone optional).
 
-    The draft is not prefilled from any record (a registered person's data stays theirs).
-    One transaction.
+    The draft is not prefilled from any record (a registered person's data stays theirs),
+    only with what the citizen said at the counter where a question binds it. One transaction.
 
     Raises:
         NotFound: the procedure is not in the clerk's scope (404, audited by the view), or it
@@ -172,10 +173,32 @@ def open_counter_draft(
             created_at=utcnow(),
         )
 
+    given = {
+        "person.name": full_name.strip(),
+        f"person.{id_kind}": identifier,
+        "person.email": email,
+        "person.phone": phone,
+    }
     application = start_application(
-        actor=owner, procedure=procedure, token=token, prefill=False, then=record
+        actor=owner,
+        procedure=procedure,
+        token=token,
+        prefill=False,
+        known=lambda definition: _answers_given(definition, given),
+        then=record,
     )
     return CounterDraft(application, walk_in_of(application.id), registered is not None)
+
+
+def _answers_given(definition, given: dict[str, str | None]) -> dict[str, str]:
+    """The draft's answers to the questions bound to what the citizen said at the counter
+    (`workflows.dictionary` elements `person.name`, `person.dui`, ...), by field name."""
+    answers = {}
+    for path, value in given.items():
+        field = dictionary.field_for(definition, path)
+        if field is not None and value:
+            answers[field.name] = value
+    return answers
 
 
 def walk_in_of(application_id: int) -> WalkIn | None:

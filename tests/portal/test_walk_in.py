@@ -101,8 +101,8 @@ def clerk(client, app_ctx):
     return db.session.scalar(sa.select(User).where(User.email == CLERK))
 
 
-def _filed_at_counter(client, run_jobs) -> Application:
-    application_id = _draft_id(_open_counter_draft(client))
+def _filed_at_counter(client, run_jobs, **given) -> Application:
+    application_id = _draft_id(_open_counter_draft(client, **given))
     response = _walk_and_file(client, application_id)
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/bandeja/ventanilla/{application_id}/constancia")
@@ -344,3 +344,25 @@ def test_a_claim_by_someone_whose_own_dui_on_file_differs_is_refused(client, cle
     assert reload_application(application.id).applicant_id != db.session.scalar(
         sa.select(User.id).where(User.email == "ana@example.sv")
     )
+
+
+def test_without_an_e_mail_nothing_is_mailed_and_what_was_said_at_the_counter_is_prefilled(
+    client, clerk, app, run_jobs
+):
+    from portal.procedures.services import get_procedure
+
+    make_staff("clerk", "0511", email="clerk@santatecla.example.sv")
+    logout(client)
+    login(client, "clerk@santatecla.example.sv")
+    response = _open_counter_draft(
+        client,
+        procedure=str(get_procedure("0511", "inscripcion-establecimiento").id),
+        email="",
+        token="sin-correo-token-0001",
+    )
+    draft = reload_application(_draft_id(response))
+    assert draft.data.get("telefono") == "7777-8888" and "correo" not in draft.data
+    logout(client)
+    login(client, CLERK)
+    application = _filed_at_counter(client, run_jobs, email="")
+    assert application.tracking_number and mails(app) == []  # nobody to write to, yet
