@@ -151,6 +151,7 @@ def test_a_clerk_files_for_a_citizen_through_the_draft_steps_and_prints_the_rece
     login(client, supervisor.email)
     case = _text(client.get(f"/bandeja/{application.id}"))
     assert f"{clerk.full_name}, en ventanilla" in case
+    assert client.get("/bandeja/ventanilla/").status_code == 200  # supervisors file too
     # The notices go to the e-mail given at the counter.
     assert any(m["To"] == "pedro@example.sv" for m in mails(app))
     assert not any("ventanilla.invalid" in str(m["To"]) for m in mails(app))
