@@ -156,6 +156,19 @@ MESSAGES = {
     ),
     "not_editable": _l("Esta solicitud ya no se puede modificar."),
     "transition_not_allowed": _l("La acción no está permitida."),
+    # claiming a case filed at the counter (portal.walkin)
+    "claim_not_found": _l(
+        "No encontramos un expediente de ventanilla con ese número y ese código para reclamar. "
+        "Revíselos tal como aparecen en su constancia de ventanilla."
+    ),
+    "claim_already_claimed": _l(
+        "Este expediente ya fue reclamado y no se puede reclamar otra vez."
+    ),
+    "claim_already_yours": _l("Este expediente ya está en su cuenta, en «Mis solicitudes»."),
+    "claim_identifier_mismatch": _l(
+        "El DUI o NIT no coincide con el que se dio en la ventanilla o con el de sus datos. "
+        "Escriba el mismo documento que presentó en la ventanilla."
+    ),
 }
 
 

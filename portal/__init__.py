@@ -32,6 +32,8 @@ BLUEPRINTS = (
     "portal.admin.views",
     "portal.tracking.views",
     "portal.notifications.views",
+    "portal.walkin.views",
+    "portal.walkin.claims",
 )
 
 

@@ -17,6 +17,7 @@ from portal.review.models import ReviewVerdict
 from portal.sessions.models import UserSession
 from portal.simdet.models import ApiClient, FeedEvent, FeedSequence
 from portal.subjects.models import CaseSubject, LegalUnit, Property
+from portal.walkin.models import WalkIn
 
 metadata = db.metadata
 
@@ -46,5 +47,6 @@ __all__ = [
     "TrackingCounter",
     "User",
     "UserSession",
+    "WalkIn",
     "metadata",
 ]

@@ -47,17 +47,22 @@ ACCESS_LOG = "access_log"  # read who opened the case and who was refused
 ACCESS_LOG_ROLES = frozenset({"supervisor", "admin"})
 #: Staff roles that read the reports of their scope (portal.reports).
 REPORT_ROLES = frozenset({"supervisor", "admin"})
+#: Staff roles that file for a citizen at the counter (ventanilla, `portal.walkin`).
+COUNTER_ROLES = frozenset({"clerk", "supervisor"})
 
 
 def role_on(application: Application, actor: User) -> str | None:
     """Return the role the actor plays on this case, or None when it is not theirs to see.
 
     Staff see filed cases of their authority and its children (OPAMSS admins: all); a draft
-    belongs to its applicant alone until it is filed.
+    belongs to its applicant alone until it is filed, except a draft opened at the counter,
+    on which the clerk who opened it acts as the citizen's agent (`counter_agent`).
     """
     if actor.is_staff:
-        if actor.authority_id is None or application.filed_at is None:
+        if actor.authority_id is None:
             return None
+        if application.filed_at is None:
+            return "applicant" if counter_agent(actor, application) else None
         scope = staff_scope(actor)
         return actor.role if scope is None or application.authority_id in scope else None
     return "applicant" if application.applicant_id == actor.id else None
@@ -75,6 +80,29 @@ def staff_scope(actor: User) -> set[int] | None:
     if authority.kind == "metropolitan_office" and actor.role == "admin":
         return None
     return scope_ids(actor.authority_id)
+
+
+def counter_agent(actor: User, application: Application) -> bool:
+    """Whether the actor is the clerk (or supervisor) who opened this unfiled draft at the
+    counter for a citizen, and the draft's authority is still in their scope.
+
+    Such a clerk plays the applicant's role on that draft alone (fill its steps, attach the
+    scanned documents, file it); another clerk, even of the same office, does not. Once the
+    draft is filed the clerk sees the case as any staff of its authority.
+    """
+    from portal.walkin.models import WalkIn
+
+    if actor.role not in COUNTER_ROLES or application.filed_at is not None:
+        return False
+    clerk_id = db.session.scalar(
+        sa.select(WalkIn.clerk_id).where(WalkIn.application_id == application.id)
+    )
+    return clerk_id == actor.id and application.authority_id in scope_ids(actor.authority_id)
+
+
+def acting_at_counter(actor: User, application: Application) -> bool:
+    """Whether a staff member acts on this draft as the citizen's agent at the counter."""
+    return actor.is_staff and role_on(application, actor) == "applicant"
 
 
 def authorize(actor: User, application: Application, task: str) -> str:
@@ -230,7 +258,9 @@ ROUTES: dict[str, Rule] = {
     # A provider's server: the body's HMAC signature is checked by the view (403, audited).
     "payments_api.notification": Rule(PUBLIC),
     "drafts.step": _case(READ, OWN),
-    "drafts.check": _case(READ, OWN),
+    # A clerk's second "Presentar" of a counter draft just filed (stale lock_version) reaches
+    # the view, which shows the counter receipt instead of refusing it.
+    "drafts.check": _case(READ, OWN, under_lock=True),
     "drafts.answers": _case(None, OWN),
     "drafts.upload": _case(None, OWN),
     "drafts.delete": _case(READ, OWN, after_discard=True),
@@ -243,6 +273,12 @@ ROUTES: dict[str, Rule] = {
     # Supervisors and admins only (REPORT_ROLES): the view refuses other staff, audited.
     "reports.index": Rule(STAFF),
     "reports.download": Rule(STAFF),
+    # The counter: clerks and supervisors file for a citizen (the view refuses other staff,
+    # and a procedure out of their scope answers 404, audited).
+    "walkin.counter": Rule(STAFF),
+    "walkin.receipt": _case(READ, staff_only=True),
+    # A citizen claims a counter case with the receipt's code (rate-limited; staff refused).
+    "claims.claim": Rule(SIGNED_IN),
 }
 
 
@@ -303,6 +339,9 @@ def _gate_case(rule: Rule) -> None:
             raise NotAllowed("staff_only")
         if application is None or task is None:
             raise NotFound("not_found")
+        if rule.staff_only and application.filed_at is None:
+            # The back office works on filed cases; a counter draft is its clerk's form alone.
+            raise NotFound("not_filed")
         role = authorize(current_user, application, task)
         _check_parts(application, args)
     except NotAllowed as refused:

@@ -171,6 +171,10 @@ def _timeline(
     for entry in application.history:
         if entry.actor_role == "system":
             actor = None  # the timeline macro shows "Sistema"
+        elif entry.actor_role == "applicant" and entry.actor and entry.actor.is_staff:
+            # A clerk acted as the citizen's agent at the counter (`portal.walkin`).
+            who = entry.actor.full_name if viewer_is_staff else application.authority.short_name
+            actor = _("%(who)s, en ventanilla", who=who)
         elif entry.actor_role == "applicant":
             actor = _("Persona solicitante")
         elif viewer_is_staff and entry.actor:

@@ -149,6 +149,8 @@ def start_application(
     token: str,
     known: Callable[[workflows.Definition], Mapping[str, object]] | None = None,
     renewing: Application | None = None,
+    prefill: bool = True,
+    then: Callable[[Application], None] | None = None,
 ) -> Application:
     """Open a draft on the latest version; the same token returns the same draft (double click).
 
@@ -158,8 +160,10 @@ def start_application(
     Two requests with one token at the same instant both miss the first look-up; the unique
     (applicant, start_token) constraint lets one insert win and the other insert nothing, and
     both then read the one draft (same outcome on PostgreSQL and SQLite). The new draft is
-    prefilled from the applicant's records, then with what `known` says for its definition
-    (a plan's answers, by field name), which wins.
+    prefilled from the applicant's records (unless `prefill` is False: a draft opened at the
+    counter, `portal.walkin`), then with what `known` says for its definition (a plan's
+    answers, by field name), which wins. `then(draft)` runs in the same transaction before it
+    commits (the counter's record of the draft).
     """
     existing = _started_with(actor, token)
     if existing is not None:
@@ -185,9 +189,12 @@ def start_application(
             from portal.renewals.services import copy_answers
 
             copy_answers(application, definition, renewing)
-        subjects.prefill(application, definition, actor)
+        if prefill:
+            subjects.prefill(application, definition, actor)
         if known is not None:
             application.data = {**application.data, **known(definition)}
+    if then is not None:
+        then(application)
     db.session.commit()
     return application
 

@@ -111,7 +111,10 @@ def edit(application_id: int):
         else form_class()
     )
     if request.method == "POST":
-        valid = form.validate()
+        valid, at_counter = (
+            form.validate(),
+            permissions.acting_at_counter(current_user, application),
+        )
         try:
             result = services.save_application(
                 actor=current_user,
@@ -131,10 +134,16 @@ def edit(application_id: int):
         if valid and result.ok:
             if result.fired:
                 flash(presenters.filed_message(definition, result.fired), "success")
+                if at_counter:
+                    return redirect(url_for("walkin.receipt", application_id=application.id))
                 return redirect(url_for(".status", application_id=application.id))
             flash(_("Borrador guardado."), "success")
             return redirect(url_for(".edit", application_id=application.id))
     subjects_view = subject_pages.edit_view(application, definition, str(get_locale()))
+    if permissions.acting_at_counter(
+        current_user, application
+    ):  # the citizen's records stay theirs
+        subjects_view = {**subjects_view, "pickers": [], "resolution_options": {}}
     correction = correction_round(application, definition) if application.tracking_number else None
     return render_template(
         "applications/edit.html",
@@ -163,6 +172,9 @@ def edit(application_id: int):
 def choose_subject(application_id: int):
     """Fill the draft from one of the applicant's records (legal unit, establishment, property)."""
     application = _load(application_id)
+    if permissions.acting_at_counter(current_user, application):
+        # The citizen's records are theirs: a clerk at the counter types the answers.
+        permissions.deny(NotFound("not_your_records"), application.id, permissions.OWN)
     # Each picker's inputs are prefixed with its subject (one page, several pickers).
     subject = next((s for s in RECORD_SUBJECTS if f"{s}-subject" in request.form), "")
     form = SubjectChoiceForm(prefix=subject)

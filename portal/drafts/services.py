@@ -33,6 +33,7 @@ from portal.jobs.services import enqueue
 from portal.links import public_url
 from portal.notifications.services import locale_of, send_once
 from portal.procedures.services import definition_of
+from portal.walkin.contact import mail_to
 from workflows.conditions import is_blank
 from workflows.guards import applicable_data, visible_fields
 
@@ -277,7 +278,7 @@ def send_expiry_warning(application_id: int, expires: str) -> bool:
     title = definition.title.get(locale)
     return send_once(
         f"draft-expiry-{application.id}-{expires[:10]}",
-        to=application.applicant.email,
+        to=mail_to(application),
         locale=locale,
         subject=lambda: gettext(
             "Su borrador de %(title)s se eliminará el %(day)s", title=title, day=day

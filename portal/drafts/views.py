@@ -28,8 +28,26 @@ def _draft():
     if permissions.role_on(application, current_user) != "applicant" or not retention.is_draft(
         application
     ):
+        if current_user.is_staff and application.tracking_number:
+            from portal.walkin.services import walk_in_of
+
+            walk_in = walk_in_of(application.id)
+            if walk_in is not None and walk_in.clerk_id == current_user.id:
+                # Filed at this clerk's counter (sent twice, or back and send again).
+                return application, redirect(
+                    url_for("walkin.receipt", application_id=application.id)
+                )
         return application, redirect(url_for("applications.status", application_id=application.id))
     return application, None
+
+
+def _counter(application):
+    """The counter record when the signed-in clerk fills this draft for a citizen, else None."""
+    if not permissions.acting_at_counter(current_user, application):
+        return None
+    from portal.walkin.services import walk_in_of
+
+    return walk_in_of(application.id)
 
 
 def _after_step(application, number: int, count: int):
@@ -75,6 +93,9 @@ def step(application_id: int, number: int):
 def _render_step(application, definition, locale, form, plan, number):
     current = plan[number - 1]
     subjects_view = subject_pages.edit_view(application, definition, locale)
+    counter = _counter(application)
+    if counter is not None:  # the citizen's records and held cases are not shown at the counter
+        subjects_view = {**subjects_view, "pickers": [], "resolution_options": {}}
     pickers = [p for p in subjects_view["pickers"] if p.subject == current.subject]
     return render_template(
         "drafts/step.html",
@@ -93,6 +114,7 @@ def _render_step(application, definition, locale, form, plan, number):
         expires_day=format_date(retention.expires_at(application), "long"),
         expiring=retention.warn_from(application) <= utcnow(),
         back_to_check=bool(request.args.get("volver")),
+        counter=counter,
         # Said before anyone fills the form, not only when filing it is refused.
         retired=message_for("procedure_retired")
         if application.procedure_version.status == "retired"
@@ -107,7 +129,7 @@ def check(application_id: int):
     if elsewhere:
         return elsewhere
     definition, locale = definition_of(application.procedure_version), str(get_locale())
-    errors = []
+    errors, counter = [], _counter(application)
     if request.method == "POST":
         if not ApplicationActionForm().validate_on_submit():
             abort(400)
@@ -117,6 +139,9 @@ def check(application_id: int):
             flash(message_for(error.code), "error")
             return redirect(url_for("applications.status", application_id=application.id))
         if result.fired:
+            if counter is not None:
+                flash(_("Solicitud presentada en ventanilla. Entregue la constancia."), "success")
+                return redirect(url_for("walkin.receipt", application_id=application.id))
             flash(_("Solicitud presentada. Guarde su constancia de recepción."), "success")
             return redirect(url_for("applications.status", application_id=application.id))
         errors = presenters.filing_errors(application, definition, result, locale)
@@ -128,6 +153,7 @@ def check(application_id: int):
         errors=errors,
         form=ApplicationActionForm(),
         locale=locale,
+        counter=counter,
     ), (200 if not errors else 422)
 
 

@@ -27,6 +27,7 @@ from portal.links import case_url, status_url
 from portal.notifications.models import MailDelivery, Notice
 from portal.notifications.texts import render_notice
 from portal.procedures.services import definition_of
+from portal.walkin.contact import mail_to
 from workflows.effects import NOTIFY
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ def send_notification(history_id: int) -> bool:
     }
     sent = send_once(
         f"history-{entry.id}",
-        to=application.applicant.email,
+        to=mail_to(application),
         locale=locale,
         subject=lambda: gettext(
             "Expediente %(number)s: %(state)s",
@@ -108,7 +109,7 @@ def send_notification(history_id: int) -> bool:
 def send_once(
     key: str,
     *,
-    to: str,
+    to: str | None,
     locale: str,
     subject,
     template: str,
@@ -120,7 +121,8 @@ def send_once(
 
     Args:
         key: Names this e-mail (`expiry-<case>-<days>`); its Message-ID derives from it.
-        to: The address.
+        to: The address; None when the person has none (a case filed at the counter without
+            an e-mail, `portal.walkin.contact.mail_to`): nothing is sent (False).
         locale: "es" or "en": the subject and body are rendered in it.
         subject: A lazy text (`lazy_gettext`) or a callable returning the subject, evaluated
             in `locale`.
@@ -133,7 +135,7 @@ def send_once(
         True when sent now; False when this key was sent before (or another run won it).
         Runs in the caller's transaction, which must commit to record the sending.
     """
-    if was_sent(key):
+    if to is None or was_sent(key):
         return False
     message = EmailMessage()
     with force_locale(locale):

@@ -29,6 +29,7 @@ from portal.payments.assessment import Assessment
 from portal.payments.models import PaymentNotification, PaymentOrder
 from portal.payments.references import make_reference, normalize
 from portal.storage import storage
+from portal.walkin.contact import mail_to
 from workflows.effects import DEFAULT_PAYMENT_DUE_BUSINESS_DAYS
 from workflows.guards import RECORD_PAYMENT
 from workflows.tasks import tasks_fed
@@ -207,7 +208,7 @@ def mail_order(order_id: int, event: str) -> bool:
 
     return send_once(
         f"order-{order.id}-{event}",
-        to=application.applicant.email,
+        to=mail_to(application),
         locale=locale,
         subject=subject,
         template=f"email/payment_{event}.txt",

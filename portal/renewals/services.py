@@ -24,6 +24,7 @@ from portal.extensions import db
 from portal.links import status_url
 from portal.procedures.models import ProcedureVersion
 from portal.procedures.services import definition_of
+from portal.walkin.contact import mail_to
 from workflows.model import APPROVED_KINDS
 from workflows.prerequisites import add_months
 
@@ -163,7 +164,7 @@ def send_expiry_reminders(today: date | None = None) -> dict[str, int]:
         day = expiry.strftime("%d/%m/%Y")
         if mail.send_once(
             key,
-            to=application.applicant.email,
+            to=mail_to(application),
             locale=locale,
             subject=lambda title=title, day=day, number=application.tracking_number: gettext(
                 "Su %(procedure)s vence el %(date)s (expediente %(number)s)",

@@ -229,3 +229,52 @@ def test_an_unfiled_draft_is_refused_to_every_staff_role_and_audited(app, app_ct
                 assert _open(client, path).status_code == 404, endpoint  # as if it did not exist
     document = f"/solicitudes/{world['draft']}/documentos/{world['draft_document']}"
     assert _open(owner, document).status_code == 200  # the draft is still its applicant's
+
+
+def test_a_counter_draft_is_its_filing_clerks_alone_and_everyone_else_is_refused_audited(
+    app, app_ctx
+):
+    """A draft a clerk opened at the counter: the clerk fills it as the citizen's agent; every
+    other staff member (same office or another), the citizen's namesake applicants and the
+    back-office routes refuse it, audited."""
+    from portal.accounts.models import User
+    from portal.applications.services import Upload, save_application
+    from portal.procedures.services import get_procedure
+    from portal.walkin.services import open_counter_draft
+
+    world = _world(app)
+    clerk = db.session.scalar(sa.select(User).where(User.email == "clerk.0511@example.sv"))
+    opened = open_counter_draft(
+        clerk=clerk,
+        procedure=get_procedure("0511", "inscripcion-establecimiento"),
+        token="ventanilla-route-map-0001",
+        id_kind="dui",
+        identifier="04567891-1",
+        full_name="Pedro Antonio Ramírez",
+    )
+    save_application(
+        actor=clerk,
+        application=opened.application,
+        data={"nombre_comercial": "En ventanilla", "tipo_persona": "natural"},
+        uploads={"dui_nit": Upload("dui.pdf", pdf_bytes())},
+        submit=False,
+    )
+    db.session.expire_all()
+    counter = db.session.get(type(opened.application), opened.application.id)
+    world |= {"draft": counter.id, "draft_document": counter.current_documents[0].id}
+    filing_clerk = _client_for(app, "clerk.0511@example.sv")
+    others = [_client_for(app, f"{role}.0511@example.sv") for role in STAFF_ROLES[1:]]
+    others += [_client_for(app, "clerk.0614@example.sv"), _client_for(app, "otro@example.sv")]
+    make_staff("clerk", "0511", email="colega.0511@example.sv")  # same office, not the agent
+    others.append(_client_for(app, "colega.0511@example.sv"))
+    for endpoint, method, declared, path in _case_paths(app, world, "draft"):
+        for client in others:
+            assert _refused(client, method, path) in (403, 404), endpoint
+        if declared.staff_only:
+            assert _refused(filing_clerk, method, path) == 404, endpoint
+    for path in (
+        f"/borradores/{counter.id}/paso/1",
+        f"/borradores/{counter.id}/revisar",
+        f"/solicitudes/{counter.id}/documentos/{world['draft_document']}",
+    ):
+        assert _open(filing_clerk, path).status_code == 200, path
