@@ -24,6 +24,8 @@ BLUEPRINTS = (
     "portal.plans.views",
     "portal.drafts.views",
     "portal.review.views",
+    "portal.inspections.views",
+    "portal.opinions.views",
     "portal.certificates.views",
     "portal.simdet.views",
     "portal.payments.views",

@@ -1,0 +1,156 @@
+"""inspections scheduled, with checklist answers and photos; external opinions
+
+Revision ID: 0015_inspect
+Revises: 0014_steps
+Create Date: 2026-11-30 18:30:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0015_inspect"
+down_revision: str | None = "0014_steps"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+UTC = sa.DateTime  # portal.extensions.UTCDateTime stores naive UTC
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("inspections") as batch:
+        batch.add_column(
+            sa.Column("status", sa.String(length=20), server_default="recorded", nullable=False)
+        )
+        batch.add_column(sa.Column("scheduled_for", sa.Date(), nullable=True))
+        batch.add_column(sa.Column("scheduled_by_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("scheduled_at", UTC(), nullable=True))
+        batch.add_column(sa.Column("schedule_notes", sa.Text(), server_default="", nullable=False))
+        batch.add_column(sa.Column("cancelled_at", UTC(), nullable=True))
+        batch.add_column(sa.Column("cancel_reason", sa.Text(), nullable=True))
+        batch.alter_column("visited_on", existing_type=sa.Date(), nullable=True)
+        batch.alter_column("result", existing_type=sa.String(length=20), nullable=True)
+        batch.alter_column("recorded_at", existing_type=UTC(), nullable=True)
+        batch.create_foreign_key(
+            batch.f("fk_inspections_scheduled_by_id_users"), "users", ["scheduled_by_id"], ["id"]
+        )
+        batch.create_check_constraint(
+            batch.f("ck_inspections_status"), "status IN ('scheduled', 'recorded', 'cancelled')"
+        )
+        batch.create_index(batch.f("ix_inspections_inspector_id"), ["inspector_id"])
+    op.create_table(
+        "inspection_answers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("inspection_id", sa.Integer(), nullable=False),
+        sa.Column("item", sa.String(length=80), nullable=False),
+        sa.Column("answer", sa.String(length=20), nullable=False),
+        sa.Column("observation", sa.Text(), nullable=False),
+        sa.CheckConstraint(
+            "answer IN ('cumple', 'no_cumple', 'no_aplica')",
+            name=op.f("ck_inspection_answers_answer"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["inspection_id"],
+            ["inspections.id"],
+            name=op.f("fk_inspection_answers_inspection_id_inspections"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inspection_answers")),
+        sa.UniqueConstraint(
+            "inspection_id", "item", name=op.f("uq_inspection_answers_inspection_id_item")
+        ),
+    )
+    op.create_index(
+        op.f("ix_inspection_answers_inspection_id"), "inspection_answers", ["inspection_id"]
+    )
+    op.create_table(
+        "inspection_photos",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("inspection_id", sa.Integer(), nullable=False),
+        sa.Column("filename", sa.String(length=255), nullable=False),
+        sa.Column("content_type", sa.String(length=100), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("storage_key", sa.String(length=255), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=False),
+        sa.Column("uploaded_at", UTC(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["inspection_id"],
+            ["inspections.id"],
+            name=op.f("fk_inspection_photos_inspection_id_inspections"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"], ["users.id"], name=op.f("fk_inspection_photos_uploaded_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inspection_photos")),
+    )
+    op.create_index(
+        op.f("ix_inspection_photos_inspection_id"), "inspection_photos", ["inspection_id"]
+    )
+    op.create_table(
+        "opinions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("application_id", sa.Integer(), nullable=False),
+        sa.Column("institution", sa.String(length=60), nullable=False),
+        sa.Column("question", sa.Text(), nullable=False),
+        sa.Column("requested_by_id", sa.Integer(), nullable=False),
+        sa.Column("requested_at", UTC(), nullable=False),
+        sa.Column("requested_on", sa.Date(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("suspends_clock", sa.Boolean(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("answer", sa.String(length=20), nullable=True),
+        sa.Column("answer_text", sa.Text(), nullable=False),
+        sa.Column("answered_on", sa.Date(), nullable=True),
+        sa.Column("answered_at", UTC(), nullable=True),
+        sa.Column("answered_by_id", sa.Integer(), nullable=True),
+        sa.Column("document_filename", sa.String(length=255), nullable=True),
+        sa.Column("document_content_type", sa.String(length=100), nullable=True),
+        sa.Column("document_size", sa.Integer(), nullable=True),
+        sa.Column("document_sha256", sa.String(length=64), nullable=True),
+        sa.Column("document_key", sa.String(length=255), nullable=True),
+        sa.Column("cancelled_at", UTC(), nullable=True),
+        sa.Column("cancel_reason", sa.Text(), nullable=True),
+        sa.CheckConstraint(
+            "status IN ('pending', 'answered', 'cancelled')", name=op.f("ck_opinions_status")
+        ),
+        sa.CheckConstraint(
+            "answer IN ('favorable', 'desfavorable', 'con_condiciones')",
+            name=op.f("ck_opinions_answer"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["application_id"],
+            ["applications.id"],
+            name=op.f("fk_opinions_application_id_applications"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["requested_by_id"], ["users.id"], name=op.f("fk_opinions_requested_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["answered_by_id"], ["users.id"], name=op.f("fk_opinions_answered_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_opinions")),
+    )
+    op.create_index(op.f("ix_opinions_application_id"), "opinions", ["application_id"])
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_opinions_application_id"), table_name="opinions")
+    op.drop_table("opinions")
+    op.drop_index(op.f("ix_inspection_photos_inspection_id"), table_name="inspection_photos")
+    op.drop_table("inspection_photos")
+    op.drop_index(op.f("ix_inspection_answers_inspection_id"), table_name="inspection_answers")
+    op.drop_table("inspection_answers")
+    op.execute("DELETE FROM inspections WHERE status <> 'recorded'")
+    with op.batch_alter_table("inspections") as batch:
+        batch.drop_index(batch.f("ix_inspections_inspector_id"))
+        batch.drop_constraint(batch.f("ck_inspections_status"), type_="check")
+        batch.drop_constraint(batch.f("fk_inspections_scheduled_by_id_users"), type_="foreignkey")
+        batch.alter_column("recorded_at", existing_type=UTC(), nullable=False)
+        batch.alter_column("result", existing_type=sa.String(length=20), nullable=False)
+        batch.alter_column("visited_on", existing_type=sa.Date(), nullable=False)
+        for column in (
+            "cancel_reason", "cancelled_at", "schedule_notes", "scheduled_at",
+            "scheduled_by_id", "scheduled_for", "status",
+        ):  # fmt: skip
+            batch.drop_column(column)
