@@ -10,10 +10,10 @@ decision.
 Three more tasks are read from the workflow the same way. `schedule_inspection`: the roles
 that take a transition into an inspection state (one left by a transition guarded by
 `inspection_recorded`) schedule it from the state before, and reschedule or cancel it while
-the case waits there. `request_opinion`: a role that acts in an `active` state may consult an
-institution of the definition's `opinions` there; `record_opinion` (record the answer, cancel
-the request): any role of the office (one that acts in some `active` state) while the case
-is not final.
+the case waits there. `request_opinion`: a role that acts in an office state (`active`, not
+an inspection state) may consult an institution of the definition's `opinions` there;
+`record_opinion` (record the answer, cancel the request): a role that acts in some office
+state, while the case is neither a draft nor final.
 """
 
 from __future__ import annotations
@@ -69,27 +69,25 @@ def _schedules_inspection(definition: Definition, state: str, role: str) -> bool
     return any(role in t.roles and t.target in waiting for t in definition.transitions_from(state))
 
 
-def _staff_roles(definition: Definition) -> frozenset[str]:
-    """Return the roles that take a transition out of an `active` state (the office's)."""
+def _office_states(definition: Definition) -> frozenset[str]:
+    """Return the `active` states where the office works the case (not an inspection's)."""
+    waiting = inspection_states(definition)
     return frozenset(
-        role
-        for t in definition.transitions
-        if any(definition.state(source).kind == "active" for source in t.sources)
-        for role in t.roles
-        if role not in ("applicant", "system")
+        s.code for s in definition.states if s.kind == "active" and s.code not in waiting
     )
 
 
 def _opinion_tasks(definition: Definition, state: str, role: str) -> set[str]:
-    """Who acts in an active state may ask for an opinion there; the office's roles record
-    the answer (or cancel the request) in any state the case has not left for good."""
+    """Who acts in an office state may ask for an opinion there; the roles that act in any
+    office state record the answer (or cancel the request) while the case is not final."""
     kind = definition.state(state).kind
     if not definition.opinions or kind == "draft" or definition.state(state).is_final:
         return set()
+    office = _office_states(definition)
     tasks = set()
-    if kind == "active" and may_act(definition, state, role):
+    if state in office and may_act(definition, state, role):
         tasks.add(REQUEST_OPINION)
-    if role in _staff_roles(definition):
+    if any(may_act(definition, code, role) for code in office):
         tasks.add(RECORD_OPINION)
     return tasks
 
