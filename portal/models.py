@@ -7,7 +7,7 @@ from portal.catalogue.models import CatalogueEntry
 from portal.certificates.models import IssuedDocument
 from portal.establishments.models import Establishment
 from portal.extensions import db
-from portal.inspections.models import InspectionAnswer, InspectionPhoto
+from portal.inspections.models import InspectionAnswer, InspectionPhoto, InspectionVisit
 from portal.jobs.models import OutboxMessage
 from portal.notifications.models import MailDelivery
 from portal.opinions.models import Opinion
@@ -39,6 +39,7 @@ __all__ = [
     "Inspection",
     "InspectionAnswer",
     "InspectionPhoto",
+    "InspectionVisit",
     "IssuedDocument",
     "LegalUnit",
     "MailDelivery",

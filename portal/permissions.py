@@ -242,7 +242,7 @@ ROUTES: dict[str, Rule] = {
     "inspections.record": _case(RECORD_INSPECTION, RECORD_INSPECTION, staff_only=True),
     "inspections.photo": _case(READ, staff_only=True),
     # External opinions (dictámenes of other institutions).
-    "opinions.request": _case(None, REQUEST_OPINION, staff_only=True),
+    "opinions.request_opinion": _case(None, REQUEST_OPINION, staff_only=True),
     "opinions.answer": _case(None, RECORD_OPINION, staff_only=True),
     "opinions.cancel": _case(None, RECORD_OPINION, staff_only=True),
     "opinions.document": _case(READ, staff_only=True),
@@ -383,9 +383,9 @@ def audit_denial(refused: NotAllowed, application_id: int | None, task: str | No
 
 
 def _check_parts(application: Application, args: dict) -> None:
-    """A document, payment order, inspection or opinion named in the URL must belong to the
-    case named with it; a photo, to the inspection named with it."""
-    from portal.inspections.models import InspectionPhoto
+    """A document, payment order, visit, inspection or opinion named in the URL must belong
+    to the case named with it; a photo, to the inspection named with it."""
+    from portal.inspections.models import InspectionPhoto, InspectionVisit
     from portal.opinions.models import Opinion
     from portal.payments.models import PaymentOrder
     from portal.review.models import Inspection
@@ -394,6 +394,7 @@ def _check_parts(application: Application, args: dict) -> None:
         ("document_id", Document),
         ("order_id", PaymentOrder),
         ("inspection_id", Inspection),
+        ("visit_id", InspectionVisit),
         ("opinion_id", Opinion),
     )
     for key, model in parts:

@@ -1,4 +1,4 @@
-"""inspections scheduled, with checklist answers and photos; external opinions
+"""inspection visits (scheduled, recorded or cancelled), checklist answers, photos; opinions
 
 Revision ID: 0015_inspect
 Revises: 0014_steps
@@ -19,26 +19,51 @@ UTC = sa.DateTime  # portal.extensions.UTCDateTime stores naive UTC
 
 
 def upgrade() -> None:
+    op.create_table(
+        "inspection_visits",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("application_id", sa.Integer(), nullable=False),
+        sa.Column("inspector_id", sa.Integer(), nullable=False),
+        sa.Column("scheduled_for", sa.Date(), nullable=False),
+        sa.Column("scheduled_by_id", sa.Integer(), nullable=False),
+        sa.Column("scheduled_at", UTC(), nullable=False),
+        sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("cancelled_at", UTC(), nullable=True),
+        sa.Column("cancel_reason", sa.Text(), nullable=True),
+        sa.CheckConstraint(
+            "status IN ('scheduled', 'recorded', 'cancelled')",
+            name=op.f("ck_inspection_visits_status"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["application_id"],
+            ["applications.id"],
+            name=op.f("fk_inspection_visits_application_id_applications"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["inspector_id"], ["users.id"], name=op.f("fk_inspection_visits_inspector_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["scheduled_by_id"],
+            ["users.id"],
+            name=op.f("fk_inspection_visits_scheduled_by_id_users"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inspection_visits")),
+    )
+    op.create_index(
+        op.f("ix_inspection_visits_application_id"), "inspection_visits", ["application_id"]
+    )
+    op.create_index(
+        op.f("ix_inspection_visits_inspector_id"), "inspection_visits", ["inspector_id"]
+    )
     with op.batch_alter_table("inspections") as batch:
-        batch.add_column(
-            sa.Column("status", sa.String(length=20), server_default="recorded", nullable=False)
-        )
-        batch.add_column(sa.Column("scheduled_for", sa.Date(), nullable=True))
-        batch.add_column(sa.Column("scheduled_by_id", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("scheduled_at", UTC(), nullable=True))
-        batch.add_column(sa.Column("schedule_notes", sa.Text(), server_default="", nullable=False))
-        batch.add_column(sa.Column("cancelled_at", UTC(), nullable=True))
-        batch.add_column(sa.Column("cancel_reason", sa.Text(), nullable=True))
-        batch.alter_column("visited_on", existing_type=sa.Date(), nullable=True)
-        batch.alter_column("result", existing_type=sa.String(length=20), nullable=True)
-        batch.alter_column("recorded_at", existing_type=UTC(), nullable=True)
+        batch.add_column(sa.Column("visit_id", sa.Integer(), nullable=True))
         batch.create_foreign_key(
-            batch.f("fk_inspections_scheduled_by_id_users"), "users", ["scheduled_by_id"], ["id"]
+            batch.f("fk_inspections_visit_id_inspection_visits"),
+            "inspection_visits",
+            ["visit_id"],
+            ["id"],
         )
-        batch.create_check_constraint(
-            batch.f("ck_inspections_status"), "status IN ('scheduled', 'recorded', 'cancelled')"
-        )
-        batch.create_index(batch.f("ix_inspections_inspector_id"), ["inspector_id"])
     op.create_table(
         "inspection_answers",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -80,7 +105,9 @@ def upgrade() -> None:
             name=op.f("fk_inspection_photos_inspection_id_inspections"),
         ),
         sa.ForeignKeyConstraint(
-            ["uploaded_by_id"], ["users.id"], name=op.f("fk_inspection_photos_uploaded_by_id_users")
+            ["uploaded_by_id"],
+            ["users.id"],
+            name=op.f("fk_inspection_photos_uploaded_by_id_users"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_inspection_photos")),
     )
@@ -141,16 +168,11 @@ def downgrade() -> None:
     op.drop_table("inspection_photos")
     op.drop_index(op.f("ix_inspection_answers_inspection_id"), table_name="inspection_answers")
     op.drop_table("inspection_answers")
-    op.execute("DELETE FROM inspections WHERE status <> 'recorded'")
     with op.batch_alter_table("inspections") as batch:
-        batch.drop_index(batch.f("ix_inspections_inspector_id"))
-        batch.drop_constraint(batch.f("ck_inspections_status"), type_="check")
-        batch.drop_constraint(batch.f("fk_inspections_scheduled_by_id_users"), type_="foreignkey")
-        batch.alter_column("recorded_at", existing_type=UTC(), nullable=False)
-        batch.alter_column("result", existing_type=sa.String(length=20), nullable=False)
-        batch.alter_column("visited_on", existing_type=sa.Date(), nullable=False)
-        for column in (
-            "cancel_reason", "cancelled_at", "schedule_notes", "scheduled_at",
-            "scheduled_by_id", "scheduled_for", "status",
-        ):  # fmt: skip
-            batch.drop_column(column)
+        batch.drop_constraint(
+            batch.f("fk_inspections_visit_id_inspection_visits"), type_="foreignkey"
+        )
+        batch.drop_column("visit_id")
+    op.drop_index(op.f("ix_inspection_visits_inspector_id"), table_name="inspection_visits")
+    op.drop_index(op.f("ix_inspection_visits_application_id"), table_name="inspection_visits")
+    op.drop_table("inspection_visits")

@@ -2,15 +2,45 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.accounts.models import User
 from portal.extensions import UTCDateTime, db, utcnow
 
 #: Answers to a checklist item: complies, does not comply, does not apply.
 CHECKLIST_ANSWERS = ("cumple", "no_cumple", "no_aplica")
+
+
+class InspectionVisit(db.Model):
+    """A site visit scheduled for a day and an inspector of the case's scope.
+
+    `status` is `scheduled` until its inspector records it (`recorded`: the append-only
+    `Inspection` whose `visit_id` is this one records it) or the office cancels it
+    (`cancelled`, with its reason). The office may move it (another day, another
+    inspector) while it is scheduled; the history keeps each move with its reason.
+    """
+
+    __tablename__ = "inspection_visits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id"), index=True)
+    inspector_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    scheduled_for: Mapped[date] = mapped_column(sa.Date)
+    scheduled_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[str] = mapped_column(sa.String(20), default="scheduled")
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    inspector: Mapped[User] = relationship(foreign_keys=[inspector_id])
+
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('scheduled', 'recorded', 'cancelled')", name="status"),
+    )
 
 
 class InspectionAnswer(db.Model):

@@ -16,8 +16,25 @@ from forms.inspections import (
 from portal.accounts.models import User
 from portal.applications.models import Application
 from portal.inspections import services
+from portal.inspections.models import InspectionVisit
 from portal.review.models import Inspection
 from workflows.guards import RECORD_INSPECTION, SCHEDULE_INSPECTION
+
+
+@dataclass
+class VisitRow:
+    """One visit on the case page: scheduled, recorded (scheduled first or not) or cancelled.
+
+    `visit` is the schedule (None for a visit recorded without one), `inspection` the record
+    (None until recorded); `checklist` is [(label, answer label, observation)].
+    """
+
+    status: str
+    inspector: str
+    visit: InspectionVisit | None = None
+    inspection: Inspection | None = None
+    checklist: list = field(default_factory=list)
+    photos: list = field(default_factory=list)
 
 
 @dataclass
@@ -25,15 +42,16 @@ class InspectionPanel:
     """The inspections of a case as the back office sees them.
 
     Attributes:
-        rows: (inspection, checklist rows [(label, answer label, observation)], photos).
+        rows: `VisitRow`s, latest first.
         pending: The visit scheduled and not yet recorded, if any.
         schedule: The scheduling form, when the person may schedule and none is pending.
         reschedule, cancel: Forms on the pending visit, for who may schedule.
         may_record: The person is the pending visit's inspector and may record it now.
+        results: Result code -> label.
     """
 
     rows: list = field(default_factory=list)
-    pending: Inspection | None = None
+    pending: InspectionVisit | None = None
     schedule: InspectionScheduleForm | None = None
     reschedule: InspectionRescheduleForm | None = None
     cancel: InspectionCancelForm | None = None
@@ -60,7 +78,7 @@ def schedule_form(application: Application, formdata: bool = False) -> Inspectio
 
 
 def reschedule_form(
-    application: Application, pending: Inspection | None = None, formdata: bool = False
+    application: Application, pending: InspectionVisit | None = None, formdata: bool = False
 ) -> InspectionRescheduleForm:
     if formdata:
         form = InspectionRescheduleForm()
@@ -80,24 +98,35 @@ def panel(
     tasks: frozenset[str],
     locale: str,
 ) -> InspectionPanel:
-    """Read the case's inspections (three statements) and build the forms the person may use."""
+    """Read the case's visits and records (four statements) and the forms the person may use."""
+    visits = services.list_visits(application.id)
     inspections = services.list_inspections(application.id)
     ids = [i.id for i in inspections]
     answers, photos = services.answers_of(ids), services.photos_of(ids)
     labels = dict(checklist_of(definition, locale))
     choice = {key: str(label) for key, label in CHECKLIST_CHOICES}
-    rows = [
-        (
-            inspection,
-            [
-                (labels.get(a.item, a.item), choice.get(a.answer, a.answer), a.observation)
-                for a in answers.get(inspection.id, [])
-            ],
-            photos.get(inspection.id, []),
-        )
-        for inspection in inspections
+    names = {u.id: u.full_name for u in services.users_named([i.inspector_id for i in inspections])}
+
+    def row(status, inspector, visit=None, inspection=None):
+        found = answers.get(inspection.id, []) if inspection else []
+        checklist = [
+            (labels.get(a.item, a.item), choice.get(a.answer, a.answer), a.observation)
+            for a in found
+        ]
+        shown = photos.get(inspection.id, []) if inspection else []
+        return VisitRow(status, inspector, visit, inspection, checklist, shown)
+
+    recorded = {i.visit_id: i for i in inspections if i.visit_id is not None}
+    rows = [row(v.status, v.inspector.full_name, v, recorded.get(v.id)) for v in visits] + [
+        row("recorded", names.get(i.inspector_id, ""), None, i)
+        for i in inspections
+        if i.visit_id is None
     ]
-    pending = next((i for i in inspections if i.status == "scheduled"), None)
+    rows.sort(
+        key=lambda r: r.inspection.recorded_at if r.inspection else r.visit.scheduled_at,
+        reverse=True,
+    )
+    pending = next((v for v in visits if v.status == "scheduled"), None)
     out = InspectionPanel(rows=rows, pending=pending)
     out.results = {key: str(label) for key, label in RESULTS}
     if SCHEDULE_INSPECTION in tasks:

@@ -25,7 +25,12 @@ from portal.applications.models import Application, HistoryEntry
 from portal.downloads import clip_name
 from portal.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from portal.extensions import db, utcnow
-from portal.inspections.models import CHECKLIST_ANSWERS, InspectionAnswer, InspectionPhoto
+from portal.inspections.models import (
+    CHECKLIST_ANSWERS,
+    InspectionAnswer,
+    InspectionPhoto,
+    InspectionVisit,
+)
 from portal.procedures.services import definition_of
 from portal.review.models import Inspection
 from portal.review.services import INSPECTION_RESULTS, _authorized
@@ -76,13 +81,31 @@ def inspectors_for(application: Application) -> list[User]:
     return [user for user in found if permissions.role_on(application, user) is not None]
 
 
+def users_named(ids: list[int]) -> list[User]:
+    """The users with these ids (one statement; none when none are asked for)."""
+    if not ids:
+        return []
+    return list(db.session.scalars(sa.select(User).where(User.id.in_(set(ids)))).all())
+
+
+def list_visits(application_id: int) -> list[InspectionVisit]:
+    """Every visit scheduled on a case, latest first, with its inspector."""
+    return list(
+        db.session.scalars(
+            sa.select(InspectionVisit)
+            .where(InspectionVisit.application_id == application_id)
+            .options(joinedload(InspectionVisit.inspector))
+            .order_by(InspectionVisit.id.desc())
+        ).all()
+    )
+
+
 def list_inspections(application_id: int) -> list[Inspection]:
-    """Every inspection of a case, latest first, with its inspector."""
+    """Every visit recorded on a case (scheduled first or not), latest first."""
     return list(
         db.session.scalars(
             sa.select(Inspection)
             .where(Inspection.application_id == application_id)
-            .options(joinedload(Inspection.inspector))
             .order_by(Inspection.id.desc())
         ).all()
     )
@@ -114,35 +137,41 @@ def photos_of(inspection_ids: list[int]) -> dict[int, list[InspectionPhoto]]:
     return out
 
 
-def list_visits_for(actor: User) -> list[tuple[Inspection, Application]]:
+def list_visits_for(actor: User) -> list[tuple[InspectionVisit, Application]]:
     """The visits scheduled for this inspector, earliest first (so overdue ones lead)."""
     rows = db.session.execute(
-        sa.select(Inspection, Application)
-        .join(Application, Application.id == Inspection.application_id)
-        .where(Inspection.inspector_id == actor.id, Inspection.status == "scheduled")
+        sa.select(InspectionVisit, Application)
+        .join(Application, Application.id == InspectionVisit.application_id)
+        .where(InspectionVisit.inspector_id == actor.id, InspectionVisit.status == "scheduled")
         .options(joinedload(Application.procedure), joinedload(Application.district))
-        .order_by(Inspection.scheduled_for, Inspection.id)
+        .order_by(InspectionVisit.scheduled_for, InspectionVisit.id)
         .limit(QUEUE_LIMIT)
     ).all()
-    return [(inspection, application) for inspection, application in rows]
+    return [(visit, application) for visit, application in rows]
 
 
-def get_inspection(application: Application, inspection_id: int) -> Inspection:
-    """The case's inspection with this id.
+def get_visit(application: Application, visit_id: int) -> InspectionVisit:
+    """The case's visit with this id.
 
     Raises:
-        NotFound: no such inspection on this case.
+        NotFound: no such visit on this case.
     """
-    found = db.session.get(Inspection, inspection_id)
+    found = db.session.get(InspectionVisit, visit_id)
     if found is None or found.application_id != application.id:
         raise NotFound("not_found")
     return found
 
 
-def get_photo(inspection: Inspection, photo_id: int) -> InspectionPhoto:
-    """The inspection's photo with this id (NotFound otherwise)."""
+def get_photo(application: Application, inspection_id: int, photo_id: int) -> InspectionPhoto:
+    """The photo with this id of the case's recorded inspection (NotFound otherwise)."""
+    inspection = db.session.get(Inspection, inspection_id)
     found = db.session.get(InspectionPhoto, photo_id)
-    if found is None or found.inspection_id != inspection.id:
+    if (
+        inspection is None
+        or inspection.application_id != application.id
+        or found is None
+        or found.inspection_id != inspection.id
+    ):
         raise NotFound("not_found")
     return found
 
@@ -152,20 +181,16 @@ def read_photo(photo: InspectionPhoto) -> bytes:
     return storage().get(photo.storage_key)
 
 
-def _locked_inspection(application: Application, inspection_id: int) -> Inspection:
-    return (
-        db.session.scalar(
-            sa.select(Inspection)
-            .where(Inspection.id == inspection_id, Inspection.application_id == application.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        or _missing()
+def _locked_visit(application: Application, visit_id: int) -> InspectionVisit:
+    found = db.session.scalar(
+        sa.select(InspectionVisit)
+        .where(InspectionVisit.id == visit_id, InspectionVisit.application_id == application.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
-
-
-def _missing():
-    raise NotFound("not_found")
+    if found is None:
+        raise NotFound("not_found")
+    return found
 
 
 def _check_visit(application: Application, inspector_id: int | None, on: date, today: date):
@@ -186,7 +211,7 @@ def schedule_inspection(
     scheduled_for: date,
     notes: str,
     today: date,
-) -> Inspection:
+) -> InspectionVisit:
     """Schedule the site visit of a case: a day (today or later) and an inspector of its scope.
 
     One visit is scheduled at a time: the same schedule sent twice returns the first; another
@@ -200,8 +225,9 @@ def schedule_inspection(
     application, role = _authorized(application, actor, SCHEDULE_INSPECTION)
     inspector = _check_visit(application, inspector_id, scheduled_for, today)
     pending = db.session.scalar(
-        sa.select(Inspection).where(
-            Inspection.application_id == application.id, Inspection.status == "scheduled"
+        sa.select(InspectionVisit).where(
+            InspectionVisit.application_id == application.id,
+            InspectionVisit.status == "scheduled",
         )
     )
     if pending is not None:
@@ -209,59 +235,57 @@ def schedule_inspection(
             db.session.rollback()
             return pending  # the same form sent twice
         raise InvalidInput("inspection_already_scheduled", field="scheduled_for")
-    inspection = Inspection(
+    visit = InspectionVisit(
         application_id=application.id,
         inspector_id=inspector.id,
         status="scheduled",
         scheduled_for=scheduled_for,
         scheduled_by_id=actor.id,
-        scheduled_at=utcnow(),
-        schedule_notes=notes.strip()[:MAX_TEXT],
-        notes="",
+        notes=notes.strip()[:MAX_TEXT],
     )
-    db.session.add(inspection)
+    db.session.add(visit)
     record_act(application, actor, role, SCHEDULE_INSPECTION)
     db.session.commit()
-    return inspection
+    return visit
 
 
 def reschedule_inspection(
     *,
     actor: User,
     application: Application,
-    inspection_id: int,
+    visit_id: int,
     inspector_id: int | None,
     scheduled_for: date,
     reason: str,
     today: date,
-) -> Inspection:
+) -> InspectionVisit:
     """Move a scheduled visit to another day or inspector; the reason goes to the history.
 
     Raises:
         NotFound, NotAllowed: not the actor's case or task (`schedule_inspection`), or no such
-            inspection on the case.
+            visit on the case.
         InvalidInput: `reason_required` at `reason`, and those of `schedule_inspection`.
         Conflict: `inspection_not_scheduled`: it was recorded or cancelled meanwhile.
     """
     application, role = _authorized(application, actor, SCHEDULE_INSPECTION)
-    inspection = _locked_inspection(application, inspection_id)
-    if inspection.status != "scheduled":
+    visit = _locked_visit(application, visit_id)
+    if visit.status != "scheduled":
         raise Conflict("inspection_not_scheduled")
     if not reason.strip():
         raise InvalidInput("reason_required_plain", field="reason")
     inspector = _check_visit(application, inspector_id, scheduled_for, today)
-    if inspection.inspector_id == inspector.id and inspection.scheduled_for == scheduled_for:
+    if visit.inspector_id == inspector.id and visit.scheduled_for == scheduled_for:
         db.session.rollback()
-        return inspection  # nothing changes: a double submission
-    inspection.inspector_id, inspection.scheduled_for = inspector.id, scheduled_for
+        return visit  # nothing changes: a double submission
+    visit.inspector_id, visit.scheduled_for = inspector.id, scheduled_for
     record_act(application, actor, role, "reschedule_inspection", reason.strip()[:MAX_TEXT])
     db.session.commit()
-    return inspection
+    return visit
 
 
 def cancel_inspection(
-    *, actor: User, application: Application, inspection_id: int, reason: str
-) -> Inspection:
+    *, actor: User, application: Application, visit_id: int, reason: str
+) -> InspectionVisit:
     """Cancel a scheduled visit, with its reason; cancelling it again changes nothing.
 
     Raises:
@@ -270,19 +294,23 @@ def cancel_inspection(
         Conflict: `inspection_not_scheduled`: it was recorded meanwhile.
     """
     application, role = _authorized(application, actor, SCHEDULE_INSPECTION)
-    inspection = _locked_inspection(application, inspection_id)
-    if inspection.status == "cancelled":
+    visit = _locked_visit(application, visit_id)
+    if visit.status == "cancelled":
         db.session.rollback()
-        return inspection
-    if inspection.status != "scheduled":
+        return visit
+    if visit.status != "scheduled":
         raise Conflict("inspection_not_scheduled")
     if not reason.strip():
         raise InvalidInput("reason_required_plain", field="reason")
-    inspection.status, inspection.cancelled_at = "cancelled", utcnow()
-    inspection.cancel_reason = reason.strip()[:MAX_TEXT]
-    record_act(application, actor, role, "cancel_inspection", inspection.cancel_reason)
+    visit.status, visit.cancelled_at = "cancelled", utcnow()
+    visit.cancel_reason = reason.strip()[:MAX_TEXT]
+    record_act(application, actor, role, "cancel_inspection", visit.cancel_reason)
     db.session.commit()
-    return inspection
+    return visit
+
+
+def _recording(visit: InspectionVisit) -> Inspection:
+    return db.session.scalar(sa.select(Inspection).where(Inspection.visit_id == visit.id))
 
 
 def _check_answers(checklist, answers: dict[str, tuple[str, str]]) -> list[InspectionAnswer]:
@@ -323,7 +351,7 @@ def record_visit(
     *,
     actor: User,
     application: Application,
-    inspection_id: int,
+    visit_id: int,
     visited_on: date,
     result: str,
     notes: str,
@@ -331,7 +359,8 @@ def record_visit(
     photos: list[Photo],
     today: date,
 ) -> Inspection:
-    """Record a scheduled visit: day, result, each checklist item, photos, the record's text.
+    """Record a scheduled visit (an append-only `Inspection`): day, result, each checklist
+    item, photos, the record's text.
 
     `answers` maps a checklist item's code (the pinned definition's `inspection.checklist`)
     to (`cumple` | `no_cumple` | `no_aplica`, observation). Only the inspector the visit was
@@ -340,7 +369,7 @@ def record_visit(
 
     Raises:
         NotFound, NotAllowed: not the actor's case or task (`record_inspection`); no such
-            inspection; `not_your_inspection` for another inspector.
+            visit; `not_your_inspection` for another inspector.
         InvalidInput: `date_in_future` / `date_before_filing` at `visited_on`, `invalid_choice`
             at `result`, `checklist_answer_required` at `c_<code>`, `observation_required` at
             `o_<code>`, `too_many_photos` / `empty_file` / `file_too_large` /
@@ -348,13 +377,13 @@ def record_visit(
         Conflict: `inspection_not_scheduled`: it was cancelled.
     """
     application, role = _authorized(application, actor, RECORD_INSPECTION)
-    inspection = _locked_inspection(application, inspection_id)
-    if inspection.status == "recorded":
+    visit = _locked_visit(application, visit_id)
+    if visit.status == "recorded":
         db.session.rollback()
-        return inspection  # sent twice
-    if inspection.status != "scheduled":
+        return _recording(visit)  # sent twice
+    if visit.status != "scheduled":
         raise Conflict("inspection_not_scheduled")
-    if inspection.inspector_id != actor.id:
+    if visit.inspector_id != actor.id:
         raise NotAllowed("not_your_inspection")
     if visited_on > today:
         raise InvalidInput("date_in_future", field="visited_on")
@@ -369,9 +398,17 @@ def record_visit(
     checklist = definition.inspection.checklist if definition.inspection else ()
     rows = _check_answers(checklist, answers)
     checked = _check_photos(photos)
-    inspection.status, inspection.recorded_at = "recorded", utcnow()
-    inspection.visited_on, inspection.result = visited_on, result
-    inspection.notes = notes.strip()[:MAX_TEXT]
+    inspection = Inspection(
+        application_id=application.id,
+        inspector_id=actor.id,
+        visited_on=visited_on,
+        result=result,
+        notes=notes.strip()[:MAX_TEXT],
+        visit_id=visit.id,
+    )
+    db.session.add(inspection)
+    db.session.flush()
+    visit.status = "recorded"
     for row in rows:
         row.inspection_id = inspection.id
         db.session.add(row)

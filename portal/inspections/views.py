@@ -80,9 +80,9 @@ def schedule(application_id: int):
     )
 
 
-@bp.post("/<int:application_id>/inspecciones/<int:inspection_id>/reprogramar")
+@bp.post("/<int:application_id>/visitas/<int:visit_id>/reprogramar")
 @staff_required
-def reschedule(application_id: int, inspection_id: int):
+def reschedule(application_id: int, visit_id: int):
     application = permissions.current_case()
     form = pages.reschedule_form(application, formdata=True)
     if form.validate_on_submit():
@@ -90,7 +90,7 @@ def reschedule(application_id: int, inspection_id: int):
             services.reschedule_inspection(
                 actor=current_user,
                 application=application,
-                inspection_id=inspection_id,
+                visit_id=visit_id,
                 inspector_id=form.inspector.data,
                 scheduled_for=form.scheduled_for.data,
                 reason=form.reason.data or "",
@@ -108,13 +108,13 @@ def reschedule(application_id: int, inspection_id: int):
         application=application,
         form=form,
         kind="reschedule",
-        inspection_id=inspection_id,
+        visit_id=visit_id,
     )
 
 
-@bp.post("/<int:application_id>/inspecciones/<int:inspection_id>/cancelar")
+@bp.post("/<int:application_id>/visitas/<int:visit_id>/cancelar")
 @staff_required
-def cancel(application_id: int, inspection_id: int):
+def cancel(application_id: int, visit_id: int):
     application = permissions.current_case()
     form = InspectionCancelForm()
     if form.validate_on_submit():
@@ -122,7 +122,7 @@ def cancel(application_id: int, inspection_id: int):
             services.cancel_inspection(
                 actor=current_user,
                 application=application,
-                inspection_id=inspection_id,
+                visit_id=visit_id,
                 reason=form.reason.data or "",
             )
         except InvalidInput as error:
@@ -137,22 +137,20 @@ def cancel(application_id: int, inspection_id: int):
         application=application,
         form=form,
         kind="cancel",
-        inspection_id=inspection_id,
+        visit_id=visit_id,
     )
 
 
-@bp.route(
-    "/<int:application_id>/inspecciones/<int:inspection_id>/registro", methods=["GET", "POST"]
-)
+@bp.route("/<int:application_id>/visitas/<int:visit_id>/registro", methods=["GET", "POST"])
 @staff_required
-def record(application_id: int, inspection_id: int):
+def record(application_id: int, visit_id: int):
     """The inspector records the visit given to them: checklist, result, photos."""
     application = permissions.current_case()
-    inspection = services.get_inspection(application, inspection_id)
-    if inspection.inspector_id != current_user.id:
+    visit = services.get_visit(application, visit_id)
+    if visit.inspector_id != current_user.id:
         permissions.deny(NotAllowed("not_your_inspection"), application.id, RECORD_INSPECTION)
     definition, locale = definition_of(application.procedure_version), str(get_locale())
-    if inspection.status != "scheduled":
+    if visit.status != "scheduled":
         return _back(application)  # recorded already (sent twice) or cancelled: the case says
     form = pages.visit_form(definition, locale, formdata=request.method == "POST")
     if form.validate_on_submit():
@@ -160,7 +158,7 @@ def record(application_id: int, inspection_id: int):
             services.record_visit(
                 actor=current_user,
                 application=application,
-                inspection_id=inspection_id,
+                visit_id=visit_id,
                 visited_on=form.visited_on.data,
                 result=form.result.data,
                 notes=form.notes.data or "",
@@ -180,7 +178,7 @@ def record(application_id: int, inspection_id: int):
             flash(_("Inspección registrada."), "success")
             return _back(application)
     return render_template(
-        "inspections/record.html", application=application, inspection=inspection, form=form
+        "inspections/record.html", application=application, visit=visit, form=form
     )
 
 
@@ -189,7 +187,7 @@ def record(application_id: int, inspection_id: int):
 def photo(application_id: int, inspection_id: int, photo_id: int):
     """A visit's photo, shown in the page (an image the portal checked by its content)."""
     application = permissions.current_case()
-    found = services.get_photo(services.get_inspection(application, inspection_id), photo_id)
+    found = services.get_photo(application, inspection_id, photo_id)
     if found.content_type not in services.PHOTO_TYPES:
         abort(404)
     return image_response(services.read_photo(found), found.content_type)

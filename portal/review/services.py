@@ -12,7 +12,7 @@ from portal.applications.effects import LOCAL_TZ
 from portal.applications.models import Application, HistoryEntry
 from portal.applications.services import lock_application
 from portal.errors import InvalidInput, NotAllowed
-from portal.extensions import db, utcnow
+from portal.extensions import db
 from portal.payments import services as payments
 from portal.payments.models import PaymentOrder
 from portal.review.models import Inspection, ReviewVerdict
@@ -66,16 +66,11 @@ def current_verdicts(application: Application) -> dict[str, ReviewVerdict]:
 
 
 def inspection_recorded(application: Application) -> bool:
-    """An inspection was recorded since the case entered its current state.
-
-    A scheduled or cancelled visit does not count; a recorded one does, scheduled first or
-    not (`portal.inspections.services.record_visit`, `record_inspection`).
-    """
+    """An inspection was recorded since the case entered its current state."""
     return (
         db.session.scalar(
             sa.select(sa.func.count(Inspection.id)).where(
                 Inspection.application_id == application.id,
-                Inspection.status == "recorded",
                 Inspection.recorded_at >= application.state_entered_at,
             )
         )
@@ -146,8 +141,6 @@ def record_inspection(
         visited_on=visited_on,
         result=result,
         notes=notes.strip(),
-        status="recorded",
-        recorded_at=utcnow(),
     )
     db.session.add(inspection)
     _record_act(application, actor, role, RECORD_INSPECTION)
