@@ -110,16 +110,23 @@ def _suspend(application: Application, definition, opinion: Opinion, today: date
     clocks.derive_deadlines(application, definition, clocks.calendar_of(application))
 
 
-def _resume(application: Application, definition, opinion: Opinion, today: date) -> None:
-    """Resume when no other suspending opinion is pending and the state lets the clock run."""
-    others = db.session.scalar(
-        sa.select(sa.func.count(Opinion.id)).where(
-            Opinion.application_id == application.id,
-            Opinion.status == "pending",
-            Opinion.suspends_clock.is_(True),
-            Opinion.id != opinion.id,
+def clock_held(application: Application, but: int | None = None) -> bool:
+    """Tell whether a pending opinion that suspends the clock (other than `but`) holds it."""
+    return bool(
+        db.session.scalar(
+            sa.select(sa.func.count(Opinion.id)).where(
+                Opinion.application_id == application.id,
+                Opinion.status == "pending",
+                Opinion.suspends_clock.is_(True),
+                Opinion.id != (but or 0),
+            )
         )
     )
+
+
+def _resume(application: Application, definition, opinion: Opinion, today: date) -> None:
+    """Resume when no other suspending opinion is pending and the state lets the clock run."""
+    others = clock_held(application, but=opinion.id)
     state = definition.state(application.state)
     calendar = clocks.calendar_of(application)
     clock = clocks.clock_of(application, definition, calendar)

@@ -242,3 +242,40 @@ def test_opinion_routes_refuse_other_offices_roles_and_applicants_audited(client
     )
     assert denials >= 12
     assert _opinions(application.id)[0].status == "pending"
+
+
+def test_a_correction_answered_meanwhile_does_not_restart_a_clock_an_opinion_holds(client, app_ctx):
+    from portal.opinions import services as opinions
+
+    clerk = make_staff("clerk", "OPAMSS", email="tecnico@opamss.example.sv")
+    application = case_in_state(make_applicant(), *CONSTRUCCION, "analisis_tecnico")
+    opinion = opinions.request_opinion(
+        actor=clerk,
+        application=application,
+        institution="anda",
+        question="¿Hay factibilidad de agua potable?",
+        due_on=None,
+        today=today(),
+    )
+    # The applicant's answer to a correction fires `resume_clock` (as `subsanar` does).
+    from portal.applications import effects
+    from portal.applications.models import HistoryEntry
+    from portal.procedures.services import definition_of
+
+    application = reload_application(application.id)
+    definition = definition_of(application.procedure_version)
+    effects.resume_clock(application, definition, HistoryEntry(action="subsanar", comment=""), {})
+    assert [e["kind"] for e in application.clock["events"]] == ["suspend"]  # still held
+    opinions.answer_opinion(
+        actor=clerk,
+        application=application,
+        opinion_id=opinion.id,
+        answer="favorable",
+        text="",
+        answered_on=today(),
+        document=opinions.AnswerDocument("anda.pdf", pdf_bytes()),
+        today=today(),
+    )
+    application = reload_application(application.id)
+    assert [e["kind"] for e in application.clock["events"]] == ["suspend", "resume"]
+    assert application.due_on is not None
