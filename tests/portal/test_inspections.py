@@ -425,3 +425,40 @@ def test_the_queue_puts_overdue_visits_first(client, app_ctx):
     page = client.get("/bandeja/inspecciones").get_data(as_text=True)
     assert page.index(second.tracking_number) < page.index(first.tracking_number)
     assert "Vencida" in page
+
+
+def test_moving_cancelling_and_photos_are_refused_out_of_scope(client, app_ctx):
+    staff = _staff()
+    application, visit = _scheduled(client, staff)
+    login(client, "ines@aplan.example.sv")
+    assert (
+        _record(client, application, visit, photos=[(io.BytesIO(PNG), "f.png")]).status_code == 302
+    )
+    logout(client)
+    (record,) = _records(application.id)
+    from portal.inspections.models import InspectionPhoto
+
+    photo = db.session.scalar(sa.select(InspectionPhoto))
+    photo_path = f"/bandeja/{application.id}/inspecciones/{record.id}/fotos/{photo.id}"
+    base = f"/bandeja/{application.id}/visitas/{visit.id}"
+    data = {"scheduled_for": boxes(today()), "inspector": str(staff["inspector"].id), "reason": "x"}
+    for email, status in (
+        ("clerk@ste.example.sv", 404),
+        ("lejos@ste.example.sv", 404),
+        ("ana@example.sv", 403),
+    ):
+        login(client, email)
+        assert client.get(photo_path).status_code == status, email
+        for action in ("reprogramar", "cancelar"):
+            assert client.post(f"{base}/{action}", data=data).status_code == status, email
+        logout(client)
+    login(client, "ines@aplan.example.sv")  # the inspector may not move visits
+    for action in ("reprogramar", "cancelar"):
+        assert client.post(f"{base}/{action}", data=data).status_code == 403
+    assert client.get(photo_path).status_code == 200  # staff of the office see the photos
+    # A photo named under another case's inspection is no photo at all.
+    other = case_in_state(make_applicant("b@example.sv", "Beatriz"), *LICENCIA, "presentado")
+    assert (
+        client.get(f"/bandeja/{other.id}/inspecciones/{record.id}/fotos/{photo.id}").status_code
+        == 404
+    )
