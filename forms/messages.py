@@ -169,6 +169,23 @@ MESSAGES = {
         "El DUI o NIT no coincide con el que se dio en la ventanilla o con el de sus datos. "
         "Escriba el mismo documento que presentó en la ventanilla."
     ),
+    # inspections and opinions (portal.inspections, portal.opinions)
+    "date_in_past": _l("La fecha no puede ser anterior a hoy."),
+    "reason_required_plain": _l("Escriba el motivo."),
+    "inspection_already_scheduled": _l(
+        "Ya hay una visita programada para este expediente. Reprográmela o cancélela."
+    ),
+    "inspection_not_scheduled": _l(
+        "Esta visita ya no está programada: fue registrada o cancelada."
+    ),
+    "not_your_inspection": _l("Esta visita está asignada a otra persona."),
+    "checklist_answer_required": _l("Elija cumple, no cumple o no aplica."),
+    "observation_required": _l("Escriba la observación: qué no cumple."),
+    "too_many_photos": _l("Adjunte como máximo %(max)s fotografías."),
+    "opinion_document_required": _l("Adjunte el documento de la respuesta."),
+    "opinion_text_required": _l("Escriba las conclusiones o las condiciones de la opinión."),
+    "date_before_request": _l("La fecha no puede ser anterior a la solicitud (%(requested)s)."),
+    "opinion_not_pending": _l("Esta consulta ya no está pendiente: fue respondida o cancelada."),
 }
 
 

@@ -25,6 +25,8 @@ BLUEPRINTS = (
     "portal.drafts.views",
     "portal.review.views",
     "portal.reports.views",
+    "portal.inspections.views",
+    "portal.opinions.views",
     "portal.certificates.views",
     "portal.simdet.views",
     "portal.payments.views",

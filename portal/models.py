@@ -7,13 +7,15 @@ from portal.catalogue.models import CatalogueEntry
 from portal.certificates.models import IssuedDocument
 from portal.establishments.models import Establishment
 from portal.extensions import db
+from portal.inspections.models import InspectionAnswer, InspectionPhoto, InspectionVisit
 from portal.jobs.models import OutboxMessage
 from portal.notifications.models import MailDelivery
+from portal.opinions.models import Opinion
 from portal.payments.models import PaymentOrder
 from portal.plans.models import BusinessPlan
 from portal.procedures.models import Procedure, ProcedureVersion
 from portal.reference.models import ActivityCode
-from portal.review.models import ReviewVerdict
+from portal.review.models import Inspection, ReviewVerdict
 from portal.sessions.models import UserSession
 from portal.simdet.models import ApiClient, FeedEvent, FeedSequence
 from portal.subjects.models import CaseSubject, LegalUnit, Property
@@ -35,9 +37,14 @@ __all__ = [
     "FeedEvent",
     "FeedSequence",
     "HistoryEntry",
+    "Inspection",
+    "InspectionAnswer",
+    "InspectionPhoto",
+    "InspectionVisit",
     "IssuedDocument",
     "LegalUnit",
     "MailDelivery",
+    "Opinion",
     "OutboxMessage",
     "PaymentOrder",
     "Procedure",

@@ -32,7 +32,14 @@ from portal.errors import NotAllowed, NotFound
 from portal.extensions import db, utcnow
 from portal.procedures.models import Procedure
 from portal.procedures.services import definition_of
-from workflows.guards import RECORD_INSPECTION, RECORD_PAYMENT, RECORD_VERDICTS
+from workflows.guards import (
+    RECORD_INSPECTION,
+    RECORD_OPINION,
+    RECORD_PAYMENT,
+    RECORD_VERDICTS,
+    REQUEST_OPINION,
+    SCHEDULE_INSPECTION,
+)
 
 log = logging.getLogger(__name__)
 
@@ -279,6 +286,19 @@ ROUTES: dict[str, Rule] = {
     "walkin.receipt": _case(READ, staff_only=True),
     # A citizen claims a counter case with the receipt's code (rate-limited; staff refused).
     "claims.claim": Rule(SIGNED_IN),
+    # Inspections: the inspector's own visits; a scheduled visit is recorded by its inspector
+    # alone (the service refuses another, 403 audited).
+    "inspections.queue": Rule(STAFF),
+    "inspections.schedule": _case(None, SCHEDULE_INSPECTION, staff_only=True),
+    "inspections.reschedule": _case(None, SCHEDULE_INSPECTION, staff_only=True),
+    "inspections.cancel": _case(None, SCHEDULE_INSPECTION, staff_only=True),
+    "inspections.record": _case(RECORD_INSPECTION, RECORD_INSPECTION, staff_only=True),
+    "inspections.photo": _case(READ, staff_only=True),
+    # External opinions (dictámenes of other institutions).
+    "opinions.request_opinion": _case(None, REQUEST_OPINION, staff_only=True),
+    "opinions.answer": _case(None, RECORD_OPINION, staff_only=True),
+    "opinions.cancel": _case(None, RECORD_OPINION, staff_only=True),
+    "opinions.document": _case(READ, staff_only=True),
 }
 
 
@@ -419,14 +439,29 @@ def audit_denial(refused: NotAllowed, application_id: int | None, task: str | No
 
 
 def _check_parts(application: Application, args: dict) -> None:
-    """A document or payment order named in the URL must belong to the case named with it."""
+    """A document, payment order, visit, inspection or opinion named in the URL must belong
+    to the case named with it; a photo, to the inspection named with it."""
+    from portal.inspections.models import InspectionPhoto, InspectionVisit
+    from portal.opinions.models import Opinion
     from portal.payments.models import PaymentOrder
+    from portal.review.models import Inspection
 
-    for key, model in (("document_id", Document), ("order_id", PaymentOrder)):
+    parts = (
+        ("document_id", Document),
+        ("order_id", PaymentOrder),
+        ("inspection_id", Inspection),
+        ("visit_id", InspectionVisit),
+        ("opinion_id", Opinion),
+    )
+    for key, model in parts:
         if key in args:
             part = db.session.get(model, args[key])
             if part is None or part.application_id != application.id:
                 raise NotFound("not_found")
+    if "photo_id" in args:
+        photo = db.session.get(InspectionPhoto, args["photo_id"])
+        if photo is None or photo.inspection_id != args.get("inspection_id"):
+            raise NotFound("not_found")
 
 
 def current_case() -> Application:

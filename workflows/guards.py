@@ -18,6 +18,12 @@ Check = Callable[[Definition, Facts, Mapping[str, Any]], "Reason | None"]
 RECORD_VERDICTS = "record_verdicts"
 RECORD_INSPECTION = "record_inspection"
 RECORD_PAYMENT = "record_payment"
+#: Staff tasks about inspections and opinions that no guard reads directly (`workflows.tasks`).
+SCHEDULE_INSPECTION = "schedule_inspection"
+REQUEST_OPINION = "request_opinion"
+RECORD_OPINION = "record_opinion"
+#: The guard that reads a recorded inspection: the states it leaves are inspection states.
+INSPECTION_GUARD = "inspection_recorded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +247,7 @@ GUARDS: Mapping[str, Guard] = MappingProxyType(
         "documents_complete": Guard(_documents_complete, _NO_PARAMS),
         "fee_paid": Guard(_flag("fee_paid", "fee_not_paid"), _NO_PARAMS, RECORD_PAYMENT),
         "prerequisites_valid": Guard(_prerequisites_valid, _NO_PARAMS),
-        "inspection_recorded": Guard(
+        INSPECTION_GUARD: Guard(
             _flag("inspection_recorded", "inspection_not_recorded"), _NO_PARAMS, RECORD_INSPECTION
         ),
         "comment_given": Guard(_comment_given, _NO_PARAMS),

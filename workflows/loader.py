@@ -28,10 +28,13 @@ from workflows.model import (
     BreachAction,
     Catalogue,
     CertificateSpec,
+    ChecklistItem,
     Choice,
     Definition,
     DocumentRequirement,
     Field,
+    InspectionSpec,
+    OpinionSource,
     PlanMembership,
     Prerequisite,
     Ref,
@@ -220,6 +223,26 @@ class _Builder:
             if "plan" not in data
             else PlanMembership(data["plan"]["journey"], freeze(data["plan"].get("when"))),
             draft_retention_days=data.get("draft_retention_days"),
+            inspection=None if "inspection" not in data else self.inspection(data["inspection"]),
+            opinions=self.items(self.opinion, data.get("opinions", ()), "opinions"),
+        )
+
+    def inspection(self, raw: Mapping[str, Any]) -> InspectionSpec:
+        return InspectionSpec(
+            checklist=tuple(
+                ChecklistItem(
+                    item["code"], self.text(item["label"], f"inspection.checklist[{i}].label")
+                )
+                for i, item in enumerate(raw["checklist"])
+            )
+        )
+
+    def opinion(self, raw: Mapping[str, Any], path: str) -> OpinionSource:
+        return OpinionSource(
+            code=raw["code"],
+            name=self.text(raw["name"], f"{path}.name"),
+            business_days=raw["business_days"],
+            suspends_clock=raw.get("suspends_clock", False),
         )
 
     def iso_date(self, raw: str | None, path: str) -> date | None:

@@ -442,6 +442,43 @@ class PlanMembership(_Plain):
     when: Condition | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ChecklistItem(_Plain):
+    """One point the inspector checks on site (answered cumple / no cumple / no aplica)."""
+
+    code: str
+    label: Text
+
+
+@dataclass(frozen=True, slots=True)
+class InspectionSpec(_Plain):
+    """The site inspection of a procedure: the checklist answered item by item.
+
+    Who schedules it and who records it are read from the workflow (`workflows.tasks`).
+    """
+
+    checklist: tuple[ChecklistItem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OpinionSource(_Plain):
+    """An institution the office may consult for a technical opinion (dictamen).
+
+    Attributes:
+        code: The institution's code in this definition (`marn`, `anda`, `bomberos`).
+        name: Its name as staff and the applicant read it.
+        business_days: Business days it has to answer (the request's default due date).
+        suspends_clock: The case's legal clock stops from the request until the answer
+            (Ley de Procedimientos Administrativos: the period is suspended while a
+            mandatory report of another authority is awaited).
+    """
+
+    code: str
+    name: Text
+    business_days: int
+    suspends_clock: bool = False
+
+
 @dataclass(frozen=True)
 class Definition:
     """One version of a procedure: form, documents, fees and workflow.
@@ -449,7 +486,8 @@ class Definition:
     Build it with `workflows.load`, which validates it; constructing it directly skips checks.
     Besides the sections of the file, `valid_from` is the first day the version may be used for
     new cases (None: at once), `routing` says which authority issues a case (None: `authority`),
-    `prerequisites` lists the resolutions the applicant must already hold, `plan` says
+    `prerequisites` lists the resolutions the applicant must already hold, `inspection` the
+    site inspection's checklist, `opinions` the institutions the office may consult, `plan` says
     when the procedure is a step of a journey's plan, and `draft_retention_days` how many
     calendar days an untouched draft is kept before it is deleted (None:
     `DRAFT_RETENTION_DAYS`; see `retention_days`).
@@ -476,6 +514,8 @@ class Definition:
     prerequisites: tuple[Prerequisite, ...] = ()
     plan: PlanMembership | None = None
     draft_retention_days: int | None = None
+    inspection: InspectionSpec | None = None
+    opinions: tuple[OpinionSource, ...] = ()
     _index: Mapping[str, Mapping[Any, Any]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
@@ -511,6 +551,10 @@ class Definition:
     def document(self, code: str) -> DocumentRequirement:
         """Return the document requirement with `code`; raise KeyError if there is none."""
         return self._index["documents"][code]
+
+    def opinion_source(self, code: str) -> OpinionSource | None:
+        """Return the institution with `code` this procedure may consult, or None."""
+        return next((item for item in self.opinions if item.code == code), None)
 
     def transitions_from(self, state: str) -> tuple[Transition, ...]:
         """Return the transitions offered in `state`, in definition order."""
@@ -563,6 +607,8 @@ class Definition:
                 "routing": self.routing and self.routing.to_dict(),
                 "prerequisites": self.prerequisites,
                 "draft_retention_days": self.draft_retention_days,
+                "inspection": self.inspection and self.inspection.to_dict(),
+                "opinions": self.opinions,
             }
         )
         if self.plan is not None:

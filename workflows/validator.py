@@ -13,7 +13,7 @@ from workflows.clock_checks import clock_problems
 from workflows.conditions import Condition, comparisons
 from workflows.effects import EFFECTS, REQUEST_PAYMENT
 from workflows.fees import PerUnitAboveFee, TableFee
-from workflows.guards import GUARDS
+from workflows.guards import GUARDS, INSPECTION_GUARD
 from workflows.identifiers import DATE_LIMIT, date_bounds, date_limit
 from workflows.life_events import life_event_problems
 from workflows.model import (
@@ -616,6 +616,29 @@ def _prerequisite_problems(definition: Definition) -> list[Problem]:
     return problems
 
 
+def _inspection_problems(definition: Definition) -> list[Problem]:
+    """Check the inspection and opinions blocks: codes once each, a checklist someone uses."""
+    problems: list[Problem] = []
+    if definition.inspection is not None:
+        codes = [item.code for item in definition.inspection.checklist]
+        problems += _duplicates("inspection.checklist", "code", codes)
+        guarded = any(
+            guard.name == INSPECTION_GUARD
+            for transition in definition.transitions
+            for guard in transition.guards
+        )
+        if not guarded:
+            problems.append(
+                Problem(
+                    "inspection",
+                    "inspection_not_checked",
+                    f"no transition has the {INSPECTION_GUARD} guard",
+                )
+            )
+    problems += _duplicates("opinions", "code", [item.code for item in definition.opinions])
+    return problems
+
+
 def _components(nodes: Iterable[str], edges: Mapping[str, Iterable[str]]) -> list[list[str]]:
     """Return the strongly connected components of a graph (Tarjan's, without recursion).
 
@@ -898,6 +921,7 @@ CHECKS: list[Check] = [
     _routing_problems,
     _prerequisite_problems,
     _plan_problems,
+    _inspection_problems,
     dictionary.check,
     clock_problems,
     _trap_problems,

@@ -287,7 +287,15 @@ def suspend_clock(application, definition, entry, params) -> None:
 
 
 def resume_clock(application, definition, entry, params) -> None:
-    """Resume the legal period after today; overdue cases stay overdue."""
+    """Resume the legal period after today; overdue cases stay overdue.
+
+    While an external opinion that suspends the clock is pending, the clock stays suspended
+    (its answer resumes it: `portal.opinions.services`).
+    """
+    from portal.opinions.services import clock_held
+
+    if clock_held(application):
+        return
     _change_clock(
         application,
         definition,

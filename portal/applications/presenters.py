@@ -21,8 +21,11 @@ from portal.payments.presenters import payments_view
 from portal.procedures.services import definition_of
 from workflows.guards import (
     RECORD_INSPECTION,
+    RECORD_OPINION,
     RECORD_PAYMENT,
     RECORD_VERDICTS,
+    REQUEST_OPINION,
+    SCHEDULE_INSPECTION,
     applicable_data,
 )
 
@@ -31,6 +34,12 @@ STAFF_TASK_TITLES = {
     RECORD_VERDICTS: _l("Revisión por ítem registrada"),
     RECORD_PAYMENT: _l("Pago registrado"),
     RECORD_INSPECTION: _l("Inspección registrada"),
+    SCHEDULE_INSPECTION: _l("Inspección programada"),
+    "reschedule_inspection": _l("Inspección reprogramada"),
+    "cancel_inspection": _l("Inspección cancelada"),
+    REQUEST_OPINION: _l("Opinión técnica solicitada"),
+    RECORD_OPINION: _l("Opinión técnica recibida"),
+    "cancel_opinion": _l("Consulta cancelada"),
 }
 
 
@@ -187,7 +196,10 @@ def _timeline(
                 "title": labels.get(entry.action)
                 or _title_of_system_act(entry, definition, locale),
                 "actor": actor,
-                "comment": entry.comment,
+                # Staff tasks' reasons (a visit cancelled, an opinion asked) are internal.
+                "comment": entry.comment
+                if viewer_is_staff or entry.action not in STAFF_TASK_TITLES
+                else "",
                 "state": definition.state(entry.to_state).label.get(locale),
             }
         )

@@ -18,6 +18,7 @@ from portal.drafts import presenters as draft_pages
 from portal.drafts import services as draft_services
 from portal.errors import DomainError, NotFound
 from portal.extensions import db
+from portal.opinions.services import pending_institutions
 from portal.procedures.models import Procedure
 from portal.procedures.services import definition_of
 from portal.renewals.services import renewable, renewal_token
@@ -212,6 +213,9 @@ def status(application_id: int):
         definition=definition,
         withdraw_form=ApplicationActionForm(),
         view=presenters.status_view(application, definition, str(get_locale()), current_user),
+        consulting=pending_institutions(application, str(get_locale()))
+        if application.tracking_number
+        else [],
         prerequisites=subject_pages.prerequisite_rows(
             application, definition, current_user, str(get_locale())
         )

@@ -28,7 +28,11 @@ class ReviewVerdict(db.Model):
 
 
 class Inspection(db.Model):
-    """A site visit recorded by staff; it counts for the state visit it was recorded in."""
+    """A site visit recorded by staff; it counts for the state visit it was recorded in.
+
+    Append-only. `visit_id` is the scheduled visit it records (`portal.inspections`), None
+    for a visit recorded without a schedule.
+    """
 
     __tablename__ = "inspections"
 
@@ -39,6 +43,7 @@ class Inspection(db.Model):
     result: Mapped[str] = mapped_column(sa.String(20))
     notes: Mapped[str] = mapped_column(sa.Text, default="")
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    visit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("inspection_visits.id"))
 
     __table_args__ = (
         sa.CheckConstraint(

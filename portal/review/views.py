@@ -20,6 +20,8 @@ from portal.applications import presenters, services
 from portal.applications.effects import LOCAL_TZ, local_now
 from portal.audit import services as audit
 from portal.errors import DomainError, InvalidInput, NotAllowed
+from portal.inspections import presenters as inspection_pages
+from portal.opinions import presenters as opinion_pages
 from portal.procedures.services import definition_of
 from portal.review import presenters as case_pages
 from portal.review import services as review
@@ -64,13 +66,20 @@ def _render_case(case: case_pages.CaseContext, forms: case_pages.CaseForms, stat
     application, definition = case.application, case.definition
     actions = workflows.available_actions(definition, application.state, case.facts)
     forms.decision.action.choices = [(t.action, t.label.get(case.locale)) for t in actions]
+    tasks = permissions.allowed_tasks(current_user, application)
     return render_template(
         "review/case.html",
         application=application,
         form=forms.decision,
         forms=forms,
         actions=actions,
-        tasks=permissions.allowed_tasks(current_user, application),
+        tasks=tasks,
+        inspections=inspection_pages.panel(
+            application, definition, current_user, tasks, case.locale
+        ),
+        opinions=opinion_pages.panel(
+            application, definition, tasks, case.locale, local_now().date()
+        ),
         view=presenters.status_view(application, definition, case.locale, current_user),
         prerequisites=subject_pages.prerequisite_rows(
             application, definition, current_user, case.locale, case.statuses

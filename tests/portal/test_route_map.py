@@ -144,8 +144,10 @@ def _world(app):
     make_staff("clerk", "0614", email="clerk.0614@example.sv")
     for role in STAFF_ROLES:
         make_staff(role, "0511", email=f"{role}.0511@example.sv")
+    parts = _inspection_and_opinion(filed)
     db.session.expire_all()
     return {
+        **parts,
         "filed": filed.id,
         "filed_document": filed.current_documents[0].id,
         "order": list_payment_orders(filed.id)[0].id,
@@ -154,12 +156,65 @@ def _world(app):
     }
 
 
+def _inspection_and_opinion(application) -> dict:
+    """A scheduled visit, a recorded one with a photo, and an opinion, on the case."""
+    from datetime import date
+
+    from portal.extensions import utcnow
+    from portal.inspections.models import InspectionPhoto, InspectionVisit
+    from portal.opinions.models import Opinion
+    from portal.review.models import Inspection
+
+    inspector = make_staff("inspector", "0511", email="visitas.0511@example.sv")
+    visit = InspectionVisit(
+        application_id=application.id,
+        inspector_id=inspector.id,
+        status="scheduled",
+        scheduled_for=date.today(),
+        scheduled_by_id=inspector.id,
+    )
+    record = Inspection(
+        application_id=application.id,
+        inspector_id=inspector.id,
+        visited_on=date.today(),
+        result="conforme",
+    )
+    opinion = Opinion(
+        application_id=application.id,
+        institution="bomberos",
+        question="¿Cumple?",
+        requested_by_id=inspector.id,
+        requested_on=date.today(),
+        due_on=date.today(),
+        answer_text="",
+    )
+    db.session.add_all([visit, record, opinion])
+    db.session.flush()
+    photo = InspectionPhoto(
+        inspection_id=record.id,
+        filename="foto.png",
+        content_type="image/png",
+        size=1,
+        sha256="0" * 64,
+        storage_key="inspections/none.png",
+        uploaded_by_id=inspector.id,
+        uploaded_at=utcnow(),
+    )
+    db.session.add(photo)
+    db.session.commit()
+    return {"visit": visit.id, "inspection": record.id, "photo": photo.id, "opinion": opinion.id}
+
+
 def _case_paths(app, world: dict, case: str) -> list[tuple[str, str, permissions.Rule, str]]:
     """(endpoint, method, rule, path) for every case route, on the filed case or the draft."""
     values = {
         "application_id": world[case],
         "document_id": world[f"{case}_document"] if case == "draft" else world["filed_document"],
         "order_id": world["order"],
+        "visit_id": world["visit"],
+        "inspection_id": world["inspection"],
+        "photo_id": world["photo"],
+        "opinion_id": world["opinion"],
         "kind": "constancia",
         "number": 1,  # a step of a draft's form
     }

@@ -25,15 +25,39 @@ CONSTRUCCION = load_file(DEFINITIONS / "opamss" / "permiso-construccion.yaml")
         (ROTULO, "aprobado", "supervisor", set()),
         (ROTULO, "borrador", "applicant", set()),
         # Registration: the clerk admits (verdicts + fee), the inspector inspects.
-        (INSCRIPCION, "en_revision", "clerk", {"record_verdicts", "record_payment"}),
+        # ... and schedules the visit it sends the case to, then reschedules it there.
+        (
+            INSCRIPCION,
+            "en_revision",
+            "clerk",
+            {"record_verdicts", "record_payment", "schedule_inspection"},
+        ),
         (INSCRIPCION, "inspeccion", "inspector", {"record_inspection"}),
-        (INSCRIPCION, "inspeccion", "clerk", set()),
+        (INSCRIPCION, "inspeccion", "clerk", {"schedule_inspection"}),
         (INSCRIPCION, "calificacion", "supervisor", {"record_payment"}),
         # Final inspection: the inspector and the supervisor record it; only the latter the fee.
+        # Opinions: asked where the office works the case, answered while it is open.
         (RECEPCION, "inspeccion_final", "inspector", {"record_inspection"}),
-        (RECEPCION, "inspeccion_final", "supervisor", {"record_inspection", "record_payment"}),
-        (CONSTRUCCION, "analisis_tecnico", "clerk", set()),
-        (CONSTRUCCION, "dictamen", "supervisor", {"record_payment"}),
+        (
+            RECEPCION,
+            "inspeccion_final",
+            "supervisor",
+            {"record_inspection", "record_payment", "schedule_inspection", "record_opinion"},
+        ),
+        (
+            CONSTRUCCION,
+            "analisis_tecnico",
+            "clerk",
+            {"schedule_inspection", "request_opinion", "record_opinion"},
+        ),
+        (CONSTRUCCION, "inspeccion", "clerk", {"schedule_inspection", "record_opinion"}),
+        (CONSTRUCCION, "inspeccion", "inspector", {"record_inspection"}),
+        (
+            CONSTRUCCION,
+            "dictamen",
+            "supervisor",
+            {"record_payment", "request_opinion", "record_opinion"},
+        ),
     ],
 )
 def test_a_role_may_do_the_tasks_feeding_the_guards_of_what_it_may_take(

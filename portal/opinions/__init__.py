@@ -1,0 +1,1 @@
+"""External opinions (dictámenes): asking another institution, its answer, and the clock."""
