@@ -31,6 +31,7 @@ BLUEPRINTS = (
     "portal.admin.views",
     "portal.tracking.views",
     "portal.notifications.views",
+    "portal.two_factor.views",
 )
 
 

@@ -17,6 +17,7 @@ from portal.review.models import ReviewVerdict
 from portal.sessions.models import UserSession
 from portal.simdet.models import ApiClient, FeedEvent, FeedSequence
 from portal.subjects.models import CaseSubject, LegalUnit, Property
+from portal.two_factor.models import RecoveryCode, SecondFactor
 
 metadata = db.metadata
 
@@ -42,7 +43,9 @@ __all__ = [
     "Procedure",
     "ProcedureVersion",
     "Property",
+    "RecoveryCode",
     "ReviewVerdict",
+    "SecondFactor",
     "TrackingCounter",
     "User",
     "UserSession",
