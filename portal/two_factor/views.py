@@ -61,18 +61,20 @@ def too_many_attempts(_error):
     """The same page, with the refusal at the code field (nothing checked, nothing counted)."""
     current = limiter.current_limit
     minutes = max(1, round((current.reset_at - time.time()) / 60)) if current else 15
+    text = _(
+        "Demasiados intentos con códigos incorrectos. Por su seguridad, espere %(minutes)s "
+        "minutos y vuelva a intentarlo.",
+        minutes=minutes,
+    )
+    if request.endpoint == "two_factor.manage":
+        action = "regenerar" if "regenerar-code" in request.form else "desactivar"
+        form = SecondFactorCodeForm(prefix=action)
+        form.code.errors = [text]
+        return _manage_page(**{"regenerate" if action == "regenerar" else "disable": form}), 429
     form = (
         RecoveryCodeForm if request.endpoint == "two_factor.recover" else SecondFactorCodeForm
     )()
-    form.code.errors.append(
-        _(
-            "Demasiados intentos con códigos incorrectos. Por su seguridad, espere %(minutes)s "
-            "minutos y vuelva a intentarlo.",
-            minutes=minutes,
-        )
-    )
-    if request.endpoint == "two_factor.manage":
-        return _manage_page(regenerate=form), 429
+    form.code.errors = [text]
     if request.endpoint == "two_factor.enrol":
         return _enrol_page(form), 429
     template = "recover" if request.endpoint == "two_factor.recover" else "verify"
