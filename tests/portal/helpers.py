@@ -91,11 +91,13 @@ def totp_code(email: str) -> str | None:
         return None
     totp = pyotp.TOTP(factor.secret)
     now = totp.timecode(utcnow().timestamp())
-    free = [s for s in range(now - WINDOW, now + WINDOW + 1) if s > (factor.last_step or -1)]
+    # Now's step, else the next one (the window takes it): the server's clock may have moved
+    # on to the next step by the time the code arrives, never back.
+    free = [s for s in (now, now + WINDOW) if s > (factor.last_step or -1)]
     if not free:
         factor.last_step = None
         db.session.commit()
-        free = [now - WINDOW]
+        free = [now]
     return totp.generate_otp(free[0])
 
 
