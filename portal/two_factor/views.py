@@ -144,7 +144,8 @@ def verify():
 @bp.route("/recuperacion", methods=["GET", "POST"])
 @_limit
 def recover():
-    if not services.is_enrolled(current_user):
+    step = services.pending_step(user=current_user, session_token=web_session.current_token())
+    if step != services.VERIFY:  # nothing owed (no code spent for nothing), or enrolment
         return redirect(url_for("two_factor.verify", next=request.args.get("next")))
     form = RecoveryCodeForm()
     if form.validate_on_submit():

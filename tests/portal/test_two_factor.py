@@ -173,6 +173,8 @@ def test_a_recovery_code_works_once(app):
     assert again.status_code == 200
     assert "no es correcto o ya se usó" in _field_error(again.get_data(as_text=True))
     assert client.post(RECOVER, data={"code": codes[4]}).status_code == 302
+    # Once verified, the page spends nothing more.
+    assert client.post(RECOVER, data={"code": codes[5]}).status_code == 302
     assert [e.detail["remaining"] for e in _events(app, "account.recovery_code_used")] == [9, 8]
 
 
