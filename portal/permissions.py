@@ -246,6 +246,8 @@ ROUTES: dict[str, Rule] = {
     "two_factor.recover": Rule(STAFF, second_step=True),
     "two_factor.enrol": Rule(STAFF, second_step=True),
     "two_factor.manage": Rule(STAFF),
+    "two_factor.regenerate": Rule(STAFF),
+    "two_factor.disable": Rule(STAFF),
 }
 
 

@@ -22,7 +22,6 @@ bp = Blueprint("two_factor", __name__, url_prefix="/cuenta/segundo-factor")
 # Wrong codes, per person, shared by every form that takes one: 5 guesses of 1,000,000 (three
 # codes valid at a time) per quarter hour; the window passes, the account is never locked.
 CODE_FAILURES = "5 per 15 minutes"
-LIMITED = ("two_factor.verify", "two_factor.recover", "two_factor.manage", "two_factor.enrol")
 
 
 def _person_key() -> str:
@@ -66,11 +65,14 @@ def too_many_attempts(_error):
         "minutos y vuelva a intentarlo.",
         minutes=minutes,
     )
-    if request.endpoint == "two_factor.manage":
-        action = "regenerar" if "regenerar-code" in request.form else "desactivar"
-        form = SecondFactorCodeForm(prefix=action)
+    if request.endpoint == "two_factor.regenerate":
+        form = SecondFactorCodeForm(prefix="regenerar")
         form.code.errors = [text]
-        return _manage_page(**{"regenerate" if action == "regenerar" else "disable": form}), 429
+        return _manage_page(regenerate=form), 429
+    if request.endpoint == "two_factor.disable":
+        form = SecondFactorCodeForm(prefix="desactivar")
+        form.code.errors = [text]
+        return _manage_page(disable=form), 429
     form = (
         RecoveryCodeForm if request.endpoint == "two_factor.recover" else SecondFactorCodeForm
     )()
@@ -184,25 +186,40 @@ def _manage_page(regenerate=None, disable=None):
     )
 
 
-@bp.route("", methods=["GET", "POST"])
-@_limit
+@bp.get("")
 def manage():
     """The account page's section: status, new recovery codes, disable (where allowed)."""
-    if request.method == "GET":
-        return _manage_page()
-    action = "regenerar" if "regenerar-code" in request.form else "desactivar"
-    form = SecondFactorCodeForm(prefix=action)
+    return _manage_page()
+
+
+@bp.post("/codigos")
+@_limit
+def regenerate():
+    form = SecondFactorCodeForm(prefix="regenerar")
     if form.validate_on_submit():
         try:
-            if action == "regenerar":
-                codes = services.regenerate_recovery_codes(
-                    actor=current_user._get_current_object(),
-                    code=form.code.data,
-                    ip=request.remote_addr,
-                )
-                return render_template(
-                    "two_factor/codes.html", codes=codes, next=url_for("two_factor.manage")
-                )
+            codes = services.regenerate_recovery_codes(
+                actor=current_user._get_current_object(),
+                code=form.code.data,
+                ip=request.remote_addr,
+            )
+        except InvalidInput as error:
+            _code_error(form, error)
+        except NotAllowed:
+            return redirect(url_for("two_factor.manage"))
+        else:
+            return render_template(
+                "two_factor/codes.html", codes=codes, next=url_for("two_factor.manage")
+            )
+    return _manage_page(regenerate=form)
+
+
+@bp.post("/desactivar")
+@_limit
+def disable():
+    form = SecondFactorCodeForm(prefix="desactivar")
+    if form.validate_on_submit():
+        try:
             services.disable(
                 actor=current_user._get_current_object(),
                 code=form.code.data,
@@ -216,4 +233,4 @@ def manage():
         else:
             flash(_("Desactivó la verificación en dos pasos."), "success")
             return redirect(url_for("two_factor.manage"))
-    return _manage_page(**{"regenerate" if action == "regenerar" else "disable": form})
+    return _manage_page(disable=form)

@@ -27,6 +27,8 @@ VERIFY = "/cuenta/segundo-factor/verificar"
 RECOVER = "/cuenta/segundo-factor/recuperacion"
 ENROL = "/cuenta/segundo-factor/activar"
 MANAGE = "/cuenta/segundo-factor"
+REGENERATE = "/cuenta/segundo-factor/codigos"
+DISABLE = "/cuenta/segundo-factor/desactivar"
 
 
 def _code(offset_steps: int = 0, secret: str = TOTP_SECRET) -> str:
@@ -185,7 +187,7 @@ def test_new_recovery_codes_replace_the_old_ones(app):
     client = app.test_client()
     login(client, "clerk@example.sv")
     with time_machine.travel(datetime.now(UTC) + timedelta(seconds=90)):
-        page = client.post(MANAGE, data={"regenerar-code": _code()}).get_data(as_text=True)
+        page = client.post(REGENERATE, data={"regenerar-code": _code()}).get_data(as_text=True)
     new = re.findall(r"<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>", page)
     assert len(new) == 10 and not set(new) & set(old)
     client.post("/cuenta/salir")
@@ -246,11 +248,11 @@ def test_a_clerk_may_turn_it_on_and_off(app):
     _password(client, "clerk@example.sv")
     assert client.get("/bandeja/").headers["Location"].startswith(VERIFY)
     assert client.post(VERIFY, data={"code": _code(1, secret)}).status_code == 302
-    wrong = client.post(MANAGE, data={"desactivar-code": "999999"})
+    wrong = client.post(DISABLE, data={"desactivar-code": "999999"})
     message = _field_error(wrong.get_data(as_text=True), "desactivar-code")
     assert "El código no es correcto" in message
     with time_machine.travel(datetime.now(UTC) + timedelta(seconds=60)):
-        off = client.post(MANAGE, data={"desactivar-code": _code(0, secret)})
+        off = client.post(DISABLE, data={"desactivar-code": _code(0, secret)})
     assert off.status_code == 302
     client.post("/cuenta/salir")
     _password(client, "clerk@example.sv")
@@ -263,7 +265,7 @@ def test_a_supervisor_cannot_turn_it_off(app):
     client = app.test_client()
     login(client, "jefa@example.sv")
     # The page offers no button; a crafted request is answered in the error summary.
-    refused = client.post(MANAGE, data={"desactivar-code": _code(-1)}).get_data(as_text=True)
+    refused = client.post(DISABLE, data={"desactivar-code": _code(-1)}).get_data(as_text=True)
     assert "Hay un problema" in refused
     assert "Su rol exige la verificación en dos pasos, así que no puede desactivarla" in refused
     assert "no puede desactivarla" in client.get(MANAGE).get_data(as_text=True)
@@ -300,4 +302,22 @@ def test_an_applicant_never_sees_it(app):
     assert "dos pasos" not in client.get("/cuenta/sesiones").get_data(as_text=True)
     for path in (VERIFY, RECOVER, ENROL, MANAGE):
         assert client.get(path).status_code == 403, path
-    assert client.post(ENROL, data={"code": "123456"}).status_code == 403
+    for path in (ENROL, REGENERATE, DISABLE):
+        assert client.post(path, data={"code": "123456"}).status_code == 403, path
+
+
+def test_wrong_codes_on_the_account_page_share_the_limit(app):
+    with app.app_context():
+        enrol_second_factor(make_staff("clerk", email="clerk@example.sv"))
+    client = app.test_client()
+    login(client, "clerk@example.sv")
+    for _ in range(3):
+        assert client.post(DISABLE, data={"desactivar-code": "000000"}).status_code == 200
+    for _ in range(2):
+        assert client.post(REGENERATE, data={"regenerar-code": "000000"}).status_code == 200
+    held = client.post(REGENERATE, data={"regenerar-code": _code(1)})
+    assert held.status_code == 429
+    assert "Demasiados intentos" in _field_error(held.get_data(as_text=True), "regenerar-code")
+    held = client.post(DISABLE, data={"desactivar-code": _code(1)})
+    assert "Demasiados intentos" in _field_error(held.get_data(as_text=True), "desactivar-code")
+    assert not _events(app, "account.recovery_codes_regenerated")
