@@ -128,6 +128,21 @@ MESSAGES = {
     "current_password_wrong": _l("La contraseña actual no es correcta."),
     "passwords_differ": _l("Las contraseñas no coinciden."),
     "bad_credentials": _l("El correo o la contraseña no son correctos."),
+    # second factor (portal/two_factor)
+    "totp_format": _l("Escriba las 6 cifras del código, sin letras."),
+    "totp_wrong": _l(
+        "El código no es correcto. Escriba el que muestra ahora su aplicación de autenticación; "
+        "si no funciona, revise que la hora de su teléfono sea la correcta."
+    ),
+    "totp_used": _l(
+        "Ese código ya se usó. Espere a que su aplicación muestre uno nuevo y escríbalo."
+    ),
+    "recovery_code_wrong": _l(
+        "El código de recuperación no es correcto o ya se usó. Cada código sirve una sola vez."
+    ),
+    "second_factor_required": _l(
+        "Su rol exige la verificación en dos pasos, así que no puede desactivarla."
+    ),
     # engine reasons
     "unknown_action": _l("Esta acción ya no es posible en el estado actual del expediente."),
     "role_not_allowed": _l("Su rol no permite esta acción en este estado."),

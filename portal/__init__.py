@@ -36,6 +36,7 @@ BLUEPRINTS = (
     "portal.notifications.views",
     "portal.walkin.views",
     "portal.walkin.claims",
+    "portal.two_factor.views",
 )
 
 

@@ -369,7 +369,7 @@ def backfill_subjects():
 )
 def seed(demo):
     """Seed authorities, procedure definitions and CLAEES activity codes (idempotent)."""
-    from portal.main.services import DEMO_PASSWORD, DEMO_SIMDET_TOKEN
+    from portal.main.services import DEMO_PASSWORD, DEMO_SIMDET_TOKEN, DEMO_TOTP_SECRET
     from portal.main.services import seed as run_seed
 
     try:
@@ -385,6 +385,12 @@ def seed(demo):
         click.echo(f"\nDemo accounts (password: {DEMO_PASSWORD}):")
         for email, role, authority in report["accounts"]:
             click.echo(f"  {role:<11} {email}" + (f"  [{authority}]" if authority else ""))
+        click.echo(
+            f"\nSupervisor and admin also give a code (two-step verification): add the key "
+            f"{DEMO_TOTP_SECRET} to an authenticator app (time-based), or print the current code "
+            f"with: .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}')"
+            f'.now())"'
+        )
         click.echo(f"\nDemo SIMDET token: {DEMO_SIMDET_TOKEN}")
 
 

@@ -19,6 +19,7 @@ from portal.review.models import Inspection, ReviewVerdict
 from portal.sessions.models import UserSession
 from portal.simdet.models import ApiClient, FeedEvent, FeedSequence
 from portal.subjects.models import CaseSubject, LegalUnit, Property
+from portal.two_factor.models import RecoveryCode, SecondFactor
 from portal.walkin.models import WalkIn
 
 metadata = db.metadata
@@ -50,7 +51,9 @@ __all__ = [
     "Procedure",
     "ProcedureVersion",
     "Property",
+    "RecoveryCode",
     "ReviewVerdict",
+    "SecondFactor",
     "TrackingCounter",
     "User",
     "UserSession",

@@ -18,12 +18,22 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 import sqlalchemy as sa
-from flask import abort, after_this_request, current_app, g, render_template, request
+from flask import (
+    abort,
+    after_this_request,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 import workflows
 from forms.messages import message_for
+from portal.accounts import web_session
 from portal.accounts.models import User
 from portal.applications.models import Application, Document, HistoryEntry
 from portal.authorities.models import Authority
@@ -32,6 +42,7 @@ from portal.errors import NotAllowed, NotFound
 from portal.extensions import db, utcnow
 from portal.procedures.models import Procedure
 from portal.procedures.services import definition_of
+from portal.two_factor import services as two_factor
 from workflows.guards import (
     RECORD_INSPECTION,
     RECORD_OPINION,
@@ -182,6 +193,9 @@ class Rule:
         after_discard: A POST on the person's own draft that they deleted reaches the view
             (deleting twice, back then send again, is answered as the first time); anyone
             else, and every GET, still gets 404.
+        second_step: Reachable between the password and the second factor (the second step
+            itself, and signing out); every other signed-in route sends staff who still owe
+            that step to it first (portal/two_factor).
     """
 
     who: str
@@ -190,6 +204,7 @@ class Rule:
     staff_only: bool = False
     under_lock: bool = False
     after_discard: bool = False
+    second_step: bool = False
 
 
 def _case(
@@ -212,7 +227,7 @@ ROUTES: dict[str, Rule] = {
     "main.privacy": Rule(PUBLIC),
     "accounts.register": Rule(PUBLIC),
     "accounts.login": Rule(PUBLIC),
-    "accounts.logout": Rule(SIGNED_IN),
+    "accounts.logout": Rule(SIGNED_IN, second_step=True),
     "accounts.check_email": Rule(PUBLIC),
     "accounts.confirm": Rule(PUBLIC),
     "accounts.forgot_password": Rule(PUBLIC),
@@ -299,6 +314,13 @@ ROUTES: dict[str, Rule] = {
     "opinions.answer": _case(None, RECORD_OPINION, staff_only=True),
     "opinions.cancel": _case(None, RECORD_OPINION, staff_only=True),
     "opinions.document": _case(READ, staff_only=True),
+    # Staff sign-in's second factor (applicants never see it: 403).
+    "two_factor.verify": Rule(STAFF, second_step=True),
+    "two_factor.recover": Rule(STAFF, second_step=True),
+    "two_factor.enrol": Rule(STAFF, second_step=True),
+    "two_factor.manage": Rule(STAFF),
+    "two_factor.regenerate": Rule(STAFF),
+    "two_factor.disable": Rule(STAFF),
 }
 
 
@@ -318,9 +340,23 @@ def enforce():
         rule.who == ADMIN and current_user.role != "admin"
     ):
         abort(403)
+    if current_user.is_staff and not rule.second_step:
+        owed = _second_step_owed()
+        if owed is not None:
+            return owed
     if rule.who == CASE:
         _gate_case(rule)
     return None
+
+
+def _second_step_owed():
+    """Send staff who passed the password but still owe the second factor to that step."""
+    step = two_factor.pending_step(user=current_user, session_token=web_session.current_token())
+    if step is None:
+        return None
+    back = request.full_path.rstrip("?") if request.method in ("GET", "HEAD") else None
+    endpoint = "two_factor.enrol" if step == two_factor.ENROL else "two_factor.verify"
+    return redirect(url_for(endpoint, next=back))
 
 
 def load_application(application_id: int) -> Application | None:

@@ -227,8 +227,14 @@ def change_password(
     if not _verify(actor, current_password):
         raise InvalidInput("current_password_wrong", field="current_password")
     _set_password(actor, new_password)
+    current = sessions.find(session_token)
     sessions.end_others_rows(actor, keep=None, reason="password_changed", ip=ip)
-    token = sessions.begin(actor, ip=ip, user_agent=user_agent)
+    token = sessions.begin(
+        actor,
+        ip=ip,
+        user_agent=user_agent,
+        second_factor=current.second_factor if current is not None else None,
+    )
     audit("account.password_changed", actor=actor, subject=actor.email, ip=ip)
     _account_mail("password_changed", actor.id)
     db.session.commit()

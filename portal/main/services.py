@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import current_app
 
-from portal.extensions import db
+from portal.extensions import db, utcnow
 
 
 def health() -> dict:
@@ -50,6 +50,20 @@ DEMO_ACCOUNTS = (
     ("admin@opamss.demo.ventanilla.sv", "Administración OPAMSS", "admin", "OPAMSS"),
 )
 DEMO_SIMDET_TOKEN = "demo-simdet-token-no-usar-en-produccion"  # noqa: S105
+# The demo supervisor's and admin's authenticator key (their roles require a second factor).
+DEMO_TOTP_SECRET = "DEMOVENTANILLAAMSSDEMOVENTANILLA"  # noqa: S105  (demo data, printed)
+
+
+def _demo_second_factor(user) -> None:
+    """Enrol a demo account whose role requires it with the printed demo key (flush only)."""
+    from portal.two_factor.models import SecondFactor
+    from portal.two_factor.services import get_factor, required_for
+
+    if required_for(user) and get_factor(user) is None:
+        db.session.add(
+            SecondFactor(user_id=user.id, secret=DEMO_TOTP_SECRET, confirmed_at=utcnow())
+        )
+        db.session.flush()
 
 
 def seed(*, definitions_dir: str, demo: bool) -> dict:
@@ -69,9 +83,13 @@ def seed(*, definitions_dir: str, demo: bool) -> dict:
     accounts = []
     if demo:
         for email, name, role, authority_code in DEMO_ACCOUNTS:
-            if db.session.scalar(sa.select(User).where(User.email == email)) is None:
+            user = db.session.scalar(sa.select(User).where(User.email == email))
+            if user is None:
                 authority = get_authority(authority_code) if authority_code else None
-                _new_user(email, DEMO_PASSWORD, name, role, authority.id if authority else None)
+                user = _new_user(
+                    email, DEMO_PASSWORD, name, role, authority.id if authority else None
+                )
+            _demo_second_factor(user)
             accounts.append((email, role, authority_code))
         if db.session.scalar(sa.select(ApiClient).where(ApiClient.name == "simdet-demo")) is None:
             db.session.add(ApiClient(name="simdet-demo", token_hash=_hash(DEMO_SIMDET_TOKEN)))

@@ -24,6 +24,9 @@ class UserSession(db.Model):
     ended_reason: Mapped[str | None] = mapped_column(sa.String(30))
     ip: Mapped[str | None] = mapped_column(sa.String(64))
     user_agent: Mapped[str | None] = mapped_column(sa.String(300))
+    # How this session passed the second step (portal/two_factor): "totp", "recovery", or
+    # "none" when the person had no second factor to give; None until then.
+    second_factor: Mapped[str | None] = mapped_column(sa.String(10))
 
     user: Mapped[User] = relationship()
 

@@ -59,8 +59,14 @@ def end_row(row: UserSession, reason: str, *, ip: str | None, actor: User | None
         db.session.flush()
 
 
-def begin(user: User, *, ip: str | None, user_agent: str | None) -> str:
-    """Add a new session for `user` and return its random id for the cookie (flush only)."""
+def begin(
+    user: User, *, ip: str | None, user_agent: str | None, second_factor: str | None = None
+) -> str:
+    """Add a new session for `user` and return its random id for the cookie (flush only).
+
+    `second_factor` carries how a session it replaces passed the second step (a password
+    change in the same browser); a sign-in starts without it.
+    """
     token = secrets.token_urlsafe(32)
     now = utcnow()
     db.session.add(
@@ -71,6 +77,7 @@ def begin(user: User, *, ip: str | None, user_agent: str | None) -> str:
             last_seen_at=now,
             ip=ip,
             user_agent=(user_agent or "")[:300] or None,
+            second_factor=second_factor,
         )
     )
     db.session.flush()

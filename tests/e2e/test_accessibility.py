@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import ROOT, START
+from tests.e2e.conftest import ROOT, START, pass_second_factor
 from tests.portal.helpers import PASSWORD, file_new_application, login, make_applicant, make_staff
 
 pytestmark = pytest.mark.e2e
@@ -33,6 +33,7 @@ def _sign_in(page, base, email):
     page.get_by_label("Contraseña", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Entrar").click()
     page.wait_for_load_state()
+    pass_second_factor(page)  # supervisors and admins give their code (a no-op for others)
 
 
 def test_public_applicant_and_clerk_pages_pass_axe(app, live_server, browser):
@@ -113,3 +114,55 @@ def test_the_application_form_passes_axe_with_and_without_errors(app, live_serve
     page.get_by_text("Hay un problema").first.wait_for()
     with_errors = _violations(page)
     assert not clean and not with_errors, (clean, with_errors)
+
+
+def test_the_second_factor_pages_pass_axe_on_a_phone(app, live_server, browser):
+    import time
+
+    import pyotp
+
+    from portal.accounts.services import create_staff
+
+    with app.app_context():
+        create_staff(
+            email="jefa@example.sv", password=PASSWORD, role="supervisor", authority_code="OPAMSS"
+        )
+    base = live_server
+    page = browser.new_context(
+        viewport={"width": 360, "height": 800}, locale="es-SV", bypass_csp=True
+    ).new_page()
+    found: dict[str, list[str]] = {}
+
+    def check(where: str) -> None:
+        found[where] = _violations(page)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, where
+
+    _sign_in(page, base, "jefa@example.sv")  # an unenrolled supervisor is sent to enrol
+    page.get_by_role("heading", name="Active la verificación en dos pasos").wait_for()
+    check("activar")
+    totp = pyotp.TOTP(page.locator("#clave").inner_text().replace(" ", ""))
+    code = page.get_by_label("Código de verificación")
+    code.fill("000000")
+    page.get_by_role("button", name="Activar").click()
+    page.get_by_text("Hay un problema").first.wait_for()
+    check("activar con error")
+    page.get_by_label("Código de verificación").fill(totp.now())
+    page.get_by_role("button", name="Activar").click()
+    page.get_by_role("heading", name="Sus códigos de recuperación").wait_for()
+    check("códigos")
+    page.goto(f"{base}/cuenta/segundo-factor")
+    check("mi verificación")
+    page.context.clear_cookies()  # another browser: the password, then the code
+    _sign_in(page, base, "jefa@example.sv")
+    page.get_by_role("heading", name="Verificación en dos pasos").wait_for()
+    check("verificar")
+    page.get_by_role("link", name="No tengo mi teléfono: usar un código de recuperación").click()
+    page.get_by_role("button", name="Continuar").click()
+    page.get_by_text("Hay un problema").first.wait_for()
+    check("recuperación con error")
+    page.get_by_role("link", name="Volver a escribir el código de la aplicación").click()
+    page.get_by_label("Código de verificación").fill(totp.at(time.time() + 30))
+    page.get_by_role("button", name="Continuar").click()
+    page.wait_for_url(f"{base}/bandeja/")
+    problems = {where: v for where, v in found.items() if v}
+    assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())

@@ -17,8 +17,14 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import wait_until
-from tests.portal.helpers import PASSWORD, make_applicant, make_staff, pdf_bytes, pdf_text
+from tests.e2e.conftest import pass_second_factor, wait_until
+from tests.portal.helpers import (
+    PASSWORD,
+    make_applicant,
+    make_staff,
+    pdf_bytes,
+    pdf_text,
+)
 
 pytestmark = pytest.mark.e2e
 PHONE = {"width": 360, "height": 800}
@@ -34,6 +40,7 @@ def _sign_in(page, base: str, email: str) -> None:
     page.get_by_label("Contraseña", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Entrar").click()
     page.wait_for_load_state()
+    pass_second_factor(page)  # supervisors give a code after the password
 
 
 def _sign_in_at(page, base: str, email: str) -> None:
