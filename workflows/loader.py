@@ -34,6 +34,7 @@ from workflows.model import (
     Field,
     PlanMembership,
     Prerequisite,
+    Reason,
     Ref,
     Routing,
     RoutingRule,
@@ -220,6 +221,14 @@ class _Builder:
             if "plan" not in data
             else PlanMembership(data["plan"]["journey"], freeze(data["plan"].get("when"))),
             draft_retention_days=data.get("draft_retention_days"),
+            reasons=self.items(self.reason, data.get("reasons", ()), "reasons"),
+        )
+
+    def reason(self, raw: Mapping[str, Any], path: str) -> Reason:
+        return Reason(
+            code=raw["code"],
+            label=self.text(raw["label"], f"{path}.label"),
+            uses=tuple(raw["for"]),
         )
 
     def iso_date(self, raw: str | None, path: str) -> date | None:
@@ -368,4 +377,5 @@ class _Builder:
             verdicts_required=raw.get("verdicts_required", False),
             outputs=self.items(self.field, raw.get("outputs", ()), f"{path}.outputs"),
             kind=raw.get("kind"),
+            reasoned_text=self.maybe_text(raw.get("reasoned_text"), f"{path}.reasoned_text"),
         )
