@@ -226,6 +226,8 @@ ROUTES: dict[str, Rule] = {
     "review.inspection": _case(None, RECORD_INSPECTION, staff_only=True),
     "review.payment": _case(None, RECORD_PAYMENT, staff_only=True),
     "review.access_log": _case(ACCESS_LOG, staff_only=True),
+    # Internal notes: any staff who may see the case may add one (append-only).
+    "review.note": _case(None, READ, staff_only=True),
 }
 
 

@@ -53,6 +53,8 @@ class ReviewVerdict(db.Model):
     actor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    actor: Mapped[User] = relationship()
+
 
 class Inspection(db.Model):
     """A site visit recorded by staff; it counts for the state visit it was recorded in."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 import workflows
 from portal.applications.models import Application, HistoryEntry
@@ -150,7 +151,7 @@ class ReviewState:
 
 
 def review_state(application: Application) -> ReviewState:
-    """Read the case's submissions and verdicts (two statements)."""
+    """Read the case's submissions and verdicts with their authors (two statements)."""
     submissions = db.session.scalars(
         sa.select(Submission)
         .where(Submission.application_id == application.id)
@@ -159,6 +160,7 @@ def review_state(application: Application) -> ReviewState:
     verdicts = db.session.scalars(
         sa.select(ReviewVerdict)
         .where(ReviewVerdict.application_id == application.id)
+        .options(joinedload(ReviewVerdict.actor))
         .order_by(ReviewVerdict.id)
     ).all()
     if submissions:
