@@ -22,7 +22,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, StopValidation
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 
 from forms.builder import json_safe, wtf_field
 from forms.fields import DayMonthYearField, SpanishDateInput
@@ -200,7 +200,7 @@ class CaseNoteForm(FlaskForm):
         widget=GovTextArea(),
         description=_l("Solo la ve el personal de la institución, nunca la persona solicitante."),
         validators=[
-            InputRequired(_l("Escriba la nota.")),
+            DataRequired(_l("Escriba la nota.")),
             Length(max=5000, message=_l("Escriba como máximo 5000 caracteres.")),
         ],
     )

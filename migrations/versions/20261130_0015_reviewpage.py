@@ -16,6 +16,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 UTC = sa.DateTime  # portal.extensions.UTCDateTime stores naive UTC
+#: Never updated nor deleted (PostgreSQL refuses it, with 0007's `refuse_change`).
+APPEND_ONLY = ("submissions", "case_notes")
 
 
 def upgrade() -> None:
@@ -70,9 +72,18 @@ def upgrade() -> None:
             ["submission_id"],
             ["id"],
         )
+    if op.get_bind().dialect.name == "postgresql":
+        for table in APPEND_ONLY:
+            op.execute(
+                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_change()"
+            )
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for table in APPEND_ONLY:
+            op.execute(f"DROP TRIGGER {table}_append_only ON {table}")
     with op.batch_alter_table("review_verdicts") as batch:
         batch.drop_constraint("fk_review_verdicts_submission_id_submissions", type_="foreignkey")
         batch.drop_column("submission_id")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 
 import workflows
 from forms.review import (
@@ -129,7 +130,7 @@ def decision_text(form: CaseDecisionForm, case: CaseContext) -> DecisionText:
     comment = reasoned.compose(text, general, chosen, offered)
     if use and transition.comment_required and offered and not chosen and not general.strip():
         bare = reasoned.unfilled(transition, case.application, case.definition)
-        if bare is not None and text.strip() == bare.strip():
+        if bare is not None and text.split() == bare.split():
             return DecisionText(comment, chosen, error_field=f"x_{action}")
     return DecisionText(comment, chosen)
 
@@ -190,6 +191,16 @@ def correction_draft(case: CaseContext) -> str:
     return lines
 
 
+def lines_kept(text: str | None) -> Markup:
+    """A textarea's text, escaped, with its line breaks as `&#10;`.
+
+    GOV.UK's macros indent what they nest (a conditional under a radio, a fieldset): literal
+    line breaks in a textarea's text would gain spaces each time the page is shown.
+    """
+    lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return Markup("&#10;").join(escape(line) for line in lines)
+
+
 # ---------------------------------------------------------------- the items beside their data
 
 
@@ -239,15 +250,21 @@ def review_groups(case: CaseContext) -> list[ReviewGroup]:
     changes, history = review.changes(), review.history()
     labels = dict(case.items)
 
+    def shown(spec, value) -> str:
+        district = case.application.district
+        if spec.type == "district" and district is not None and district.code == value:
+            return district.short_name  # loaded with the case: no look-up by code
+        return display_value(spec, value, locale)
+
     def item(key: str) -> ReviewItem:
         document = documents.get(key)
         change = changes.get(key)
         if document is None:
             spec = definition.field(key)
-            value = display_value(spec, data[key], locale)
+            value = shown(spec, data[key])
             before = "" if change is None or change.old in (None, "", []) else None
             if before is None:
-                before = display_value(spec, change.old, locale)
+                before = shown(spec, change.old)
         else:
             value = ""
             before = (change.old or {}).get("filename", "") if change else ""

@@ -29,6 +29,7 @@ from portal.views_util import int_arg, reason_messages, staff_required
 from workflows.guards import RECORD_INSPECTION, RECORD_PAYMENT, RECORD_VERDICTS
 
 bp = Blueprint("review", __name__, url_prefix="/bandeja")
+bp.add_app_template_filter(case_pages.lines_kept, "lines_kept")
 
 
 @bp.get("/")
