@@ -216,7 +216,7 @@ def _verdicts(page, marked: dict[str, str]) -> None:
     items = page.locator(".app-verdict")
     for index in range(items.count()):
         item = items.nth(index)
-        legend = item.locator("legend").inner_text().strip()
+        legend = item.locator("legend").first.inner_text().strip()
         if legend in marked:
             item.get_by_label("No conforme", exact=True).check()
             item.get_by_role("textbox").fill(marked.pop(legend))
