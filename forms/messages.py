@@ -111,6 +111,9 @@ MESSAGES = {
         "de nuevo."
     ),
     "reason_required": _l("Escriba por qué no es conforme; la persona solicitante lo leerá."),
+    "decision_reason_required": _l(
+        "Marque al menos un motivo o escríbalo en el texto; la persona solicitante lo leerá."
+    ),
     "date_in_future": _l("La fecha no puede ser posterior a hoy."),
     "date_before_filing": _l(
         "La fecha no puede ser anterior a la presentación de la solicitud (%(filed)s)."

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -16,11 +17,12 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, StopValidation
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 
 from forms.builder import json_safe, wtf_field
 from forms.fields import DayMonthYearField, SpanishDateInput
@@ -50,6 +52,8 @@ class CaseDecisionForm(FlaskForm):
     submit = SubmitField(_l("Registrar decisión"), widget=GovSubmitInput())
     # Input names of the outputs each action asks for (build_decision_form); none here.
     output_groups: dict[str, list[str]] = {}
+    # Input names of the reasons and reasoned text of each action (with_reasons); none here.
+    reason_groups: dict[str, list[str]] = {}
 
 
 class ApplicationStartForm(FlaskForm):
@@ -100,8 +104,21 @@ class CasePaymentForm(FlaskForm):
     submit_payment = SubmitField(_l("Registrar pago"), widget=GovSubmitInput())
 
 
-def build_verdict_form(items: list[tuple[str, str]]) -> type[FlaskForm]:
-    """A form with, per review item (key, label), 'conforme / no conforme' and a reason."""
+def _reason_choices(label, reasons: list[tuple[str, str]]) -> SelectMultipleField:
+    """Checkboxes of a procedure's reasons (code, label); a forged code is dropped later."""
+    return SelectMultipleField(
+        label, widget=GovCheckboxesInput(), choices=list(reasons), validate_choice=False
+    )
+
+
+def build_verdict_form(
+    items: list[tuple[str, str]], reasons: list[tuple[str, str]] = ()
+) -> type[FlaskForm]:
+    """A form with, per review item (key, label), 'conforme / no conforme' and a reason.
+
+    With `reasons` (the procedure's correction reasons, code and label), each item also offers
+    them as checkboxes (`x_<key>`) under "No conforme", beside the free text (`r_<key>`).
+    """
 
     class CaseVerdictForm(FlaskForm):
         submit_verdicts = SubmitField(_l("Guardar revisión"), widget=GovSubmitInput())
@@ -127,8 +144,67 @@ def build_verdict_form(items: list[tuple[str, str]]) -> type[FlaskForm]:
                 validators=[Length(max=2000)],
             ),
         )
+        if reasons:
+            setattr(CaseVerdictForm, f"x_{key}", _reason_choices(_l("Motivos"), reasons))
     CaseVerdictForm.items = tuple(items)
     return CaseVerdictForm
+
+
+def with_reasons(
+    form_class: type[CaseDecisionForm],
+    reasons: dict[str, list[tuple[str, str]]],
+    texts: dict[str, str],
+) -> type[CaseDecisionForm]:
+    """Add to a decision form, per action, its reasons (`x_<action>`) and its text (`t_<action>`).
+
+    `reasons` maps an action to the reasons it offers (code, label); `texts` an action to its
+    reasoned text, prefilled from the definition (`portal.review.reasoned`). Both are shown
+    under the action's choice, with its outputs.
+    """
+
+    class CaseDecisionWithReasonsForm(form_class):
+        pass
+
+    extra: dict[str, list[str]] = {}
+    for action, offered in reasons.items():
+        if offered:
+            name = f"x_{action}"
+            setattr(CaseDecisionWithReasonsForm, name, _reason_choices(_l("Motivos"), offered))
+            extra.setdefault(action, []).append(name)
+    for action, text in texts.items():
+        name = f"t_{action}"
+        setattr(
+            CaseDecisionWithReasonsForm,
+            name,
+            TextAreaField(
+                _l("Texto de la resolución"),
+                widget=GovTextArea(),
+                default=text,
+                description=_l(
+                    "Texto propuesto por el procedimiento: revíselo y complételo. La persona "
+                    "solicitante lo verá tal como quede."
+                ),
+                validators=[Length(max=10000, message=_l("Escriba como máximo 10000 caracteres."))],
+            ),
+        )
+        extra.setdefault(action, []).append(name)
+    CaseDecisionWithReasonsForm.reason_groups = extra
+    return CaseDecisionWithReasonsForm
+
+
+class CaseNoteForm(FlaskForm):
+    """An internal note of the office on a case (never shown to the applicant)."""
+
+    body = TextAreaField(
+        _l("Nota interna"),
+        widget=GovTextArea(),
+        description=_l("Solo la ve el personal de la institución, nunca la persona solicitante."),
+        validators=[
+            DataRequired(_l("Escriba la nota.")),
+            Length(max=5000, message=_l("Escriba como máximo 5000 caracteres.")),
+        ],
+    )
+    submit_note = SubmitField(_l("Agregar nota"), widget=GovSubmitInput())
 
 
 def build_decision_form(outputs, locale: str) -> type[CaseDecisionForm]:

@@ -73,3 +73,35 @@ def send_download(data: bytes, content_type: str, name: str) -> Response:
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+#: Content types shown inside the clerk's case page; anything else is only ever downloaded.
+INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
+
+
+def send_inline(data: bytes, content_type: str, name: str) -> Response:
+    """Answer with a PDF or image to show in a page of this site (an iframe or an img).
+
+    Any other `content_type` is sent as an attachment (`send_download`). The response is
+    `inline`, never sniffed (`nosniff`), framable only by this site (`frame-ancestors 'self'`,
+    `X-Frame-Options: SAMEORIGIN`) and, for a PDF, sandboxed (CSP `sandbox`: no scripts, forms
+    or navigation from the file's active content, in browsers that honour it).
+    """
+    if content_type not in INLINE_TYPES:
+        return send_download(data, content_type, name)
+    response = send_file(
+        io.BytesIO(data),
+        mimetype=content_type,
+        as_attachment=False,
+        download_name=download_name(name),
+        conditional=False,
+        etag=False,
+    )
+    policy = "default-src 'none'; frame-ancestors 'self'"
+    if content_type == "application/pdf":
+        policy = f"sandbox; {policy}"
+    response.headers["Content-Security-Policy"] = policy
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -321,6 +321,8 @@ ROUTES: dict[str, Rule] = {
     "two_factor.manage": Rule(STAFF),
     "two_factor.regenerate": Rule(STAFF),
     "two_factor.disable": Rule(STAFF),
+    # Internal notes: any staff who may see the case may add one (append-only).
+    "review.note": _case(None, READ, staff_only=True),
 }
 
 

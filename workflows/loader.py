@@ -37,6 +37,7 @@ from workflows.model import (
     OpinionSource,
     PlanMembership,
     Prerequisite,
+    Reason,
     Ref,
     Routing,
     RoutingRule,
@@ -225,6 +226,7 @@ class _Builder:
             draft_retention_days=data.get("draft_retention_days"),
             inspection=None if "inspection" not in data else self.inspection(data["inspection"]),
             opinions=self.items(self.opinion, data.get("opinions", ()), "opinions"),
+            reasons=self.items(self.reason, data.get("reasons", ()), "reasons"),
         )
 
     def inspection(self, raw: Mapping[str, Any]) -> InspectionSpec:
@@ -243,6 +245,13 @@ class _Builder:
             name=self.text(raw["name"], f"{path}.name"),
             business_days=raw["business_days"],
             suspends_clock=raw.get("suspends_clock", False),
+        )
+
+    def reason(self, raw: Mapping[str, Any], path: str) -> Reason:
+        return Reason(
+            code=raw["code"],
+            label=self.text(raw["label"], f"{path}.label"),
+            uses=tuple(raw["for"]),
         )
 
     def iso_date(self, raw: str | None, path: str) -> date | None:
@@ -391,4 +400,5 @@ class _Builder:
             verdicts_required=raw.get("verdicts_required", False),
             outputs=self.items(self.field, raw.get("outputs", ()), f"{path}.outputs"),
             kind=raw.get("kind"),
+            reasoned_text=self.maybe_text(raw.get("reasoned_text"), f"{path}.reasoned_text"),
         )

@@ -282,6 +282,8 @@ class Transition:
             decision and printed on the certificate with their labels.
         kind: What the transition means (`TRANSITION_KINDS`) when the definition declares it;
             None to infer it from the states (`Definition.kind_of`).
+        reasoned_text: The text the decision's comment starts from, with placeholders from
+            `workflows.reasons.PLACEHOLDERS`; None when the clerk writes it from scratch.
     """
 
     action: str
@@ -295,6 +297,7 @@ class Transition:
     verdicts_required: bool = False
     outputs: tuple[Field, ...] = ()
     kind: str | None = None
+    reasoned_text: Text | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the definition mapping."""
@@ -302,6 +305,26 @@ class Transition:
         body["from"] = body.pop("sources")
         body["to"] = body.pop("target")
         return body
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """A reason the office may give for a correction request or a denial.
+
+    Attributes:
+        code: Stable code, unique in the definition (`plano_sin_firma`); stored with verdicts
+            and decisions, and counted by the reports.
+        label: What the clerk ticks and the applicant reads.
+        uses: What it may be given for: `correction`, `denial` (`workflows.reasons.REASON_USES`).
+    """
+
+    code: str
+    label: Text
+    uses: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the definition mapping (`uses` is written `for`)."""
+        return {"code": self.code, "label": self.label.to_dict(), "for": list(self.uses)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -516,6 +539,7 @@ class Definition:
     draft_retention_days: int | None = None
     inspection: InspectionSpec | None = None
     opinions: tuple[OpinionSource, ...] = ()
+    reasons: tuple[Reason, ...] = ()
     _index: Mapping[str, Mapping[Any, Any]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
@@ -578,6 +602,20 @@ class Definition:
             return "submit"
         return "correct" if sources == {"waiting_applicant"} else "advance"
 
+    def reason_use(self, transition: Transition) -> str | None:
+        """Return what reasons a transition's comment gives, from what it means, or None.
+
+        A request to the applicant (kind `ask_applicant`) gives `correction` reasons; a move into
+        a `denied` state gives `denial` reasons; other transitions take no reasons.
+        """
+        if self.kind_of(transition) == "ask_applicant":
+            return "correction"
+        return "denial" if self.state(transition.target).kind == "denied" else None
+
+    def reasons_for(self, use: str | None) -> tuple[Reason, ...]:
+        """Return the reasons offered for `use` (`correction` or `denial`), in order."""
+        return tuple(reason for reason in self.reasons if use in reason.uses)
+
     def transitions_for(self, state: str, action: str) -> tuple[Transition, ...]:
         """Return the transitions for `action` from `state` (usually one)."""
         return self._index["by_action"].get((state, action), ())
@@ -609,6 +647,7 @@ class Definition:
                 "draft_retention_days": self.draft_retention_days,
                 "inspection": self.inspection and self.inspection.to_dict(),
                 "opinions": self.opinions,
+                "reasons": self.reasons,
             }
         )
         if self.plan is not None:

@@ -31,6 +31,7 @@ from workflows.model import (
     Transition,
 )
 from workflows.problems import Problem
+from workflows.reasons import template_problems
 from workflows.schemas import params_problems
 
 _TEXT_TYPES = frozenset({"text", "long_text", "address"})
@@ -64,7 +65,8 @@ def check(definition: Definition) -> list[Problem]:
         Problems in definition order: duplicates, fields, documents, fees, payment orders, states,
         transitions, breach actions, the state graph, ambiguity, life events, SIMDET mapping,
         routing, prerequisites, the data dictionary's (`workflows.dictionary.check`), the clock's
-        (`workflows.clock_checks`), then traps, corrections, suspensions and condition depth.
+        (`workflows.clock_checks`), then traps, corrections, suspensions, reasons and reasoned
+        texts, and condition depth.
     """
     return [problem for one in CHECKS for problem in one(definition)]
 
@@ -897,6 +899,35 @@ def condition_depth(condition: Condition) -> int:
     return deepest
 
 
+def _reason_problems(definition: Definition) -> list[Problem]:
+    """Reasons: unique codes, each for a use some transition has; reasoned texts' placeholders.
+
+    A missing Spanish (or English) label is the loader's `missing_translation`, an unknown use
+    the schema's `not_allowed`.
+    """
+    problems = _duplicates("reasons", "code", [reason.code for reason in definition.reasons])
+    states = _states_of(definition)
+    offered = {
+        definition.reason_use(transition)
+        for transition in definition.transitions
+        if definition.reasons and {transition.target, *transition.sources} <= states.keys()
+    }
+    for index, reason in enumerate(definition.reasons):
+        for use in reason.uses:
+            if use not in offered:
+                problems.append(
+                    Problem(f"reasons[{index}].for", "reason_never_offered", f"no {use} here")
+                )
+    for index, transition in enumerate(definition.transitions):
+        if transition.reasoned_text is None:
+            continue
+        for locale in ("es", "en"):
+            path = f"workflow.transitions[{index}].reasoned_text.{locale}"
+            text = getattr(transition.reasoned_text, locale)
+            problems += [Problem(path, code, detail) for code, detail in template_problems(text)]
+    return problems
+
+
 def _depth_problems(definition: Definition) -> list[Problem]:
     return [
         Problem(path, "condition_too_deep", f"nested beyond {MAX_CONDITION_DEPTH} levels")
@@ -927,6 +958,7 @@ CHECKS: list[Check] = [
     _trap_problems,
     _correction_problems,
     _suspension_problems,
+    _reason_problems,
     _depth_problems,
 ]
 

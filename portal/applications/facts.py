@@ -31,11 +31,13 @@ def facts_for(
     comment: str = "",
     outputs: dict | None = None,
     statuses: tuple | None = None,
+    verdicts: dict | None = None,
 ) -> workflows.Facts:
     """Snapshot what the engine needs to decide on this case (and what the actor gives).
 
-    `statuses` are the case's prerequisite statuses (`subjects.statuses`) when the caller has
-    read them already for the same request.
+    `statuses` are the case's prerequisite statuses (`subjects.statuses`) and `verdicts` its
+    current verdicts (`review.current_verdicts`, item -> verdict) when the caller has read
+    them already for the same request.
     """
     from portal.review import services as review
     from portal.subjects import services as subjects
@@ -56,5 +58,10 @@ def facts_for(
         documents=frozenset(d.requirement_code for d in application.current_documents),
         fee_paid=review.fee_paid(application),
         inspection_recorded=review.inspection_recorded(application),
-        verdicts={item: v.ok for item, v in review.current_verdicts(application).items()},
+        verdicts={
+            item: v.ok
+            for item, v in (
+                review.current_verdicts(application) if verdicts is None else verdicts
+            ).items()
+        },
     )

@@ -133,8 +133,8 @@ class HistoryEntry(db.Model):
     # What the actor gave with the action when its transition declares `outputs` (an account
     # number, a tax category), by output name, as JSON primitives; None when nothing was asked.
     outputs: Mapped[dict | None] = mapped_column(sa.JSON)
-    # The reason codes the actor chose from the definition's `reasons` catalogue (corrections
-    # and denials), as a JSON list; None when none were asked. Reports count them.
+    # Codes of the definition's reasons (`reasons:`) the actor chose for a correction request
+    # or a denial, in the definition's order; None when the action takes none.
     reasons: Mapped[list | None] = mapped_column(sa.JSON)
 
     application: Mapped[Application] = relationship(back_populates="history")

@@ -30,6 +30,7 @@ from portal.idempotent import insert_if_absent
 from portal.permissions import role_on
 from portal.procedures.models import Procedure, ProcedureVersion
 from portal.procedures.services import definition_of, version_for_new_cases
+from portal.review import rounds
 from portal.storage import storage
 from portal.subjects import services as subjects
 from workflows.guards import applicable_data, applicable_documents, pending_answers
@@ -451,12 +452,16 @@ def act_on_application(
     comment: str = "",
     expected_version: int | None = None,
     outputs: dict[str, object] | None = None,
+    reasons: list[str] | tuple[str, ...] = (),
 ) -> HistoryEntry:
     """Take a workflow action on a case (decide, request a correction, withdraw).
 
     `outputs` are what the actor gives with the action when its transition declares some (a
     taxpayer account number, a tax category), by output name; the engine checks them and
     refuses with `invalid_output` reasons, and they are stored on the history entry.
+    `reasons` are codes of the definition's reasons for what the transition means
+    (`Definition.reason_use`): stored on the history entry in the definition's order; codes
+    it does not offer are dropped.
     """
     application = lock_application(application, expected_version)
     try:
@@ -470,7 +475,14 @@ def act_on_application(
     with _stale_as_conflict():
         try:
             entry = _fire(
-                application, definition, action, actor, role, comment.strip(), outputs or {}
+                application,
+                definition,
+                action,
+                actor,
+                role,
+                comment.strip(),
+                outputs or {},
+                reasons,
             )
         except workflows.TransitionNotAllowed as refused:
             db.session.rollback()
@@ -522,10 +534,12 @@ def _fire(
     role: str,
     comment: str,
     outputs: dict[str, object] | None = None,
+    reasons: list[str] | tuple[str, ...] = (),
 ) -> HistoryEntry:
     """Ask the engine, then change state, write history, and perform the effects (flush only).
 
-    `actor` is None for the system's own acts (`fire_as`).
+    `actor` is None for the system's own acts (`fire_as`). A submission (filing or a
+    correction) keeps what was sent (`portal.review.rounds.snapshot`).
     """
     outcome = workflows.fire(
         definition, application.state, action, facts_for(application, role, comment, outputs)
@@ -554,11 +568,28 @@ def _fire(
         to_state=outcome.target,
         comment=comment,
         outputs={k: json_safe(v) for k, v in outcome.outputs.items()} or None,
+        reasons=_chosen_reasons(definition, outcome, reasons),
     )
     db.session.add(entry)
     db.session.flush()
+    rounds.snapshot(application, definition, entry)
     effects.apply(application, definition, outcome, entry)
     return entry
+
+
+def _chosen_reasons(
+    definition: workflows.Definition, outcome, chosen: list[str] | tuple[str, ...]
+) -> list[str] | None:
+    """The chosen codes the fired transition offers, in the definition's order (None: none)."""
+    if not chosen:
+        return None
+    transition = next(
+        t
+        for t in definition.transitions_for(outcome.source, outcome.action)
+        if t.target == outcome.target
+    )
+    offered = definition.reasons_for(definition.reason_use(transition))
+    return [r.code for r in offered if r.code in set(chosen)] or None
 
 
 def fire_as(

@@ -13,7 +13,7 @@ from forms.messages import message_for
 from forms.review import ApplicationActionForm, ApplicationStartForm, SubjectChoiceForm
 from portal import permissions
 from portal.applications import dashboard, presenters, services
-from portal.downloads import send_download
+from portal.downloads import send_download, send_inline
 from portal.drafts import presenters as draft_pages
 from portal.drafts import services as draft_services
 from portal.errors import DomainError, NotFound
@@ -288,9 +288,11 @@ def withdraw(application_id: int):
 @bp.get("/<int:application_id>/documentos/<int:document_id>")
 @login_required
 def document(application_id: int, document_id: int):
+    """A case's document: downloaded, or with `?ver=1` shown in the page (PDF and images)."""
     application = _load(application_id)
     found = next(d for d in application.documents if d.id == document_id)  # checked by the rule
-    return send_download(storage().get(found.storage_key), found.content_type, found.filename)
+    send = send_inline if request.args.get("ver") == "1" else send_download
+    return send(storage().get(found.storage_key), found.content_type, found.filename)
 
 
 @bp.get("/<int:application_id>/<any(constancia, certificado):kind>.pdf")

@@ -2,8 +2,9 @@
 
 The round is read from the definition, never from names: the case is in a state of kind
 `waiting_applicant` that it entered by a transition of kind `ask_applicant` (a prevención).
-The items marked are the latest verdicts of the review round that led to it
-(`review.services.current_verdicts`) that said "not OK", each with its reason. When the office
+The items marked are the verdicts that count (`review.services.current_verdicts`: the latest
+on each item, kept from earlier rounds for items that did not change) that said "not OK", each
+with its reasons (the chosen reasons' labels, then the clerk's words). When the office
 asked with items marked, only those may change; a general prevención (only a comment, no item
 marked) leaves everything editable.
 """
@@ -51,6 +52,7 @@ def correction_round(
     application: Application, definition: workflows.Definition
 ) -> CorrectionRound | None:
     """The correction the applicant is answering now, or None when the case is not in one."""
+    from portal.review.reasoned import verdict_explanation
     from portal.review.services import current_verdicts
 
     if definition.state(application.state).kind != "waiting_applicant":
@@ -58,7 +60,11 @@ def correction_round(
     entry = _asking_entry(application, definition)
     if entry is None:
         return None
-    refused = {item: v.reason for item, v in current_verdicts(application).items() if not v.ok}
+    refused = {
+        item: verdict_explanation(v, definition)
+        for item, v in current_verdicts(application).items()
+        if not v.ok
+    }
     fields = {f.name: refused[f.name] for f in definition.fields if f.name in refused}
     documents = {d.code: refused[d.code] for d in definition.documents if d.code in refused}
     locked: frozenset[str] = frozenset()

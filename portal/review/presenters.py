@@ -1,23 +1,38 @@
-"""What the case page of the back office shows: items to review, and its forms."""
+"""What the case page of the back office shows: items to review beside their data, and forms.
+
+The page reads the case once per request (`load_context`): facts for the engine, the
+submissions and verdicts (`portal.review.rounds`), so its number of SQL statements does not
+grow with the history, the documents or the verdicts.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 
 import workflows
 from forms.review import (
     CaseDecisionForm,
     CaseInspectionForm,
+    CaseNoteForm,
     CasePaymentForm,
     build_decision_form,
     build_verdict_form,
+    with_reasons,
 )
 from portal.applications.facts import facts_for
-from portal.applications.models import Application
-from portal.review.services import current_verdicts
+from portal.applications.models import Application, Document
+from portal.certificates.services import display_value
+from portal.review import reasoned
+from portal.review.models import ReviewVerdict
+from portal.review.rounds import Change, ReviewState, review_state
 from workflows.guards import review_items
+from workflows.steps import Step, steps
+
+#: Content types a document may be shown with in the page (inline), and how.
+INLINE_KINDS = {"application/pdf": "pdf", "image/jpeg": "image", "image/png": "image"}
 
 
 @dataclass
@@ -30,6 +45,7 @@ class CaseContext:
     facts: workflows.Facts
     items: list[tuple[str, str]]
     statuses: tuple = ()
+    review: ReviewState | None = None
 
 
 def load_context(
@@ -39,22 +55,84 @@ def load_context(
     from portal.subjects.services import statuses
 
     found = statuses(application, definition)  # for the guard and the page, read once
-    case_facts = facts_for(application, role, statuses=found)
+    review = review_state(application)
+    case_facts = facts_for(application, role, statuses=found, verdicts=review.current())
     labels = {f.name: f.label.get(locale) for f in definition.fields}
     labels |= {d.code: d.title.get(locale) for d in definition.documents}
     items = [(key, labels[key]) for key in review_items(definition, case_facts)]
-    return CaseContext(application, definition, locale, case_facts, items, found)
+    return CaseContext(application, definition, locale, case_facts, items, found, review)
+
+
+def _offered(case: CaseContext) -> list[workflows.Transition]:
+    """The transitions from the current state this role may take (the engine decides later)."""
+    return [
+        t
+        for t in case.definition.transitions_from(case.application.state)
+        if case.facts.role in t.roles
+    ]
+
+
+def _reason_pairs(case: CaseContext, use: str | None) -> list[tuple[str, str]]:
+    return [(r.code, r.label.get(case.locale)) for r in case.definition.reasons_for(use)]
+
+
+def refused_lines(case: CaseContext) -> str:
+    """The items found not OK, one line each with their reasons (the `{reasons}` value)."""
+    labels = {f.name: f.label.get(reasoned.RECORD_LOCALE) for f in case.definition.fields}
+    labels |= {d.code: d.title.get(reasoned.RECORD_LOCALE) for d in case.definition.documents}
+    return reasoned.refused_lines(case.definition, case.review.current(), labels)
 
 
 def decision_form(case: CaseContext, lock_version: int) -> CaseDecisionForm:
-    """The decision form, with the outputs the actions offered to this role ask for."""
-    outputs = [
-        (transition.action, spec)
-        for transition in case.definition.transitions_from(case.application.state)
-        if case.facts.role in transition.roles
-        for spec in transition.outputs
-    ]
-    return build_decision_form(outputs, case.locale)(lock_version=lock_version)
+    """The decision form: per offered action its outputs, reasons and prefilled reasoned text."""
+    offered = _offered(case)
+    outputs = [(t.action, spec) for t in offered for spec in t.outputs]
+    reasons, texts = {}, {}
+    lines = refused_lines(case)
+    for transition in offered:
+        use = case.definition.reason_use(transition)
+        reasons.setdefault(transition.action, _reason_pairs(case, use))
+        text = reasoned.prefilled(transition, case.application, case.definition, lines)
+        if text is not None:
+            texts.setdefault(transition.action, text)
+    form_class = with_reasons(build_decision_form(outputs, case.locale), reasons, texts)
+    return form_class(lock_version=lock_version)
+
+
+@dataclass(frozen=True)
+class DecisionText:
+    """What a decision says: its comment, the reason codes chosen, or an error for a field."""
+
+    comment: str
+    reasons: list[str]
+    error_field: str | None = None
+
+
+def decision_text(form: CaseDecisionForm, case: CaseContext) -> DecisionText:
+    """Compose the chosen action's comment from its text, the clerk's words and its reasons.
+
+    A correction or denial whose text gives no reason (nothing ticked, the text as proposed
+    with no item found not OK, no words of the clerk) is refused at its reasons.
+    """
+    action = form.action.data or ""
+    transition = next((t for t in _offered(case) if t.action == action), None)
+    chosen_field = getattr(form, f"x_{action}", None)
+    text_field = getattr(form, f"t_{action}", None)
+    chosen = list(chosen_field.data or []) if chosen_field is not None else []
+    # A browser always sends the text box; a post without it gives only the comment.
+    text = (text_field.data or "") if text_field is not None and text_field.raw_data else ""
+    general = form.comment.data or ""
+    if transition is None:
+        return DecisionText(general, [])
+    use = case.definition.reason_use(transition)
+    offered = case.definition.reasons_for(use)
+    chosen = [r.code for r in offered if r.code in chosen]
+    comment = reasoned.compose(text, general, chosen, offered)
+    if use and transition.comment_required and offered and not chosen and not general.strip():
+        bare = reasoned.unfilled(transition, case.application, case.definition)
+        if bare is not None and text.split() == bare.split():
+            return DecisionText(comment, chosen, error_field=f"x_{action}")
+    return DecisionText(comment, chosen)
 
 
 @dataclass
@@ -67,35 +145,153 @@ class CaseForms:
         default_factory=lambda: CaseInspectionForm(formdata=None)
     )
     payment: CasePaymentForm = field(default_factory=lambda: CasePaymentForm(formdata=None))
+    note: CaseNoteForm = field(default_factory=lambda: CaseNoteForm(formdata=None))
 
 
 def verdict_form(case: CaseContext, formdata: bool) -> FlaskForm:
-    """The verdict form, filled with the current round's verdicts on a GET."""
-    form_class = build_verdict_form(case.items)
+    """The verdict form, filled with the verdicts that count now on a GET."""
+    form_class = build_verdict_form(case.items, _reason_pairs(case, "correction"))
     if formdata:
         return form_class()
     data = {}
-    for key, verdict in current_verdicts(case.application).items():
+    for key, verdict in case.review.current().items():
         data[f"v_{key}"] = "ok" if verdict.ok else "no"
         data[f"r_{key}"] = verdict.reason
+        data[f"x_{key}"] = list(verdict.reasons or [])
     return form_class(formdata=None, data=data)
 
 
-def verdicts_from(form: FlaskForm) -> dict[str, tuple[bool, str]]:
-    """The verdicts a reviewer gave (items left unanswered are left out)."""
+def verdicts_from(form: FlaskForm) -> dict[str, tuple[bool, str, list[str]]]:
+    """The verdicts a reviewer gave (items left unanswered are left out), with reason codes."""
     given = {}
     for key, _label in form.items:
         choice = getattr(form, f"v_{key}").data
         if choice in ("ok", "no"):
-            given[key] = (choice == "ok", getattr(form, f"r_{key}").data or "")
+            codes = getattr(form, f"x_{key}", None)
+            given[key] = (
+                choice == "ok",
+                getattr(form, f"r_{key}").data or "",
+                list(codes.data or []) if codes is not None else [],
+            )
     return given
 
 
 def correction_draft(case: CaseContext) -> str:
-    """A starting text for a correction request: each item found not OK, with its reason."""
+    """A starting text for a correction request: its reasoned text, or the items not OK.
+
+    The text of the first correction transition offered that has one (`reasoned_text`, with
+    `{reasons}` the items found not OK); without one, just those items, one per line.
+    """
+    lines = refused_lines(case)
+    for transition in _offered(case):
+        if case.definition.reason_use(transition) == "correction":
+            text = reasoned.prefilled(transition, case.application, case.definition, lines)
+            if text is not None:
+                return text
+    return lines
+
+
+def lines_kept(text: str | None) -> Markup:
+    """A textarea's text, escaped, with its line breaks as `&#10;`.
+
+    GOV.UK's macros indent what they nest (a conditional under a radio, a fieldset): literal
+    line breaks in a textarea's text would gain spaces each time the page is shown.
+    """
+    lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return Markup("&#10;").join(escape(line) for line in lines)
+
+
+# ---------------------------------------------------------------- the items beside their data
+
+
+@dataclass
+class ReviewItem:
+    """One field or document under review, with what the page shows beside its verdict.
+
+    Attributes:
+        key: Field name or requirement code.
+        label: Question or document title in the page's language.
+        value: The answer as people read it ('' for a document).
+        document: The current document (None for a field).
+        viewer: How the document shows in the page: `pdf`, `image`, or None (download only).
+        change: What changed since the previous submission (None when unchanged or first).
+        before: The earlier answer as people read it, or the earlier file name.
+        verdict: The verdict that counts now, if any.
+        carried: That verdict judged an earlier submission (the item did not change since).
+        history: Every verdict on the item, newest first, each with its explanation.
+    """
+
+    key: str
+    label: str
+    value: str = ""
+    document: Document | None = None
+    viewer: str | None = None
+    change: Change | None = None
+    before: str = ""
+    verdict: ReviewVerdict | None = None
+    carried: bool = False
+    history: list[tuple[ReviewVerdict, str]] = field(default_factory=list)
+
+
+@dataclass
+class ReviewGroup:
+    title: str
+    items: list[ReviewItem]
+
+
+def review_groups(case: CaseContext) -> list[ReviewGroup]:
+    """The items under review grouped as the form's steps ask them, each with its data."""
+    from portal.drafts.presenters import step_title
+
+    definition, locale, review = case.definition, case.locale, case.review
+    data = case.application.data
+    documents = {d.requirement_code: d for d in case.application.current_documents}
+    current, carried = review.current(), review.carried()
+    changes, history = review.changes(), review.history()
     labels = dict(case.items)
-    return "\n".join(
-        f"- {labels.get(key, key)}: {verdict.reason}"
-        for key, verdict in current_verdicts(case.application).items()
-        if not verdict.ok
-    )
+
+    def shown(spec, value) -> str:
+        district = case.application.district
+        if spec.type == "district" and district is not None and district.code == value:
+            return district.short_name  # loaded with the case: no look-up by code
+        return display_value(spec, value, locale)
+
+    def item(key: str) -> ReviewItem:
+        document = documents.get(key)
+        change = changes.get(key)
+        if document is None:
+            spec = definition.field(key)
+            value = shown(spec, data[key])
+            before = "" if change is None or change.old in (None, "", []) else None
+            if before is None:
+                before = shown(spec, change.old)
+        else:
+            value = ""
+            before = (change.old or {}).get("filename", "") if change else ""
+        return ReviewItem(
+            key=key,
+            label=labels[key],
+            value=value,
+            document=document,
+            viewer=INLINE_KINDS.get(document.content_type) if document else None,
+            change=change,
+            before=before,
+            verdict=current.get(key),
+            carried=key in carried,
+            history=[
+                (v, reasoned.verdict_explanation(v, definition, locale))
+                for v in history.get(key, [])
+            ],
+        )
+
+    placed: set[str] = set()
+    groups = []
+    for step in steps(definition):
+        keys = [k for k in (*step.fields, *step.documents) if k in labels]
+        if keys:
+            groups.append(ReviewGroup(step_title(step), [item(k) for k in keys]))
+            placed.update(keys)
+    rest = [key for key, _label in case.items if key not in placed]
+    if rest:  # documents given at the counter, outside the form's steps
+        groups.append(ReviewGroup(step_title(Step(None, (), tuple(rest))), [item(k) for k in rest]))
+    return groups

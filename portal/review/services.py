@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from portal import permissions
 from portal.accounts.models import User
@@ -15,10 +16,12 @@ from portal.errors import InvalidInput, NotAllowed
 from portal.extensions import db
 from portal.payments import services as payments
 from portal.payments.models import PaymentOrder
-from portal.review.models import Inspection, ReviewVerdict
+from portal.review.models import CaseNote, Inspection, ReviewVerdict
 from workflows.guards import RECORD_INSPECTION, RECORD_PAYMENT, RECORD_VERDICTS
 
 INSPECTION_RESULTS = ("conforme", "con_observaciones", "no_conforme")
+#: Longest internal note, in characters.
+NOTE_MAX_CHARS = 5000
 
 
 def _authorized(application: Application, actor: User, task: str) -> tuple[Application, str]:
@@ -55,14 +58,15 @@ def round_started_at(application: Application):
 
 
 def current_verdicts(application: Application) -> dict[str, ReviewVerdict]:
-    """The latest verdict on each item in the current review round."""
-    since = round_started_at(application)
-    rows = db.session.scalars(
-        sa.select(ReviewVerdict)
-        .where(ReviewVerdict.application_id == application.id)
-        .order_by(ReviewVerdict.id)
-    ).all()
-    return {row.item: row for row in rows if row.decided_at >= since}
+    """The latest verdict on each item that still judges it as it is now.
+
+    A verdict given on an earlier submission still counts when its item did not change since
+    (`portal.review.rounds.ReviewState.holds`): after a correction only changed items need a
+    new verdict. Two statements.
+    """
+    from portal.review.rounds import review_state
+
+    return review_state(application).current()
 
 
 def inspection_recorded(application: Application) -> bool:
@@ -82,21 +86,36 @@ def record_verdicts(
     *,
     actor: User,
     application: Application,
-    verdicts: dict[str, tuple[bool, str]],
+    verdicts: dict[str, tuple],
     items: tuple[str, ...],
 ) -> int:
     """Record OK / not OK on review items; a 'not OK' needs its reason. Returns how many.
+
+    `verdicts` maps an item to `(ok, reason)` or `(ok, reason, codes)`: `codes` are the
+    definition's correction reasons chosen (`reasons:`, for `correction`); codes it does not
+    offer are dropped. A "not OK" needs a reason text or a code. Each verdict judges the
+    applicant's latest submission (`portal.review.rounds`).
 
     Raises:
         NotFound, NotAllowed: from `portal.permissions.authorize` (task `record_verdicts`).
         InvalidInput: `reason_required` at the item judged not OK without a reason.
     """
+    from portal.procedures.services import definition_of
+    from portal.review.rounds import latest_submission_id
+
     application, role = _authorized(application, actor, RECORD_VERDICTS)
+    offered = [
+        r.code for r in definition_of(application.procedure_version).reasons_for("correction")
+    ]
+    submission_id = latest_submission_id(application)
     recorded = 0
-    for item, (ok, reason) in verdicts.items():
+    for item, given in verdicts.items():
+        ok, reason = given[0], given[1]
+        chosen = set(given[2]) if len(given) > 2 else set()
+        codes = [code for code in offered if code in chosen and not ok]
         if item not in items:
             continue  # a forged or stale item: ignore, never store it
-        if not ok and not reason.strip():
+        if not ok and not reason.strip() and not codes:
             db.session.rollback()
             raise InvalidInput("reason_required", field=item)
         db.session.add(
@@ -105,6 +124,8 @@ def record_verdicts(
                 item=item,
                 ok=ok,
                 reason=reason.strip(),
+                reasons=codes or None,
+                submission_id=submission_id,
                 actor_id=actor.id,
             )
         )
@@ -179,3 +200,38 @@ def fee_paid(application: Application) -> bool:
         )
     ).all()
     return bool(statuses) and all(status == "paid" for status in statuses)
+
+
+def add_note(*, actor: User, application: Application, body: str) -> CaseNote:
+    """Append an internal note to the case (staff who may see it); never shown to applicants.
+
+    Raises:
+        NotFound: not the actor's case.
+        NotAllowed: `role_not_allowed` for someone who is not staff.
+        InvalidInput: `required` at `body` when blank, `too_long` beyond `NOTE_MAX_CHARS`.
+    """
+    application = lock_application(application)
+    if not actor.is_staff:
+        raise NotAllowed("role_not_allowed")
+    permissions.authorize(actor, application, permissions.READ)
+    text = body.strip()
+    if not text:
+        raise InvalidInput("required", field="body")
+    if len(text) > NOTE_MAX_CHARS:
+        raise InvalidInput("too_long", field="body")
+    note = CaseNote(application_id=application.id, author_id=actor.id, body=text)
+    db.session.add(note)
+    db.session.commit()
+    return note
+
+
+def list_notes(application: Application) -> list[CaseNote]:
+    """The case's internal notes, newest first, with their authors (one statement)."""
+    return list(
+        db.session.scalars(
+            sa.select(CaseNote)
+            .where(CaseNote.application_id == application.id)
+            .options(joinedload(CaseNote.author))
+            .order_by(CaseNote.id.desc())
+        )
+    )

@@ -12,6 +12,7 @@ from forms.messages import message_for
 from forms.review import (
     CaseDecisionForm,
     CaseInspectionForm,
+    CaseNoteForm,
     CasePaymentForm,
     decision_outputs,
 )
@@ -30,6 +31,7 @@ from portal.views_util import int_arg, reason_messages, staff_required
 from workflows.guards import RECORD_INSPECTION, RECORD_PAYMENT, RECORD_VERDICTS
 
 bp = Blueprint("review", __name__, url_prefix="/bandeja")
+bp.add_app_template_filter(case_pages.lines_kept, "lines_kept")
 
 
 @bp.get("/")
@@ -84,6 +86,9 @@ def _render_case(case: case_pages.CaseContext, forms: case_pages.CaseForms, stat
         prerequisites=subject_pages.prerequisite_rows(
             application, definition, current_user, case.locale, case.statuses
         ),
+        groups=case_pages.review_groups(case),
+        notes=review.list_notes(application),
+        local_tz=LOCAL_TZ,
     ), status
 
 
@@ -94,17 +99,22 @@ def case(application_id: int):
     application = case.application
     decision = case_pages.decision_form(case, application.lock_version)
     status = 200
-    if request.method == "GET" and not decision.comment.data:
+    if request.method == "GET" and not decision.comment.data and not decision.reason_groups:
         decision.comment.data = case_pages.correction_draft(case)
     if decision.validate_on_submit():
+        said = case_pages.decision_text(decision, case)
+        if said.error_field is not None:
+            getattr(decision, said.error_field).errors = [message_for("decision_reason_required")]
+            return _render_case(case, _case_forms(case, decision=decision))
         try:
             services.act_on_application(
                 actor=current_user,
                 application=application,
                 action=decision.action.data,
-                comment=decision.comment.data or "",
+                comment=said.comment,
                 expected_version=decision.lock_version.data,
                 outputs=decision_outputs(decision, decision.action.data),
+                reasons=said.reasons,
             )
         except DomainError as error:
             status = _show_refusal(decision, error)
@@ -194,6 +204,23 @@ def payment(application_id: int, order_id: int):
     return _render_case(case, _case_forms(case, payment=form))
 
 
+@bp.post("/<int:application_id>/notas")
+@staff_required
+def note(application_id: int):
+    case = _load_case(application_id)
+    application = case.application
+    form = CaseNoteForm()
+    if form.validate_on_submit():
+        try:
+            review.add_note(actor=current_user, application=application, body=form.body.data)
+        except InvalidInput as error:
+            form.body.errors = [message_for(error.code, max_length=review.NOTE_MAX_CHARS)]
+        else:
+            flash(_("Nota interna guardada."), "success")
+            return redirect(url_for(".case", application_id=application.id) + "#notas")
+    return _render_case(case, _case_forms(case, note=form))
+
+
 @bp.get("/<int:application_id>/accesos")
 @staff_required
 def access_log(application_id: int):
@@ -220,7 +247,8 @@ def _show_refusal(form: CaseDecisionForm, error: DomainError) -> int:
         field.errors = [*list(field.errors), message_for(reason.params["error"])]
     codes = {r.code for r in reasons} or {error.code}
     messages = reason_messages(reasons) if reasons else [message_for(error.code)]
-    target = form.comment if codes == {"comment_required"} else form.action
+    text = getattr(form, f"t_{form.action.data}", None)
+    target = (text or form.comment) if codes == {"comment_required"} else form.action
     target.errors = [*list(target.errors), *messages]
     if codes & {"role_not_allowed", "not_your_case"}:
         return 403

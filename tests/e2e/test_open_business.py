@@ -223,7 +223,7 @@ def _verdicts(page, marked: dict[str, str]) -> None:
     items = page.locator(".app-verdict")
     for index in range(items.count()):
         item = items.nth(index)
-        legend = item.locator("legend").inner_text().strip()
+        legend = item.locator("legend").first.inner_text().strip()
         if legend in marked:
             item.get_by_label("No conforme", exact=True).check()
             item.get_by_role("textbox").fill(marked.pop(legend))
@@ -418,7 +418,9 @@ def test_a_restaurant_in_san_salvador_across_two_offices_to_its_certificates(
     ana.goto(registration_url)
     status = ana.locator("main").inner_text()
     assert "Prevenido (corrección solicitada)" in status and "La tiene ahora: Usted" in status
-    assert "La institución le pide corregir:\n\nRevise lo marcado, por favor." in status
+    # The procedure's reasoned text starts the request; the clerk's words follow it.
+    assert f"La institución le pide corregir:\n\nExpediente {registration}" in status
+    assert "\n\nRevise lo marcado, por favor." in status
     assert "plazo suspendido" in status
     ana.get_by_role("link", name="Corregir la solicitud").click()
     # The reason sits at the field it is about, which alone stays open to change.

@@ -18,7 +18,7 @@ def test_validate_prints_every_problem_of_a_bad_file_and_exits_1(app, tmp_path):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["procedures", "validate", str(good), str(bad)])
     assert result.exit_code == 1
-    assert f"{good}: ok (OPAMSS/calificacion-lugar v3)" in result.output
+    assert f"{good}: ok (OPAMSS/calificacion-lugar v4)" in result.output
     assert "unknown_state" in result.output and "unknown_role" in result.output
     assert "problem(s)" in result.output
     assert runner.invoke(args=["procedures", "validate", str(good)]).exit_code == 0

@@ -73,7 +73,7 @@ def test_files_are_filed_under_their_authority_and_slug(path: Path) -> None:
     found = DEFINITIONS[path]
     assert path.parent.name == found.authority.lower()
     assert path.stem == found.slug
-    assert found.version in (3, 4)  # 3: life events and plan (issue 8); 4: back office (issue 9)
+    assert found.version == 4  # version 4: reasons and reasoned texts (issue 9)
     assert found.authority in {row["code"] for row in AUTHORITIES}
 
 

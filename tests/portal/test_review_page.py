@@ -1,0 +1,311 @@
+"""The clerk's case page: each item beside its verdict, what changed, kept verdicts, notes,
+reasons and reasoned texts, documents in the page, and a constant number of SQL statements."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+import sqlalchemy as sa
+
+from portal.applications.facts import facts_for
+from portal.applications.models import HistoryEntry
+from portal.extensions import db
+from portal.procedures.services import definition_of
+from portal.review.models import CaseNote, Submission
+from tests.portal.helpers import (
+    VALID_FIELDS,
+    file_new_application,
+    login,
+    logout,
+    mails,
+    make_applicant,
+    make_staff,
+    reload_application,
+    submit,
+)
+from workflows.guards import review_items
+
+NEW_ADDRESS = "Calle Arce 1250, Colonia Escalón"
+NOTE = "Llamé al arquitecto: confirma que el plano corregido llega el lunes."
+
+
+def _filed(client) -> int:
+    """A filed Calificación de Lugar and the OPAMSS clerk signed in."""
+    make_applicant()
+    make_staff("clerk", "OPAMSS", email="clerk@example.sv")
+    login(client, "ana@example.sv")
+    application_id = file_new_application(client)
+    logout(client)
+    login(client, "clerk@example.sv")
+    return application_id
+
+
+def _items(application_id: int) -> tuple[str, ...]:
+    application = reload_application(application_id)
+    return review_items(
+        definition_of(application.procedure_version), facts_for(application, "clerk")
+    )
+
+
+def _block(page: str, key: str) -> str:
+    """The HTML of one item's row on the case page (its data and its verdict)."""
+    start = page.index(f'id="item-{key}"')
+    following = page.find('id="item-', start + 1)
+    return page[start : following if following != -1 else len(page)]
+
+
+def _post_verdicts(client, application_id: int, verdicts: dict[str, str], **extra):
+    data = {f"v_{key}": choice for key, choice in verdicts.items()} | extra
+    return client.post(f"/bandeja/{application_id}/revision", data=data)
+
+
+def _decide(client, application_id: int, action: str, **extra):
+    version = reload_application(application_id).lock_version
+    return client.post(
+        f"/bandeja/{application_id}",
+        data={"action": action, "comment": "", "lock_version": str(version)} | extra,
+    )
+
+
+def _textarea(page: str, name: str) -> str:
+    found = re.search(rf'<textarea[^>]*name="{name}"[^>]*>(.*?)</textarea>', page, re.S)
+    return unescape(found.group(1)).strip()
+
+
+def _corrected(client, application_id: int) -> None:
+    """The clerk marks the address not OK (a reason ticked), asks; Ana changes only it."""
+    items = _items(application_id)
+    verdicts = dict.fromkeys(items, "ok") | {"direccion": "no"}
+    done = _post_verdicts(client, application_id, verdicts, x_direccion="datos_no_coinciden")
+    assert done.status_code == 302, done.get_data(as_text=True)[:2000]
+    page = client.get(f"/bandeja/{application_id}").get_data(as_text=True)
+    text = _textarea(page, "t_prevenir")  # as the browser sends the proposed text
+    asked = _decide(
+        client, application_id, "prevenir", t_prevenir=text, x_prevenir="documento_ilegible"
+    )
+    assert asked.status_code == 302
+    logout(client)
+    login(client, "ana@example.sv")
+    fields = dict(VALID_FIELDS, f_direccion=NEW_ADDRESS)
+    assert submit(client, application_id, fields=fields, files={}).status_code == 302
+    assert reload_application(application_id).state == "presentado"
+    logout(client)
+    login(client, "clerk@example.sv")
+
+
+def test_each_item_sits_beside_its_verdict_grouped_as_the_form_asks(client, app_ctx):
+    application_id = _filed(client)
+    page = client.get(f"/bandeja/{application_id}").get_data(as_text=True)
+    for key in _items(application_id):
+        block = _block(page, key)
+        assert f'name="v_{key}"' in block and f'name="r_{key}"' in block, key
+        assert 'name="x_' + key + '"' in block  # the procedure's correction reasons
+    assert "Calle Arce 1234" in _block(page, "direccion")
+    assert "Plano sin firma y sello del profesional responsable" in _block(page, "direccion")
+    document = reload_application(application_id).current_documents[0]
+    viewer = _block(page, document.requirement_code)
+    assert f"/documentos/{document.id}?ver=1" in viewer and "<iframe" in viewer
+    assert "Ver el documento aquí" in viewer and "Sin revisar" in viewer
+    headings = re.findall(r'<h3 class="govuk-heading-s app-review-group">([^<]+)</h3>', page)
+    assert len(headings) >= 2 and "Documentos" in headings  # the form's steps, documents last
+    # Deadlines and the sections other parts of the back office include.
+    assert "Estado y plazos" in page and "Plazo legal para resolver" in page
+    assert "Notas internas" in page and 'id="historial"' in page
+
+
+def test_documents_open_in_the_page_only_as_pdf_or_image_and_sandboxed(client, app_ctx):
+    from portal.downloads import send_inline
+
+    application_id = _filed(client)
+    document = reload_application(application_id).current_documents[0]
+    path = f"/solicitudes/{application_id}/documentos/{document.id}"
+    shown = client.get(f"{path}?ver=1")
+    assert shown.status_code == 200 and shown.data.startswith(b"%PDF")
+    assert shown.headers["Content-Disposition"].startswith("inline")
+    assert shown.headers["Content-Type"] == "application/pdf"
+    assert shown.headers["X-Content-Type-Options"] == "nosniff"
+    assert shown.headers["Content-Security-Policy"].startswith("sandbox;")
+    assert "frame-ancestors 'self'" in shown.headers["Content-Security-Policy"]
+    assert shown.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert client.get(path).headers["Content-Disposition"].startswith("attachment")
+    with client.application.test_request_context():
+        image = send_inline(b"\x89PNG", "image/png", "foto.png")
+        other = send_inline(b"<script>", "text/html", "pagina.html")
+    assert image.headers["Content-Disposition"].startswith("inline")
+    assert "sandbox" not in image.headers["Content-Security-Policy"]
+    assert other.headers["Content-Disposition"].startswith("attachment")
+
+
+def test_after_a_correction_only_changed_items_need_a_new_verdict(client, app_ctx):
+    application_id = _filed(client)
+    _corrected(client, application_id)
+    application = reload_application(application_id)
+    submissions = db.session.scalars(
+        sa.select(Submission).where(Submission.application_id == application_id)
+    ).all()
+    assert [s.data["direccion"] for s in submissions] == [
+        "Calle Arce 1234, Colonia Escalón",
+        NEW_ADDRESS,
+    ]
+    assert set(submissions[0].documents) == set(submissions[1].documents)
+    # The engine sees the verdicts kept on what did not change, and none on the address.
+    kept = facts_for(application, "clerk").verdicts
+    assert "direccion" not in kept and kept and all(kept.values())
+    assert set(kept) == set(_items(application_id)) - {"direccion"}
+    page = client.get(f"/bandeja/{application_id}").get_data(as_text=True)
+    changed = _block(page, "direccion")
+    assert "Cambió desde la presentación anterior" in changed
+    assert "<del>Calle Arce 1234, Colonia Escalón</del>" in changed and NEW_ADDRESS in changed
+    assert "Por revisar de nuevo" in changed and "Historial de revisión (1)" in changed
+    assert "Los datos de la solicitud no coinciden con los documentos presentados" in changed
+    unchanged = _block(page, "uso_actual")
+    assert "Cambió" not in unchanged and "no cambió desde entonces" in unchanged
+    # One new verdict, on the changed item, is enough to approve the items.
+    assert _post_verdicts(client, application_id, {"direccion": "ok"}).status_code == 302
+    verdicts = facts_for(reload_application(application_id), "clerk").verdicts
+    assert set(verdicts) == set(_items(application_id)) and all(verdicts.values())
+    page = client.get(f"/bandeja/{application_id}").get_data(as_text=True)
+    assert "Historial de revisión (2)" in _block(page, "direccion")
+
+
+def test_the_correction_keeps_its_reasons_and_starts_from_the_reasoned_text(client, app_ctx):
+    application_id = _filed(client)
+    items = _items(application_id)
+    verdicts = dict.fromkeys(items, "ok") | {"direccion": "no"}
+    _post_verdicts(client, application_id, verdicts, r_direccion="Falta el número de casa.")
+    page = client.get(f"/bandeja/{application_id}").get_data(as_text=True)
+    number = reload_application(application_id).tracking_number
+    proposed = _textarea(page, "t_prevenir")
+    assert proposed.startswith(f"Expediente {number}, Calificación de Lugar.")
+    assert "Se previene a Ana María Pérez" in proposed
+    assert "- Dirección del inmueble: Falta el número de casa." in proposed
+    denial = _textarea(page, "t_denegar")
+    assert "Se resuelve desfavorablemente" in denial and "Uso de suelo no compatible" in page
+    # The forged reason is dropped; the one offered is stored, its label added to the text.
+    asked = _decide(
+        client,
+        application_id,
+        "prevenir",
+        t_prevenir=proposed,
+        x_prevenir=["plano_sin_firma", "no_existe"],
+    )
+    assert asked.status_code == 302
+    entry = reload_application(application_id).history[-1]
+    assert entry.reasons == ["plano_sin_firma"]
+    assert entry.comment.startswith(f"Expediente {number}")
+    assert entry.comment.endswith("- Plano sin firma y sello del profesional responsable")
+    logout(client)
+    login(client, "ana@example.sv")
+    status = client.get(f"/solicitudes/{application_id}").get_data(as_text=True)
+    assert "Falta el número de casa." in status
+
+
+def test_a_denial_without_any_reason_is_refused_at_its_reasons(client, app_ctx):
+    application_id = _filed(client)
+    page = client.get(f"/bandeja/{application_id}").get_data(as_text=True)
+    bare = _textarea(page, "t_denegar")
+    refused = _decide(client, application_id, "denegar", t_denegar=bare)
+    assert refused.status_code == 200
+    text = refused.get_data(as_text=True)
+    assert "Marque al menos un motivo o escríbalo en el texto" in text
+    assert 'href="#x_denegar"' in text  # the error summary points at the reasons
+    assert reload_application(application_id).state == "presentado"
+    done = _decide(
+        client, application_id, "denegar", t_denegar=bare, x_denegar="uso_suelo_incompatible"
+    )
+    assert done.status_code == 302
+    application = reload_application(application_id)
+    assert application.state == "desfavorable"
+    assert application.history[-1].reasons == ["uso_suelo_incompatible"]
+    assert "Uso de suelo no compatible" in application.history[-1].comment
+
+
+def test_internal_notes_are_kept_and_never_shown_to_the_applicant(client, app_ctx, run_jobs, app):
+    application_id = _filed(client)
+    blank = client.post(f"/bandeja/{application_id}/notas", data={"body": "   "})
+    assert blank.status_code == 200 and "Escriba la nota." in blank.get_data(as_text=True)
+    added = client.post(f"/bandeja/{application_id}/notas", data={"body": NOTE})
+    assert added.status_code == 302 and added.headers["Location"].endswith("#notas")
+    page = client.get(f"/bandeja/{application_id}").get_data(as_text=True)
+    notes = page[page.index('id="notas"') : page.index('id="historial"')]
+    note = db.session.scalar(sa.select(CaseNote).where(CaseNote.application_id == application_id))
+    assert NOTE in notes and note.author.full_name in notes and "<time" in notes
+    assert note.author.email == "clerk@example.sv"
+    # The applicant is told about a correction; the note goes nowhere they can see.
+    _decide(client, application_id, "prevenir", comment="Corrija la dirección.")
+    run_jobs()
+    application = reload_application(application_id)
+    logout(client)
+    login(client, "ana@example.sv")
+    for path in (
+        f"/solicitudes/{application_id}",
+        f"/solicitudes/{application_id}/constancia.pdf",
+        "/avisos/",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert NOTE.encode() not in response.data and b"Llam" not in response.data, path
+    logout(client)
+    tracked = client.post(
+        "/seguimiento/",
+        data={"number": application.tracking_number, "code": application.tracking_code},
+    )
+    assert tracked.status_code == 200 and NOTE not in tracked.get_data(as_text=True)
+    sent = mails(app)
+    assert sent and all(NOTE not in str(mail) for mail in sent)
+
+
+def test_notes_cannot_be_changed_or_deleted(client, app_ctx):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the append-only trigger is PostgreSQL's (the embedded SQLite has none)")
+    application_id = _filed(client)
+    client.post(f"/bandeja/{application_id}/notas", data={"body": NOTE})
+    notes = sa.table("case_notes", sa.column("body"))
+    for statement in (sa.update(notes).values(body="x"), sa.delete(notes)):
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"), db.engine.begin() as conn:
+            conn.execute(statement)
+
+
+def _statements(client, path: str) -> int:
+    count = 0
+
+    def one(*_args) -> None:
+        nonlocal count
+        count += 1
+
+    sa.event.listen(db.engine, "before_cursor_execute", one)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", one)
+    return count
+
+
+def test_the_case_page_reads_a_constant_number_of_statements(client, app_ctx):
+    application_id = _filed(client)
+    _corrected(client, application_id)
+    path = f"/bandeja/{application_id}"
+    few = _statements(client, path)
+    items = _items(application_id)
+    for round_ in range(3):  # more verdicts, notes and history on the same case
+        choice = "ok" if round_ % 2 else "no"
+        _post_verdicts(
+            client,
+            application_id,
+            dict.fromkeys(items, choice),
+            **{f"r_{key}": f"Motivo {round_}" for key in items},
+        )
+        client.post(path + "/notas", data={"body": f"{NOTE} ({round_})"})
+    many = _statements(client, path)
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(HistoryEntry.id)).where(
+                HistoryEntry.application_id == application_id
+            )
+        )
+        > 6
+    )
+    assert few == many
+    assert many <= 18, many  # 14–16 before: + submissions and notes, - a district look-up
