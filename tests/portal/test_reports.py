@@ -17,7 +17,6 @@ import sqlalchemy as sa
 import time_machine
 
 from portal.accounts.models import AuditEvent
-from portal.applications.models import HistoryEntry
 from portal.extensions import db
 from portal.reports.services import percentile
 from tests.portal.helpers import login, make_applicant, make_staff, pdf_bytes, reload_application
@@ -43,11 +42,15 @@ def _file(applicant, token: str):
     return reload_application(application.id)
 
 
-def _act(actor, application_id: int, action: str, comment: str = ""):
+def _act(actor, application_id: int, action: str, comment: str = "", reasons=()):
     from portal.applications.services import act_on_application
 
     return act_on_application(
-        actor=actor, application=reload_application(application_id), action=action, comment=comment
+        actor=actor,
+        application=reload_application(application_id),
+        action=action,
+        comment=comment,
+        reasons=reasons,
     )
 
 
@@ -164,14 +167,6 @@ def test_reasons_of_corrections_and_denials_and_items_found_not_ok(client, offic
 
     clerk = office["clerk"]
 
-    def picked_reasons(_mapper, _connection, entry):
-        """The codes the clerk picks from the catalogue are stored with the act (the
-        review form of the back office does it; this branch has no form for it yet)."""
-        if entry.action == "prevenir":
-            entry.reasons = ["documento_ilegible"]
-
-    sa.event.listen(HistoryEntry, "before_insert", picked_reasons)
-    request.addfinalizer(lambda: sa.event.remove(HistoryEntry, "before_insert", picked_reasons))
     for n in range(2):
         case = _file(office["ana"], f"motivos-{n:04d}-token")
         _act(clerk, case.id, "tomar")
@@ -180,11 +175,12 @@ def test_reasons_of_corrections_and_denials_and_items_found_not_ok(client, offic
         verdicts = dict.fromkeys(items, (True, ""))
         verdicts["recibo_energia"] = (False, "Ilegible")
         review.record_verdicts(actor=clerk, application=case, verdicts=verdicts, items=items)
-        _act(clerk, case.id, "prevenir", "Recibo ilegible.")
+        _act(clerk, case.id, "prevenir", "Recibo ilegible.", reasons=["documento_ilegible"])
     login(client, "jefa@santatecla.example.sv")
     given = _csv(client, "motivos", "")
-    # No `reasons` catalogue in this definition: the code stands for its label.
-    assert given[1][1:] == ["Prevención", "documento_ilegible", "documento_ilegible", "2"]
+    # The label is the definition's (its `reasons` catalogue), as the clerk picked it.
+    label = "Documento ilegible, incompleto o escaneado sin todas sus páginas"
+    assert given[1][1:] == ["Prevención", "documento_ilegible", label, "2"]
     items = _csv(client, "items-observados", "")
     assert [r[1:] for r in items[1:]] == [["Recibo de energía eléctrica del local", "2"]]
 
