@@ -180,7 +180,7 @@ def test_reasons_of_corrections_and_denials_and_items_found_not_ok(client, offic
     given = _csv(client, "motivos", "")
     # The label is the definition's (its `reasons` catalogue), as the clerk picked it.
     label = "Documento ilegible, incompleto o escaneado sin todas sus páginas"
-    assert given[1][1:] == ["Prevención", "documento_ilegible", label, "2"]
+    assert given[1][1:] == ["Prevención", label, "documento_ilegible", "2"]
     items = _csv(client, "items-observados", "")
     assert [r[1:] for r in items[1:]] == [["Recibo de energía eléctrica del local", "2"]]
 
