@@ -100,7 +100,9 @@ class Filters:
 
 
 def _positive_int(text: str) -> int | None:
-    return int(text) if text.isascii() and text.isdigit() and 0 < len(text) <= 9 else None
+    if not (text.isascii() and text.isdigit() and 0 < len(text) <= 9) or int(text) == 0:
+        return None
+    return int(text)
 
 
 def parse_filters(args, actor: User) -> tuple[Filters, dict[str, str]]:
