@@ -45,7 +45,7 @@ ACT = "act"  # take a workflow action (which one is the engine's to decide)
 ACCESS_LOG = "access_log"  # read who opened the case and who was refused
 #: Staff roles that read a case's access log (oversight of their office, not of a procedure).
 ACCESS_LOG_ROLES = frozenset({"supervisor", "admin"})
-CLAIM = "claim"  # take an open case the role acts on (portal.review.assignment)
+CLAIM = "claim"  # take an open case the role acts on (portal.assignment.services)
 ASSIGN = "assign"  # give an open case to a person of the scope, or take it from them
 #: Staff roles that assign cases, see the whole office's queue and its workload.
 OFFICE_VIEW_ROLES = frozenset({"supervisor", "admin"})

@@ -50,7 +50,7 @@ class Application(db.Model):
     notify_by: Mapped[date | None] = mapped_column(sa.Date)
     # Set by the assign_to_role effect: which staff role the case waits on.
     assigned_role: Mapped[str | None] = mapped_column(sa.String(20))
-    # The staff member who works the case (portal.review.assignment); None: unassigned.
+    # The staff member who works the case (portal.assignment.services); None: unassigned.
     assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     # Queue columns, derived with the due dates when the case changes (portal.review.queues),
     # never on read. `queue_due` is set exactly while the case is filed and not final: the

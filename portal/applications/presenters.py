@@ -33,7 +33,7 @@ STAFF_TASK_TITLES = {
     RECORD_INSPECTION: _l("Inspección registrada"),
 }
 
-#: Timeline titles of who-works-the-case changes (portal.review.assignment), staff only.
+#: Timeline titles of who-works-the-case changes (portal.assignment.services), staff only.
 ASSIGNMENT_TITLES = {
     "assignment:claim": _l("Expediente tomado"),
     "assignment:assign": _l("Expediente asignado"),

@@ -1,7 +1,7 @@
 """The queue pages (/bandeja/), claiming and assigning a case, and the office's workload.
 
 Routes of the `review` blueprint (`portal.review.views.bp`); permissions in
-`portal.permissions.ROUTES`; services in `portal.review.queues` and `portal.review.assignment`.
+`portal.permissions.ROUTES`; services in `portal.review.queues` and `portal.assignment.services`.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from forms.messages import message_for
 from portal import permissions
 from portal.applications.dashboard import ROLE_TITLES
 from portal.applications.effects import local_now
+from portal.assignment import services as assignment
 from portal.errors import Conflict, InvalidInput, NotAllowed
 from portal.procedures.services import definition_of
-from portal.review import assignment, queues
+from portal.review import queues
 from portal.review.views import _case_forms, _load_case, _render_case, bp
 from portal.views_util import staff_required
 

@@ -329,3 +329,24 @@ def test_each_queue_page_costs_the_same_statements_with_30_cases_as_with_300(cli
     grow(270)
     large = measure()
     assert small == large, (small, large)
+
+
+def test_other_offices_drafts_and_applicants_never_reach_a_queue(client, app, app_ctx):
+    first = _filed(client)
+    login(client, "ana@example.sv")
+    from tests.portal.helpers import start
+
+    draft = start(client, token="token-de-prueba-0002")
+    assert client.get("/bandeja/").status_code == 403
+    assert client.get("/bandeja/carga").status_code == 403
+    logout(client)
+    make_staff("supervisor", "0511", email="jefa.ste@example.sv")
+    login(client, "jefa.ste@example.sv")
+    for view in ("", "?vista=oficina", "?vista=sin_asignar"):
+        assert _ids(client.get(f"/bandeja/{view}").get_data(as_text=True)) == []
+    assert client.post(f"/bandeja/{first}/tomar", data={}).status_code == 404
+    logout(client)
+    login(client, "clerk@example.sv")
+    assert draft not in _ids(client.get("/bandeja/").get_data(as_text=True))
+    assert client.post(f"/bandeja/{draft}/tomar", data={}).status_code == 404
+    assert client.post(f"/bandeja/{first}/asignar", data={"assignee": "1"}).status_code == 403
