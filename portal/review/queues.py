@@ -333,24 +333,24 @@ class Counts:
 def counts_for(actor: User, view: str, limits: Limits) -> Counts:
     """Counts per procedure, state, district, assignee and deadline status over the view's
     open cases (other filters aside), in one statement (a UNION ALL of GROUP BYs)."""
-    where = _base(actor, view)
-    deadline = _deadline_case(limits)
-    dimensions = (
-        ("tramite", sa.cast(Application.procedure_id, sa.String)),
-        ("estado", Application.state),
-        ("distrito", sa.cast(Application.district_id, sa.String)),
-        ("asignado", sa.cast(Application.assignee_id, sa.String)),
-        ("plazo", deadline),
+    open_cases = (
+        sa.select(
+            sa.cast(Application.procedure_id, sa.String).label("tramite"),
+            Application.state.label("estado"),
+            sa.cast(Application.district_id, sa.String).label("distrito"),
+            sa.cast(Application.assignee_id, sa.String).label("asignado"),
+            _deadline_case(limits).label("plazo"),
+        )
+        .where(*_base(actor, view))
+        .cte("open_cases")  # read once, grouped five ways
     )
     parts = [
         sa.select(
             sa.literal(name).label("dimension"),
-            sa.cast(column, sa.String).label("value"),
+            open_cases.c[name].label("value"),
             sa.func.count().label("n"),
-        )
-        .where(*where)
-        .group_by(column)
-        for name, column in dimensions
+        ).group_by(open_cases.c[name])
+        for name in ("tramite", "estado", "distrito", "asignado", "plazo")
     ]
     counts = Counts()
     for dimension, value, n in db.session.execute(sa.union_all(*parts)):
