@@ -35,9 +35,11 @@ def _locked(application_id: int) -> Application:
 
 
 def _expected(application: Application, expected: str) -> None:
-    """The page showed `expected` as the assignee ("" for none); else someone acted first."""
+    """The page showed `expected` as the assignee ("" for none); else someone acted first
+    (the lock is released and nothing changes)."""
     current = "" if application.assignee_id is None else str(application.assignee_id)
     if expected != current:
+        db.session.rollback()
         raise Conflict("assignee_changed")
 
 
@@ -88,7 +90,11 @@ def claim(*, actor: User, application_id: int, expected: str, ip: str | None = N
         Conflict: `assignee_changed`: someone else took or assigned it first.
     """
     application = _locked(application_id)
-    permissions.authorize(actor, application, permissions.CLAIM)
+    try:
+        permissions.authorize(actor, application, permissions.CLAIM)
+    except NotAllowed:
+        db.session.rollback()
+        raise
     if application.assignee_id == actor.id:
         db.session.rollback()
         return False
@@ -126,7 +132,11 @@ def assign(
         Conflict: `assignee_changed`: the assignee changed since the page was shown.
     """
     application = _locked(application_id)
-    permissions.authorize(actor, application, permissions.ASSIGN)
+    try:
+        permissions.authorize(actor, application, permissions.ASSIGN)
+    except NotAllowed:
+        db.session.rollback()
+        raise
     if application.assignee_id == assignee_id:
         db.session.rollback()
         return False
