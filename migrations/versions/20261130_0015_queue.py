@@ -23,7 +23,12 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 NO_DUE = date(9999, 12, 31)
-INDEXES = (("", ()), ("_authority", ("authority_id",)), ("_assignee", ("assignee_id",)))
+INDEXES = (
+    ("", ()),
+    ("_authority", ("authority_id",)),
+    ("_assignee", ("assignee_id",)),
+    ("_procedure", ("procedure_id",)),
+)
 
 
 def upgrade() -> None:

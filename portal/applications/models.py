@@ -92,7 +92,8 @@ class Application(db.Model):
         # The applicant's dashboard pages by id, newest first (keyset pagination).
         sa.Index("ix_applications_applicant_id_id", "applicant_id", "id"),
         # The queues (portal.review.queues): only open cases, in legal-due-date order, whole
-        # scope / one office / one assignee; keyset pages read them from the index.
+        # scope / one office / one assignee / one procedure; keyset pages read them from the
+        # index, and a filter never scans the closed cases (they are not in these indexes).
         *(
             sa.Index(
                 f"ix_applications_queue{suffix}",
@@ -107,6 +108,7 @@ class Application(db.Model):
                 ("", ()),
                 ("_authority", ("authority_id",)),
                 ("_assignee", ("assignee_id",)),
+                ("_procedure", ("procedure_id",)),
             )
         ),
     )
