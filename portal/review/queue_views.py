@@ -127,10 +127,11 @@ def queue():
         views=[
             (v, VIEW_LABELS[v]())
             for v in queues.VIEWS
-            if v != "oficina" or actor.role in permissions.OFFICE_VIEW_ROLES
+            if v not in queues.OFFICE_VIEWS or actor.role in permissions.OFFICE_VIEW_ROLES
         ],
         deadlines=[(d, DEADLINE_LABELS[d]()) for d in queues.DEADLINES],
         unassigned=queues.UNASSIGNED,
+        office_view=actor.role in permissions.OFFICE_VIEW_ROLES,
     ), (400 if errors else 200)
 
 

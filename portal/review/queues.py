@@ -37,6 +37,7 @@ NO_DUE = date(9999, 12, 31)
 #: Business days ahead that count as "due soon" (the due date within them, today included).
 SOON_BUSINESS_DAYS = 2
 VIEWS = ("por_atender", "mios", "sin_asignar", "oficina")
+OFFICE_VIEWS = frozenset({"oficina"})  # for `permissions.OFFICE_VIEW_ROLES` only
 DEADLINES = ("a_tiempo", "por_vencer", "vencido", "suspendido")
 UNASSIGNED = "ninguno"
 
@@ -117,7 +118,7 @@ def parse_filters(args, actor: User) -> tuple[Filters, dict[str, str]]:
     view = args.get("vista", "").strip() or "por_atender"
     if view not in VIEWS:
         errors["vista"] = "invalid_choice"
-    elif view == "oficina" and actor.role not in permissions.OFFICE_VIEW_ROLES:
+    elif view in OFFICE_VIEWS and actor.role not in permissions.OFFICE_VIEW_ROLES:
         errors["vista"] = "view_not_allowed"
     else:
         values["view"] = view
