@@ -173,6 +173,20 @@ MESSAGES = {
         "Otra persona actuó en este expediente mientras usted lo revisaba. Revise su estado actual."
     ),
     "not_editable": _l("Esta solicitud ya no se puede modificar."),
+    # the queues and assignment (portal.review.queues, portal.review.assignment)
+    "assignee_changed": _l(
+        "Otra persona tomó o asignó este expediente mientras usted lo veía. No se cambió nada:"
+        " revise quién lo tiene ahora."
+    ),
+    "invalid_assignee": _l(
+        "Elija a una persona de su oficina cuyo rol atiende el expediente en su estado actual."
+    ),
+    "queue_date": _l("Escriba la fecha como año-mes-día, por ejemplo 2026-11-30."),
+    "date_range": _l("La fecha «hasta» debe ser igual o posterior a la fecha «desde»."),
+    "view_not_allowed": _l("Solo la jefatura y la administración ven toda la oficina."),
+    "bad_cursor": _l(
+        "El enlace de la página no es válido o caducó. Le mostramos la primera página."
+    ),
     "transition_not_allowed": _l("La acción no está permitida."),
     # claiming a case filed at the counter (portal.walkin)
     "claim_not_found": _l(

@@ -67,6 +67,10 @@ ACCESS_LOG_ROLES = frozenset({"supervisor", "admin"})
 REPORT_ROLES = frozenset({"supervisor", "admin"})
 #: Staff roles that file for a citizen at the counter (ventanilla, `portal.walkin`).
 COUNTER_ROLES = frozenset({"clerk", "supervisor"})
+CLAIM = "claim"  # take an open case the role acts on (portal.assignment.services)
+ASSIGN = "assign"  # give an open case to a person of the scope, or take it from them
+#: Staff roles that assign cases, see the whole office's queue and its workload.
+OFFICE_VIEW_ROLES = frozenset({"supervisor", "admin"})
 
 
 def role_on(application: Application, actor: User) -> str | None:
@@ -129,7 +133,8 @@ def authorize(actor: User, application: Application, task: str) -> str:
     Args:
         actor: The signed-in person.
         application: The case, in the state it has now (lock it first when about to change it).
-        task: READ, OWN, EDIT, ACT, ACCESS_LOG or one of `workflows.STAFF_TASKS`.
+        task: READ, OWN, EDIT, ACT, ACCESS_LOG, CLAIM (the role acts in the case's open
+            state), ASSIGN (a supervisor or admin, open state) or one of `workflows.STAFF_TASKS`.
 
     Raises:
         NotFound: the case is not the actor's to see (another's case, another authority's,
@@ -152,6 +157,11 @@ def authorize(actor: User, application: Application, task: str) -> str:
             allowed = role == "applicant" and definition.state(application.state).applicant_can_edit
         elif task == ACT:
             allowed = workflows.may_act(definition, application.state, role)
+        elif task in (CLAIM, ASSIGN):
+            state = definition.state(application.state)
+            allowed = not state.is_final and (
+                role in state.roles if task == CLAIM else role in OFFICE_VIEW_ROLES
+            )
         else:
             allowed = task in workflows.allowed_tasks(definition, application.state, role)
     if not allowed:
@@ -323,6 +333,10 @@ ROUTES: dict[str, Rule] = {
     "two_factor.disable": Rule(STAFF),
     # Internal notes: any staff who may see the case may add one (append-only).
     "review.note": _case(None, READ, staff_only=True),
+    "review.claim": _case(None, CLAIM, staff_only=True),
+    "review.assign": _case(None, ASSIGN, staff_only=True),
+    # Supervisors and admins (OFFICE_VIEW_ROLES); the view answers other staff 403.
+    "review.workload": Rule(STAFF),
 }
 
 

@@ -90,13 +90,17 @@ def schedule_of(application: Application, definition: workflows.Definition, cale
 def derive_deadlines(
     application: Application, definition: workflows.Definition, calendar: BusinessCalendar
 ) -> None:
-    """Set `state_due_on`, `due_on` and `next_breach_on` from the clocks (flush-free).
+    """Set `state_due_on`, `due_on` and `next_breach_on` from the clocks (flush-free), and
+    the queue columns with them (`portal.review.queues.derive`).
 
     In a final state they are all None: nothing is due any more.
     """
+    from portal.review import queues
+
     state = definition.state(application.state)
     if state.is_final:
         application.state_due_on = application.due_on = application.next_breach_on = None
+        queues.derive(application, definition, None)
         return
     entered_on = local_date(application.state_entered_at)
     application.state_due_on = (
@@ -107,6 +111,7 @@ def derive_deadlines(
     application.next_breach_on = next_breach_on(
         schedule_of(application, definition, calendar), applied_breach_keys(application)
     )
+    queues.derive(application, definition, clock)
 
 
 def decided(application: Application, decided_on: date, calendar: BusinessCalendar) -> None:

@@ -53,6 +53,16 @@ class Application(db.Model):
     decided_due_on: Mapped[date | None] = mapped_column(sa.Date)
     # Set by the assign_to_role effect: which staff role the case waits on.
     assigned_role: Mapped[str | None] = mapped_column(sa.String(20))
+    # The staff member who works the case (portal.assignment.services); None: unassigned.
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # Queue columns, derived with the due dates when the case changes (portal.review.queues),
+    # never on read. `queue_due` is set exactly while the case is filed and not final: the
+    # stage's due date, or QUEUE_NO_DUE when the stage has none (so keyset pages never meet a
+    # NULL). `acting_roles` lists the roles that act in the state, each between commas
+    # (",clerk,supervisor,"). `clock_suspended` mirrors the legal clock's suspension.
+    queue_due: Mapped[date | None] = mapped_column(sa.Date)
+    acting_roles: Mapped[str | None] = mapped_column(sa.String(120))
+    clock_suspended: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     lock_version: Mapped[int] = mapped_column(default=1)
     # What the applicant typed into a draft's form, as typed (input name -> text), saved as
     # they type and never validated: it refills the form and is never the case's data (that
@@ -67,9 +77,10 @@ class Application(db.Model):
 
     procedure: Mapped[Procedure] = relationship()
     procedure_version: Mapped[ProcedureVersion] = relationship()
-    applicant: Mapped[User] = relationship()
+    applicant: Mapped[User] = relationship(foreign_keys=[applicant_id])
     authority: Mapped[Authority] = relationship(foreign_keys=[authority_id])
     district: Mapped[Authority | None] = relationship(foreign_keys=[district_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     documents: Mapped[list[Document]] = relationship(
         back_populates="application", order_by="Document.id"
     )
@@ -86,6 +97,26 @@ class Application(db.Model):
         # Reports: cases filed, and cases decided, in a period (portal.reports).
         sa.Index("ix_applications_filed_at", "filed_at"),
         sa.Index("ix_applications_decided_at", "decided_at"),
+        # The queues (portal.review.queues): only open cases, in legal-due-date order, whole
+        # scope / one office / one assignee / one procedure; keyset pages read them from the
+        # index, and a filter never scans the closed cases (they are not in these indexes).
+        *(
+            sa.Index(
+                f"ix_applications_queue{suffix}",
+                *lead,
+                "queue_due",
+                "filed_at",
+                "id",
+                postgresql_where=sa.text("queue_due IS NOT NULL"),
+                sqlite_where=sa.text("queue_due IS NOT NULL"),
+            )
+            for suffix, lead in (
+                ("", ()),
+                ("_authority", ("authority_id",)),
+                ("_assignee", ("assignee_id",)),
+                ("_procedure", ("procedure_id",)),
+            )
+        ),
     )
 
     @property

@@ -42,6 +42,12 @@ STAFF_TASK_TITLES = {
     "cancel_opinion": _l("Consulta cancelada"),
 }
 
+#: Timeline titles of who-works-the-case changes (portal.assignment.services), staff only.
+ASSIGNMENT_TITLES = {
+    "assignment:claim": _l("Expediente tomado"),
+    "assignment:assign": _l("Expediente asignado"),
+}
+
 
 def district_choices(definition: workflows.Definition) -> list[tuple[str, str]]:
     """Districts where the issuing office works (data on the authority, not code)."""
@@ -167,6 +173,8 @@ def _title_of_system_act(entry, definition: workflows.Definition, locale: str) -
     """Title of an act that is not a transition: a staff task, or a breach action."""
     if entry.action in STAFF_TASK_TITLES:
         return str(STAFF_TASK_TITLES[entry.action])
+    if entry.action in ASSIGNMENT_TITLES:
+        return str(ASSIGNMENT_TITLES[entry.action])
     if entry.from_state != entry.to_state:
         return definition.state(entry.to_state).label.get(locale)
     return _("Plazo vencido")
@@ -178,6 +186,8 @@ def _timeline(
     labels = {t.action: t.label.get(locale) for t in definition.transitions}
     entries = []
     for entry in application.history:
+        if entry.action in ASSIGNMENT_TITLES and not viewer_is_staff:
+            continue  # who works the case inside the office is the office's
         if entry.actor_role == "system":
             actor = None  # the timeline macro shows "Sistema"
         elif entry.actor_role == "applicant" and entry.actor and entry.actor.is_staff:

@@ -10,7 +10,6 @@ from datetime import date
 
 import filetype
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 import workflows
@@ -22,13 +21,12 @@ from portal.applications.facts import facts_for
 from portal.applications.models import Application, Document, HistoryEntry
 from portal.applications.pdfscan import scan_pdf
 from portal.authorities.models import Authority
-from portal.authorities.services import scope_ids
 from portal.downloads import clip_name
 from portal.errors import Conflict, NotAllowed, NotFound
 from portal.extensions import db, utcnow
 from portal.idempotent import insert_if_absent
 from portal.permissions import role_on
-from portal.procedures.models import Procedure, ProcedureVersion
+from portal.procedures.models import Procedure
 from portal.procedures.services import definition_of, version_for_new_cases
 from portal.review import rounds
 from portal.storage import storage
@@ -89,55 +87,7 @@ def get_application_for(application_id: int, actor: User) -> Application | None:
     return application
 
 
-QUEUE_PAGE_SIZE = 50
-QUEUE_MAX_PAGE = 100_000  # a bound for the `pagina` query argument
-
-
-def _waiting_on(role: str) -> sa.ColumnElement[bool]:
-    """SQL for 'the case is in a non-final state where this role acts', from the definitions."""
-    clauses = []
-    for version in db.session.scalars(sa.select(ProcedureVersion)):
-        states = [
-            s.code
-            for s in definition_of(version).states
-            if role in s.roles and s.kind not in effects.FINAL_KINDS
-        ]
-        if states:
-            clauses.append(
-                sa.and_(
-                    Application.procedure_version_id == version.id, Application.state.in_(states)
-                )
-            )
-    return sa.or_(*clauses) if clauses else sa.false()
-
-
-def list_queue_for(actor: User, page: int = 1) -> tuple[list[Application], int]:
-    """One page of the cases waiting on the actor's role in their scope, and the total.
-
-    Ordered by the nearest legal deadline of the current stage, then by filing time.
-    """
-    if not actor.is_staff:
-        return [], 0
-    where = sa.and_(
-        Application.authority_id.in_(scope_ids(actor.authority_id)),
-        Application.tracking_number.is_not(None),
-        _waiting_on(actor.role),
-    )
-    total = db.session.scalar(sa.select(sa.func.count(Application.id)).where(where))
-    rows = db.session.scalars(
-        sa.select(Application)
-        .where(where)
-        .options(selectinload(Application.procedure_version), joinedload(Application.district))
-        .order_by(
-            Application.state_due_on.is_(None),
-            Application.state_due_on,
-            Application.filed_at,
-            Application.id,
-        )
-        .limit(QUEUE_PAGE_SIZE)
-        .offset((max(page, 1) - 1) * QUEUE_PAGE_SIZE)
-    ).all()
-    return list(rows), total
+QUEUE_MAX_PAGE = 100_000  # a bound for the `pagina` query argument of paged lists
 
 
 # ---------------------------------------------------------------- commands

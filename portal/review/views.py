@@ -34,21 +34,6 @@ bp = Blueprint("review", __name__, url_prefix="/bandeja")
 bp.add_app_template_filter(case_pages.lines_kept, "lines_kept")
 
 
-@bp.get("/")
-@staff_required
-def queue():
-    page = int_arg("pagina", 1, minimum=1, maximum=services.QUEUE_MAX_PAGE)
-    applications, total = services.list_queue_for(current_user, page)
-    return render_template(
-        "review/queue.html",
-        applications=applications,
-        total=total,
-        page=page,
-        pages=max(1, -(-total // services.QUEUE_PAGE_SIZE)),
-        presenter=presenters.for_locale(str(get_locale())),
-    )
-
-
 def _load_case(application_id: int) -> case_pages.CaseContext:
     application = permissions.current_case()  # authorized by the route's declared rule
     definition = definition_of(application.procedure_version)
@@ -255,3 +240,7 @@ def _show_refusal(form: CaseDecisionForm, error: DomainError) -> int:
     if codes & {"stale_application", "unknown_action"}:
         return 409  # someone else acted first
     return 200
+
+
+# The queue pages, claim and assign (their own module; registered on this blueprint).
+from portal.review import queue_views  # noqa: E402, F401

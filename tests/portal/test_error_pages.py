@@ -99,23 +99,25 @@ def _fresh_app(app_settings):
 
 
 @pytest.mark.parametrize(
-    "pagina", ["99999999999999999999999", "-1", "0", "dos", "1e3", "9223372036854775808"]
+    "tramite", ["99999999999999999999999", "-1", "0", "dos", "1e3", "9223372036854775808"]
 )
-def test_a_bad_page_number_in_the_queue_is_a_clear_400_page(client, app_ctx, pagina):
+def test_a_bad_procedure_number_in_the_queue_is_a_clear_400_page(client, app_ctx, tramite):
     make_staff("clerk")
     login(client, "clerk.opamss@example.sv")
-    response = client.get(f"/bandeja/?pagina={pagina}")
+    response = client.get(f"/bandeja/?tramite={tramite}")
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     _in_layout(html)
-    assert "El parámetro «pagina» debe ser un número entero entre 1 y 100000." in html
+    assert "Elija una de las opciones." in html and f'value="{tramite}" selected' in html
 
 
-def test_a_page_number_within_bounds_is_served(client, app_ctx):
+def test_a_tampered_queue_cursor_shows_the_first_page_with_a_message(client, app_ctx):
     make_staff("clerk")
     login(client, "clerk.opamss@example.sv")
-    assert client.get("/bandeja/?pagina=3").status_code == 200
-    assert client.get("/bandeja/?pagina=100000").status_code == 200
+    for cursor in ("abc", "9" * 300, "WzEsMiwzXQ", "%00"):
+        response = client.get(f"/bandeja/?despues={cursor}")
+        assert response.status_code == 200
+        assert "El enlace de la página no es válido" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("number", ["2147483648", "9223372036854775808", "9" * 40])

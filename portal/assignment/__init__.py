@@ -1,0 +1,1 @@
+"""Who works a case: claiming, assigning, the workload (services.py)."""
