@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 import yaml
+from flask import has_request_context, request
 
 from portal.authorities.models import DISTRICT, KINDS, Authority, AuthorityDayOff
 from portal.errors import InvalidInput
@@ -381,14 +382,32 @@ def list_districts(served_by: str | None = None) -> list[Authority]:
     return [d for d in districts if served_by in (d.served_by or [])]
 
 
+def _authority_tree() -> list[tuple[int, int | None]]:
+    """Every authority's (id, parent id), read once per request (outside one, each time)."""
+    query = sa.select(Authority.id, Authority.parent_id)
+    if not has_request_context():
+        return [tuple(row) for row in db.session.execute(query)]
+    tree = getattr(request, "authority_tree", None)
+    if tree is None:
+        tree = request.authority_tree = [tuple(row) for row in db.session.execute(query)]
+    return tree
+
+
 def scope_ids(authority_id: int, all_authorities: Iterable[Authority] | None = None) -> set[int]:
-    """Return the id of an authority and of all its descendants."""
-    rows = (
-        all_authorities if all_authorities is not None else db.session.scalars(sa.select(Authority))
+    """Return the id of an authority and of all its descendants.
+
+    The tree is read once per request: a page asks several rules that each need the actor's
+    scope (permissions, queue, assignment, panels), and the tree does not change while it is
+    served.
+    """
+    pairs = (
+        [(row.id, row.parent_id) for row in all_authorities]
+        if all_authorities is not None
+        else _authority_tree()
     )
     children: dict[int | None, list[int]] = {}
-    for row in rows:
-        children.setdefault(row.parent_id, []).append(row.id)
+    for child, parent in pairs:
+        children.setdefault(parent, []).append(child)
     found, stack = set(), [authority_id]
     while stack:
         current = stack.pop()
