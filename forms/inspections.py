@@ -29,8 +29,8 @@ CHECKLIST_CHOICES = [
     ("no_aplica", _l("No aplica")),
 ]
 OPINION_ANSWERS = [
-    ("favorable", _l("Favorable")),
-    ("desfavorable", _l("Desfavorable")),
+    ("positiva", _l("Favorable")),
+    ("negativa", _l("Desfavorable")),
     ("con_condiciones", _l("Favorable con condiciones")),
 ]
 

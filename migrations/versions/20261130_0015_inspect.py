@@ -142,7 +142,7 @@ def upgrade() -> None:
             "status IN ('pending', 'answered', 'cancelled')", name=op.f("ck_opinions_status")
         ),
         sa.CheckConstraint(
-            "answer IN ('favorable', 'desfavorable', 'con_condiciones')",
+            "answer IN ('positiva', 'negativa', 'con_condiciones')",
             name=op.f("ck_opinions_answer"),
         ),
         sa.ForeignKeyConstraint(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.extensions import UTCDateTime, db, utcnow
 
 #: What an institution answered: favourable, unfavourable, favourable with conditions.
-OPINION_ANSWERS = ("favorable", "desfavorable", "con_condiciones")
+OPINION_ANSWERS = ("positiva", "negativa", "con_condiciones")
 
 
 class Opinion(db.Model):
@@ -48,7 +48,5 @@ class Opinion(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("status IN ('pending', 'answered', 'cancelled')", name="status"),
-        sa.CheckConstraint(
-            "answer IN ('favorable', 'desfavorable', 'con_condiciones')", name="answer"
-        ),
+        sa.CheckConstraint("answer IN ('positiva', 'negativa', 'con_condiciones')", name="answer"),
     )

@@ -37,7 +37,7 @@ DOCUMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 MAX_TEXT = 5000
 #: Answers that must say why or on what conditions.
-ANSWERS_WITH_TEXT = ("desfavorable", "con_condiciones")
+ANSWERS_WITH_TEXT = ("negativa", "con_condiciones")
 
 
 @dataclass(frozen=True)

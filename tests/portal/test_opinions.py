@@ -143,7 +143,7 @@ def test_a_request_or_answer_without_what_it_needs_is_refused_at_the_field(clien
     not_a_document = client.post(
         f"/bandeja/{application.id}/opiniones/{opinion.id}/respuesta",
         data={
-            "answer": "favorable",
+            "answer": "positiva",
             "answered_on": boxes(today()),
             "document": (io.BytesIO(b"MZ\x90\x00 not a pdf"), "dictamen.pdf"),
         },
@@ -152,12 +152,12 @@ def test_a_request_or_answer_without_what_it_needs_is_refused_at_the_field(clien
     assert "PDF, JPG o PNG" in not_a_document
     assert _opinions(application.id)[0].status == "pending"
     # A favourable answer needs no text; a photo of the signed letter is a document too.
-    favourable = _answer(client, application, opinion, document=False, answer="favorable", text="")
+    favourable = _answer(client, application, opinion, document=False, answer="positiva", text="")
     assert favourable.status_code == 200
     with_photo = client.post(
         f"/bandeja/{application.id}/opiniones/{opinion.id}/respuesta",
         data={
-            "answer": "favorable",
+            "answer": "positiva",
             "answered_on": boxes(today()),
             "document": (io.BytesIO(JPEG), "oficio.jpg"),
         },
@@ -175,7 +175,7 @@ def test_asking_or_answering_twice_changes_nothing_the_second_time(client, app_c
     assert _ask(client, application).status_code == 302
     (opinion,) = _opinions(application.id)
     assert _answer(client, application, opinion).status_code == 302
-    assert _answer(client, application, opinion, answer="desfavorable").status_code == 302
+    assert _answer(client, application, opinion, answer="negativa").status_code == 302
     assert _opinions(application.id)[0].answer == "con_condiciones"
     acts = db.session.scalars(
         sa.select(HistoryEntry.action).where(HistoryEntry.application_id == application.id)
@@ -270,7 +270,7 @@ def test_a_correction_answered_meanwhile_does_not_restart_a_clock_an_opinion_hol
         actor=clerk,
         application=application,
         opinion_id=opinion.id,
-        answer="favorable",
+        answer="positiva",
         text="",
         answered_on=today(),
         document=opinions.AnswerDocument("anda.pdf", pdf_bytes()),
