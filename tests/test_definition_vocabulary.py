@@ -47,6 +47,10 @@ ALLOWED = {
     # The kind of an authority (portal/authorities/data/authorities.yaml), not the field that
     # several definitions call `distrito`; portal/authorities owns that vocabulary.
     ("portal/authorities/models.py", "distrito"),
+    # The queue's filter by the district where a case happens (`Application.district_id`, an
+    # authority), named in the query string; not the definitions' field of that name.
+    ("portal/review/queues.py", "distrito"),
+    ("templates/review/queue.html", "distrito"),
 }
 TRANSLATE = frozenset({"_", "_l", "gettext", "lazy_gettext", "ngettext", "pgettext"})
 #: A quoted attribute value in a template's HTML, whole (`name="f_giro"`).
