@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms.inspections import InspectionCancelForm
-from forms.messages import message_for
 from portal import permissions
 from portal.applications.effects import local_now
-from portal.errors import Conflict, InvalidInput, NotAllowed
+from portal.errors import NotAllowed
 from portal.inspections import presenters as pages
 from portal.inspections import services
 from portal.procedures.services import definition_of
+from portal.review.acts import answer_act
 from portal.views_util import staff_required
 from workflows.guards import RECORD_INSPECTION, SCHEDULE_INSPECTION
 
@@ -34,23 +34,7 @@ def queue():
 
 
 def _back(application):
-    return redirect(url_for("review.case", application_id=application.id) + "#inspecciones")
-
-
-def _field_error(form, error: InvalidInput) -> None:
-    target = getattr(form, error.field or "", None)
-    message = message_for(error.code, **error.params)
-    if target is None:
-        form.form_errors.append(message)
-    else:
-        target.errors = [*list(target.errors or []), message]
-
-
-def _refuse(error: NotAllowed | Conflict, application, task: str):
-    if isinstance(error, Conflict):
-        flash(message_for(error.code), "error")
-        return _back(application)
-    permissions.deny(error, application.id, task)
+    return lambda: redirect(url_for("review.case", application_id=application.id) + "#inspecciones")
 
 
 @bp.post("/<int:application_id>/inspecciones/programar")
@@ -58,25 +42,22 @@ def _refuse(error: NotAllowed | Conflict, application, task: str):
 def schedule(application_id: int):
     application = permissions.current_case()
     form = pages.schedule_form(application, formdata=True)
-    if form.validate_on_submit():
-        try:
-            services.schedule_inspection(
-                actor=current_user,
-                application=application,
-                inspector_id=form.inspector.data,
-                scheduled_for=form.scheduled_for.data,
-                notes=form.notes.data or "",
-                today=local_now().date(),
-            )
-        except InvalidInput as error:
-            _field_error(form, error)
-        except NotAllowed as refused:
-            permissions.deny(refused, application.id, SCHEDULE_INSPECTION)
-        else:
-            flash(_("Inspección programada."), "success")
-            return _back(application)
-    return render_template(
-        "inspections/form.html", application=application, form=form, kind="schedule"
+    return answer_act(
+        form,
+        lambda: services.schedule_inspection(
+            actor=current_user,
+            application=application,
+            inspector_id=form.inspector.data,
+            scheduled_for=form.scheduled_for.data,
+            notes=form.notes.data or "",
+            today=local_now().date(),
+        ),
+        application=application,
+        task=SCHEDULE_INSPECTION,
+        done=_("Inspección programada."),
+        back=_back(application),
+        template="inspections/form.html",
+        kind="schedule",
     )
 
 
@@ -85,28 +66,22 @@ def schedule(application_id: int):
 def reschedule(application_id: int, visit_id: int):
     application = permissions.current_case()
     form = pages.reschedule_form(application, formdata=True)
-    if form.validate_on_submit():
-        try:
-            services.reschedule_inspection(
-                actor=current_user,
-                application=application,
-                visit_id=visit_id,
-                inspector_id=form.inspector.data,
-                scheduled_for=form.scheduled_for.data,
-                reason=form.reason.data or "",
-                today=local_now().date(),
-            )
-        except InvalidInput as error:
-            _field_error(form, error)
-        except (NotAllowed, Conflict) as refused:
-            return _refuse(refused, application, SCHEDULE_INSPECTION)
-        else:
-            flash(_("Inspección reprogramada."), "success")
-            return _back(application)
-    return render_template(
-        "inspections/form.html",
+    return answer_act(
+        form,
+        lambda: services.reschedule_inspection(
+            actor=current_user,
+            application=application,
+            visit_id=visit_id,
+            inspector_id=form.inspector.data,
+            scheduled_for=form.scheduled_for.data,
+            reason=form.reason.data or "",
+            today=local_now().date(),
+        ),
         application=application,
-        form=form,
+        task=SCHEDULE_INSPECTION,
+        done=_("Inspección reprogramada."),
+        back=_back(application),
+        template="inspections/form.html",
         kind="reschedule",
         visit_id=visit_id,
     )
@@ -117,25 +92,19 @@ def reschedule(application_id: int, visit_id: int):
 def cancel(application_id: int, visit_id: int):
     application = permissions.current_case()
     form = InspectionCancelForm()
-    if form.validate_on_submit():
-        try:
-            services.cancel_inspection(
-                actor=current_user,
-                application=application,
-                visit_id=visit_id,
-                reason=form.reason.data or "",
-            )
-        except InvalidInput as error:
-            _field_error(form, error)
-        except (NotAllowed, Conflict) as refused:
-            return _refuse(refused, application, SCHEDULE_INSPECTION)
-        else:
-            flash(_("Inspección cancelada."), "success")
-            return _back(application)
-    return render_template(
-        "inspections/form.html",
+    return answer_act(
+        form,
+        lambda: services.cancel_inspection(
+            actor=current_user,
+            application=application,
+            visit_id=visit_id,
+            reason=form.reason.data or "",
+        ),
         application=application,
-        form=form,
+        task=SCHEDULE_INSPECTION,
+        done=_("Inspección cancelada."),
+        back=_back(application),
+        template="inspections/form.html",
         kind="cancel",
         visit_id=visit_id,
     )
@@ -151,34 +120,31 @@ def record(application_id: int, visit_id: int):
         permissions.deny(NotAllowed("not_your_inspection"), application.id, RECORD_INSPECTION)
     definition, locale = definition_of(application.procedure_version), str(get_locale())
     if visit.status != "scheduled":
-        return _back(application)  # recorded already (sent twice) or cancelled: the case says
+        return _back(application)()  # recorded already (sent twice) or cancelled: the case says
     form = pages.visit_form(definition, locale, formdata=request.method == "POST")
-    if form.validate_on_submit():
-        try:
-            services.record_visit(
-                actor=current_user,
-                application=application,
-                visit_id=visit_id,
-                visited_on=form.visited_on.data,
-                result=form.result.data,
-                notes=form.notes.data or "",
-                answers=pages.answers_from(form),
-                photos=[
-                    services.Photo(f.filename or "", f.read())
-                    for f in request.files.getlist("photos")
-                    if f and f.filename
-                ],
-                today=local_now().date(),
-            )
-        except InvalidInput as error:
-            _field_error(form, error)
-        except (NotAllowed, Conflict) as refused:
-            return _refuse(refused, application, RECORD_INSPECTION)
-        else:
-            flash(_("Inspección registrada."), "success")
-            return _back(application)
-    return render_template(
-        "inspections/record.html", application=application, visit=visit, form=form
+    return answer_act(
+        form,
+        lambda: services.record_visit(
+            actor=current_user,
+            application=application,
+            visit_id=visit_id,
+            visited_on=form.visited_on.data,
+            result=form.result.data,
+            notes=form.notes.data or "",
+            answers=pages.answers_from(form),
+            photos=[
+                services.Photo(f.filename or "", f.read())
+                for f in request.files.getlist("photos")
+                if f and f.filename
+            ],
+            today=local_now().date(),
+        ),
+        application=application,
+        task=RECORD_INSPECTION,
+        done=_("Inspección registrada."),
+        back=_back(application),
+        template="inspections/record.html",
+        visit=visit,
     )
 
 

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms.inspections import OpinionAnswerForm, OpinionCancelForm
-from forms.messages import message_for
 from portal import permissions
 from portal.applications.effects import local_now
 from portal.downloads import send_download
-from portal.errors import Conflict, InvalidInput, NotAllowed
-from portal.inspections.views import _field_error
 from portal.opinions import presenters as pages
 from portal.opinions import services
 from portal.procedures.services import definition_of
+from portal.review.acts import answer_act
 from portal.views_util import staff_required
 from workflows.guards import RECORD_OPINION, REQUEST_OPINION
 
@@ -24,14 +22,7 @@ bp = Blueprint("opinions", __name__, url_prefix="/bandeja")
 
 
 def _back(application):
-    return redirect(url_for("review.case", application_id=application.id) + "#opiniones")
-
-
-def _refuse(error: NotAllowed | Conflict, application, task: str):
-    if isinstance(error, Conflict):
-        flash(message_for(error.code), "error")
-        return _back(application)
-    permissions.deny(error, application.id, task)
+    return lambda: redirect(url_for("review.case", application_id=application.id) + "#opiniones")
 
 
 @bp.post("/<int:application_id>/opiniones")
@@ -40,24 +31,23 @@ def request_opinion(application_id: int):
     application = permissions.current_case()
     definition, today = definition_of(application.procedure_version), local_now().date()
     form = pages.request_form(application, definition, str(get_locale()), today, formdata=True)
-    if form.validate_on_submit():
-        try:
-            services.request_opinion(
-                actor=current_user,
-                application=application,
-                institution=form.institution.data,
-                question=form.question.data or "",
-                due_on=form.due_on.data,
-                today=today,
-            )
-        except InvalidInput as error:
-            _field_error(form, error)
-        except NotAllowed as refused:
-            permissions.deny(refused, application.id, REQUEST_OPINION)
-        else:
-            flash(_("Opinión técnica solicitada."), "success")
-            return _back(application)
-    return render_template("opinions/form.html", application=application, form=form, kind="request")
+    return answer_act(
+        form,
+        lambda: services.request_opinion(
+            actor=current_user,
+            application=application,
+            institution=form.institution.data,
+            question=form.question.data or "",
+            due_on=form.due_on.data,
+            today=today,
+        ),
+        application=application,
+        task=REQUEST_OPINION,
+        done=_("Opinión técnica solicitada."),
+        back=_back(application),
+        template="opinions/form.html",
+        kind="request",
+    )
 
 
 @bp.post("/<int:application_id>/opiniones/<int:opinion_id>/respuesta")
@@ -65,32 +55,30 @@ def request_opinion(application_id: int):
 def answer(application_id: int, opinion_id: int):
     application = permissions.current_case()
     form = OpinionAnswerForm()
-    if form.validate_on_submit():
+
+    def record():
         sent = request.files.get("document")
-        try:
-            services.answer_opinion(
-                actor=current_user,
-                application=application,
-                opinion_id=opinion_id,
-                answer=form.answer.data,
-                text=form.text.data or "",
-                answered_on=form.answered_on.data,
-                document=services.AnswerDocument(sent.filename or "", sent.read())
-                if sent and sent.filename
-                else None,
-                today=local_now().date(),
-            )
-        except InvalidInput as error:
-            _field_error(form, error)
-        except (NotAllowed, Conflict) as refused:
-            return _refuse(refused, application, RECORD_OPINION)
-        else:
-            flash(_("Respuesta registrada."), "success")
-            return _back(application)
-    return render_template(
-        "opinions/form.html",
+        return services.answer_opinion(
+            actor=current_user,
+            application=application,
+            opinion_id=opinion_id,
+            answer=form.answer.data,
+            text=form.text.data or "",
+            answered_on=form.answered_on.data,
+            document=services.AnswerDocument(sent.filename or "", sent.read())
+            if sent and sent.filename
+            else None,
+            today=local_now().date(),
+        )
+
+    return answer_act(
+        form,
+        record,
         application=application,
-        form=form,
+        task=RECORD_OPINION,
+        done=_("Respuesta registrada."),
+        back=_back(application),
+        template="opinions/form.html",
         kind="answer",
         opinion_id=opinion_id,
     )
@@ -101,26 +89,20 @@ def answer(application_id: int, opinion_id: int):
 def cancel(application_id: int, opinion_id: int):
     application = permissions.current_case()
     form = OpinionCancelForm()
-    if form.validate_on_submit():
-        try:
-            services.cancel_opinion(
-                actor=current_user,
-                application=application,
-                opinion_id=opinion_id,
-                reason=form.reason.data or "",
-                today=local_now().date(),
-            )
-        except InvalidInput as error:
-            _field_error(form, error)
-        except (NotAllowed, Conflict) as refused:
-            return _refuse(refused, application, RECORD_OPINION)
-        else:
-            flash(_("Consulta cancelada."), "success")
-            return _back(application)
-    return render_template(
-        "opinions/form.html",
+    return answer_act(
+        form,
+        lambda: services.cancel_opinion(
+            actor=current_user,
+            application=application,
+            opinion_id=opinion_id,
+            reason=form.reason.data or "",
+            today=local_now().date(),
+        ),
         application=application,
-        form=form,
+        task=RECORD_OPINION,
+        done=_("Consulta cancelada."),
+        back=_back(application),
+        template="opinions/form.html",
         kind="cancel",
         opinion_id=opinion_id,
     )
@@ -132,8 +114,6 @@ def document(application_id: int, opinion_id: int):
     application = permissions.current_case()
     opinion = services.get_opinion(application, opinion_id)
     if not opinion.document_key:
-        from flask import abort
-
         abort(404)
     return send_download(
         services.read_document(opinion), opinion.document_content_type, opinion.document_filename
