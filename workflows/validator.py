@@ -963,6 +963,47 @@ CHECKS: list[Check] = [
 ]
 
 
+def _review_item_problems(definition: Definition) -> list[Problem]:
+    """A field and a document sharing a name: the reviewer's items are keyed by name alone.
+
+    `workflows.guards.review_items` lists fields' names and documents' codes as one list, and a
+    verdict names its item, so one name for both would mean one verdict for two things.
+    """
+    fields = _fields_of(definition)
+    return [
+        Problem(
+            f"documents[{index}].code",
+            "review_item_clash",
+            f"the field and the document share the name {document.code!r}",
+        )
+        for index, document in enumerate(definition.documents)
+        if document.code in fields
+    ]
+
+
+#: Checks added after versions were published: they refuse publishing a new version
+#: (`publication_problems`, run by `portal.procedures.validation.inspect`: `flask procedures
+#: validate`, seeding, import and publishing), never loading a stored one (`load` runs only
+#: `CHECKS`), so the cases filed on an older version go on. A new check that versions already
+#: published may fail goes here, not in `CHECKS`.
+PUBLICATION_CHECKS: list[Check] = [
+    _review_item_problems,
+]
+
+
+def publication_problems(definition: Definition) -> list[Problem]:
+    """Return the problems that refuse publishing a loaded definition (`PUBLICATION_CHECKS`).
+
+    Args:
+        definition: A sound definition (one `load` accepted).
+
+    Returns:
+        Problems in definition order: `review_item_clash` at `documents[i].code`, a document
+        whose code is also a field's name. Empty when it may be published.
+    """
+    return [problem for one in PUBLICATION_CHECKS for problem in one(definition)]
+
+
 def check_set(definitions: Sequence[Definition]) -> list[tuple[int, Problem]]:
     """Return the problems of a set of definitions taken together (a folder, the catalogue).
 

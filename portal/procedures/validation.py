@@ -4,9 +4,10 @@
 definition that one of them accepts, all accept. Every problem comes at once, each with a path
 in the definition's own terms (`workflow.transitions[3].effects[1].params.message.es`), never
 an exception: the engine reads the file bounded in size, depth and aliases
-(`workflows.source`), then checks the schema and the semantics (`workflows.validator.CHECKS`);
-the portal adds `PORTAL_CHECKS`: effects it can perform, notice texts its sandbox accepts,
-certificate layouts it has, and authorities it knows.
+(`workflows.source`), then checks the schema and the semantics (`workflows.validator.CHECKS`)
+and what refuses publication but not loading a stored version
+(`workflows.validator.PUBLICATION_CHECKS`); the portal adds `PORTAL_CHECKS`: effects it can
+perform, notice texts its sandbox accepts, certificate layouts it has, and authorities it knows.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import yaml
 import workflows
 from workflows.loader import inspect_source
 from workflows.model import Ref
-from workflows.validator import check_set
+from workflows.validator import check_set, publication_problems
 
 log = logging.getLogger(__name__)
 
@@ -149,12 +150,14 @@ def inspect(
 
     Returns:
         `(definition, [])`, or `(None, problems)`: the engine's problems, or when the engine
-        finds none, the portal's (`unsupported_effect`, `invalid_notice`,
-        `unknown_certificate_template`, `unknown_authority`).
+        finds none, those that refuse publication only (`workflows.validator.
+        publication_problems`: `review_item_clash`) and the portal's (`unsupported_effect`,
+        `invalid_notice`, `unknown_certificate_template`, `unknown_authority`).
     """
     definition, problems = inspect_source(source)
     if definition is not None:
-        problems = [problem for one in PORTAL_CHECKS for problem in one(definition)]
+        problems = publication_problems(definition)
+        problems += [problem for one in PORTAL_CHECKS for problem in one(definition)]
     if problems:
         log.info("definition %s: %d problem(s)", path or "<source>", len(problems))
         return None, problems

@@ -31,10 +31,10 @@ LICENCE = {
     "telefono": "2222-3333",
 }
 DOCUMENTS = (
-    "resolucion_uso_suelo",
+    "copia_resolucion_uso_suelo",
     "permiso_sanitario",
     "permiso_bomberos",
-    "permiso_proteccion_civil",
+    "copia_permiso_proteccion_civil",
 )
 
 

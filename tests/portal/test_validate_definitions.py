@@ -120,6 +120,20 @@ def test_the_sound_notices_of_every_seed_definition_pass(app):
     assert output.count(": ok (") == len(files) == 12
 
 
+def test_a_document_named_as_a_field_is_refused_at_validation(app, tmp_path):
+    # APLAN's licence up to version 3: the copy of the land-use resolution had the name of
+    # the field that asks its number, so the reviewer's items clashed.
+    aplan = ROOT / "workflows/definitions/aplan/licencia-funcionamiento.yaml"
+    text = aplan.read_text(encoding="utf-8")
+    text = text.replace("- code: copia_resolucion_uso_suelo\n", "- code: resolucion_uso_suelo\n")
+    code, output = validate(app, written(tmp_path, text, "licencia-funcionamiento.yaml"))
+    assert code == 1
+    assert (
+        "documents[0].code: review_item_clash: the field and the document share the name "
+        "'resolucion_uso_suelo'"
+    ) in output
+
+
 def test_an_unknown_certificate_layout_or_authority_is_named(app, tmp_path):
     text = good_text("template: certificate", "template: diploma")
     text = text.replace("authority: OPAMSS\n", "authority: NOEXISTE\n", 1)

@@ -468,3 +468,34 @@ def test_no_fees_and_no_payment_order_is_sound(demo_data: dict[str, Any]) -> Non
     demo_data["fees"] = []
     transition(demo_data, 2)["effects"] = []
     load(demo_data)
+
+
+# Checks that refuse publication, not loading
+
+
+def test_a_document_named_as_a_field_is_refused_for_publication_but_still_loads(
+    demo_data: dict[str, Any],
+) -> None:
+    from workflows.validator import publication_problems
+
+    demo_data["documents"][1]["code"] = "tipo"  # the field `tipo` and the document share it
+    demo_data["documents"][2]["code"] = "area"
+    found = load(demo_data)  # a stored version that has it still loads: its cases go on
+    assert publication_problems(found) == [
+        Problem(
+            "documents[1].code",
+            "review_item_clash",
+            "the field and the document share the name 'tipo'",
+        ),
+        Problem(
+            "documents[2].code",
+            "review_item_clash",
+            "the field and the document share the name 'area'",
+        ),
+    ]
+
+
+def test_distinct_field_and_document_names_may_be_published(demo) -> None:
+    from workflows.validator import publication_problems
+
+    assert publication_problems(demo) == []

@@ -18,6 +18,7 @@ from workflows.model import APPROVED_KINDS, Transition
 from workflows.prerequisites import Held, missing_prerequisites
 from workflows.routing import issuing_authority
 from workflows.tasks import allowed_tasks
+from workflows.validator import publication_problems
 
 ROOT = Path(__file__).parents[2]
 FILES = sorted((ROOT / "workflows" / "definitions").rglob("*.yaml"))
@@ -191,6 +192,22 @@ def test_approvals_come_with_a_certificate(found: Definition) -> None:
     for transition in found.transitions:
         if found.state(transition.target).kind in APPROVED_KINDS:
             assert "issue_certificate" in {ref.name for ref in transition.effects}
+
+
+@pytest.mark.parametrize("found", DEFINITIONS.values(), ids=lambda d: f"{d.authority}/{d.slug}")
+def test_every_review_item_has_its_own_name_so_each_gets_its_own_verdict(found: Definition) -> None:
+    assert publication_problems(found) == []
+    names = [f.name for f in found.fields] + [d.code for d in found.documents]
+    assert len(names) == len(set(names))
+
+
+def test_aplan_licence_names_the_copies_of_its_permits_apart_from_their_numbers() -> None:
+    found = definition("APLAN", "licencia-funcionamiento")
+    fields = {f.name for f in found.fields}
+    documents = {d.code for d in found.documents}
+    assert {"resolucion_uso_suelo", "permiso_proteccion_civil"} <= fields
+    assert {"copia_resolucion_uso_suelo", "copia_permiso_proteccion_civil"} <= documents
+    assert found.version == 4
 
 
 @pytest.mark.parametrize("found", DEFINITIONS.values(), ids=lambda d: f"{d.authority}/{d.slug}")
