@@ -170,14 +170,23 @@ def required_documents(definition: Definition, data: Mapping[str, object]) -> tu
     )
 
 
-def review_items(definition: Definition, facts: Facts) -> tuple[str, ...]:
-    """Return what a reviewer gives a verdict on: answered visible fields, attached documents."""
-    fields = tuple(
+def reviewed_answers(definition: Definition, facts: Facts) -> tuple[str, ...]:
+    """Return the fields a reviewer gives a verdict on: the answered visible ones, by name."""
+    return tuple(
         name
         for name in visible_fields(definition, facts.data)
         if not is_blank(facts.data.get(name))
     )
-    return fields + tuple(
+
+
+def review_items(definition: Definition, facts: Facts) -> tuple[str, ...]:
+    """Return what a reviewer gives a verdict on: answered visible fields, attached documents.
+
+    Fields' names then documents' codes. A verdict names its item, so a name must be one item:
+    `workflows.validator.publication_problems` refuses a document named as a field
+    (`review_item_clash`); a stored version from before may still list such a name twice.
+    """
+    return reviewed_answers(definition, facts) + tuple(
         item.code for item in definition.documents if item.code in facts.documents
     )
 

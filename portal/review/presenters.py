@@ -28,7 +28,7 @@ from portal.certificates.services import display_value
 from portal.review import reasoned
 from portal.review.models import ReviewVerdict
 from portal.review.rounds import Change, ReviewState, review_state
-from workflows.guards import review_items
+from workflows.guards import review_items, reviewed_answers
 from workflows.steps import Step, steps
 
 #: Content types a document may be shown with in the page (inline), and how.
@@ -58,8 +58,12 @@ def load_context(
     review = review_state(application)
     case_facts = facts_for(application, role, statuses=found, verdicts=review.current())
     labels = {f.name: f.label.get(locale) for f in definition.fields}
-    labels |= {d.code: d.title.get(locale) for d in definition.documents}
-    items = [(key, labels[key]) for key in review_items(definition, case_facts)]
+    labels |= {
+        d.code: d.title.get(locale) for d in definition.documents if d.code in case_facts.documents
+    }
+    # Once each: in a stored version whose field and document share a name (`review_item_clash`
+    # refuses it from then on) the name is one item, one verdict, shown with both.
+    items = [(key, labels[key]) for key in dict.fromkeys(review_items(definition, case_facts))]
     return CaseContext(application, definition, locale, case_facts, items, found, review)
 
 
@@ -219,6 +223,9 @@ class ReviewItem:
         verdict: The verdict that counts now, if any.
         carried: That verdict judged an earlier submission (the item did not change since).
         history: Every verdict on the item, newest first, each with its explanation.
+        answer: For a document whose code is also a field's name (older versions only), that
+            field's answer, shown with it (key, label, value, change, before); one verdict
+            covers both.
     """
 
     key: str
@@ -231,6 +238,14 @@ class ReviewItem:
     verdict: ReviewVerdict | None = None
     carried: bool = False
     history: list[tuple[ReviewVerdict, str]] = field(default_factory=list)
+    answer: ReviewItem | None = None
+
+    @property
+    def changed(self) -> bool:
+        """Whether the item, or the answer shown with it, changed since the last submission."""
+        return self.change is not None or (
+            self.answer is not None and self.answer.change is not None
+        )
 
 
 @dataclass
@@ -247,8 +262,11 @@ def review_groups(case: CaseContext) -> list[ReviewGroup]:
     data = case.application.data
     documents = {d.requirement_code: d for d in case.application.current_documents}
     current, carried = review.current(), review.carried()
-    changes, history = review.changes(), review.history()
+    answer_changes, document_changes = review.answer_changes(), review.document_changes()
+    history = review.history()
     labels = dict(case.items)
+    fields = {f.name: f for f in definition.fields}
+    answered = frozenset(reviewed_answers(definition, case.facts))
 
     def shown(spec, value) -> str:
         district = case.application.district
@@ -256,38 +274,36 @@ def review_groups(case: CaseContext) -> list[ReviewGroup]:
             return district.short_name  # loaded with the case: no look-up by code
         return display_value(spec, value, locale)
 
+    def answer(key: str, label: str) -> ReviewItem:
+        spec, change = fields[key], answer_changes.get(key)
+        before = ""
+        if change is not None and change.old not in (None, "", []):
+            before = shown(spec, change.old)
+        return ReviewItem(key, label, shown(spec, data[key]), change=change, before=before)
+
     def item(key: str) -> ReviewItem:
         document = documents.get(key)
-        change = changes.get(key)
         if document is None:
-            spec = definition.field(key)
-            value = shown(spec, data[key])
-            before = "" if change is None or change.old in (None, "", []) else None
-            if before is None:
-                before = shown(spec, change.old)
+            found = answer(key, labels[key])
         else:
-            value = ""
+            change = document_changes.get(key)
             before = (change.old or {}).get("filename", "") if change else ""
-        return ReviewItem(
-            key=key,
-            label=labels[key],
-            value=value,
-            document=document,
-            viewer=INLINE_KINDS.get(document.content_type) if document else None,
-            change=change,
-            before=before,
-            verdict=current.get(key),
-            carried=key in carried,
-            history=[
-                (v, reasoned.verdict_explanation(v, definition, locale))
-                for v in history.get(key, [])
-            ],
-        )
+            found = ReviewItem(key, labels[key], document=document, change=change, before=before)
+            found.viewer = INLINE_KINDS.get(document.content_type)
+            if key in answered:  # a name a field and a document share (older versions)
+                found.answer = answer(key, fields[key].label.get(locale))
+        found.verdict = current.get(key)
+        found.carried = key in carried
+        found.history = [
+            (v, reasoned.verdict_explanation(v, definition, locale)) for v in history.get(key, [])
+        ]
+        return found
 
     placed: set[str] = set()
     groups = []
     for step in steps(definition):
-        keys = [k for k in (*step.fields, *step.documents) if k in labels]
+        keys = [k for k in dict.fromkeys((*step.fields, *step.documents)) if k in labels]
+        keys = [k for k in keys if k not in placed]  # a shared name: with its first step
         if keys:
             groups.append(ReviewGroup(step_title(step), [item(k) for k in keys]))
             placed.update(keys)

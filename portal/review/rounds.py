@@ -66,13 +66,20 @@ class Change:
 
 
 def _value(submission: Submission | None, item: str):
+    """What `item` was in `submission`: its document's digest and its answer (None if neither).
+
+    Both count: in a stored version whose field and document share a name (older APLAN
+    licences, before `review_item_clash`), a verdict on the name covers both, and a change
+    of either means it no longer holds.
+    """
     if submission is None:
         return None
+    found = []
     if item in submission.documents:
-        return ("document", submission.documents[item]["sha256"])
+        found.append(("document", submission.documents[item]["sha256"]))
     if item in submission.data:
-        return ("answer", submission.data[item])
-    return None
+        found.append(("answer", submission.data[item]))
+    return tuple(found) or None
 
 
 @dataclass
@@ -134,15 +141,27 @@ class ReviewState:
             found.setdefault(verdict.item, []).append(verdict)
         return found
 
-    def changes(self) -> dict[str, Change]:
-        """What changed from the previous submission to the latest, by item (empty at first)."""
+    def answer_changes(self) -> dict[str, Change]:
+        """The answers that changed from the previous submission to the latest, by field name.
+
+        Empty at first. Answers and documents are apart (`document_changes`): in an older
+        version a field and a document may share a name, and each change is shown.
+        """
+        old, new = self.previous, self.latest
+        if old is None or new is None:
+            return {}
+        return {
+            item: Change(item, False, old.data.get(item), new.data.get(item))
+            for item in {*old.data, *new.data}
+            if old.data.get(item) != new.data.get(item)
+        }
+
+    def document_changes(self) -> dict[str, Change]:
+        """The documents that changed (another file, added, removed), by requirement code."""
         old, new = self.previous, self.latest
         if old is None or new is None:
             return {}
         changed = {}
-        for item in {*old.data, *new.data}:
-            if old.data.get(item) != new.data.get(item):
-                changed[item] = Change(item, False, old.data.get(item), new.data.get(item))
         for item in {*old.documents, *new.documents}:
             before, after = old.documents.get(item), new.documents.get(item)
             if (before or {}).get("sha256") != (after or {}).get("sha256"):

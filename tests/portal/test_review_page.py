@@ -22,6 +22,7 @@ from tests.portal.helpers import (
     mails,
     make_applicant,
     make_staff,
+    pdf_bytes,
     reload_application,
     submit,
 )
@@ -312,3 +313,135 @@ def test_the_case_page_reads_a_constant_number_of_statements(client, app_ctx):
     # 14–16 before: + submissions, notes, inspection visits and results, assignment; the
     # authority tree read once per request (it was read four times)
     assert many <= 20, many
+
+
+# ------------------------------------------------- APLAN's licence: a field and a document apart
+
+AVISO = "El número no coincide con la resolución adjunta."
+
+
+def _licence_case(token: str = "licencia-aplan-revision") -> int:
+    """An APLAN operating licence filed with its four permits; APLAN's clerk exists."""
+    from portal.applications.services import Upload, save_application, start_application
+    from portal.procedures.services import get_procedure, latest_version
+    from tests.portal.test_silence import DOCUMENTS, LICENCE
+
+    applicant = make_applicant()
+    make_staff("clerk", "APLAN", email="clerk@aplan.example.sv")
+    procedure = get_procedure("APLAN", "licencia-funcionamiento")
+    definition = definition_of(latest_version(procedure))
+    codes = [d.code for d in definition.documents if d.required]
+    assert len(codes) == len(DOCUMENTS)
+    application = start_application(actor=applicant, token=token, procedure=procedure)
+    result = save_application(
+        actor=applicant,
+        application=application,
+        data=LICENCE,
+        submit=True,
+        uploads={c: Upload(f"{c}.pdf", pdf_bytes()) for c in codes},
+    )
+    assert result.ok, (result.errors, result.reasons)
+    return application.id
+
+
+def _ids_and_groups(page: str) -> tuple[list[str], set[str]]:
+    """Every id on the page, and the names of the verdict radio groups."""
+    radios = re.findall(r"<input[^>]*type=\"radio\"[^>]*>", page)
+    groups = {re.search(r'name="([^"]+)"', radio).group(1) for radio in radios}
+    return re.findall(r'\sid="([^"]+)"', page), {name for name in groups if name.startswith("v_")}
+
+
+def test_the_licence_shows_each_answer_and_each_document_once_with_its_own_verdict(client, app_ctx):
+    from tests.portal.test_silence import LICENCE
+
+    application_id = _licence_case()
+    login(client, "clerk@aplan.example.sv")
+    page = client.get(f"/bandeja/{application_id}").get_data(as_text=True)
+    items = _items(application_id)
+    assert len(items) == len(set(items))
+    ids, groups = _ids_and_groups(page)
+    assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1]
+    assert groups == {f"v_{key}" for key in items}
+    application = reload_application(application_id)
+    for document in application.current_documents:
+        assert page.count(f'id="item-{document.requirement_code}"') == 1
+        assert page.count(f"Descargar {document.filename}") == 1
+    for name in ("resolucion_uso_suelo", "permiso_proteccion_civil", "permiso_cbes"):
+        assert LICENCE[name] in _block(page, name) and page.count(LICENCE[name]) == 1
+    # The copy of the resolution is judged apart from the number the applicant typed.
+    verdicts = dict.fromkeys(items, "ok") | {"copia_resolucion_uso_suelo": "no"}
+    done = _post_verdicts(
+        client, application_id, verdicts, r_copia_resolucion_uso_suelo="Copia ilegible."
+    )
+    assert done.status_code == 302, done.get_data(as_text=True)[:2000]
+    page = client.get(f"/bandeja/{application_id}").get_data(as_text=True)
+    assert 'govuk-tag--red">No conforme' in _block(page, "copia_resolucion_uso_suelo")
+    assert 'govuk-tag--green">Conforme' in _block(page, "resolucion_uso_suelo")
+
+
+def _clashing_version_in_force() -> None:
+    """APLAN's licence as versions 1-3 named it (a document named as a field), stored and in
+    force: it was published before `review_item_clash`, so it loads, and new cases take it."""
+    from pathlib import Path
+
+    import workflows
+    from portal.procedures.services import get_procedure, publish_definition, retire
+
+    root = Path(__file__).resolve().parents[2]
+    data = workflows.load_file(
+        root / "workflows/definitions/aplan/licencia-funcionamiento.yaml"
+    ).to_dict()
+    for document in data["documents"]:
+        document["code"] = document["code"].removeprefix("copia_")
+    data["version"] = 3
+    publish_definition(workflows.load(data))
+    retire(get_procedure("APLAN", "licencia-funcionamiento"), version=4)
+    db.session.commit()
+
+
+def test_a_stored_version_whose_field_and_document_share_a_name_shows_both_once(client, app_ctx):
+    from tests.portal.test_silence import LICENCE
+
+    _clashing_version_in_force()
+    application_id = _licence_case("licencia-aplan-version-3")
+    application = reload_application(application_id)
+    assert application.procedure_version.version == 3
+    login(client, "clerk@aplan.example.sv")
+    page = client.get(f"/bandeja/{application_id}").get_data(as_text=True)
+    ids, groups = _ids_and_groups(page)
+    assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1]
+    assert groups == {f"v_{key}" for key in set(_items(application_id))}
+    for shared in ("resolucion_uso_suelo", "permiso_proteccion_civil"):
+        block = _block(page, shared)
+        assert page.count(f'id="item-{shared}"') == 1
+        assert LICENCE[shared] in block and page.count(LICENCE[shared]) == 1  # the answer
+        assert f"Descargar {shared}.pdf" in block and page.count(f"Descargar {shared}.pdf") == 1
+    # One verdict covers the name; a changed answer is shown and needs a new verdict.
+    verdicts = dict.fromkeys(_items(application_id), "ok") | {"resolucion_uso_suelo": "no"}
+    done = _post_verdicts(client, application_id, verdicts, r_resolucion_uso_suelo=AVISO)
+    assert done.status_code == 302, done.get_data(as_text=True)[:2000]
+    asked = _decide(client, application_id, "prevenir", comment=AVISO)
+    assert asked.status_code == 302, asked.get_data(as_text=True)[:2000]
+    _answer_correction(application_id, resolucion_uso_suelo="APLAN-US-2026-13")
+    page = client.get(f"/bandeja/{application_id}").get_data(as_text=True)
+    block = _block(page, "resolucion_uso_suelo")
+    assert "Cambió" in block and "APLAN-US-2026-12" in block and "APLAN-US-2026-13" in block
+    assert "Por revisar de nuevo" in block  # the answer changed, the file did not
+    assert "Cambió" not in _block(page, "permiso_proteccion_civil")
+
+
+def _answer_correction(application_id: int, **changed: str) -> None:
+    from portal.accounts.models import User
+    from portal.applications.services import save_application
+    from tests.portal.test_silence import LICENCE
+
+    applicant = db.session.scalar(sa.select(User).where(User.email == "ana@example.sv"))
+    result = save_application(
+        actor=applicant,
+        application=reload_application(application_id),
+        data=dict(LICENCE, **changed),
+        submit=True,
+        uploads={},
+    )
+    assert result.ok, (result.errors, result.reasons)
+    assert reload_application(application_id).state == "presentado"
