@@ -379,12 +379,14 @@ def test_the_licence_shows_each_answer_and_each_document_once_with_its_own_verdi
     assert 'govuk-tag--green">Conforme' in _block(page, "resolucion_uso_suelo")
 
 
-def _clashing_version_in_force() -> None:
+@pytest.fixture
+def clashing_version(app_ctx):
     """APLAN's licence as versions 1-3 named it (a document named as a field), stored and in
     force: it was published before `review_item_clash`, so it loads, and new cases take it."""
     from pathlib import Path
 
     import workflows
+    from portal.catalogue.services import refresh_entries
     from portal.procedures.services import get_procedure, publish_definition, retire
 
     root = Path(__file__).resolve().parents[2]
@@ -395,14 +397,21 @@ def _clashing_version_in_force() -> None:
         document["code"] = document["code"].removeprefix("copia_")
     data["version"] = 3
     publish_definition(workflows.load(data))
-    retire(get_procedure("APLAN", "licencia-funcionamiento"), version=4)
+    procedure = get_procedure("APLAN", "licencia-funcionamiento")
+    [newest] = retire(procedure, version=4)
+    db.session.commit()
+    yield
+    # The seeded procedures are shared by every test: publish version 4 again.
+    newest.status, newest.retired_at = "published", None
+    refresh_entries(procedure)
     db.session.commit()
 
 
-def test_a_stored_version_whose_field_and_document_share_a_name_shows_both_once(client, app_ctx):
+def test_a_stored_version_whose_field_and_document_share_a_name_shows_both_once(
+    client, clashing_version
+):
     from tests.portal.test_silence import LICENCE
 
-    _clashing_version_in_force()
     application_id = _licence_case("licencia-aplan-version-3")
     application = reload_application(application_id)
     assert application.procedure_version.version == 3
