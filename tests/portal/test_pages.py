@@ -101,15 +101,28 @@ def test_a_correction_request_reaches_the_applicant_as_the_clerk_wrote_it(
     assert banner.group(2) == str(escape(comment.strip()))
 
 
+#: The one place allowed to build markup in Python, and why: a textarea's text escaped line by
+#: line and joined with the `&#10;` reference, so GOV.UK's macros (which indent what they
+#: nest) cannot add spaces to its lines each time the page is shown. Nothing stored is left
+#: unescaped there.
+MARKUP_ALLOWED = {
+    ("portal/review/presenters.py", "from markupsafe import Markup, escape"),
+    ("portal/review/presenters.py", 'return Markup("&#10;").join(escape(line) for line in lines)'),
+}
+
+
 def test_no_stored_text_is_marked_safe_or_built_as_html_in_python():
     """Markup(), |safe and HTML tags in Python strings are how stored text becomes markup."""
     offenders = []
     for folder in ("portal", "forms"):
         for path in (ROOT / folder).rglob("*.py"):
             for number, line in enumerate(path.read_text().splitlines(), 1):
-                if re.search(
-                    r"\bMarkup\(|markupsafe|\|\s*safe\b|[\"']<(p|div|span|a|ul|li|br|strong|b|em)[\s>/]",
-                    line,
+                if (
+                    re.search(
+                        r"\bMarkup\(|markupsafe|\|\s*safe\b|[\"']<(p|div|span|a|ul|li|br|strong|b|em)[\s>/]",
+                        line,
+                    )
+                    and (str(path.relative_to(ROOT)), line.strip()) not in MARKUP_ALLOWED
                 ):
                     offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     for path in (ROOT / "templates").rglob("*.html"):
@@ -200,8 +213,10 @@ def test_each_reason_box_names_the_item_it_judges(client, app_ctx):
     for key, text in reasons.items():
         item = next(v for k, v in labels.items() if k == key)
         assert text.startswith("Motivo (si no es conforme) – ") and text == item
+    # Each item's catalogue reasons are a group named after the item ("Motivos – <item>").
     assert {t.removeprefix("Motivo (si no es conforme) – ") for t in reasons.values()} == {
-        " ".join(re.sub(r"<[^>]+>", "", legend).split()) for legend in legends
+        " ".join(re.sub(r"<[^>]+>", "", legend).split()).removeprefix("Motivos – ")
+        for legend in legends
     }
 
 
