@@ -153,8 +153,9 @@ def record_inspection(
     Raises:
         NotFound, NotAllowed: from `portal.permissions.authorize` (task `record_inspection`).
         InvalidInput: `inspection_needs_visit` (the definition has a checklist),
-            `inspection_already_recorded` (one was recorded in this state: one record per
-            visit), `date_in_future` or `date_before_filing` at `visited_on`,
+            `inspection_already_recorded` (another was recorded in this state: one record per
+            visit; the same form sent twice returns the first), `date_in_future` or
+            `date_before_filing` at `visited_on`,
             `invalid_choice` at `result`. Nothing is stored.
     """
     from portal.procedures.services import definition_of
@@ -163,6 +164,16 @@ def record_inspection(
     if has_checklist(definition_of(application.procedure_version)):
         raise InvalidInput("inspection_needs_visit", field="visited_on")
     if inspection_recorded(application):
+        latest = db.session.scalar(
+            sa.select(Inspection)
+            .where(Inspection.application_id == application.id)
+            .order_by(Inspection.id.desc())
+            .limit(1)
+        )
+        same = (latest.inspector_id, latest.visited_on, latest.result, latest.notes)
+        if same == (actor.id, visited_on, result, notes.strip()):
+            db.session.rollback()
+            return latest  # the same form sent twice
         raise InvalidInput("inspection_already_recorded", field="visited_on")
     if visited_on > today:
         raise InvalidInput("date_in_future", field="visited_on")

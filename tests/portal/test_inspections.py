@@ -558,6 +558,7 @@ def test_a_procedure_without_checklist_records_one_plain_inspection_per_state(cl
     path = f"/bandeja/{application.id}/inspeccion"
     first = {"visited_on": boxes(today()), "result": "conforme", "notes": "Local en orden."}
     assert client.post(path, data=first).status_code == 302
+    assert client.post(path, data=first).status_code == 302  # sent twice: nothing new
     assert plain not in client.get(f"/bandeja/{application.id}").get_data(as_text=True)
     second = client.post(path, data=first | {"result": "no_conforme", "notes": "Otra"})
     assert second.status_code == 200
