@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField
 from wtforms.utils import unset_value
+
+from forms.messages import date_message
+from workflows.conditions import DateError, parse_date
 
 
 class DayMonthYearField(DateField):
     """A date typed in GOV.UK's three boxes (day, month, year), all posted under one name.
 
     The widget needs exactly three raw values to redraw what was typed; a post with fewer
-    (a crafted one, or none at all) must give a Spanish message, not an error page.
+    (a crafted one, or none at all) must give a Spanish message, not an error page. The boxes
+    are read by the project's one date rule (`workflows.conditions.parse_date`, joined as
+    `D/M/YYYY`), so each impossible part gets its own message (`20 12 26`: the year needs
+    four digits), as the applicant's forms and the reports say it.
     """
 
     def process(self, formdata, data=unset_value, extra_filters=None):
@@ -28,11 +32,11 @@ class DayMonthYearField(DateField):
             self.data = None
             return
         try:
-            day, month, year = (int(v) for v in valuelist)
-            self.data = datetime(year, month, day).date()
-        except (TypeError, ValueError) as error:
+            parts = [str(v).strip() for v in valuelist][:3]
+            self.data = parse_date("/".join([*parts, "", ""][:3]))
+        except DateError as refused:
             self.data = None
-            raise ValueError(str(_l("Escriba una fecha real, como 27 3 2026."))) from error
+            raise ValueError(date_message(refused)) from refused
 
 
 class SpanishDateInput(GovDateInput):

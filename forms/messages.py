@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 
 MESSAGES = {
@@ -215,6 +218,25 @@ MESSAGES = {
     "observation_required": _l("Escriba la observación: qué no cumple."),
     "too_many_photos": _l("Adjunte como máximo %(max)s fotografías."),
     "opinion_document_required": _l("Adjunte el documento de la respuesta."),
+    "photo_heic": _l(
+        "Las fotos HEIC del iPhone no se aceptan: en Ajustes > Cámara > Formatos elija «Más "
+        "compatible», o envíela como JPG."
+    ),
+    "visit_day_off": _l(
+        "El %(day)s no es día hábil de la oficina (%(reason)s). Elija un día hábil, como el "
+        "%(next)s."
+    ),
+    "result_contradicts_checklist": _l(
+        "El resultado no puede ser «Conforme» si algún punto de la lista no cumple: elija "
+        "«Con observaciones» o «No conforme»."
+    ),
+    "inspection_needs_visit": _l(
+        "Este trámite se inspecciona con su lista de verificación: programe la visita y "
+        "regístrela desde «Mis inspecciones»."
+    ),
+    "inspection_already_recorded": _l(
+        "Ya se registró una inspección en esta etapa del expediente; no se registra otra."
+    ),
     "opinion_text_required": _l("Escriba las conclusiones o las condiciones de la opinión."),
     "date_before_request": _l("La fecha no puede ser anterior a la solicitud (%(requested)s)."),
     "opinion_not_pending": _l("Esta consulta ya no está pendiente: fue respondida o cancelada."),
@@ -244,12 +266,43 @@ def accept_attribute(accept: tuple[str, ...] | list[str]) -> str:
     return ",".join(item for mime in accept for item in (mime, *TYPE_EXTENSIONS.get(mime, ())))
 
 
+def date_message(refused) -> str:
+    """The message of a `workflows.conditions.DateError`: each impossible part its own, the
+    month of `date_day_not_in_month` named in the person's language."""
+    from babel.dates import get_month_names
+    from flask_babel import get_locale
+
+    params: dict[str, object] = {}
+    if "month" in refused.params:
+        names = get_month_names("wide", locale=get_locale())
+        params = {"month": names[refused.params["month"]], "year": refused.params["year"]}
+    return message_for(refused.code, **params)
+
+
+def _shown(value: object) -> object:
+    """A message parameter as the person reads it: a date written out in their language
+    ("domingo, 6 de diciembre de 2026"), a `{"es": ..., "en": ...}` name in their language."""
+    from flask_babel import format_date, get_locale
+
+    if isinstance(value, date):
+        return format_date(value, "full")
+    if isinstance(value, Mapping):
+        locale = str(get_locale() or "es")
+        return value.get(locale) or value.get("es") or ""
+    return value
+
+
 def message_for(code: str, **params: object) -> str:
-    """Return the translated message of a code, with its parameters filled in."""
+    """Return the translated message of a code, with its parameters filled in.
+
+    A `datetime.date` parameter is written out in the person's language, a mapping of
+    language to text (`workflows.calendar.DayOff.name`) gives the person's language's text.
+    """
     template = MESSAGES.get(code)
     if template is None:
         return str(_l("No se pudo completar la acción (%(code)s).", code=code))
     text = str(template)
+    params = {key: _shown(value) for key, value in params.items()}
     try:
         return text % params if params else text
     except (KeyError, TypeError, ValueError):

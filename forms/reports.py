@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from babel.dates import get_month_names
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
@@ -14,7 +12,7 @@ from wtforms import SelectField, SubmitField
 from wtforms.validators import ValidationError
 
 from forms.builder import DayMonthYearField, DayMonthYearInput
-from forms.messages import message_for
+from forms.messages import date_message
 from workflows.conditions import DateError, parse_date
 
 #: The period shown when none is asked for: the last 90 days, today included.
@@ -28,11 +26,7 @@ def _read_date(field) -> date | None:
     try:
         return parse_date(field.data)
     except DateError as refused:
-        params = {}
-        if "month" in refused.params:
-            names = get_month_names("wide", locale=get_locale())
-            params = {"month": names[refused.params["month"]], "year": refused.params["year"]}
-        raise ValidationError(message_for(refused.code, **params)) from refused
+        raise ValidationError(date_message(refused)) from refused
 
 
 class ReportFilterForm(FlaskForm):

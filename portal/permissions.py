@@ -317,7 +317,10 @@ ROUTES: dict[str, Rule] = {
     "inspections.schedule": _case(None, SCHEDULE_INSPECTION, staff_only=True),
     "inspections.reschedule": _case(None, SCHEDULE_INSPECTION, staff_only=True),
     "inspections.cancel": _case(None, SCHEDULE_INSPECTION, staff_only=True),
-    "inspections.record": _case(RECORD_INSPECTION, RECORD_INSPECTION, staff_only=True),
+    # The view lets only the visit's inspector in (audited refusal for anyone else) and
+    # explains a visit scheduled ahead of the inspection state; the service asks
+    # `record_inspection` under the case's lock before storing anything.
+    "inspections.record": _case(READ, READ, staff_only=True),
     "inspections.photo": _case(READ, staff_only=True),
     # External opinions (dictámenes of other institutions).
     "opinions.request_opinion": _case(None, REQUEST_OPINION, staff_only=True),

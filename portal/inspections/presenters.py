@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 import workflows
 from forms.inspections import (
     CHECKLIST_CHOICES,
@@ -13,12 +15,15 @@ from forms.inspections import (
     InspectionScheduleForm,
     build_visit_form,
 )
+from portal import permissions
 from portal.accounts.models import User
 from portal.applications.models import Application
 from portal.inspections import services
 from portal.inspections.models import InspectionVisit
 from portal.review.models import Inspection
+from portal.review.services import has_checklist, inspection_recorded
 from workflows.guards import RECORD_INSPECTION, SCHEDULE_INSPECTION
+from workflows.tasks import inspection_states
 
 
 @dataclass
@@ -47,6 +52,11 @@ class InspectionPanel:
         schedule: The scheduling form, when the person may schedule and none is pending.
         reschedule, cancel: Forms on the pending visit, for who may schedule.
         may_record: The person is the pending visit's inspector and may record it now.
+        not_yet: Why the pending visit's inspector cannot record it yet (`record_blocker`),
+            shown to them instead of the button; empty otherwise.
+        legacy: Offer the plain inspection form (no visit, no checklist): the person may
+            record an inspection, the definition has no checklist, none is pending and none
+            was recorded in the case's current state (one record per visit).
         results: Result code -> label.
     """
 
@@ -56,6 +66,8 @@ class InspectionPanel:
     reschedule: InspectionRescheduleForm | None = None
     cancel: InspectionCancelForm | None = None
     may_record: bool = False
+    not_yet: str = ""
+    legacy: bool = False
     results: dict = field(default_factory=dict)
 
 
@@ -138,7 +150,69 @@ def panel(
     out.may_record = (
         pending is not None and pending.inspector_id == actor.id and RECORD_INSPECTION in tasks
     )
+    if pending is not None and pending.inspector_id == actor.id and not out.may_record:
+        out.not_yet = record_blocker(application, definition, tasks, locale)
+    out.legacy = (
+        RECORD_INSPECTION in tasks
+        and pending is None
+        and not has_checklist(definition)
+        and not inspection_recorded(application)
+    )
     return out
+
+
+def record_blocker(
+    application: Application, definition: workflows.Definition, tasks: frozenset[str], locale: str
+) -> str:
+    """Why the inspector of a scheduled visit cannot record it now, or "" when they can.
+
+    A visit is scheduled from the state before the inspection state
+    (`workflows.tasks.inspection_states`), so it is recorded when the case gets there: the
+    message names that state as the definition labels it. A case that waits in no such state
+    and goes to none from here says so.
+    """
+    if RECORD_INSPECTION in tasks:
+        return ""
+    waiting = inspection_states(definition)
+    ahead = [
+        t.target
+        for t in definition.transitions_from(application.state)
+        if t.target in waiting and application.state not in waiting
+    ]
+    if ahead:
+        return _(
+            "Se podrá registrar cuando el expediente llegue a «%(state)s».",
+            state=definition.state(ahead[0]).label.get(locale),
+        )
+    return _(
+        "El expediente está en «%(state)s»: en este estado no se registran visitas.",
+        state=definition.state(application.state).label.get(locale),
+    )
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """A visit on the inspector's queue: `not_yet` says why it cannot be recorded yet (no
+    link is offered then), empty when it can."""
+
+    visit: InspectionVisit
+    application: Application
+    not_yet: str = ""
+
+
+def queue_rows(actor: User, locale: str) -> list[QueueRow]:
+    """The visits scheduled for `actor` (`services.list_visits_for`), each with whether it
+    may be recorded now (the one permission check's tasks on its case)."""
+    from portal.procedures.services import definition_of
+
+    rows = []
+    for visit, application in services.list_visits_for(actor):
+        definition = definition_of(application.procedure_version)
+        tasks = permissions.allowed_tasks(actor, application)
+        rows.append(
+            QueueRow(visit, application, record_blocker(application, definition, tasks, locale))
+        )
+    return rows
 
 
 def visit_form(definition: workflows.Definition, locale: str, formdata: bool = False):

@@ -14,15 +14,14 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
-import filetype
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from portal import permissions
 from portal.accounts.models import User
+from portal.applications import clocks
 from portal.applications.effects import LOCAL_TZ
 from portal.applications.models import Application, HistoryEntry
-from portal.downloads import clip_name
 from portal.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from portal.extensions import db, utcnow
 from portal.inspections.models import (
@@ -35,6 +34,7 @@ from portal.procedures.services import definition_of
 from portal.review.models import Inspection
 from portal.review.services import INSPECTION_RESULTS, _authorized
 from portal.storage import storage
+from portal.uploads import check_upload, stored_name
 from workflows.guards import RECORD_INSPECTION, SCHEDULE_INSPECTION
 
 #: Photos of one visit: JPEG or PNG (by content), at most `PHOTO_MAX_BYTES` each.
@@ -194,9 +194,20 @@ def _locked_visit(application: Application, visit_id: int) -> InspectionVisit:
 
 
 def _check_visit(application: Application, inspector_id: int | None, on: date, today: date):
-    """The inspector must be one of the case's scope; the day today or later."""
+    """The inspector must be one of the case's scope; the day today or later, and a working
+    day of the office's calendar (`workflows.calendar`, the authority's days off)."""
     if on < today:
         raise InvalidInput("date_in_past", field="scheduled_for")
+    calendar = clocks.calendar_of(application)
+    day_off = calendar.reason(on)
+    if day_off is not None:
+        raise InvalidInput(
+            "visit_day_off",
+            field="scheduled_for",
+            day=on,
+            reason=day_off.name,
+            next=calendar.next_business_day(on),
+        )
     inspector = next((u for u in inspectors_for(application) if u.id == inspector_id), None)
     if inspector is None:
         raise InvalidInput("invalid_choice", field="inspector")
@@ -219,8 +230,9 @@ def schedule_inspection(
 
     Raises:
         NotFound, NotAllowed: from `portal.permissions.authorize` (`schedule_inspection`).
-        InvalidInput: `date_in_past` at `scheduled_for`, `invalid_choice` at `inspector`,
-            `inspection_already_scheduled` at `scheduled_for`.
+        InvalidInput: `date_in_past` / `visit_day_off` (a weekend, holiday or day off of the
+            office: `day`, `reason` {es, en}, `next` working day) at `scheduled_for`,
+            `invalid_choice` at `inspector`, `inspection_already_scheduled` at `scheduled_for`.
     """
     application, role = _authorized(application, actor, SCHEDULE_INSPECTION)
     inspector = _check_visit(application, inspector_id, scheduled_for, today)
@@ -331,20 +343,33 @@ def _check_answers(checklist, answers: dict[str, tuple[str, str]]) -> list[Inspe
 
 
 def _check_photos(photos: list[Photo]) -> list[tuple[Photo, str, str]]:
-    """Each photo JPEG or PNG by its content, not empty, within the size; at most ten."""
+    """Each photo JPEG or PNG by its content (`portal.uploads.check_upload`), not empty,
+    within the size; at most ten."""
     if len(photos) > PHOTO_MAX_COUNT:
         raise InvalidInput("too_many_photos", field="photos", max=PHOTO_MAX_COUNT)
     checked = []
     for photo in photos:
-        if not photo.data:
-            raise InvalidInput("empty_file", field="photos")
-        if len(photo.data) > PHOTO_MAX_BYTES:
-            raise InvalidInput("file_too_large", field="photos", max_mb=PHOTO_MAX_BYTES >> 20)
-        kind = filetype.guess(photo.data)
-        if kind is None or kind.mime not in PHOTO_TYPES:
-            raise InvalidInput("file_type_not_accepted", field="photos", types="JPG o PNG")
-        checked.append((photo, kind.mime, kind.extension))
+        mime, extension = check_upload(
+            photo.data,
+            field="photos",
+            accept=PHOTO_TYPES,
+            max_bytes=PHOTO_MAX_BYTES,
+            types="JPG o PNG",
+        )
+        checked.append((photo, mime, extension))
     return checked
+
+
+def _check_result(result: str, rows: list[InspectionAnswer]) -> None:
+    """The overall result agrees with the checklist: not `conforme` while an item fails.
+
+    The result is the inspector's judgement (with observations or not conforming are both
+    coherent with a failed item), so it is checked, not derived.
+    """
+    if result not in INSPECTION_RESULTS:
+        raise InvalidInput("invalid_choice", field="result")
+    if result == "conforme" and any(row.answer == "no_cumple" for row in rows):
+        raise InvalidInput("result_contradicts_checklist", field="result")
 
 
 def record_visit(
@@ -371,9 +396,11 @@ def record_visit(
         NotFound, NotAllowed: not the actor's case or task (`record_inspection`); no such
             visit; `not_your_inspection` for another inspector.
         InvalidInput: `date_in_future` / `date_before_filing` at `visited_on`, `invalid_choice`
-            at `result`, `checklist_answer_required` at `c_<code>`, `observation_required` at
-            `o_<code>`, `too_many_photos` / `empty_file` / `file_too_large` /
-            `file_type_not_accepted` at `photos`.
+            / `result_contradicts_checklist` (`conforme` with an item that fails) at `result`,
+            `checklist_answer_required` at `c_<code>`, `observation_required` at `o_<code>`,
+            `too_many_photos` / `empty_file` / `file_too_large` / `photo_heic` /
+            `file_type_not_accepted` at `photos`. A photo's name keeps the device's name with
+            the extension of its content (`portal.uploads.stored_name`).
         Conflict: `inspection_not_scheduled`: it was cancelled.
     """
     application, role = _authorized(application, actor, RECORD_INSPECTION)
@@ -392,11 +419,10 @@ def record_visit(
         raise InvalidInput(
             "date_before_filing", field="visited_on", filed=filed_on.strftime("%d/%m/%Y")
         )
-    if result not in INSPECTION_RESULTS:
-        raise InvalidInput("invalid_choice", field="result")
     definition = definition_of(application.procedure_version)
     checklist = definition.inspection.checklist if definition.inspection else ()
     rows = _check_answers(checklist, answers)
+    _check_result(result, rows)
     checked = _check_photos(photos)
     inspection = Inspection(
         application_id=application.id,
@@ -419,7 +445,7 @@ def record_visit(
         db.session.add(
             InspectionPhoto(
                 inspection_id=inspection.id,
-                filename=clip_name(photo.filename or f"foto.{extension}"),
+                filename=stored_name(photo.filename, extension, "foto"),
                 content_type=mime,
                 size=len(photo.data),
                 sha256=hashlib.sha256(photo.data).hexdigest(),

@@ -10,6 +10,7 @@ from flask_login import current_user
 from forms.inspections import InspectionCancelForm
 from portal import permissions
 from portal.applications.effects import local_now
+from portal.downloads import send_inline
 from portal.errors import NotAllowed
 from portal.inspections import presenters as pages
 from portal.inspections import services
@@ -25,11 +26,12 @@ bp = Blueprint("inspections", __name__, url_prefix="/bandeja")
 @staff_required
 def queue():
     """The visits given to the signed-in person, earliest first: overdue ones lead."""
+    locale = str(get_locale())
     return render_template(
         "inspections/queue.html",
-        visits=services.list_visits_for(current_user),
+        rows=pages.queue_rows(current_user, locale),
         today=local_now().date(),
-        locale=str(get_locale()),
+        locale=locale,
     )
 
 
@@ -113,7 +115,11 @@ def cancel(application_id: int, visit_id: int):
 @bp.route("/<int:application_id>/visitas/<int:visit_id>/registro", methods=["GET", "POST"])
 @staff_required
 def record(application_id: int, visit_id: int):
-    """The inspector records the visit given to them: checklist, result, photos."""
+    """The inspector records the visit given to them: checklist, result, photos.
+
+    A visit scheduled before the case reached its inspection state is explained (when it can
+    be recorded) instead of refused; nothing is stored (409 for a POST).
+    """
     application = permissions.current_case()
     visit = services.get_visit(application, visit_id)
     if visit.inspector_id != current_user.id:
@@ -121,6 +127,15 @@ def record(application_id: int, visit_id: int):
     definition, locale = definition_of(application.procedure_version), str(get_locale())
     if visit.status != "scheduled":
         return _back(application)()  # recorded already (sent twice) or cancelled: the case says
+    tasks = permissions.allowed_tasks(current_user, application)
+    not_yet = pages.record_blocker(application, definition, tasks, locale)
+    if not_yet:
+        # Their own visit, scheduled ahead of the inspection state: explain, store nothing.
+        status = 409 if request.method == "POST" else 200
+        page = render_template(
+            "inspections/not_yet.html", application=application, visit=visit, reason=not_yet
+        )
+        return page, status
     form = pages.visit_form(definition, locale, formdata=request.method == "POST")
     return answer_act(
         form,
@@ -151,22 +166,14 @@ def record(application_id: int, visit_id: int):
 @bp.get("/<int:application_id>/inspecciones/<int:inspection_id>/fotos/<int:photo_id>")
 @staff_required
 def photo(application_id: int, inspection_id: int, photo_id: int):
-    """A visit's photo, shown in the page (an image the portal checked by its content)."""
+    """A visit's photo, shown in the page under the name it was sent with (`send_inline`:
+    RFC 6266 `filename*`, never sniffed, never cached by shared caches)."""
     application = permissions.current_case()
     found = services.get_photo(application, inspection_id, photo_id)
     if found.content_type not in services.PHOTO_TYPES:
         abort(404)
-    return image_response(services.read_photo(found), found.content_type)
-
-
-def image_response(data: bytes, content_type: str):
-    """An image answered inline with headers that keep it an image: no sniffing, no script,
-    no caching by shared caches."""
-    from flask import Response
-
-    response = Response(data, mimetype=content_type)
-    response.headers["Content-Disposition"] = "inline"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
+    response = send_inline(services.read_photo(found), found.content_type, found.filename)
+    response.headers["Content-Security-Policy"] = (
+        "sandbox; " + response.headers["Content-Security-Policy"]
+    )
     return response

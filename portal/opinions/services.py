@@ -16,13 +16,11 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
-import filetype
 import sqlalchemy as sa
 
 from portal.accounts.models import User
 from portal.applications import clocks
 from portal.applications.models import Application
-from portal.downloads import clip_name
 from portal.errors import Conflict, InvalidInput, NotFound
 from portal.extensions import db, utcnow
 from portal.inspections.services import record_act
@@ -30,6 +28,7 @@ from portal.opinions.models import OPINION_ANSWERS, Opinion
 from portal.procedures.services import definition_of
 from portal.review.services import _authorized
 from portal.storage import storage
+from portal.uploads import check_upload, stored_name
 from workflows.guards import RECORD_OPINION, REQUEST_OPINION
 
 #: The answer's document: PDF, JPEG or PNG by its content, at most 20 MB.
@@ -197,14 +196,16 @@ def request_opinion(
 
 
 def _checked_document(document: AnswerDocument | None) -> tuple[str, str]:
-    if document is None or not document.data:
+    """The document's (MIME type, extension) by its content (`portal.uploads.check_upload`)."""
+    if document is None:
         raise InvalidInput("opinion_document_required", field="document")
-    if len(document.data) > DOCUMENT_MAX_BYTES:
-        raise InvalidInput("file_too_large", field="document", max_mb=DOCUMENT_MAX_BYTES >> 20)
-    kind = filetype.guess(document.data)
-    if kind is None or kind.mime not in DOCUMENT_TYPES:
-        raise InvalidInput("file_type_not_accepted", field="document", types="PDF, JPG o PNG")
-    return kind.mime, kind.extension
+    return check_upload(
+        document.data,
+        field="document",
+        accept=DOCUMENT_TYPES,
+        max_bytes=DOCUMENT_MAX_BYTES,
+        types="PDF, JPG o PNG",
+    )
 
 
 def answer_opinion(
@@ -226,8 +227,10 @@ def answer_opinion(
         NotFound, NotAllowed: not the actor's case or task (`record_opinion`), no such opinion.
         InvalidInput: `invalid_choice` at `answer`, `opinion_text_required` at `text` (an
             unfavourable answer or one with conditions), `date_in_future` /
-            `date_before_request` at `answered_on`, `opinion_document_required` /
-            `file_too_large` / `file_type_not_accepted` at `document`.
+            `date_before_request` at `answered_on`, `opinion_document_required` (none sent) /
+            `empty_file` / `file_too_large` / `photo_heic` / `file_type_not_accepted` at
+            `document`. The name kept ends with the extension of the content
+            (`portal.uploads.stored_name`: a JPEG sent as `foto.pdf` is kept as `foto.jpg`).
         Conflict: `opinion_not_pending`: it was cancelled.
     """
     application, role = _authorized(application, actor, RECORD_OPINION)
@@ -253,7 +256,7 @@ def answer_opinion(
     opinion.document_key = storage().put(
         document.data, prefix=f"opinions/{application.id}", suffix=f".{extension}"
     )
-    opinion.document_filename = clip_name(document.filename or f"dictamen.{extension}")
+    opinion.document_filename = stored_name(document.filename, extension, "dictamen")
     opinion.document_content_type, opinion.document_size = mime, len(document.data)
     opinion.document_sha256 = hashlib.sha256(document.data).hexdigest()
     opinion.status, opinion.answer = "answered", answer

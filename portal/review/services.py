@@ -69,6 +69,12 @@ def current_verdicts(application: Application) -> dict[str, ReviewVerdict]:
     return review_state(application).current()
 
 
+def has_checklist(definition) -> bool:
+    """Tell whether a definition inspects with a checklist (`inspection.checklist`): its
+    visits are scheduled and recorded item by item, never with the plain form."""
+    return bool(definition.inspection and definition.inspection.checklist)
+
+
 def inspection_recorded(application: Application) -> bool:
     """An inspection was recorded since the case entered its current state."""
     return (
@@ -139,14 +145,36 @@ def record_verdicts(
 def record_inspection(
     *, actor: User, application: Application, visited_on: date, result: str, notes: str, today: date
 ) -> Inspection:
-    """Record a site visit (between the filing day and today, local time) for the case.
+    """Record a site visit (between the filing day and today, local time) for the case,
+    without a visit scheduled or a checklist: only for procedures whose definition has no
+    inspection checklist (the others record the scheduled visit,
+    `portal.inspections.services.record_visit`), and once in the case's current state.
 
     Raises:
         NotFound, NotAllowed: from `portal.permissions.authorize` (task `record_inspection`).
-        InvalidInput: `date_in_future` or `date_before_filing` at `visited_on`,
-            `invalid_choice` at `result`.
+        InvalidInput: `inspection_needs_visit` (the definition has a checklist),
+            `inspection_already_recorded` (another was recorded in this state: one record per
+            visit; the same form sent twice returns the first), `date_in_future` or
+            `date_before_filing` at `visited_on`,
+            `invalid_choice` at `result`. Nothing is stored.
     """
+    from portal.procedures.services import definition_of
+
     application, role = _authorized(application, actor, RECORD_INSPECTION)
+    if has_checklist(definition_of(application.procedure_version)):
+        raise InvalidInput("inspection_needs_visit", field="visited_on")
+    if inspection_recorded(application):
+        latest = db.session.scalar(
+            sa.select(Inspection)
+            .where(Inspection.application_id == application.id)
+            .order_by(Inspection.id.desc())
+            .limit(1)
+        )
+        same = (latest.inspector_id, latest.visited_on, latest.result, latest.notes)
+        if same == (actor.id, visited_on, result, notes.strip()):
+            db.session.rollback()
+            return latest  # the same form sent twice
+        raise InvalidInput("inspection_already_recorded", field="visited_on")
     if visited_on > today:
         raise InvalidInput("date_in_future", field="visited_on")
     filed_on = application.filed_at.astimezone(LOCAL_TZ).date() if application.filed_at else None

@@ -31,15 +31,35 @@ def test_inspection_and_opinion_pages_pass_axe_and_fit_a_phone(app, live_server,
         )
         application_id = application.id
         inspector = db.session.scalar(sa.select(User).where(User.email == "ines@aplan.example.sv"))
+        from portal.applications import clocks
+
+        workday = clocks.calendar_of(application).next_business_day(local_now().date())
         visit = inspections.schedule_inspection(
             actor=clerk,
             application=application,
             inspector_id=inspector.id,
-            scheduled_for=local_now().date(),
+            scheduled_for=workday,
             notes="Llamar antes de llegar.",
             today=local_now().date(),
         )
         visit_id = visit.id
+        # Another visit scheduled ahead: its case has not reached the inspection state yet.
+        ahead = case_in_state(
+            make_applicant("b@example.sv", "Beatriz"),
+            "APLAN",
+            "licencia-funcionamiento",
+            "presentado",
+        )
+        ahead_path = f"/bandeja/{ahead.id}/visitas/%d/registro" % (
+            inspections.schedule_inspection(
+                actor=clerk,
+                application=ahead,
+                inspector_id=inspector.id,
+                scheduled_for=workday,
+                notes="",
+                today=local_now().date(),
+            ).id
+        )
         act_on_application(
             actor=clerk, application=reload_application(application_id), action="programar_visita"
         )
@@ -52,6 +72,7 @@ def test_inspection_and_opinion_pages_pass_axe_and_fit_a_phone(app, live_server,
         page = context.new_page()
         _sign_in(page, base, "ines@aplan.example.sv")
         for path in (
+            ahead_path,  # explained, not refused
             "/bandeja/inspecciones",
             f"/bandeja/{application_id}/visitas/{visit_id}/registro",
         ):

@@ -69,6 +69,14 @@ def today():
     return local_now().date()
 
 
+def workday(application, after=None):
+    """The first working day of the case's office on or after `after` (today by default):
+    visits are scheduled on one (`workflows.calendar`)."""
+    from portal.applications import clocks
+
+    return clocks.calendar_of(application).next_business_day(after or today())
+
+
 def _staff():
     return {
         "clerk": make_staff("clerk", "APLAN", email="clerk@aplan.example.sv"),
@@ -103,7 +111,11 @@ def _records(application_id):
 def _schedule(client, application, inspector, day=None, **extra):
     return client.post(
         f"/bandeja/{application.id}/inspecciones/programar",
-        data={"scheduled_for": boxes(day or today()), "inspector": str(inspector.id), **extra},
+        data={
+            "scheduled_for": boxes(day or workday(application)),
+            "inspector": str(inspector.id),
+            **extra,
+        },
     )
 
 
@@ -160,7 +172,7 @@ def test_a_visit_is_scheduled_listed_recorded_with_checklist_and_photos_and_show
 
     staff = _staff()
     application, visit = _scheduled(client, staff)
-    assert visit.status == "scheduled" and visit.scheduled_for == today()
+    assert visit.status == "scheduled" and visit.scheduled_for == workday(application)
     assert visit.inspector_id == staff["inspector"].id and visit.notes == "Llamar antes."
 
     # The inspector's own queue lists it; another inspector's does not.
@@ -169,7 +181,7 @@ def test_a_visit_is_scheduled_listed_recorded_with_checklist_and_photos_and_show
     logout(client)
     login(client, "ines@aplan.example.sv")
     queue = client.get("/bandeja/inspecciones").get_data(as_text=True)
-    assert application.tracking_number in queue and "Hoy" in queue
+    assert application.tracking_number in queue
     form = client.get(f"/bandeja/{application.id}/visitas/{visit.id}/registro")
     assert form.status_code == 200
     page = form.get_data(as_text=True)
@@ -264,9 +276,8 @@ def test_scheduling_twice_keeps_one_visit_and_another_is_refused_at_the_date(cli
     assert _schedule(client, application, staff["inspector"]).status_code == 302
     assert _schedule(client, application, staff["inspector"]).status_code == 302
     assert len(_inspections(application.id)) == 1
-    other = _schedule(
-        client, application, staff["other_inspector"], day=today() + timedelta(days=2)
-    )
+    later = workday(application, workday(application) + timedelta(days=1))
+    other = _schedule(client, application, staff["other_inspector"], day=later)
     assert other.status_code == 200 and "Ya hay una visita programada" in other.get_data(True)
     assert len(_inspections(application.id)) == 1
 
@@ -369,7 +380,7 @@ def test_a_visit_is_rescheduled_or_cancelled_with_a_reason_the_applicant_never_r
     application, visit = _scheduled(client, staff)
     login(client, "clerk@aplan.example.sv")
     base = f"/bandeja/{application.id}/visitas/{visit.id}"
-    later = today() + timedelta(days=3)
+    later = workday(application, today() + timedelta(days=3))
     no_reason = client.post(
         f"{base}/reprogramar",
         data={"scheduled_for": boxes(later), "inspector": str(staff["other_inspector"].id)},
@@ -407,9 +418,11 @@ def test_the_queue_puts_overdue_visits_first(client, app_ctx):
     staff = _staff()
     first = case_in_state(make_applicant(), *LICENCIA, "visita_tecnica")
     second = case_in_state(make_applicant("b@example.sv", "Beatriz"), *LICENCIA, "visita_tecnica")
+    third = case_in_state(make_applicant("c@example.sv", "Carla"), *LICENCIA, "visita_tecnica")
     for application, day in (
         (first, today() + timedelta(days=2)),
         (second, today() - timedelta(days=2)),
+        (third, today()),
     ):
         db.session.add(
             InspectionVisit(
@@ -424,7 +437,7 @@ def test_the_queue_puts_overdue_visits_first(client, app_ctx):
     login(client, "ines@aplan.example.sv")
     page = client.get("/bandeja/inspecciones").get_data(as_text=True)
     assert page.index(second.tracking_number) < page.index(first.tracking_number)
-    assert "Vencida" in page
+    assert "Vencida" in page and "Hoy" in page
 
 
 def test_moving_cancelling_and_photos_are_refused_out_of_scope(client, app_ctx):
@@ -462,3 +475,212 @@ def test_moving_cancelling_and_photos_are_refused_out_of_scope(client, app_ctx):
         client.get(f"/bandeja/{other.id}/inspecciones/{record.id}/fotos/{photo.id}").status_code
         == 404
     )
+
+
+# ---------------------------------------------------------------- what a newcomer ran into
+
+
+def _scheduled_ahead(client, staff):
+    """A licence case still in `presentado` whose visit the clerk scheduled ahead of the
+    inspection state (the workflow lets whoever sends the case there schedule it first)."""
+    application = case_in_state(make_applicant(), *LICENCIA, "presentado")
+    login(client, "clerk@aplan.example.sv")
+    assert _schedule(client, application, staff["inspector"]).status_code == 302
+    logout(client)
+    return application, _inspections(application.id)[-1]
+
+
+def test_a_visit_scheduled_ahead_is_listed_as_not_yet_recordable_and_explained(client, app_ctx):
+    from portal.applications.services import act_on_application
+
+    staff = _staff()
+    application, visit = _scheduled_ahead(client, staff)
+    waiting = definition_of_licencia().state("visita_tecnica").label.es
+    path = f"/bandeja/{application.id}/visitas/{visit.id}/registro"
+    login(client, "ines@aplan.example.sv")
+    queue = client.get("/bandeja/inspecciones").get_data(as_text=True)
+    assert application.tracking_number in queue
+    assert f"Se podrá registrar cuando el expediente llegue a «{waiting}»." in queue
+    assert f'href="{path}"' not in queue  # no link that leads to a refusal
+    page = client.get(path)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Esta visita todavía no se puede registrar" in text and waiting in text
+    assert 'name="c_extintores"' not in text
+    case = client.get(f"/bandeja/{application.id}").get_data(as_text=True)
+    assert f"llegue a «{waiting}»" in case and "Registrar esta visita" not in case
+    sent = _record(client, application, visit)
+    assert sent.status_code == 409 and waiting in sent.get_data(as_text=True)
+    assert _records(application.id) == [] and _inspections(application.id)[-1].status == "scheduled"
+    logout(client)
+
+    # Once the case gets there, the queue links to the record page and it records.
+    act_on_application(
+        actor=staff["clerk"],
+        application=reload_application(application.id),
+        action="programar_visita",
+    )
+    login(client, "ines@aplan.example.sv")
+    queue = client.get("/bandeja/inspecciones").get_data(as_text=True)
+    assert f'href="{path}"' in queue and "Se podrá registrar" not in queue
+    assert _record(client, application, visit).status_code == 302
+    assert len(_records(application.id)) == 1
+
+
+def test_the_plain_inspection_form_never_records_a_second_contradictory_inspection(client, app_ctx):
+    staff = _staff()
+    application, visit = _scheduled(client, staff)
+    login(client, "ines@aplan.example.sv")
+    case = client.get(f"/bandeja/{application.id}").get_data(as_text=True)
+    plain = f'action="/bandeja/{application.id}/inspeccion"'
+    assert plain not in case  # a checklist procedure: the visit is recorded item by item
+    assert _record(client, application, visit).status_code == 302
+    case = client.get(f"/bandeja/{application.id}").get_data(as_text=True)
+    assert plain not in case
+    refused = client.post(
+        f"/bandeja/{application.id}/inspeccion",
+        data={"visited_on": boxes(today()), "result": "conforme", "notes": "Otra acta"},
+    )
+    assert refused.status_code == 200
+    assert "programe la visita y regístrela" in refused.get_data(as_text=True)
+    (record,) = _records(application.id)
+    assert record.visit_id == visit.id and record.result == "con_observaciones"
+
+
+def test_a_procedure_without_checklist_records_one_plain_inspection_per_state(client, app_ctx):
+    from tests.portal.test_back_office import _filed, _in_inspection
+
+    application = _in_inspection(_filed(make_applicant()))
+    make_staff("inspector", "0511", email="inspector@santatecla.example.sv")
+    login(client, "inspector@santatecla.example.sv")
+    plain = f'action="/bandeja/{application.id}/inspeccion"'
+    assert plain in client.get(f"/bandeja/{application.id}").get_data(as_text=True)
+    path = f"/bandeja/{application.id}/inspeccion"
+    first = {"visited_on": boxes(today()), "result": "conforme", "notes": "Local en orden."}
+    assert client.post(path, data=first).status_code == 302
+    assert client.post(path, data=first).status_code == 302  # sent twice: nothing new
+    assert plain not in client.get(f"/bandeja/{application.id}").get_data(as_text=True)
+    second = client.post(path, data=first | {"result": "no_conforme", "notes": "Otra"})
+    assert second.status_code == 200
+    assert "Ya se registró una inspección en esta etapa" in second.get_data(as_text=True)
+    (record,) = _records(application.id)
+    assert record.result == "conforme"
+
+
+def _days_off(application):
+    """A Sunday and a holiday ahead of today on the case's office calendar."""
+    from portal.applications import clocks
+
+    calendar = clocks.calendar_of(application)
+    sunday = today() + timedelta(days=(6 - today().weekday()) or 7)
+    holiday = next(
+        off.day
+        for year in (today().year, today().year + 1)
+        for off in calendar.days_off(year)
+        if off.day > today() and off.day.weekday() < 5
+    )
+    return calendar, sunday, holiday
+
+
+def test_a_visit_on_a_sunday_or_a_holiday_is_refused_at_the_date_naming_the_day(client, app_ctx):
+    from flask_babel import format_date
+
+    staff = _staff()
+    application = case_in_state(make_applicant(), *LICENCIA, "presentado")
+    calendar, sunday, holiday = _days_off(application)
+    login(client, "clerk@aplan.example.sv")
+    for day in (sunday, holiday):
+        refused = _schedule(client, application, staff["inspector"], day=day, notes="Llamar")
+        text = refused.get_data(as_text=True)
+        assert refused.status_code == 200, day
+        assert f"El {format_date(day, 'full')} no es día hábil de la oficina" in text, day
+        assert calendar.reason(day).name["es"] in text
+        assert format_date(calendar.next_business_day(day), "full") in text
+        assert "Llamar" in text  # nothing typed is lost
+    assert "domingo" in _schedule(client, application, staff["inspector"], day=sunday).get_data(
+        as_text=True
+    )
+    assert _inspections(application.id) == []
+    # Moving a visit to a day off is refused the same way.
+    assert _schedule(client, application, staff["inspector"]).status_code == 302
+    visit = _inspections(application.id)[-1]
+    moved = client.post(
+        f"/bandeja/{application.id}/visitas/{visit.id}/reprogramar",
+        data={
+            "scheduled_for": boxes(sunday),
+            "inspector": str(staff["inspector"].id),
+            "reason": "Lluvia",
+        },
+    )
+    assert "no es día hábil de la oficina" in moved.get_data(as_text=True)
+    assert _inspections(application.id)[-1].scheduled_for == workday(application)
+
+
+def test_conforme_with_an_item_that_fails_is_refused_at_the_result(client, app_ctx):
+    staff = _staff()
+    application, visit = _scheduled(client, staff)
+    login(client, "ines@aplan.example.sv")
+    contradicting = _record(
+        client,
+        application,
+        visit,
+        result="conforme",
+        c_extintores="no_cumple",
+        o_extintores="Vencidos desde marzo.",
+    )
+    text = contradicting.get_data(as_text=True)
+    assert contradicting.status_code == 200
+    assert "no puede ser «Conforme» si algún punto de la lista no cumple" in text
+    assert "Vencidos desde marzo." in text
+    assert _records(application.id) == []
+    for result in ("con_observaciones", "no_conforme"):
+        assert "no puede ser «Conforme»" not in _record(
+            client, application, visit, result=result, c_extintores="no_cumple", o_extintores="x"
+        ).get_data(as_text=True)
+    assert _records(application.id)[0].result == "con_observaciones"
+
+
+#: The start of an iPhone photo: an ISO-BMFF `ftyp` box with a HEIF brand.
+def _heif(brand: bytes) -> bytes:
+    return b"\x00\x00\x00\x18ftyp" + brand + b"\x00\x00\x00\x00mif1heic" + b"\x00" * 40
+
+
+def test_photos_keep_their_name_matching_their_content_and_heic_says_how_to_fix(client, app_ctx):
+    from urllib.parse import quote
+
+    from portal.inspections.models import InspectionPhoto
+
+    staff = _staff()
+    application, visit = _scheduled(client, staff)
+    login(client, "ines@aplan.example.sv")
+    for brand in (b"heic", b"heif", b"mif1"):
+        heic = _record(client, application, visit, photos=[(io.BytesIO(_heif(brand)), "a.HEIC")])
+        text = heic.get_data(as_text=True)
+        assert "Las fotos HEIC del iPhone no se aceptan" in text, brand
+        assert "Más compatible" in text
+    empty = _record(client, application, visit, photos=[(io.BytesIO(b""), "vacia.jpg")])
+    assert "El archivo está vacío." in empty.get_data(as_text=True)
+    assert _records(application.id) == []
+    original = "rotada IMG_0001 (1) «ñ».jpg"
+    sent = [
+        (io.BytesIO(JPEG), original),
+        (io.BytesIO(JPEG), "foto lies.pdf"),
+        (io.BytesIO(PNG), "plano.JPEG"),
+        (io.BytesIO(JPEG), "sin extension"),
+        (io.BytesIO(JPEG), "IMG_2.JPEG"),
+    ]
+    assert _record(client, application, visit, photos=sent).status_code == 302
+    photos = db.session.scalars(sa.select(InspectionPhoto).order_by(InspectionPhoto.id)).all()
+    assert [p.filename for p in photos] == [
+        original,
+        "foto lies.jpg",
+        "plano.png",
+        "sin extension.jpg",
+        "IMG_2.JPEG",
+    ]
+    (record,) = _records(application.id)
+    shown = client.get(f"/bandeja/{application.id}/inspecciones/{record.id}/fotos/{photos[0].id}")
+    disposition = shown.headers["Content-Disposition"]
+    assert disposition.startswith("inline")
+    assert f"filename*=UTF-8''{quote(original)}" in disposition
+    assert shown.headers["Content-Type"] == "image/jpeg"

@@ -279,3 +279,54 @@ def test_a_correction_answered_meanwhile_does_not_restart_a_clock_an_opinion_hol
     application = reload_application(application.id)
     assert [e["kind"] for e in application.clock["events"]] == ["suspend", "resume"]
     assert application.due_on is not None
+
+
+def test_opinion_dates_files_and_names_follow_the_projects_rules(client, app_ctx):
+    """`20 12 26` says the year needs four digits (the one date rule, as the reports say it);
+    a zero-byte file says it is empty; a JPEG named `.pdf` is kept and served as `.jpg`; an
+    iPhone HEIC says how to send it."""
+    from tests.portal.test_inspections import _heif
+
+    application = _construction_case()
+    login(client, "tecnico@opamss.example.sv")
+    for typed, message in (
+        (["20", "12", "26"], "Escriba el año con cuatro cifras, por ejemplo 2026."),
+        (["31", "2", "2027"], "Ese día no existe en febrero de 2027."),
+        (["1", "13", "2027"], "El mes va de 1 a 12."),
+        (["32", "1", "2027"], "Escriba el día con cifras, de 1 a 31."),
+        (["1", "", "2027"], "Escriba el día, el mes y el año."),
+    ):
+        text = _ask(client, application, due_on=typed).get_data(as_text=True)
+        assert message in text, typed
+        assert "no puede ser anterior a hoy" not in text, typed
+    assert _opinions(application.id) == []
+    assert _ask(client, application).status_code == 302
+    (opinion,) = _opinions(application.id)
+    two_digits = _answer(client, application, opinion, answered_on=["20", "12", "26"])
+    assert "Escriba el año con cuatro cifras" in two_digits.get_data(as_text=True)
+
+    def send(data: bytes, name: str):
+        return client.post(
+            f"/bandeja/{application.id}/opiniones/{opinion.id}/respuesta",
+            data={
+                "answer": "positiva",
+                "text": "",
+                "answered_on": boxes(today()),
+                "document": (io.BytesIO(data), name),
+            },
+            content_type="multipart/form-data",
+        )
+
+    empty = send(b"", "dictamen.pdf").get_data(as_text=True)
+    assert "El archivo está vacío." in empty and "Adjunte el documento" not in empty
+    assert "Las fotos HEIC del iPhone no se aceptan" in send(_heif(b"heic"), "d.heic").get_data(
+        as_text=True
+    )
+    assert _opinions(application.id)[0].status == "pending"
+    assert send(JPEG, "foto lies.pdf").status_code == 302
+    (opinion,) = _opinions(application.id)
+    assert opinion.document_filename == "foto lies.jpg"
+    assert opinion.document_content_type == "image/jpeg"
+    download = client.get(f"/bandeja/{application.id}/opiniones/{opinion.id}/documento")
+    assert download.headers["Content-Type"] == "image/jpeg"
+    assert 'filename="foto lies.jpg"' in download.headers["Content-Disposition"]

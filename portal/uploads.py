@@ -1,0 +1,71 @@
+"""Checks of a file the back office attaches (an inspection's photo, an opinion's document).
+
+The content decides the type, never the name or the browser's claim (as for the applicant's
+documents, `portal.applications.services`); the name kept ends with the extension of that
+type, so a JPEG sent as `foto.pdf` is stored and later downloaded as `foto.jpg`.
+"""
+
+from __future__ import annotations
+
+import filetype
+
+from portal.downloads import clip_name, download_name, uploaded_name
+from portal.errors import InvalidInput
+
+#: Brands of an ISO-BMFF `ftyp` box that mark a HEIC/HEIF image (ISO/IEC 23008-12): the
+#: iPhone's photos by default ("Alta eficiencia").
+HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"heif", b"mif1"})
+#: The extensions a name may already end with for each detected type (otherwise it is renamed).
+SAME_TYPE = {"jpg": ("jpg", "jpeg", "jpe"), "png": ("png",), "pdf": ("pdf",)}
+
+
+def is_heif(data: bytes) -> bool:
+    """Tell whether the bytes are a HEIC/HEIF image: an `ftyp` box at offset 4 whose major
+    brand (bytes 8-12) is one of `HEIF_BRANDS`."""
+    return len(data) >= 12 and data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS
+
+
+def check_upload(
+    data: bytes, *, field: str, accept: tuple[str, ...], max_bytes: int, types: str
+) -> tuple[str, str]:
+    """Return the (MIME type, extension) of an attached file, found by its content.
+
+    Args:
+        data: The bytes sent.
+        field: The form field a refusal is shown at.
+        accept: The MIME types taken (`image/jpeg`, `image/png`, `application/pdf`).
+        max_bytes: The largest size taken.
+        types: How people call the accepted types ("JPG o PNG"), for the message.
+
+    Raises:
+        InvalidInput: `empty_file` (zero bytes), `file_too_large` (`max_mb`), `photo_heic`
+            (an iPhone HEIC photo, with how to send it as JPG), `file_type_not_accepted`
+            (`types`), all at `field`.
+    """
+    if not data:
+        raise InvalidInput("empty_file", field=field)
+    if len(data) > max_bytes:
+        raise InvalidInput("file_too_large", field=field, max_mb=max_bytes >> 20)
+    kind = filetype.guess(data)
+    if kind is None or kind.mime not in accept:
+        if is_heif(data) and "image/jpeg" in accept:
+            raise InvalidInput("photo_heic", field=field)
+        raise InvalidInput("file_type_not_accepted", field=field, types=types)
+    return kind.mime, kind.extension
+
+
+def stored_name(sent: str, extension: str, fallback: str) -> str:
+    """The name to keep for a file whose content is of type `extension` (`jpg`, `png`, `pdf`).
+
+    The name as the person's device gave it (`uploaded_name`, cleaned by `download_name`),
+    with its extension replaced by `extension` when it names another type (`foto.pdf` holding
+    a JPEG -> `foto.jpg`) or added when it has none; `fallback` (a stem) when nothing is left.
+    Clipped to the stored column, keeping the extension.
+    """
+    name = download_name(uploaded_name(sent or ""), fallback="")
+    stem, dot, current = name.rpartition(".")
+    if not dot or not stem:
+        stem = name
+    elif current.lower() in SAME_TYPE.get(extension, (extension,)):
+        return clip_name(name)
+    return clip_name(f"{stem or fallback}.{extension}")
