@@ -256,7 +256,7 @@ def answer_opinion(
     opinion.document_key = storage().put(
         document.data, prefix=f"opinions/{application.id}", suffix=f".{extension}"
     )
-    opinion.document_filename = stored_name(document.filename, extension, "dictamen")
+    opinion.document_filename = stored_name(document.filename, extension, "respuesta-opinion")
     opinion.document_content_type, opinion.document_size = mime, len(document.data)
     opinion.document_sha256 = hashlib.sha256(document.data).hexdigest()
     opinion.status, opinion.answer = "answered", answer
