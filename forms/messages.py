@@ -120,7 +120,7 @@ MESSAGES = {
     ),
     # A verdict saved from a page shown before someone else's (portal.review.services).
     "verdicts_changed": _l(
-        "Otra persona guardó una revisión de este ítem mientras usted tenía la página abierta. "
+        "Otra persona guardó una revisión de «%(label)s» mientras usted tenía la página abierta. "
         "No se guardó nada: vea su veredicto actual y, si mantiene el suyo, guarde de nuevo."
     ),
     "verdicts_changed_all": _l(

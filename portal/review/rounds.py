@@ -231,10 +231,3 @@ def review_state(application: Application) -> ReviewState:
 
         since = round_started_at(application)
     return ReviewState(list(submissions), list(verdicts), since)
-
-
-def latest_submission_id(application: Application) -> int | None:
-    """The id of the applicant's latest submission (one statement), None before any."""
-    return db.session.scalar(
-        sa.select(sa.func.max(Submission.id)).where(Submission.application_id == application.id)
-    )

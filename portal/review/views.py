@@ -156,8 +156,9 @@ def _stale_verdicts(application_id: int, stale: Conflict):
     if stale.params.get("resubmitted"):
         items = items[:1]  # one message says it for the whole page
     code = "verdicts_changed_all" if stale.params.get("resubmitted") else stale.code
+    labels = dict(case.items)
     for item in items:
-        getattr(form, f"v_{item}").errors = [message_for(code)]
+        getattr(form, f"v_{item}").errors = [message_for(code, label=labels[item])]
     if not items:  # the items judged are no longer on the page: say it above it
         flash(message_for("verdicts_changed_all"), "error")
     return _render_case(case, _case_forms(case, verdicts=form), 409)

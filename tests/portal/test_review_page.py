@@ -390,7 +390,7 @@ def test_a_save_from_a_stale_page_is_refused_and_keeps_what_was_typed(client, ap
     assert stale.status_code == 409
     page = stale.get_data(as_text=True)
     block = _block(page, "escritura")
-    assert "Otra persona guardó una revisión de este ítem" in block
+    assert "Otra persona guardó una revisión de «Escritura" in block
     assert 'href="#v_escritura"' in page  # the error summary points at the item
     assert typed in _textarea(page, "r_escritura")  # what A typed is kept...
     assert _checked(block, "v_escritura", "no")
