@@ -117,6 +117,19 @@ MESSAGES = {
     "decision_reason_required": _l(
         "Marque al menos un motivo o escríbalo en el texto; la persona solicitante lo leerá."
     ),
+    "reasoned_text_required": _l(
+        "El texto de la decisión no puede quedar vacío: escriba sus fundamentos; la persona "
+        "solicitante lo leerá."
+    ),
+    # A verdict saved from a page shown before someone else's (portal.review.services).
+    "verdicts_changed": _l(
+        "Otra persona guardó una revisión de «%(label)s» mientras usted tenía la página abierta. "
+        "No se guardó nada: vea su veredicto actual y, si mantiene el suyo, guarde de nuevo."
+    ),
+    "verdicts_changed_all": _l(
+        "La solicitud cambió mientras usted tenía la página abierta (otra revisión o una nueva "
+        "presentación). No se guardó nada: revise lo que muestra ahora y guarde de nuevo."
+    ),
     "date_in_future": _l("La fecha no puede ser posterior a hoy."),
     "date_before_filing": _l(
         "La fecha no puede ser anterior a la presentación de la solicitud (%(filed)s)."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -112,15 +114,19 @@ def _reason_choices(label, reasons: list[tuple[str, str]]) -> SelectMultipleFiel
 
 
 def build_verdict_form(
-    items: list[tuple[str, str]], reasons: list[tuple[str, str]] = ()
+    items: list[tuple[str, str]], reasons: Mapping[str, list[tuple[str, str]]] | None = None
 ) -> type[FlaskForm]:
     """A form with, per review item (key, label), 'conforme / no conforme' and a reason.
 
-    With `reasons` (the procedure's correction reasons, code and label), each item also offers
-    them as checkboxes (`x_<key>`) under "No conforme", beside the free text (`r_<key>`).
+    `reasons` maps an item to the procedure's correction reasons that fit it (code, label):
+    the item then offers them as checkboxes (`x_<key>`) under "No conforme", beside the free
+    text (`r_<key>`). `seen` carries, hidden, what the page showed of the review
+    (`portal.review.rounds.Seen`), so that a save from a stale page is refused.
     """
+    reasons = reasons or {}
 
     class CaseVerdictForm(FlaskForm):
+        seen = HiddenField(validators=[Length(max=20000)])
         submit_verdicts = SubmitField(_l("Guardar revisión"), widget=GovSubmitInput())
 
     for key, label in items:
@@ -144,8 +150,8 @@ def build_verdict_form(
                 validators=[Length(max=2000)],
             ),
         )
-        if reasons:
-            setattr(CaseVerdictForm, f"x_{key}", _reason_choices(_l("Motivos"), reasons))
+        if reasons.get(key):
+            setattr(CaseVerdictForm, f"x_{key}", _reason_choices(_l("Motivos"), reasons[key]))
     CaseVerdictForm.items = tuple(items)
     return CaseVerdictForm
 

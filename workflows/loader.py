@@ -252,6 +252,7 @@ class _Builder:
             code=raw["code"],
             label=self.text(raw["label"], f"{path}.label"),
             uses=tuple(raw["for"]),
+            items=tuple(raw["items"]) if "items" in raw else None,
         )
 
     def iso_date(self, raw: str | None, path: str) -> date | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
@@ -316,15 +316,25 @@ class Reason:
             and decisions, and counted by the reports.
         label: What the clerk ticks and the applicant reads.
         uses: What it may be given for: `correction`, `denial` (`workflows.reasons.REASON_USES`).
+        items: The kinds of review item its verdict may give it on, `fields` and/or `documents`
+            (`workflows.reasons.REASON_ITEMS`); None (not written) when it fits both.
     """
 
     code: str
     label: Text
     uses: tuple[str, ...]
+    items: tuple[str, ...] | None = None
+
+    def fits(self, kinds: Iterable[str]) -> bool:
+        """Tell whether the reason may be given on an item of one of `kinds` (`fields`...)."""
+        return self.items is None or not set(self.items).isdisjoint(kinds)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the definition mapping (`uses` is written `for`)."""
-        return {"code": self.code, "label": self.label.to_dict(), "for": list(self.uses)}
+        """Return the definition mapping (`uses` is written `for`; `items` only when given)."""
+        body = {"code": self.code, "label": self.label.to_dict(), "for": list(self.uses)}
+        if self.items is not None:
+            body["items"] = list(self.items)
+        return body
 
 
 @dataclass(frozen=True, slots=True)
@@ -615,6 +625,24 @@ class Definition:
     def reasons_for(self, use: str | None) -> tuple[Reason, ...]:
         """Return the reasons offered for `use` (`correction` or `denial`), in order."""
         return tuple(reason for reason in self.reasons if use in reason.uses)
+
+    def item_reasons(self, item: str) -> tuple[Reason, ...]:
+        """Return the correction reasons a "not OK" verdict on `item` may give, in order.
+
+        `item` is a field name or a requirement code (`workflows.guards.review_items`); a
+        reason with `items` fits only those kinds of item. An unknown item gets none.
+        """
+        kinds = {
+            kind
+            for kind, present in (
+                ("fields", item in self._index["fields"]),
+                ("documents", item in self._index["documents"]),
+            )
+            if present
+        }
+        if not kinds:
+            return ()
+        return tuple(reason for reason in self.reasons_for("correction") if reason.fits(kinds))
 
     def transitions_for(self, state: str, action: str) -> tuple[Transition, ...]:
         """Return the transitions for `action` from `state` (usually one)."""

@@ -1,7 +1,8 @@
 """Reasons for corrections and denials, and the reasoned texts a decision starts from.
 
 A definition lists its reasons (`reasons:`, each with a code, a Spanish and English label and
-what it is `for`: a correction request, a denial, or both), and a transition that needs a
+what it is `for`: a correction request, a denial, or both; optionally which review `items` it
+fits: the form's fields, the documents, or both when omitted), and a transition that needs a
 comment may carry a `reasoned_text` template. Templates name placeholders from the fixed list
 `PLACEHOLDERS` (`{applicant}`, `{reasons}`...) and are filled by plain substitution of those
 names: no attribute, index, conversion or format specification is ever evaluated, so a
@@ -16,6 +17,9 @@ from collections.abc import Mapping
 
 #: What a reason may be used for: asking the applicant to correct (a prevención), or denying.
 REASON_USES = ("correction", "denial")
+#: What kind of review item a reason may be given on (`items:`; a reason without it fits both):
+#: answers to the form's fields, or the documents attached.
+REASON_ITEMS = ("fields", "documents")
 #: The placeholders a reasoned text may name, and what the portal puts there (all plain text):
 #: the applicant's (or holder's) full name, the case's tracking number, the procedure's title,
 #: the reasons chosen (their labels, one per line, then the clerk's free text), today's date,

@@ -26,6 +26,7 @@ from workflows.model import (
     BreachAction,
     Definition,
     Field,
+    Reason,
     Ref,
     State,
     Transition,
@@ -902,8 +903,11 @@ def condition_depth(condition: Condition) -> int:
 def _reason_problems(definition: Definition) -> list[Problem]:
     """Reasons: unique codes, each for a use some transition has; reasoned texts' placeholders.
 
-    A missing Spanish (or English) label is the loader's `missing_translation`, an unknown use
-    the schema's `not_allowed`.
+    A reason's `items` (the kinds of review item it fits) are given on verdicts, which offer
+    correction reasons only: `items` on a reason not `for` correction is
+    `reason_items_unused`, and a kind the procedure has none of (no fields, no documents) is
+    `reason_items_never_offered`. A missing Spanish (or English) label is the loader's
+    `missing_translation`, an unknown use or item kind the schema's `not_allowed`.
     """
     problems = _duplicates("reasons", "code", [reason.code for reason in definition.reasons])
     states = _states_of(definition)
@@ -918,6 +922,7 @@ def _reason_problems(definition: Definition) -> list[Problem]:
                 problems.append(
                     Problem(f"reasons[{index}].for", "reason_never_offered", f"no {use} here")
                 )
+        problems += _reason_item_problems(definition, index, reason)
     for index, transition in enumerate(definition.transitions):
         if transition.reasoned_text is None:
             continue
@@ -926,6 +931,21 @@ def _reason_problems(definition: Definition) -> list[Problem]:
             text = getattr(transition.reasoned_text, locale)
             problems += [Problem(path, code, detail) for code, detail in template_problems(text)]
     return problems
+
+
+def _reason_item_problems(definition: Definition, index: int, reason: Reason) -> list[Problem]:
+    """The faults of one reason's `items` (see `_reason_problems`)."""
+    if reason.items is None:
+        return []
+    path = f"reasons[{index}].items"
+    if "correction" not in reason.uses:
+        return [Problem(path, "reason_items_unused", "items are judged for corrections only")]
+    present = {"fields": definition.fields, "documents": definition.documents}
+    return [
+        Problem(f"{path}[{position}]", "reason_items_never_offered", f"no {kind} here")
+        for position, kind in enumerate(reason.items)
+        if not present[kind]
+    ]
 
 
 def _depth_problems(definition: Definition) -> list[Problem]:

@@ -410,8 +410,10 @@ def act_on_application(
     taxpayer account number, a tax category), by output name; the engine checks them and
     refuses with `invalid_output` reasons, and they are stored on the history entry.
     `reasons` are codes of the definition's reasons for what the transition means
-    (`Definition.reason_use`): stored on the history entry in the definition's order; codes
-    it does not offer are dropped.
+    (`Definition.reason_use`); codes it does not offer are dropped. A correction request or a
+    denial records on its history entry every reason picked: these and those of the verdicts
+    "not OK" that count now (`portal.review.rounds`), in the definition's order, so the
+    reports count them all.
     """
     application = lock_application(application, expected_version)
     try:
@@ -518,7 +520,7 @@ def _fire(
         to_state=outcome.target,
         comment=comment,
         outputs={k: json_safe(v) for k, v in outcome.outputs.items()} or None,
-        reasons=_chosen_reasons(definition, outcome, reasons),
+        reasons=_chosen_reasons(application, definition, outcome, reasons),
     )
     db.session.add(entry)
     db.session.flush()
@@ -528,18 +530,30 @@ def _fire(
 
 
 def _chosen_reasons(
-    definition: workflows.Definition, outcome, chosen: list[str] | tuple[str, ...]
+    application: Application,
+    definition: workflows.Definition,
+    outcome,
+    chosen: list[str] | tuple[str, ...],
 ) -> list[str] | None:
-    """The chosen codes the fired transition offers, in the definition's order (None: none)."""
-    if not chosen:
-        return None
+    """Every reason the fired transition gives, in the definition's order (None: none).
+
+    Only a transition that takes reasons (`Definition.reason_use`: a correction request or a
+    denial) has them: the `chosen` codes it offers, and the codes of the case's verdicts "not
+    OK" that count now (its items' reasons, `portal.review.rounds.ReviewState.current`).
+    """
     transition = next(
         t
         for t in definition.transitions_for(outcome.source, outcome.action)
         if t.target == outcome.target
     )
-    offered = definition.reasons_for(definition.reason_use(transition))
-    return [r.code for r in offered if r.code in set(chosen)] or None
+    use = definition.reason_use(transition)
+    if use is None:
+        return None
+    picked = {r.code for r in definition.reasons_for(use)} & set(chosen)
+    for verdict in rounds.review_state(application).current().values():
+        if not verdict.ok:
+            picked.update(verdict.reasons or ())
+    return [r.code for r in definition.reasons if r.code in picked] or None
 
 
 def fire_as(

@@ -387,7 +387,9 @@ def deadlines_met(reading: Reading) -> tuple[list[DeadlineRow], list[DeadlineRow
 def reasons_given(reading: Reading) -> list[ReasonCount]:
     """How often each reason was given for corrections and denials in the period.
 
-    The catalogue's codes come from the history (`HistoryEntry.reasons`); the free-text
+    The catalogue's codes come from the history (`HistoryEntry.reasons`: each correction
+    request or denial records every reason picked, on the decision and on the verdicts "not
+    OK" that counted then, `portal.applications.services.act_on_application`); the free-text
     verdict reasons are counted only as items found not OK, per field or document.
     """
     rows = db.session.execute(

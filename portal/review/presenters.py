@@ -27,7 +27,7 @@ from portal.applications.models import Application, Document
 from portal.certificates.services import display_value
 from portal.review import reasoned
 from portal.review.models import ReviewVerdict
-from portal.review.rounds import Change, ReviewState, review_state
+from portal.review.rounds import Change, ReviewState, Seen, review_state
 from workflows.guards import review_items, reviewed_answers
 from workflows.steps import Step, steps
 
@@ -105,17 +105,23 @@ def decision_form(case: CaseContext, lock_version: int) -> CaseDecisionForm:
 
 @dataclass(frozen=True)
 class DecisionText:
-    """What a decision says: its comment, the reason codes chosen, or an error for a field."""
+    """What a decision says: its comment, the reason codes chosen, or an error for a field.
+
+    `error_code` is the message's code (`forms.messages`) for `error_field`.
+    """
 
     comment: str
     reasons: list[str]
     error_field: str | None = None
+    error_code: str = "decision_reason_required"
 
 
 def decision_text(form: CaseDecisionForm, case: CaseContext) -> DecisionText:
     """Compose the chosen action's comment from its text, the clerk's words and its reasons.
 
-    A correction or denial whose text gives no reason (nothing ticked, the text as proposed
+    A decision whose transition has a reasoned text, sent with that text emptied, is refused
+    at the text (`reasoned_text_required`): its fundamentals are the resolution (LPA Art. 22
+    f). A correction or denial whose text gives no reason (nothing ticked, the text as proposed
     with no item found not OK, no words of the clerk) is refused at its reasons.
     """
     action = form.action.data or ""
@@ -128,6 +134,8 @@ def decision_text(form: CaseDecisionForm, case: CaseContext) -> DecisionText:
     general = form.comment.data or ""
     if transition is None:
         return DecisionText(general, [])
+    if text_field is not None and text_field.raw_data and not text.strip():
+        return DecisionText("", [], f"t_{action}", "reasoned_text_required")
     use = case.definition.reason_use(transition)
     offered = case.definition.reasons_for(use)
     chosen = [r.code for r in offered if r.code in chosen]
@@ -153,11 +161,20 @@ class CaseForms:
 
 
 def verdict_form(case: CaseContext, formdata: bool) -> FlaskForm:
-    """The verdict form, filled with the verdicts that count now on a GET."""
-    form_class = build_verdict_form(case.items, _reason_pairs(case, "correction"))
+    """The verdict form, filled with the verdicts that count now on a GET.
+
+    Each item offers the correction reasons that fit it (`Definition.item_reasons`: a plan's
+    reasons on the plan, not on an answer). On a GET the form carries what the page shows of
+    the review (`seen`); a posted form keeps what was posted.
+    """
+    reasons = {
+        key: [(r.code, r.label.get(case.locale)) for r in case.definition.item_reasons(key)]
+        for key, _label in case.items
+    }
+    form_class = build_verdict_form(case.items, reasons)
     if formdata:
         return form_class()
-    data = {}
+    data = {"seen": case.review.seen().encode()}
     for key, verdict in case.review.current().items():
         data[f"v_{key}"] = "ok" if verdict.ok else "no"
         data[f"r_{key}"] = verdict.reason
@@ -178,6 +195,13 @@ def verdicts_from(form: FlaskForm) -> dict[str, tuple[bool, str, list[str]]]:
                 list(codes.data or []) if codes is not None else [],
             )
     return given
+
+
+def seen_from(form: FlaskForm) -> Seen | None:
+    """What the posted page showed of the review; None when the post did not say (no check)."""
+    if not form.seen.raw_data:
+        return None
+    return Seen.decode(form.seen.data or "")
 
 
 def correction_draft(case: CaseContext) -> str:

@@ -10,6 +10,8 @@ before submissions were kept count only in the round they were given in (the old
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -82,6 +84,39 @@ def _value(submission: Submission | None, item: str):
     return tuple(found) or None
 
 
+@dataclass(frozen=True)
+class Seen:
+    """What a case page showed of the review, so that a save from a stale page is told.
+
+    Attributes:
+        submission: Id of the applicant's latest submission then (None before any; 0 for a
+            token that could not be read, which matches no page).
+        verdicts: Item -> id of the latest verdict on it then (items without one left out).
+    """
+
+    submission: int | None
+    verdicts: Mapping[str, int]
+
+    def encode(self) -> str:
+        """The hidden field's text: `<submission>|<item>=<id>,...` (`-` for no submission)."""
+        head = "-" if self.submission is None else str(self.submission)
+        return head + "|" + ",".join(f"{item}={vid}" for item, vid in sorted(self.verdicts.items()))
+
+    @classmethod
+    def decode(cls, text: str) -> Seen:
+        """Read `encode`'s text; a forged or damaged text gives a token that matches no page."""
+        found = _SEEN.fullmatch(text or "")
+        if found is None:
+            return cls(0, {})
+        head, body = found.group(1), found.group(2)
+        pairs = [pair.split("=") for pair in body.split(",") if pair]
+        return cls(None if head == "-" else int(head), {item: int(vid) for item, vid in pairs})
+
+
+_PAIR = r"[a-z0-9_]{1,80}=[0-9]{1,18}"
+_SEEN = re.compile(rf"(-|[0-9]{{1,18}})\|((?:{_PAIR})(?:,{_PAIR})*|)")
+
+
 @dataclass
 class ReviewState:
     """A case's submissions and verdicts, read once (two statements), and what follows.
@@ -141,6 +176,32 @@ class ReviewState:
             found.setdefault(verdict.item, []).append(verdict)
         return found
 
+    def seen(self) -> Seen:
+        """What a page showing this state shows: the latest submission and verdict per item."""
+        latest = self.latest
+        verdicts = {verdict.item: verdict.id for verdict in self.verdicts}  # oldest first
+        return Seen(latest.id if latest is not None else None, verdicts)
+
+    def resubmitted_since(self, seen: Seen) -> bool:
+        """The applicant submitted since the page showed `seen` (or `seen` matches no page)."""
+        latest = self.latest
+        return seen.submission != (latest.id if latest is not None else None)
+
+    def changed_since(self, seen: Seen, items, actor_id: int) -> list[str]:
+        """The `items` someone else judged since the page showed `seen`, or all when the
+        applicant submitted since (`resubmitted_since`); in the order of `items`.
+
+        The actor's own later verdicts (a double submission, a second tab) are not a change.
+        """
+        if self.resubmitted_since(seen):
+            return list(items)
+        others = {
+            verdict.item
+            for verdict in self.verdicts
+            if verdict.actor_id != actor_id and verdict.id > seen.verdicts.get(verdict.item, 0)
+        }
+        return [item for item in items if item in others]
+
     def answer_changes(self) -> dict[str, Change]:
         """The answers that changed from the previous submission to the latest, by field name.
 
@@ -189,10 +250,3 @@ def review_state(application: Application) -> ReviewState:
 
         since = round_started_at(application)
     return ReviewState(list(submissions), list(verdicts), since)
-
-
-def latest_submission_id(application: Application) -> int | None:
-    """The id of the applicant's latest submission (one statement), None before any."""
-    return db.session.scalar(
-        sa.select(sa.func.max(Submission.id)).where(Submission.application_id == application.id)
-    )

@@ -12,11 +12,12 @@ from portal.accounts.models import User
 from portal.applications.effects import LOCAL_TZ
 from portal.applications.models import Application, HistoryEntry
 from portal.applications.services import lock_application
-from portal.errors import InvalidInput, NotAllowed
+from portal.errors import Conflict, InvalidInput, NotAllowed
 from portal.extensions import db
 from portal.payments import services as payments
 from portal.payments.models import PaymentOrder
 from portal.review.models import CaseNote, Inspection, ReviewVerdict
+from portal.review.rounds import Seen
 from workflows.guards import RECORD_INSPECTION, RECORD_PAYMENT, RECORD_VERDICTS
 
 INSPECTION_RESULTS = ("conforme", "con_observaciones", "no_conforme")
@@ -94,42 +95,60 @@ def record_verdicts(
     application: Application,
     verdicts: dict[str, tuple],
     items: tuple[str, ...],
+    seen: Seen | None = None,
 ) -> int:
     """Record OK / not OK on review items; a 'not OK' needs its reason. Returns how many.
 
     `verdicts` maps an item to `(ok, reason)` or `(ok, reason, codes)`: `codes` are the
-    definition's correction reasons chosen (`reasons:`, for `correction`); codes it does not
-    offer are dropped. A "not OK" needs a reason text or a code. Each verdict judges the
-    applicant's latest submission (`portal.review.rounds`).
+    definition's correction reasons chosen that fit the item (`Definition.item_reasons`);
+    others are dropped. A "not OK" needs a reason text or a code. Each verdict judges the
+    applicant's latest submission (`portal.review.rounds`). A verdict equal to the one that
+    counts now on its item is not recorded again (a double submission records once).
+
+    `seen` is what the clerk's page showed (`portal.review.rounds.Seen`); when given, a save
+    on an item someone else judged since, or after the applicant submitted again, changes
+    nothing (None: not checked, for callers without a page).
 
     Raises:
         NotFound, NotAllowed: from `portal.permissions.authorize` (task `record_verdicts`).
         InvalidInput: `reason_required` at the item judged not OK without a reason.
+        Conflict: `verdicts_changed`, with `items` (the items judged meanwhile, in the order
+            given) and `resubmitted` (the applicant submitted since: every item), when `seen`
+            is stale.
     """
     from portal.procedures.services import definition_of
-    from portal.review.rounds import latest_submission_id
+    from portal.review.rounds import review_state
 
     application, role = _authorized(application, actor, RECORD_VERDICTS)
-    offered = [
-        r.code for r in definition_of(application.procedure_version).reasons_for("correction")
-    ]
-    submission_id = latest_submission_id(application)
+    definition = definition_of(application.procedure_version)
+    state = review_state(application)
+    given = [item for item in verdicts if item in items]  # a forged or stale item: ignored
+    if seen is not None:
+        changed = state.changed_since(seen, given, actor.id)
+        if changed:
+            db.session.rollback()
+            raise Conflict(
+                "verdicts_changed", items=tuple(changed), resubmitted=state.resubmitted_since(seen)
+            )
+    submission_id = state.latest.id if state.latest is not None else None
+    current = state.current()
     recorded = 0
-    for item, given in verdicts.items():
-        ok, reason = given[0], given[1]
-        chosen = set(given[2]) if len(given) > 2 else set()
-        codes = [code for code in offered if code in chosen and not ok]
-        if item not in items:
-            continue  # a forged or stale item: ignore, never store it
-        if not ok and not reason.strip() and not codes:
+    for item in given:
+        ok, reason = verdicts[item][0], verdicts[item][1].strip()
+        chosen = set(verdicts[item][2]) if len(verdicts[item]) > 2 else set()
+        codes = [r.code for r in definition.item_reasons(item) if r.code in chosen and not ok]
+        if not ok and not reason and not codes:
             db.session.rollback()
             raise InvalidInput("reason_required", field=item)
+        now = current.get(item)
+        if now is not None and (now.ok, now.reason, now.reasons or []) == (ok, reason, codes):
+            continue  # as it counts already: nothing new to say
         db.session.add(
             ReviewVerdict(
                 application_id=application.id,
                 item=item,
                 ok=ok,
-                reason=reason.strip(),
+                reason=reason,
                 reasons=codes or None,
                 submission_id=submission_id,
                 actor_id=actor.id,

@@ -20,7 +20,7 @@ from portal import permissions
 from portal.applications import presenters, services
 from portal.applications.effects import LOCAL_TZ, local_now
 from portal.audit import services as audit
-from portal.errors import DomainError, InvalidInput, NotAllowed
+from portal.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from portal.inspections import presenters as inspection_pages
 from portal.opinions import presenters as opinion_pages
 from portal.procedures.services import definition_of
@@ -89,7 +89,7 @@ def case(application_id: int):
     if decision.validate_on_submit():
         said = case_pages.decision_text(decision, case)
         if said.error_field is not None:
-            getattr(decision, said.error_field).errors = [message_for("decision_reason_required")]
+            getattr(decision, said.error_field).errors = [message_for(said.error_code)]
             return _render_case(case, _case_forms(case, decision=decision))
         try:
             services.act_on_application(
@@ -131,15 +131,37 @@ def verdicts(application_id: int):
                 application=application,
                 verdicts=case_pages.verdicts_from(form),
                 items=tuple(key for key, _label in form.items),
+                seen=case_pages.seen_from(form),
             )
         except InvalidInput as error:
             getattr(form, f"r_{error.field}").errors = [message_for(error.code)]
+        except Conflict as stale:  # someone judged first: show the case as it is, keep the form
+            return _stale_verdicts(application_id, stale)
         except NotAllowed as refused:  # the state changed since the check
             permissions.deny(refused, application.id, RECORD_VERDICTS)
         else:
             flash(_("Revisión guardada."), "success")
             return redirect(url_for(".case", application_id=application.id))
     return _render_case(case, _case_forms(case, verdicts=form))
+
+
+def _stale_verdicts(application_id: int, stale: Conflict):
+    """The case as it is now with the clerk's verdicts as typed, each item judged meanwhile
+    marked, and the form now carrying what this page shows (a second save is deliberate): 409.
+    """
+    case = _load_case(application_id)  # read again: the colleague's verdicts show
+    form = case_pages.verdict_form(case, True)
+    form.seen.data = case.review.seen().encode()
+    items = [item for item in stale.params["items"] if hasattr(form, f"v_{item}")]
+    if stale.params.get("resubmitted"):
+        items = items[:1]  # one message says it for the whole page
+    code = "verdicts_changed_all" if stale.params.get("resubmitted") else stale.code
+    labels = dict(case.items)
+    for item in items:
+        getattr(form, f"v_{item}").errors = [message_for(code, label=labels[item])]
+    if not items:  # the items judged are no longer on the page: say it above it
+        flash(message_for("verdicts_changed_all"), "error")
+    return _render_case(case, _case_forms(case, verdicts=form), 409)
 
 
 @bp.post("/<int:application_id>/inspeccion")

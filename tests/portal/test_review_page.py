@@ -1,19 +1,25 @@
 """The clerk's case page: each item beside its verdict, what changed, kept verdicts, notes,
-reasons and reasoned texts, documents in the page, and a constant number of SQL statements."""
+reasons that fit each item and reasoned texts, a save from a stale page refused (two clerks at
+once), every reason picked counted by the report, documents in the page, and a constant number
+of SQL statements."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from html import unescape
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 
 from portal.applications.facts import facts_for
 from portal.applications.models import HistoryEntry
 from portal.extensions import db
 from portal.procedures.services import definition_of
-from portal.review.models import CaseNote, Submission
+from portal.review.models import CaseNote, ReviewVerdict, Submission
+from portal.review.services import current_verdicts
 from tests.portal.helpers import (
     VALID_FIELDS,
     file_new_application,
@@ -59,7 +65,16 @@ def _block(page: str, key: str) -> str:
 
 def _post_verdicts(client, application_id: int, verdicts: dict[str, str], **extra):
     data = {f"v_{key}": choice for key, choice in verdicts.items()} | extra
+    g.pop("_login_user", None)  # the shared app context keeps the last user in g
     return client.post(f"/bandeja/{application_id}/revision", data=data)
+
+
+def _page(client, path: str) -> str:
+    """The page as the person signed in on `client` sees it (two browsers in one test)."""
+    g.pop("_login_user", None)
+    response = client.get(path)
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
 
 
 def _decide(client, application_id: int, action: str, **extra):
@@ -104,7 +119,6 @@ def test_each_item_sits_beside_its_verdict_grouped_as_the_form_asks(client, app_
         assert f'name="v_{key}"' in block and f'name="r_{key}"' in block, key
         assert 'name="x_' + key + '"' in block  # the procedure's correction reasons
     assert "Calle Arce 1234" in _block(page, "direccion")
-    assert "Plano sin firma y sello del profesional responsable" in _block(page, "direccion")
     document = reload_application(application_id).current_documents[0]
     viewer = _block(page, document.requirement_code)
     assert f"/documentos/{document.id}?ver=1" in viewer and "<iframe" in viewer
@@ -454,3 +468,294 @@ def _answer_correction(application_id: int, **changed: str) -> None:
     )
     assert result.ok, (result.errors, result.reasons)
     assert reload_application(application_id).state == "presentado"
+
+
+# ------------------------------------------------ a save from a stale page (two clerks at once)
+
+
+def _checked(block: str, name: str, value: str) -> bool:
+    """Whether the radio or checkbox `name` with `value` is ticked in the HTML."""
+    return re.search(rf'name="{name}" type="\w+" value="{value}" checked', block) is not None
+
+
+def _seen(page: str) -> str:
+    """What the page's verdict form carries of the review it showed (hidden)."""
+    found = re.search(r'<input[^>]*name="seen"[^>]*value="([^"]*)"', page)
+    return unescape(found.group(1))
+
+
+def _colleague(client, email: str = "colega@example.sv"):
+    """A second clerk of the same office, signed in on their own browser."""
+    make_staff("clerk", "OPAMSS", email=email)
+    other = client.application.test_client()
+    login(other, email)
+    return other
+
+
+def _latest_verdicts(application_id: int) -> dict[str, tuple[bool, str, str]]:
+    found = {}
+    for verdict in db.session.scalars(
+        sa.select(ReviewVerdict)
+        .where(ReviewVerdict.application_id == application_id)
+        .order_by(ReviewVerdict.id)
+    ):
+        found[verdict.item] = (verdict.ok, verdict.reason, verdict.actor.email)
+    return found
+
+
+def _verdict_count(application_id: int) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(ReviewVerdict.id)).where(
+            ReviewVerdict.application_id == application_id
+        )
+    )
+
+
+def test_a_save_from_a_stale_page_is_refused_and_keeps_what_was_typed(client, app_ctx):
+    application_id = _filed(client)
+    colleague = _colleague(client)
+    path = f"/bandeja/{application_id}"
+    mine = _seen(_page(client, path))  # A opens the case...
+    theirs = _seen(_page(colleague, path))  # ...and so does B
+    saved = _post_verdicts(colleague, application_id, {"escritura": "ok"}, seen=theirs)
+    assert saved.status_code == 302
+    before = _verdict_count(application_id)
+    typed = "Falta el sello del registro en la última página."
+    stale = _post_verdicts(
+        client,
+        application_id,
+        {"escritura": "no", "direccion": "ok"},
+        seen=mine,
+        r_escritura=typed,
+        x_escritura="escritura_no_inscrita",
+    )
+    assert stale.status_code == 409
+    page = stale.get_data(as_text=True)
+    block = _block(page, "escritura")
+    assert "Otra persona guardó una revisión de «Escritura" in block
+    assert 'href="#v_escritura"' in page  # the error summary points at the item
+    assert typed in _textarea(page, "r_escritura")  # what A typed is kept...
+    assert _checked(block, "v_escritura", "no")
+    assert _checked(block, "x_escritura", "escritura_no_inscrita")
+    assert "govuk-tag--green" in block  # ...beside B's verdict "Conforme", now shown
+    # Nothing was saved: B's verdict counts, and A's other item waits too (one save, one act).
+    assert _verdict_count(application_id) == before
+    assert _latest_verdicts(application_id)["escritura"] == (True, "", "colega@example.sv")
+    assert "direccion" not in _latest_verdicts(application_id)
+    # The page now carries what it shows: saving again is A's deliberate choice, and counts.
+    again = _post_verdicts(
+        client,
+        application_id,
+        {"escritura": "no"},
+        seen=_seen(page),
+        r_escritura=typed,
+    )
+    assert again.status_code == 302
+    assert _latest_verdicts(application_id)["escritura"] == (False, typed, "clerk@example.sv")
+
+
+def test_a_prefilled_verdict_someone_changed_meanwhile_is_not_silently_put_back(client, app_ctx):
+    application_id = _filed(client)
+    path = f"/bandeja/{application_id}"
+    assert _post_verdicts(client, application_id, {"direccion": "ok"}).status_code == 302
+    colleague = _colleague(client)
+    page = _page(client, path)  # A sees the address "Conforme", prefilled
+    mine = _seen(page)
+    assert _checked(_block(page, "direccion"), "v_direccion", "ok")
+    changed = _post_verdicts(
+        colleague,
+        application_id,
+        {"direccion": "no"},
+        seen=_seen(_page(colleague, path)),
+        r_direccion="Falta el número de casa.",
+    )
+    assert changed.status_code == 302
+    # A judges another item; the form still sends the address as A's page showed it.
+    stale = _post_verdicts(
+        client, application_id, {"direccion": "ok", "uso_actual": "ok"}, seen=mine
+    )
+    assert stale.status_code == 409
+    assert "Otra persona guardó" in _block(stale.get_data(as_text=True), "direccion")
+    assert _latest_verdicts(application_id)["direccion"][0] is False
+    assert "uso_actual" not in _latest_verdicts(application_id)
+
+
+def test_an_item_only_the_colleague_judged_does_not_stop_the_save(client, app_ctx):
+    application_id = _filed(client)
+    path = f"/bandeja/{application_id}"
+    colleague = _colleague(client)
+    mine = _seen(_page(client, path))
+    theirs = _seen(_page(colleague, path))
+    assert (
+        _post_verdicts(colleague, application_id, {"escritura": "ok"}, seen=theirs).status_code
+        == 302
+    )
+    # A leaves the deed unanswered (B's verdict on it stands) and judges the address.
+    assert _post_verdicts(client, application_id, {"direccion": "ok"}, seen=mine).status_code == 302
+    latest = _latest_verdicts(application_id)
+    assert latest["escritura"][2] == "colega@example.sv" and latest["direccion"][0] is True
+
+
+def test_a_double_submission_records_the_verdicts_once(client, app_ctx):
+    application_id = _filed(client)
+    mine = _seen(client.get(f"/bandeja/{application_id}").get_data(as_text=True))
+    verdicts = {"direccion": "no", "uso_actual": "ok"}
+    reason = {"r_direccion": "Falta el número de casa."}
+    assert _post_verdicts(client, application_id, verdicts, seen=mine, **reason).status_code == 302
+    count = _verdict_count(application_id)
+    acts = len(reload_application(application_id).history)
+    assert _post_verdicts(client, application_id, verdicts, seen=mine, **reason).status_code == 302
+    assert _verdict_count(application_id) == count  # the same verdicts: nothing new to say
+    assert len(reload_application(application_id).history) == acts
+
+
+def test_a_page_shown_before_the_applicant_resubmitted_cannot_judge_the_new_data(client, app_ctx):
+    application_id = _filed(client)
+    old = _seen(client.get(f"/bandeja/{application_id}").get_data(as_text=True))
+    _corrected(client, application_id)  # a prevención, then Ana sends a new address
+    stale = _post_verdicts(client, application_id, {"direccion": "ok"}, seen=old)
+    assert stale.status_code == 409
+    assert "La solicitud cambió mientras usted tenía la página abierta" in stale.get_data(
+        as_text=True
+    )
+    assert "direccion" not in facts_for(reload_application(application_id), "clerk").verdicts
+    forged = _post_verdicts(client, application_id, {"direccion": "ok"}, seen="1|x=<script>")
+    assert forged.status_code == 409  # a damaged token matches no page
+    fresh = _seen(client.get(f"/bandeja/{application_id}").get_data(as_text=True))
+    assert (
+        _post_verdicts(client, application_id, {"direccion": "ok"}, seen=fresh).status_code == 302
+    )
+
+
+# ------------------------------------------------ reasoned texts, reasons that fit the item
+
+
+@pytest.mark.parametrize("action", ["denegar", "prevenir"])
+def test_a_reasoned_text_emptied_by_the_clerk_is_refused_at_the_text(client, app_ctx, action):
+    application_id = _filed(client)
+    page = client.get(f"/bandeja/{application_id}").get_data(as_text=True)
+    reason = {"denegar": "uso_suelo_incompatible", "prevenir": "plano_sin_firma"}[action]
+    for emptied in ("", "  \r\n  "):
+        refused = _decide(
+            client, application_id, action, **{f"t_{action}": emptied, f"x_{action}": reason}
+        )
+        assert refused.status_code == 200
+        text = refused.get_data(as_text=True)
+        assert "El texto de la decisión no puede quedar vacío" in text
+        assert f'href="#t_{action}"' in text  # the error summary points at the text
+        assert _checked(text, f"x_{action}", reason)  # the ticked reason is kept
+        assert reload_application(application_id).state == "presentado"
+    done = _decide(
+        client,
+        application_id,
+        action,
+        **{f"t_{action}": _textarea(page, f"t_{action}"), f"x_{action}": reason},
+    )
+    assert done.status_code == 302
+    assert reload_application(application_id).history[-1].comment.startswith("Expediente")
+
+
+def test_each_item_offers_only_the_reasons_that_fit_its_kind(client, app_ctx):
+    application_id = _filed(client)
+    definition = definition_of(reload_application(application_id).procedure_version)
+    page = client.get(f"/bandeja/{application_id}").get_data(as_text=True)
+    fields = {f.name for f in definition.fields}
+    for key in _items(application_id):
+        block = _block(page, key)
+        offered = re.findall(rf'name="x_{key}" type="checkbox" value="([a-z_]+)"', block)
+        assert offered == [r.code for r in definition.item_reasons(key)], key
+        if key in fields:  # an answer: no reason that only a document can have
+            assert all(r.items != ("documents",) for r in definition.item_reasons(key))
+    address, deed = _block(page, "direccion"), _block(page, "escritura")
+    assert "Los datos de la solicitud no coinciden" in address
+    for document_only in ("Plano sin firma y sello", "Documento ilegible"):
+        assert document_only not in address and document_only in deed
+    # A reason forged onto an item it does not fit is dropped: alone it is no reason.
+    forged = _post_verdicts(
+        client, application_id, {"direccion": "no"}, x_direccion="plano_sin_firma"
+    )
+    assert "Escriba por qué no es conforme" in forged.get_data(as_text=True)
+    fits = _post_verdicts(
+        client,
+        application_id,
+        {"direccion": "no"},
+        x_direccion=["plano_sin_firma", "datos_no_coinciden"],
+    )
+    assert fits.status_code == 302
+    kept = current_verdicts(reload_application(application_id))["direccion"]
+    assert kept.ok is False and kept.reasons == ["datos_no_coinciden"]
+
+
+# ------------------------------------------------ the reasons report counts the items' reasons
+
+
+def _report(client, report: str) -> list[list[str]]:
+    response = client.get(f"/bandeja/informes/{report}.csv")
+    assert response.status_code == 200, response.data[:500]
+    return list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+
+
+def test_a_correction_or_denial_records_every_reason_picked_and_the_report_counts_them(
+    client, app_ctx
+):
+    first = _filed(client)
+    # Items found not OK with their reasons; one changed its mind (OK now: not a reason).
+    _post_verdicts(client, first, {"uso_actual": "no"}, x_uso_actual="datos_no_coinciden")
+    _post_verdicts(client, first, {"uso_actual": "ok"})
+    _post_verdicts(
+        client,
+        first,
+        {"direccion": "no", "escritura": "no"},
+        x_direccion="datos_no_coinciden",
+        x_escritura=["escritura_no_inscrita", "documento_vencido"],
+    )
+    page = client.get(f"/bandeja/{first}").get_data(as_text=True)
+    asked = _decide(
+        client,
+        first,
+        "prevenir",
+        t_prevenir=_textarea(page, "t_prevenir"),
+        x_prevenir=["representacion_no_acreditada", "escritura_no_inscrita"],
+    )
+    assert asked.status_code == 302
+    # The union, in the catalogue's order; each code once.
+    assert reload_application(first).history[-1].reasons == [
+        "documento_vencido",
+        "datos_no_coinciden",
+        "representacion_no_acreditada",
+        "escritura_no_inscrita",
+    ]
+    logout(client)
+    login(client, "ana@example.sv")
+    second = file_new_application(client, token="token-de-prueba-0002")
+    logout(client)
+    login(client, "clerk@example.sv")
+    _post_verdicts(
+        client, second, {"plano_topografico": "no"}, x_plano_topografico="plano_sin_firma"
+    )
+    page = client.get(f"/bandeja/{second}").get_data(as_text=True)
+    denied = _decide(
+        client,
+        second,
+        "denegar",
+        t_denegar=_textarea(page, "t_denegar"),
+        x_denegar="uso_suelo_incompatible",
+    )
+    assert denied.status_code == 302
+    assert reload_application(second).history[-1].reasons == [
+        "plano_sin_firma",
+        "uso_suelo_incompatible",
+    ]
+    # The supervisor's report counts them all, by kind of decision.
+    make_staff("supervisor", "OPAMSS", email="jefa@example.sv")
+    logout(client)
+    login(client, "jefa@example.sv")
+    rows = {(row[1], row[3]): row[4] for row in _report(client, "motivos")[1:]}
+    assert rows == {
+        ("Prevención", "documento_vencido"): "1",
+        ("Prevención", "datos_no_coinciden"): "1",
+        ("Prevención", "representacion_no_acreditada"): "1",
+        ("Prevención", "escritura_no_inscrita"): "1",
+        ("Denegación", "plano_sin_firma"): "1",
+        ("Denegación", "uso_suelo_incompatible"): "1",
+    }

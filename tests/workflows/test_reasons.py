@@ -94,3 +94,82 @@ def test_fill_substitutes_text_and_never_evaluates() -> None:
     assert fill("{{literal}} {procedure}", values) == "{literal} <procedure>"
     hostile = "{applicant.__class__.__mro__}"
     assert template_problems(hostile) and fill(hostile, values) == hostile
+
+
+def with_correction(data: dict[str, Any]) -> dict[str, Any]:
+    """The demo procedure with a prevención from its review (so correction reasons are used)."""
+    data["workflow"]["states"].append(
+        {"code": "prevenido", "kind": "waiting_applicant", "label": t("Prevenido")}
+    )
+    data["workflow"]["transitions"].append(
+        {
+            "action": "prevenir",
+            "from": "revision",
+            "to": "prevenido",
+            "roles": ["clerk"],
+            "label": t("Prevenir"),
+            "comment_required": True,
+        }
+    )
+    data["workflow"]["transitions"].append(
+        {
+            "action": "corregir",
+            "from": "prevenido",
+            "to": "revision",
+            "roles": ["applicant"],
+            "label": t("Corregir"),
+        }
+    )
+    data["reasons"] = [
+        {"code": "ilegible", "label": t("Ilegible"), "for": ["correction"], "items": ["documents"]},
+        {"code": "no_coincide", "label": t("No coincide"), "for": ["correction"]},
+        {
+            "code": "mal_escrito",
+            "label": t("Mal escrito"),
+            "for": ["correction"],
+            "items": ["fields"],
+        },
+        {"code": "incompatible", "label": t("Incompatible"), "for": ["denial"]},
+    ]
+    return data
+
+
+def test_a_verdict_offers_the_correction_reasons_that_fit_its_item(
+    demo_data: dict[str, Any], calificacion: Definition
+) -> None:
+    definition = load(with_correction(demo_data))
+    codes = {item: [r.code for r in definition.item_reasons(item)] for item in ("area", "plano")}
+    assert codes == {"area": ["no_coincide", "mal_escrito"], "plano": ["ilegible", "no_coincide"]}
+    assert definition.item_reasons("no_existe") == ()  # a forged item gets none
+    assert [r.items for r in definition.reasons] == [("documents",), None, ("fields",), None]
+    assert load(definition.to_dict()) == definition  # `items` round-trips, absent stays absent
+    assert "items" not in definition.reasons[1].to_dict()
+    # The seed: a plan's reasons are offered on the plan, not on an answer such as the address.
+    on_address = {r.code for r in calificacion.item_reasons("direccion")}
+    on_plan = {r.code for r in calificacion.item_reasons(calificacion.documents[0].code)}
+    assert "plano_sin_firma" not in on_address and "documento_ilegible" not in on_address
+    assert "datos_no_coinciden" in on_address & on_plan
+    assert {"plano_sin_firma", "documento_ilegible"} <= on_plan
+
+
+def test_items_are_named_at_their_place_when_they_cannot_be_used(
+    demo_data: dict[str, Any],
+) -> None:
+    data = with_correction(demo_data)
+    data["reasons"][3]["items"] = ["fields"]  # a denial reason: never given on a verdict
+    data["documents"] = []
+    data["workflow"]["transitions"][0]["guards"] = ["form_complete"]
+    assert problems(data) == [
+        ("reasons[0].items[0]", "reason_items_never_offered"),
+        ("reasons[3].items", "reason_items_unused"),
+    ]
+
+
+def test_an_unknown_item_kind_is_refused_by_the_schema(demo_data: dict[str, Any]) -> None:
+    data = with_correction(demo_data)
+    data["reasons"][0]["items"] = ["fields", "fotos"]
+    data["reasons"][1]["items"] = []
+    assert problems(data) == [
+        ("reasons[0].items[1]", "not_allowed"),
+        ("reasons[1].items", "empty"),
+    ]
