@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput
 from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional, StopValidation
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 
 from forms.builder import INPUT_PARAMS, TypedTextInput
 from forms.messages import message_for
@@ -28,6 +28,11 @@ _CHECK = {"dui": check_dui, "nit": check_nit}
 def read_identifier(kind: str, value: str) -> tuple[str | None, str | None]:
     """Normalise a DUI or NIT by the one identifier rule: `(formatted, None)` or `(None, code)`."""
     return _CHECK.get(kind, check_nit)(value or "")
+
+
+def _stripped(value):
+    """The text without spaces around it, each run of spaces inside made one (None stays None)."""
+    return " ".join(value.split()) if isinstance(value, str) else value
 
 
 def _identifier_check(form, field) -> None:
@@ -90,8 +95,10 @@ class CounterFilingForm(FlaskForm):
     full_name = StringField(
         _l("Nombre completo"),
         widget=TypedTextInput({"autocomplete": "off", "spellcheck": False}),
+        # A name of only spaces is no name: stripped, then required like an empty box.
+        filters=[_stripped],
         validators=[
-            InputRequired(_l("Escriba el nombre completo de la persona.")),
+            DataRequired(_l("Escriba el nombre completo de la persona.")),
             Length(max=200, message=_l("El nombre es demasiado largo.")),
         ],
     )

@@ -76,3 +76,8 @@ def verification_url(code: str) -> str:
 def tracking_url() -> str:
     """The public tracking page (number and code, no sign-in)."""
     return public_url("/seguimiento/")
+
+
+def claim_url() -> str:
+    """The page where a citizen claims online a case filed for them at the counter."""
+    return public_url("/reclamar/")

@@ -59,6 +59,9 @@ READ = "read"  # see the case file and its documents
 EDIT = "edit"  # change the application's data and files (the applicant, where the state allows)
 OWN = "own"  # post the applicant's own form; `EDIT` is then checked under lock by the service,
 # so a double submission after filing gets the status page, not a refusal
+ANSWER = "answer"  # post the applicant's form of a case (a draft, or a correction): as `OWN`,
+# and also a counter agent's while the counter account owns the case (`counter_case_agent`);
+# `EDIT` is then checked under lock (a correction sent twice gets the status page)
 ACT = "act"  # take a workflow action (which one is the engine's to decide)
 ACCESS_LOG = "access_log"  # read who opened the case and who was refused
 #: Staff roles that read a case's access log (oversight of their office, not of a procedure).
@@ -105,26 +108,66 @@ def staff_scope(actor: User) -> set[int] | None:
 
 
 def counter_agent(actor: User, application: Application) -> bool:
-    """Whether the actor is the clerk (or supervisor) who opened this unfiled draft at the
-    counter for a citizen, and the draft's authority is still in their scope.
+    """Whether the actor acts on this case as the citizen's agent at the counter, now.
 
-    Such a clerk plays the applicant's role on that draft alone (fill its steps, attach the
-    scanned documents, file it); another clerk, even of the same office, does not. Once the
-    draft is filed the clerk sees the case as any staff of its authority.
+    The same rule as filing at the counter (`portal.walkin`): a clerk or supervisor
+    (`COUNTER_ROLES`) whose scope holds the case's authority, and:
+
+    - an unfiled draft: the one who opened it at the counter (another clerk, even of the same
+      office, is not the agent of someone else's draft);
+    - a filed case its counter account still owns (`counter_case_agent`), in a state where the
+      applicant edits the case and acts (`applicant_acts_in`: answering a correction request):
+      any such clerk of the office, since the citizen may come back to another one. Once the
+      citizen claims the case, only they act on it.
+
+    Such an agent plays the applicant's role on the applicant's form (`ANSWER`, `EDIT`);
+    everywhere else they keep their staff role (the back office; withdrawing, paying...).
     """
-    from portal.walkin.models import WalkIn
+    if application.filed_at is None:
+        from portal.walkin.models import WalkIn
 
-    if actor.role not in COUNTER_ROLES or application.filed_at is not None:
-        return False
-    clerk_id = db.session.scalar(
-        sa.select(WalkIn.clerk_id).where(WalkIn.application_id == application.id)
+        if not _counter_staff_of(actor, application):
+            return False
+        clerk_id = db.session.scalar(
+            sa.select(WalkIn.clerk_id).where(WalkIn.application_id == application.id)
+        )
+        return clerk_id == actor.id
+    return counter_case_agent(actor, application) and applicant_acts_in(
+        definition_of(application.procedure_version), application.state
     )
-    return clerk_id == actor.id and application.authority_id in scope_ids(actor.authority_id)
+
+
+def counter_case_agent(actor: User, application: Application) -> bool:
+    """Whether the actor is counter staff of the scope of a filed case its counter account
+    still owns (unclaimed, not filed for a registered person), whatever its state."""
+    from portal.walkin.contact import counter_record
+
+    return (
+        application.filed_at is not None
+        and _counter_staff_of(actor, application)
+        and counter_record(application) is not None
+    )
+
+
+def _counter_staff_of(actor: User, application: Application) -> bool:
+    """A clerk or supervisor whose scope holds the case's authority (who files there)."""
+    return (
+        actor.role in COUNTER_ROLES
+        and actor.authority_id is not None
+        and application.authority_id in scope_ids(actor.authority_id)
+    )
+
+
+def applicant_acts_in(definition: workflows.Definition, state: str) -> bool:
+    """Whether the applicant edits the case and acts in `state` (read from the definition)."""
+    return definition.state(state).applicant_can_edit and workflows.may_act(
+        definition, state, "applicant"
+    )
 
 
 def acting_at_counter(actor: User, application: Application) -> bool:
-    """Whether a staff member acts on this draft as the citizen's agent at the counter."""
-    return actor.is_staff and role_on(application, actor) == "applicant"
+    """Whether a staff member acts on this case as the citizen's agent at the counter."""
+    return actor.is_staff and counter_agent(actor, application)
 
 
 def authorize(actor: User, application: Application, task: str) -> str:
@@ -133,8 +176,10 @@ def authorize(actor: User, application: Application, task: str) -> str:
     Args:
         actor: The signed-in person.
         application: The case, in the state it has now (lock it first when about to change it).
-        task: READ, OWN, EDIT, ACT, ACCESS_LOG, CLAIM (the role acts in the case's open
-            state), ASSIGN (a supervisor or admin, open state) or one of `workflows.STAFF_TASKS`.
+        task: READ, OWN, ANSWER, EDIT (the applicant's; a counter agent plays the applicant
+            for the last two, `counter_agent`), ACT, ACCESS_LOG, CLAIM (the role acts in the
+            case's open state), ASSIGN (a supervisor or admin, open state) or one of
+            `workflows.STAFF_TASKS`.
 
     Raises:
         NotFound: the case is not the actor's to see (another's case, another authority's,
@@ -145,11 +190,16 @@ def authorize(actor: User, application: Application, task: str) -> str:
     role = role_on(application, actor)
     if role is None:
         raise NotFound("not_your_case")
+    if role != "applicant" and (
+        (task == EDIT and counter_agent(actor, application))
+        or (task == ANSWER and counter_case_agent(actor, application))
+    ):
+        role = "applicant"  # the citizen's agent at the counter, on the applicant's form
     if task == READ:
         return role
     if task == ACCESS_LOG:
         allowed = role in ACCESS_LOG_ROLES
-    elif task == OWN:
+    elif task in (OWN, ANSWER):
         allowed = role == "applicant"
     else:
         definition = definition_of(application.procedure_version)
@@ -267,7 +317,8 @@ ROUTES: dict[str, Rule] = {
     "plans.index": Rule(SIGNED_IN),
     "plans.dashboard": Rule(SIGNED_IN),
     "plans.start": Rule(SIGNED_IN),
-    "applications.edit": _case(READ, OWN),
+    # The applicant's form: also the counter agent's for an unclaimed counter case (ANSWER).
+    "applications.edit": _case(READ, ANSWER),
     "applications.status": _case(READ),
     "applications.withdraw": _case(None, OWN),
     "applications.confirm_withdraw": _case(READ),

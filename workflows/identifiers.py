@@ -101,6 +101,20 @@ def check_nit(value: str) -> tuple[str | None, str | None]:
     return f"{digits[:4]}-{digits[4:10]}-{digits[10:13]}-{digits[13]}", None
 
 
+def check_dui_or_nit(value: str) -> tuple[str | None, str | None]:
+    """Normalise and check an identifier typed where a DUI or a NIT may be given, and name
+    in any refusal what was typed, by its shape: nine digits are a DUI (`check_dui`'s
+    codes), anything else is read as a NIT (`check_nit`'s codes).
+
+    Returns:
+        `("00000000-0", None)`, `("0614-050707-104-8", None)`, or `(None, code)`.
+    """
+    digits = identifier_digits(value)
+    if digits is not None and len(digits) == 9:
+        return check_dui(digits)
+    return check_nit(value)
+
+
 def check_cadastral_key(value: str) -> tuple[str | None, str | None]:
     """Normalise and check a property's CNR registration number (matrícula, `60012345-00000`).
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import workflows
 from portal.applications.models import Application
+from portal.walkin.contact import applicant_name
 
 #: Longest holder name a document stores (`IssuedDocument.holder_name`).
 HOLDER_MAX = 200
@@ -43,7 +44,7 @@ def certificate_holder(application: Application, definition: workflows.Definitio
     values = bound(definition, applicable_answers(application, definition))
     name = values.get("legal_unit", {}).get("name")
     if not name:
-        return application.applicant.full_name
+        return applicant_name(application)
     trade_name = values.get("establishment", {}).get("trade_name")
     holder = f"{name} ({trade_name})" if trade_name and trade_name != name else str(name)
     return holder[:HOLDER_MAX]

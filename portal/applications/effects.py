@@ -14,6 +14,7 @@ import workflows
 from portal.applications.models import Application, HistoryEntry, TrackingCounter
 from portal.extensions import db, utcnow
 from portal.jobs.services import enqueue
+from portal.walkin.contact import applicant_name
 from workflows.model import FINAL_KINDS
 
 LOCAL_TZ = ZoneInfo("America/El_Salvador")
@@ -175,7 +176,7 @@ def _issue(application, definition, kind: str, decision: str | None = None) -> N
             holder_name=(
                 certificate_holder(application, definition)
                 if kind == "certificate"
-                else application.applicant.full_name
+                else applicant_name(application)
             ),
             decision=decision,
         )

@@ -16,7 +16,7 @@ from portal.applications import dashboard, presenters, services
 from portal.downloads import send_download, send_inline
 from portal.drafts import presenters as draft_pages
 from portal.drafts import services as draft_services
-from portal.errors import DomainError, NotFound
+from portal.errors import DomainError, NotAllowed, NotFound
 from portal.extensions import db
 from portal.opinions.services import pending_institutions
 from portal.procedures.models import Procedure
@@ -27,6 +27,7 @@ from portal.storage import storage
 from portal.subjects import presenters as subject_pages
 from portal.subjects.models import RECORD_SUBJECTS
 from portal.views_util import int_arg
+from portal.walkin.services import walk_in_of
 
 bp = Blueprint("applications", __name__, url_prefix="/solicitudes")
 
@@ -95,11 +96,11 @@ def start(procedure_id: int):
 def edit(application_id: int):
     application = _load(application_id)
     definition = definition_of(application.procedure_version)
-    if (
-        services.role_on(application, current_user) != "applicant"
-        or not definition.state(application.state).applicant_can_edit
-    ):
+    try:  # the applicant, or their agent at the counter (`permissions.counter_agent`)
+        permissions.authorize(current_user, application, permissions.EDIT)
+    except NotAllowed:
         return redirect(url_for(".status", application_id=application.id))
+    at_counter = permissions.acting_at_counter(current_user, application)
     form_class = build_application_form(
         definition,
         locale=str(get_locale()),
@@ -112,10 +113,7 @@ def edit(application_id: int):
         else form_class()
     )
     if request.method == "POST":
-        valid, at_counter = (
-            form.validate(),
-            permissions.acting_at_counter(current_user, application),
-        )
+        valid, filing = form.validate(), application.tracking_number is None
         try:
             result = services.save_application(
                 actor=current_user,
@@ -135,20 +133,21 @@ def edit(application_id: int):
         if valid and result.ok:
             if result.fired:
                 flash(presenters.filed_message(definition, result.fired), "success")
-                if at_counter:
+                if at_counter and filing:
                     return redirect(url_for("walkin.receipt", application_id=application.id))
+                if at_counter:  # a correction entered at the counter: back to the counter
+                    return redirect(url_for("walkin.counter"))
                 return redirect(url_for(".status", application_id=application.id))
             flash(_("Borrador guardado."), "success")
             return redirect(url_for(".edit", application_id=application.id))
     subjects_view = subject_pages.edit_view(application, definition, str(get_locale()))
-    if permissions.acting_at_counter(
-        current_user, application
-    ):  # the citizen's records stay theirs
+    if at_counter:  # the citizen's records stay theirs
         subjects_view = {**subjects_view, "pickers": [], "resolution_options": {}}
     correction = correction_round(application, definition) if application.tracking_number else None
     return render_template(
         "applications/edit.html",
         application=application,
+        counter=walk_in_of(application.id) if at_counter else None,
         correction=correction,
         # Sending the form answers a prevención when the state offers a `correct` action.
         correcting=workflows.action_of_kind(definition, application.state, "applicant", "correct")

@@ -382,6 +382,22 @@ def list_districts(served_by: str | None = None) -> list[Authority]:
     return [d for d in districts if served_by in (d.served_by or [])]
 
 
+def districts_of_scope(scope: set[int] | None) -> list[Authority]:
+    """Return the districts where the cases of a staff scope happen, by name.
+
+    Args:
+        scope: Authority ids (`portal.permissions.staff_scope`); None means every authority.
+
+    A district is in it when it is one of the scope's authorities, or when one of them issues
+    permits for it (its `served_by` names the office's code: OPAMSS, APLAN...).
+    """
+    districts = list_districts()
+    if scope is None:
+        return districts
+    codes = set(db.session.scalars(sa.select(Authority.code).where(Authority.id.in_(scope))))
+    return [d for d in districts if d.id in scope or codes & set(d.served_by or [])]
+
+
 def _authority_tree() -> list[tuple[int, int | None]]:
     """Every authority's (id, parent id), read once per request (outside one, each time)."""
     query = sa.select(Authority.id, Authority.parent_id)

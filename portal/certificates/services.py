@@ -12,10 +12,12 @@ from portal.applications.models import Application
 from portal.authorities.models import Authority
 from portal.certificates.models import IssuedDocument
 from portal.extensions import db
-from portal.links import status_url, tracking_url, verification_url
+from portal.links import claim_url, status_url, tracking_url, verification_url
 from portal.procedures.services import definition_of
 from portal.storage import storage
 from portal.tracking.services import display_code
+from portal.walkin.contact import is_counter_account
+from portal.walkin.models import WalkIn
 
 #: The certificate layouts a definition's `certificate.template` may name, and their files
 #: (checked by `portal.procedures.validation`).
@@ -59,6 +61,8 @@ def _context(document: IssuedDocument) -> dict:
     received = [
         definition.document(d.requirement_code).title.es for d in application.current_documents
     ]
+    counter = db.session.scalar(sa.select(WalkIn).where(WalkIn.application_id == application.id))
+    unclaimed = counter is not None and is_counter_account(application.applicant)
     return {
         "authority_name": application.authority.name,
         "authority_code": application.authority.code,
@@ -83,7 +87,14 @@ def _context(document: IssuedDocument) -> dict:
         "tracking_url": tracking_url(),
         "qr": qr_svg_data_uri(url),
         "validity_text": _validity_text(definition, document),
-        "medium": "Ventanilla Única AMSS, medio electrónico",
+        "medium": (
+            f"Ventanilla Única AMSS, en ventanilla de {application.authority.short_name}"
+            if counter is not None
+            else "Ventanilla Única AMSS, medio electrónico"
+        ),
+        # A counter case its counter account still owns: the code to claim it online.
+        "claim_code": display_code(counter.claim_code) if unclaimed else "",
+        "claim_url": claim_url() if unclaimed else "",
         "place": application.authority.place,
         "legal_note": "Constancia emitida conforme al Art. 96 de la Ley de Procedimientos "
         "Administrativos.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,6 +16,23 @@ from portal.reports.services import CORRECTION_KIND, DENIAL_KIND, Filters, Readi
 
 #: Cell openings a spreadsheet reads as a formula (OWASP's CSV injection list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def procedure_choices(procedures, locale: str) -> list[tuple[int, str]]:
+    """(id, label) of the procedures a person may filter by, by label: each its title in
+    `locale`, followed by its office's short name when another procedure has the same title
+    (two offices' "Inscripción de establecimiento" are told apart)."""
+    titles = {p.id: p.title.get(locale) or p.title.get("es", "") for p in procedures}
+    repeated = {title for title, count in Counter(titles.values()).items() if count > 1}
+    return sorted(
+        (
+            (p.id, f"{titles[p.id]} ({p.authority.short_name})")
+            if titles[p.id] in repeated
+            else (p.id, titles[p.id])
+            for p in procedures
+        ),
+        key=lambda pair: pair[1],
+    )
 
 
 @dataclass(frozen=True)

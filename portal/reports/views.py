@@ -6,11 +6,12 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from forms.reports import ReportFilterForm
 from portal import permissions
 from portal.applications.services import today_local
-from portal.authorities.services import list_districts
+from portal.authorities.services import districts_of_scope
 from portal.errors import NotAllowed
 from portal.extensions import db
 from portal.procedures.models import Procedure
@@ -27,13 +28,13 @@ def _filters() -> tuple[ReportFilterForm, Filters | None]:
         permissions.deny(NotAllowed("role_not_allowed"), None, "reports")
     locale = str(get_locale())
     form = ReportFilterForm(formdata=request.args)
-    procedures = db.session.scalars(sa.select(Procedure)).all()
+    scope = permissions.staff_scope(current_user)
+    query = sa.select(Procedure).options(joinedload(Procedure.authority))
+    if scope is not None:
+        query = query.where(Procedure.authority_id.in_(sorted(scope)))
     form.set_choices(
-        sorted(
-            ((p.id, p.title.get(locale) or p.title.get("es", "")) for p in procedures),
-            key=lambda pair: pair[1],
-        ),
-        [(d.id, d.short_name) for d in list_districts()],
+        presenters.procedure_choices(db.session.scalars(query).all(), locale),
+        [(d.id, d.short_name) for d in districts_of_scope(scope)],
         today_local(),
     )
     if not form.validate():

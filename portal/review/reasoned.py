@@ -15,6 +15,7 @@ import workflows
 from portal.applications.effects import LOCAL_TZ, local_now
 from portal.applications.models import Application
 from portal.review.models import ReviewVerdict
+from portal.walkin.contact import applicant_name
 from workflows.reasons import fill
 
 #: The language of the record: resolutions and correction requests are written in Spanish.
@@ -51,7 +52,7 @@ def values(
     """The placeholders' values for this case (`workflows.reasons.PLACEHOLDERS`)."""
     filed = application.filed_at.astimezone(LOCAL_TZ).date() if application.filed_at else None
     return {
-        "applicant": application.applicant.full_name,
+        "applicant": applicant_name(application),
         "tracking_number": application.tracking_number or "",
         "procedure": definition.title.get(RECORD_LOCALE),
         "reasons": reasons,

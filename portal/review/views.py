@@ -28,6 +28,7 @@ from portal.review import presenters as case_pages
 from portal.review import services as review
 from portal.subjects import presenters as subject_pages
 from portal.views_util import int_arg, reason_messages, staff_required
+from portal.walkin.contact import applicant_contact
 from workflows.guards import RECORD_INSPECTION, RECORD_PAYMENT, RECORD_VERDICTS
 
 bp = Blueprint("review", __name__, url_prefix="/bandeja")
@@ -57,6 +58,7 @@ def _render_case(case: case_pages.CaseContext, forms: case_pages.CaseForms, stat
     return render_template(
         "review/case.html",
         application=application,
+        applicant=applicant_contact(application),
         form=forms.decision,
         forms=forms,
         actions=actions,

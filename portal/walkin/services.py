@@ -40,7 +40,7 @@ from portal.tracking.services import new_tracking_code, normalize
 from portal.walkin.contact import is_counter_account, mail_to
 from portal.walkin.models import COUNTER_DOMAIN, WalkIn
 from workflows import dictionary
-from workflows.identifiers import check_nit, identifier_digits
+from workflows.identifiers import check_dui_or_nit, identifier_digits
 from workflows.prerequisites import tracking_key
 
 __all__ = ["is_counter_account", "mail_to"]  # re-exported: the contact rule is its own module
@@ -95,24 +95,27 @@ def registered_owner(identifier: str) -> User | None:
     return db.session.get(User, owner_id) if owner_id is not None else None
 
 
-def counter_account(identifier: str, full_name: str) -> User:
-    """The counter account of this identifier, created on first use (flush only)."""
+def counter_account(identifier: str) -> User:
+    """The counter account of this identifier, created on first use (flush only).
+
+    Shared by every office's counter cases of one identifier, it carries no fact of any one
+    case: its name only says what it is; each case's name, e-mail and phone as the citizen
+    gave them stay on its `WalkIn` row (`portal.walkin.contact.applicant_name`, `mail_to`).
+    """
     # By digits alone: a DUI and the same DUI given as a NIT (2021 homologation) are one person.
     email = f"ciudadano-{identifier_digits(identifier)}@{COUNTER_DOMAIN}"
     insert_if_absent(
         User,
         email=email,
         password_hash=UNUSABLE_HASH,
-        full_name=full_name,
+        full_name=f"Persona atendida en ventanilla ({identifier})",
         role="applicant",
         active=False,
         locale="es",
         created_at=utcnow(),
         security_stamp=new_security_stamp(),
     )
-    account = db.session.scalar(sa.select(User).where(User.email == email))
-    account.full_name = full_name  # as the person gave it at their latest visit
-    return account
+    return db.session.scalar(sa.select(User).where(User.email == email))
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,7 @@ def open_counter_draft(
     ):
         raise NotFound("not_your_procedure")
     registered = registered_owner(identifier)
-    owner = registered or counter_account(identifier, full_name.strip())
+    owner = registered or counter_account(identifier)
 
     def record(application: Application) -> None:
         insert_if_absent(
@@ -219,6 +222,56 @@ def counter_cases(clerk: User, limit: int = 20) -> list[tuple[Application, WalkI
     return [(application, walk_in) for application, walk_in in rows]
 
 
+def waiting_on_citizen(actor: User, limit: int = 50) -> list[tuple[Application, WalkIn]]:
+    """Counter cases of the actor's scope that wait on the citizen and that the actor may
+    answer for them at the counter (`permissions.counter_agent`: unclaimed, in a state where
+    the applicant edits and acts), the nearest deadline first (then the oldest).
+
+    The states are read from each definition the scope's unclaimed counter cases are pinned
+    to, so a case is listed for what its own version says.
+    """
+    from portal.procedures.models import ProcedureVersion
+    from portal.procedures.services import definition_of
+
+    if actor.role not in permissions.COUNTER_ROLES or actor.authority_id is None:
+        return []
+    unclaimed = sa.and_(
+        Application.authority_id.in_(sorted(scope_ids(actor.authority_id))),
+        Application.filed_at.is_not(None),
+        Application.discarded_at.is_(None),
+        WalkIn.claimed_at.is_(None),
+        WalkIn.registered_owner.is_(False),
+    )
+    version_ids = db.session.scalars(
+        sa.select(Application.procedure_version_id)
+        .join(WalkIn, WalkIn.application_id == Application.id)
+        .where(unclaimed)
+        .distinct()
+    ).all()
+    pairs = []
+    for version in db.session.scalars(
+        sa.select(ProcedureVersion).where(ProcedureVersion.id.in_(version_ids))
+    ):
+        definition = definition_of(version)
+        pairs += [
+            sa.and_(Application.procedure_version_id == version.id, Application.state == s.code)
+            for s in definition.states
+            if permissions.applicant_acts_in(definition, s.code)
+        ]
+    if not pairs:
+        return []
+    rows = db.session.execute(
+        sa.select(Application, WalkIn)
+        .join(WalkIn, WalkIn.application_id == Application.id)
+        .join(User, User.id == Application.applicant_id)
+        .where(unclaimed, sa.or_(*pairs), User.email.like(f"%@{COUNTER_DOMAIN}"))
+        .options(joinedload(Application.procedure_version))
+        .order_by(Application.state_due_on.asc().nulls_last(), Application.id)
+        .limit(limit)
+    ).all()
+    return [(application, walk_in) for application, walk_in in rows]
+
+
 def identifiers_on_file(account: User) -> set[str]:
     """The DUIs and NITs of the legal units the account owns (its "Mis datos")."""
     rows = db.session.execute(
@@ -244,9 +297,10 @@ def claim_case(
         The case, now the actor's (it shows in their "Mis solicitudes").
 
     Raises:
-        InvalidInput: `invalid_nit`/`nit_check_digit` (field `identifier`) for a malformed
-            DUI or NIT; `claim_identifier_mismatch` (field `identifier`) when it is not the
-            one of the case or of the account.
+        InvalidInput: a malformed DUI or NIT, named by what was typed
+            (`workflows.identifiers.check_dui_or_nit`: `invalid_dui`, `dui_check_digit`,
+            `invalid_nit`, `nit_check_digit`; field `identifier`); `claim_identifier_mismatch`
+            (field `identifier`) when it is not the one of the case or of the account.
         NotFound: `claim_not_found` when the number or the code is wrong (one answer for both,
             compared in constant time).
         Conflict: `claim_already_claimed` when the case was claimed before (or was filed for
@@ -264,7 +318,7 @@ def claim_case(
     if walk_in.claimed_at is not None or walk_in.registered_owner:
         db.session.rollback()
         raise Conflict("claim_already_claimed", yours=application.applicant_id == actor.id)
-    typed, error = check_nit(identifier)
+    typed, error = check_dui_or_nit(identifier)
     if error is not None:
         db.session.rollback()
         raise InvalidInput(error, field="identifier")

@@ -74,10 +74,13 @@ def counter():
                     url_for("drafts.step", application_id=opened.application.id, number=1)
                 )
         status = 422
+    waiting = services.waiting_on_citizen(current_user)
     return render_template(
         "walkin/counter.html",
         form=form,
         cases=services.counter_cases(current_user),
+        waiting=waiting,
+        waiting_ids={application.id for application, _walk_in in waiting},
         definition_of=definition_of,
         locale=locale,
     ), status

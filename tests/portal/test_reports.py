@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -19,7 +20,14 @@ import time_machine
 from portal.accounts.models import AuditEvent
 from portal.extensions import db
 from portal.reports.services import percentile
-from tests.portal.helpers import login, make_applicant, make_staff, pdf_bytes, reload_application
+from tests.portal.helpers import (
+    login,
+    logout,
+    make_applicant,
+    make_staff,
+    pdf_bytes,
+    reload_application,
+)
 from tests.portal.test_back_office import REGISTRATION
 
 OCTOBER = "desde-day=1&desde-month=10&desde-year=2026&hasta-day=31&hasta-month=10&hasta-year=2026"
@@ -303,9 +311,53 @@ def test_procedure_and_district_filters_narrow_every_report(client, office):
     login(client, "jefa@santatecla.example.sv")
     assert len(_csv(client, "estados", f"tramite={registration}&distrito={santa_tecla}")) == 2
     assert len(_csv(client, "estados", f"tramite={signs}")) == 1
-    assert len(_csv(client, "personas", f"distrito={other}")) == 1
     page = client.get(f"/bandeja/informes/?tramite={signs}").get_data(as_text=True)
     assert f'<option value="{signs}" selected>' in page  # the choice is kept
+    # A district out of the scope is not offered, and asking for it is refused at its field.
+    refused = client.get(f"/bandeja/informes/?distrito={other}")
+    assert refused.status_code == 400 and "Elija un distrito de la lista." in refused.get_data(
+        as_text=True
+    )
+
+
+def _options(page: str, name: str) -> list[str]:
+    select = page[page.index(f'name="{name}"') :]
+    select = select[: select.index("</select>")]
+    return [label.strip() for label in re.findall(r"<option[^>]*>([^<]*)</option>", select)][1:]
+
+
+def test_the_filters_offer_only_the_procedures_and_districts_of_the_persons_scope(
+    client, office, app_ctx
+):
+    from portal.procedures.models import Procedure
+
+    login(client, "jefa@santatecla.example.sv")
+    page = client.get("/bandeja/informes/").get_data(as_text=True)
+    procedures = _options(page, "tramite")
+    santa_tecla = db.session.scalars(
+        sa.select(Procedure).where(Procedure.authority.has(code="0511"))
+    ).all()
+    assert len(procedures) == len(santa_tecla) and "Calificación de Lugar" not in procedures
+    assert all("(" not in label for label in procedures)  # no title repeats inside the scope
+    assert _options(page, "distrito") == ["Santa Tecla"]
+    logout(client)
+    # APLAN: its own procedures; the district it issues permits for.
+    make_staff("supervisor", "APLAN", email="jefa@aplan.example.sv")
+    login(client, "jefa@aplan.example.sv")
+    page = client.get("/bandeja/informes/").get_data(as_text=True)
+    assert _options(page, "distrito") == ["San Salvador"]
+    assert "Calificación de Lugar" not in _options(page, "tramite")
+    logout(client)
+    # OPAMSS admins see every office's: a title two offices share says whose each one is.
+    make_staff("admin", "OPAMSS", email="admin@opamss.example.sv")
+    login(client, "admin@opamss.example.sv")
+    page = client.get("/bandeja/informes/").get_data(as_text=True)
+    procedures = _options(page, "tramite")
+    registrations = [p for p in procedures if p.startswith("Inscripción de establecimiento")]
+    assert len(registrations) == 2 and len(set(registrations)) == 2
+    assert {r[r.index("(") :] for r in registrations} == {"(Santa Tecla)", "(San Salvador)"}
+    assert len(procedures) == len(set(procedures))
+    assert "Santa Tecla" in _options(page, "distrito") and "Mejicanos" in _options(page, "distrito")
 
 
 def test_a_reason_is_named_by_the_definitions_catalogue_when_it_has_one():

@@ -24,8 +24,10 @@ from tests.portal.helpers import (
     make_applicant,
     make_staff,
     pdf_bytes,
+    pdf_text,
     procedure_id,
     reload_application,
+    submit,
 )
 
 CLERK = "ventanilla@opamss.example.sv"
@@ -63,7 +65,9 @@ def _open_counter_draft(client, identifier=" 04567891 1 ", token="ventanilla-tok
 
 
 def _draft_id(response) -> int:
-    assert response.status_code == 302, _text(response)[:3000]
+    assert response.status_code == 302, re.findall(
+        r"govuk-error-summary__list.*?</ul>", _text(response), re.S
+    )
     return int(re.search(r"/borradores/(\d+)/paso/1$", response.headers["Location"]).group(1))
 
 
@@ -103,7 +107,9 @@ def clerk(client, app_ctx):
 
 def _filed_at_counter(client, run_jobs, **given) -> Application:
     application_id = _draft_id(_open_counter_draft(client, **given))
-    response = _walk_and_file(client, application_id)
+    response = _walk_and_file(
+        client, application_id, given.get("full_name", "Pedro Antonio Ramírez")
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/bandeja/ventanilla/{application_id}/constancia")
     run_jobs()
@@ -129,7 +135,8 @@ def test_a_clerk_files_for_a_citizen_through_the_draft_steps_and_prints_the_rece
     assert walk_in.clerk_id == clerk.id
     # The case belongs to a counter account that cannot sign in.
     owner = application.applicant
-    assert owner.full_name == "Pedro Antonio Ramírez" and not owner.is_staff
+    # It is shared by every counter case of this DUI: it carries no fact of any one of them.
+    assert "Pedro" not in owner.full_name and not owner.is_staff
     logout(client)
     refused = client.post("/cuenta/entrar", data={"email": owner.email, "password": PASSWORD})
     assert refused.status_code != 302
@@ -367,3 +374,280 @@ def test_without_an_e_mail_nothing_is_mailed_and_what_was_said_at_the_counter_is
     login(client, CLERK)
     application = _filed_at_counter(client, run_jobs, email="")
     assert application.tracking_number and mails(app) == []  # nobody to write to, yet
+
+
+JURGEN = "Jürgen Łódź Čapek"
+JURGEN_DUI = "04567890-3"
+
+
+def _case_page_applicant(page: str) -> str:
+    """The "Solicitante" block of the back office's case page."""
+    start = page.index(">Solicitante<")
+    return page[start : page.index("</dl>", start)]
+
+
+def test_walk_ins_with_the_same_identifier_keep_each_the_name_and_contact_given_for_it(
+    client, clerk, app, run_jobs
+):
+    from portal.procedures.services import definition_of, get_procedure
+    from portal.review.reasoned import values
+
+    application = _filed_at_counter(
+        client, run_jobs, identifier=JURGEN_DUI, full_name=JURGEN, email="", phone="",
+        token="jurgen-counter-0001",
+    )  # fmt: skip
+    logout(client)
+    # Another office's counter, the same person's DUI: first as a DUI, then as a NIT (the same
+    # digits, one counter account), each with another name and contact.
+    make_staff("clerk", "0614", email="clerk@sansalvador.example.sv")
+    login(client, "clerk@sansalvador.example.sv")
+    other = get_procedure("0614", "inscripcion-establecimiento")
+    for kind, typed, token in (
+        ("dui", "045678903", "ana-0614-token-0001"),
+        ("nit", JURGEN_DUI, "ana-0614-token-0002"),
+    ):
+        response = _open_counter_draft(
+            client, procedure=str(other.id), id_kind=kind, identifier=typed, full_name="Ana",
+            email="ana.otra@example.sv", phone="2222-3333", token=token,
+        )  # fmt: skip
+        draft = reload_application(_draft_id(response))
+        assert draft.applicant_id == application.applicant_id  # one counter account
+        assert "Ana" in _text(client.get(f"/borradores/{draft.id}/paso/1"))
+    logout(client)
+    # The first case still shows, writes and prints the name given at its own counter.
+    login(client, CLERK)
+    page = _text(client.get(f"/bandeja/{application.id}"))
+    block = _case_page_applicant(page)
+    assert JURGEN in block and ">Ana<" not in block
+    assert "sin correo" in block and "ventanilla.invalid" not in page
+    case = reload_application(application.id)
+    said = values(case, definition_of(case.procedure_version), "")
+    assert said["applicant"] == JURGEN
+    receipt = pdf_text(client.get(f"/solicitudes/{application.id}/constancia.pdf").data)
+    assert JURGEN.split()[0] in receipt and "Ana" not in receipt
+    # The e-mail given at the counter is the one shown, when one was given.
+    pedro = _filed_at_counter(client, run_jobs, token="pedro-counter-0001")
+    block = _case_page_applicant(_text(client.get(f"/bandeja/{pedro.id}")))
+    assert "pedro@example.sv" in block and "7777-8888" in block
+
+
+def test_a_name_of_only_spaces_is_refused_at_its_field(client, clerk):
+    for blank in ("   ", "\t \u00a0"):
+        response = _open_counter_draft(client, full_name=blank, token="espacios-token-0001")
+        page = _text(response)
+        assert response.status_code == 422
+        assert "Escriba el nombre completo de la persona." in page and 'href="#full_name"' in page
+        assert 'value="04567891-1"' in page or 'value=" 04567891 1 "' in page
+    assert db.session.scalar(sa.select(sa.func.count(WalkIn.id))) == 0
+    # Spaces around and inside a real name are tidied, not kept.
+    draft = _draft_id(
+        _open_counter_draft(client, full_name="  Pedro   Ramírez ", token="espacios-token-0002")
+    )
+    assert (
+        db.session.scalar(sa.select(WalkIn.full_name).where(WalkIn.application_id == draft))
+        == "Pedro Ramírez"
+    )
+
+
+def test_the_receipt_pdf_of_a_counter_case_says_en_ventanilla_with_the_claim_code(
+    client, clerk, run_jobs
+):
+    application = _filed_at_counter(client, run_jobs)
+    walk_in = db.session.scalar(sa.select(WalkIn).where(WalkIn.application_id == application.id))
+    text = " ".join(
+        pdf_text(client.get(f"/solicitudes/{application.id}/constancia.pdf").data).split()
+    )
+    assert "en ventanilla" in text and "medio electrónico" not in text
+    assert "Pedro Antonio Ramírez" in text
+    assert display_code(walk_in.claim_code) in text and "/reclamar/" in text
+    assert "Código para reclamar" in text
+    # A case filed online says the electronic medium and has no claim code.
+    logout(client)
+    make_applicant()
+    login(client, "ana@example.sv")
+    online = file_new_application(client, token="en-linea-token-0001")
+    run_jobs()
+    text = " ".join(pdf_text(client.get(f"/solicitudes/{online}/constancia.pdf").data).split())
+    assert "medio electrónico" in text and "reclamar" not in text.lower()
+
+
+@pytest.mark.parametrize(
+    ("typed", "named", "not_named"),
+    [("04567890-4", "del DUI", "NIT"), ("045678904", "del DUI", "NIT"),
+     ("0614-050707-104-9", "del NIT", "del DUI")],
+)  # fmt: skip
+def test_a_claim_with_a_wrong_check_digit_names_what_was_typed(
+    client, clerk, run_jobs, typed, named, not_named
+):
+    application = _filed_at_counter(client, run_jobs)
+    walk_in = db.session.scalar(sa.select(WalkIn).where(WalkIn.application_id == application.id))
+    logout(client)
+    make_applicant("pedro@correo.example.sv", "Pedro Antonio Ramírez")
+    login(client, "pedro@correo.example.sv")
+    response = client.post(
+        "/reclamar/",
+        data={
+            "number": application.tracking_number,
+            "code": walk_in.claim_code,
+            "identifier": typed,
+        },
+    )
+    page = _text(response)
+    assert response.status_code == 422 and 'href="#identifier"' in page
+    message = page[page.index("dígito verificador") :][:200]
+    assert named in message and not_named not in message
+
+
+# ---------------------------------------------------------------- corrections at the counter
+
+REGISTRATION_FILES = ("dui_nit", "balance_inicial", "recibo_energia")
+
+
+def _registration_at_counter(clerk_user, token: str = "registro-ventanilla-01"):
+    """Santa Tecla's business registration filed at the counter for Pedro,
+    then sent back by the office for a correction of the trade name and the energy bill."""
+    from portal.applications.facts import facts_for
+    from portal.applications.services import Upload, act_on_application, save_application
+    from portal.procedures.services import definition_of, get_procedure
+    from portal.review import services as review
+    from portal.walkin.services import open_counter_draft
+    from tests.portal.test_back_office import REGISTRATION
+    from workflows.guards import review_items
+
+    opened = open_counter_draft(
+        clerk=clerk_user,
+        procedure=get_procedure("0511", "inscripcion-establecimiento"),
+        token=token,
+        id_kind="dui",
+        identifier=PEDRO_DUI,
+        full_name="Pedro Antonio Ramírez",
+        email="pedro@example.sv",
+    )
+    uploads = {c: Upload(f"{c}.pdf", pdf_bytes()) for c in REGISTRATION_FILES}
+    result = save_application(
+        actor=clerk_user,
+        application=opened.application,
+        data=REGISTRATION | {"correo": "pedro@example.sv"},
+        submit=True,
+        uploads=uploads,
+    )
+    assert result.ok, (result.errors, result.reasons)
+    reviewer = make_staff("clerk", "0511", email="registro@santatecla.example.sv")
+    application = reload_application(opened.application.id)
+    act_on_application(actor=reviewer, application=application, action="tomar")
+    application = reload_application(application.id)
+    items = review_items(
+        definition_of(application.procedure_version), facts_for(application, "clerk")
+    )
+    verdicts = dict.fromkeys(items, (True, ""))
+    verdicts["nombre_comercial"] = (False, "El nombre comercial no coincide.")
+    verdicts["recibo_energia"] = (False, "El recibo tiene más de tres meses.")
+    review.record_verdicts(actor=reviewer, application=application, verdicts=verdicts, items=items)
+    act_on_application(
+        actor=reviewer, application=reload_application(application.id), action="prevenir",
+        comment="Revise lo marcado.",
+    )  # fmt: skip
+    return reload_application(application.id)
+
+
+@pytest.fixture
+def santa_tecla(client, app_ctx):
+    """Santa Tecla's counter: the clerk who filed, and another clerk the citizen comes back to."""
+    filer = make_staff("clerk", "0511", email="ventanilla@santatecla.example.sv")
+    make_staff("clerk", "0511", email="ventanilla2@santatecla.example.sv")
+    return filer
+
+
+def _correction_fields(application) -> dict:
+    fields = {f"f_{name}": value for name, value in application.data.items() if value is not None}
+    fields["f_nombre_comercial"] = "Pupusería La Ceiba de Santa Tecla"
+    return fields
+
+
+def test_a_clerk_of_the_office_enters_the_correction_at_the_counter_for_the_citizen(
+    client, santa_tecla, app, run_jobs
+):
+    application = _registration_at_counter(santa_tecla)
+    waiting_state, due = application.state, application.state_due_on
+    assert due is not None
+    # Another clerk of the office: the counter lists the case with its deadline and the link.
+    login(client, "ventanilla2@santatecla.example.sv")
+    counter = _text(client.get("/bandeja/ventanilla/"))
+    section = counter[counter.index("Esperan una corrección") :]
+    assert "Pedro Antonio Ramírez" in section and application.tracking_number in section
+    assert due.strftime("%d/%m/%Y") in section
+    link = f'href="/solicitudes/{application.id}/editar"'
+    assert link in section and "Registrar corrección en ventanilla" in section
+    # The applicant's correction page, with what the office marked, as the citizen's agent.
+    page = _text(client.get(f"/solicitudes/{application.id}/editar"))
+    assert "En ventanilla" in page and "Pedro Antonio Ramírez" in page
+    assert "Revise lo marcado." in page and "El recibo tiene más de tres meses." in page
+    response = submit(
+        client,
+        application.id,
+        fields=_correction_fields(application),
+        files=documents(recibo_energia=pdf_bytes(2)),
+    )
+    assert response.status_code == 302, _text(response)[:2000]
+    assert response.headers["Location"].endswith("/bandeja/ventanilla/")
+    corrected = reload_application(application.id)
+    assert corrected.state != waiting_state
+    assert corrected.data["nombre_comercial"] == "Pupusería La Ceiba de Santa Tecla"
+    last = corrected.history[-1]
+    clerk2 = db.session.scalar(
+        sa.select(User).where(User.email == "ventanilla2@santatecla.example.sv")
+    )
+    assert last.actor_id == clerk2.id and last.actor_role == "applicant"
+    assert corrected.applicant_id == application.applicant_id  # still the citizen's case
+    # The history says who entered it, at the counter; the case left the waiting list.
+    case = _text(client.get(f"/bandeja/{application.id}"))
+    assert f"{clerk2.full_name}, en ventanilla" in case
+    counter = _text(client.get("/bandeja/ventanilla/"))
+    assert "Esperan una corrección" not in counter
+    # Sent twice (back and send again): the status page, nothing fired twice.
+    again = submit(client, application.id, fields=_correction_fields(application), files={})
+    assert again.status_code == 302 and "/editar" not in again.headers["Location"]
+    assert len(reload_application(application.id).history) == len(corrected.history)
+
+
+def test_only_counter_staff_of_the_office_correct_for_the_citizen_and_only_until_claimed(
+    client, santa_tecla, run_jobs
+):
+    application = _registration_at_counter(santa_tecla)
+    path = f"/solicitudes/{application.id}/editar"
+    fields = _correction_fields(application)
+    # Counter staff of another office: not theirs to see (404, audited).
+    make_staff("clerk", "OPAMSS", email="clerk@opamss.example.sv")
+    login(client, "clerk@opamss.example.sv")
+    before = _denials(path)
+    assert client.get(path).status_code == 404 and _denials(path) == before + 1
+    assert "Esperan una corrección" not in _text(client.get("/bandeja/ventanilla/"))
+    logout(client)
+    # Staff of the office who do not work the counter: they read the case, never correct it.
+    make_staff("inspector", "0511", email="inspector@santatecla.example.sv")
+    login(client, "inspector@santatecla.example.sv")
+    assert client.get(path).headers["Location"].endswith(f"/solicitudes/{application.id}")
+    before = _denials(path)
+    assert submit(client, application.id, fields=fields).status_code == 403
+    assert _denials(path) == before + 1
+    logout(client)
+    # The citizen claims the case: from then on only they answer the correction.
+    walk_in = db.session.scalar(sa.select(WalkIn).where(WalkIn.application_id == application.id))
+    make_applicant("pedro@correo.example.sv", "Pedro Antonio Ramírez")
+    login(client, "pedro@correo.example.sv")
+    claimed = client.post(
+        "/reclamar/",
+        data={
+            "number": application.tracking_number,
+            "code": walk_in.claim_code,
+            "identifier": PEDRO_DUI,
+        },
+    )
+    assert claimed.status_code == 302
+    assert "Revise lo marcado." in _text(client.get(path))
+    logout(client)
+    login(client, "ventanilla2@santatecla.example.sv")
+    assert "Esperan una corrección" not in _text(client.get("/bandeja/ventanilla/"))
+    assert client.get(path).headers["Location"].endswith(f"/solicitudes/{application.id}")
+    assert submit(client, application.id, fields=fields).status_code == 403
+    assert reload_application(application.id).state == application.state

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from workflows.identifiers import (
+    check_dui_or_nit,
     dui_check_digit,
     format_nit,
     is_valid_dui,
@@ -343,3 +344,18 @@ def test_spanish_and_english_month_names_and_abbreviations(month: str, number: i
 )
 def test_a_month_that_is_not_one_is_refused(typed: str, code: str) -> None:
     assert validate_value(field("date"), typed) == (None, code)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("04567890-3", ("04567890-3", None)),
+        ("04567890 4", (None, "dui_check_digit")),  # a DUI's shape: named a DUI
+        ("0614-050707-104-8", ("0614-050707-104-8", None)),
+        ("0614-050707-104-9", (None, "nit_check_digit")),
+        ("0614-0507", (None, "invalid_nit")),
+        ("DUI", (None, "invalid_nit")),
+    ],
+)
+def test_an_identifier_that_may_be_a_dui_or_a_nit_is_named_by_its_shape(typed, expected) -> None:
+    assert check_dui_or_nit(typed) == expected
