@@ -77,21 +77,35 @@ def _waiting_on(application, roles: list[str]) -> str:
 
 
 def _rows(page: queues.Page, limits: queues.Limits, locale: str) -> list[Row]:
+    """The cards of a page. A page of fifty cases has a handful of distinct deadlines and
+    acting roles: each text is translated and formatted once per page, not once per card."""
     rows = []
+    days_texts: dict[tuple[str, int | None], str] = {}
+    unassigned: dict[str | None, str] = {}
     for application in page.cases:
         definition = definition_of(application.procedure_version)
         state = definition.state(application.state)
         status, colour, days = queues.days_left(application, limits, limits.calendar)
+        if (status, days) not in days_texts:
+            days_texts[status, days] = days_text(status, days)
+        if application.assignee is not None:
+            waiting_on = application.assignee.full_name
+        else:
+            if application.acting_roles not in unassigned:
+                unassigned[application.acting_roles] = _waiting_on(
+                    application, queues.acting_roles(application)
+                )
+            waiting_on = unassigned[application.acting_roles]
         rows.append(
             Row(
                 application=application,
                 procedure=definition.title.get(locale),
                 state_label=state.label.get(locale),
                 state_kind=state.kind,
-                waiting_on=_waiting_on(application, queues.acting_roles(application)),
+                waiting_on=waiting_on,
                 deadline=status,
                 colour=colour,
-                days_text=days_text(status, days),
+                days_text=days_texts[status, days],
             )
         )
     return rows
