@@ -50,12 +50,19 @@ from bench.applicant import recreate_database  # noqa: E402
 from bench.pages import file_cases, measure, opener, serve, sign_in  # noqa: E402
 
 CLERK = "tecnico@opamss.demo.ventanilla.sv"
+#: The floor: a page of the portal's layout whose content is one indexed query's answer.
+FLOOR_PAGE = (
+    '{% extends "base.html" %}{% block title %}Piso{% endblock %}'
+    '{% block content %}<h1 class="govuk-heading-l">Piso</h1>'
+    '<p class="govuk-body">{{ found }}</p>{% endblock %}'
+)
 CLERKS = 5  # the assignees
 
 
 def bench_app():
     """The portal's app with two bench-only routes: the floor and the counts alone."""
     import sqlalchemy as sa
+    from flask import render_template_string
     from flask_login import current_user
 
     from portal import create_app, permissions
@@ -65,15 +72,21 @@ def bench_app():
 
     app = create_app()
 
-    @app.get("/bench/floor")
-    def bench_floor():
-        found = db.session.execute(
+    def one_indexed_query():
+        return db.session.execute(
             sa.text(
                 "SELECT id FROM applications WHERE queue_due IS NOT NULL "
                 "ORDER BY queue_due, filed_at, id LIMIT 1"
             )
         ).scalar()
-        return f"{found}\n"
+
+    @app.get("/bench/floor")
+    def bench_floor():
+        return render_template_string(FLOOR_PAGE, found=one_indexed_query())
+
+    @app.get("/bench/bare")
+    def bench_bare():
+        return f"{one_indexed_query()}\n"
 
     @app.get("/bench/counts")
     def bench_counts():
@@ -81,7 +94,8 @@ def bench_app():
         counts = queues.counts_for(current_user, "por_atender", limits)
         return f"{counts.total} {sorted(counts.by.get('plazo', {}).items())}\n"
 
-    permissions.ROUTES["bench_floor"] = permissions.Rule(permissions.PUBLIC)
+    permissions.ROUTES["bench_floor"] = permissions.Rule(permissions.STAFF)
+    permissions.ROUTES["bench_bare"] = permissions.Rule(permissions.PUBLIC)
     permissions.ROUTES["bench_counts"] = permissions.Rule(permissions.STAFF)
     return app
 

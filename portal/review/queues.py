@@ -312,9 +312,9 @@ CARD_COLUMNS = (
 
 @dataclass
 class Page:
-    """One page of a queue: its cases (the `CARD_COLUMNS`, with the assignee's name, the
-    district's short name and the version's digest loaded), the cursor of the next page (None
-    on the last), and whether it is the first."""
+    """One page of a queue: its cases (the `CARD_COLUMNS` and the version's digest; the
+    district's and assignee's names are the filters' labels, `Choices.names`), the cursor of
+    the next page (None on the last), and whether it is the first."""
 
     cases: list[Application]
     next_cursor: str | None
@@ -337,8 +337,6 @@ def page_of(actor: User, filters: Filters, limits: Limits, after: tuple | None =
                 joinedload(Application.procedure_version).load_only(
                     ProcedureVersion.digest, ProcedureVersion.procedure_id
                 ),
-                joinedload(Application.district).load_only(Authority.short_name),
-                joinedload(Application.assignee).load_only(User.full_name),
             )
             .order_by(*order)
             .limit(PAGE_SIZE + 1)
@@ -421,6 +419,11 @@ class Choices:
     states: list[tuple[str, str]]
     districts: list[tuple[str, str]]
     assignees: list[tuple[str, str]]
+
+    def names(self, kind: str) -> dict[int, str]:
+        """District short names ("districts") or people's names ("assignees") by id: every
+        case of the view has its district and assignee among them (the counts' values)."""
+        return {int(ident): label for ident, label in getattr(self, kind)}
 
 
 @dataclass(frozen=True)
