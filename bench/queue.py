@@ -294,7 +294,9 @@ def deep_cursor(fraction: float = 0.9) -> str:
 
 
 def explain(paths: dict[str, str]) -> None:
-    """EXPLAIN ANALYZE every statement the queue pages send (captured from a test client)."""
+    """EXPLAIN ANALYZE every statement the queue pages send (captured from a test client):
+    the ones that read cases (`queue_due`) in full, the small reads of the request (session,
+    calendar, authority tree, the filters' labels) by their plan's top lines."""
     import sqlalchemy as sa
 
     from portal.extensions import db
@@ -307,7 +309,7 @@ def explain(paths: dict[str, str]) -> None:
         captured = []
 
         def capture(conn, cursor, statement, parameters, context, executemany):
-            if "queue_due" in statement and not statement.startswith("EXPLAIN"):
+            if statement.lstrip().startswith(("SELECT", "WITH")):
                 captured.append((statement, parameters))
 
         for name, path in paths.items():
@@ -323,10 +325,15 @@ def explain(paths: dict[str, str]) -> None:
             try:
                 cursor = raw.cursor()
                 for statement, parameters in captured:
-                    if "queue_due" not in statement:
-                        continue
                     cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, parameters)
-                    print("\n".join(line for (line,) in cursor.fetchall()))
+                    plan = [line for (line,) in cursor.fetchall()]
+                    if "queue_due" not in statement:
+                        read = " ".join(statement.split())
+                        read = read[read.find(" FROM ") + 6 :][:60]
+                        timing = [line for line in plan if line.startswith("Execution")]
+                        print(f"(small read: {read}…) {plan[0].strip()}; {timing[0]}")
+                        continue
+                    print("\n".join(plan))
                     print()
             finally:
                 raw.close()
