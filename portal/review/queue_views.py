@@ -15,10 +15,13 @@ from flask_login import current_user
 
 from forms.messages import message_for
 from portal import permissions
+from portal.accounts.models import User
 from portal.applications.dashboard import ROLE_TITLES
 from portal.applications.effects import local_now
 from portal.assignment import services as assignment
+from portal.authorities.models import Authority
 from portal.errors import Conflict, InvalidInput, NotAllowed
+from portal.extensions import db
 from portal.procedures.services import definition_of
 from portal.review import queues
 from portal.review.views import _case_forms, _load_case, _render_case, bp
@@ -44,6 +47,7 @@ class Row:
 
     application: object
     procedure: str
+    district: str
     state_label: str
     state_kind: str
     waiting_on: str
@@ -66,32 +70,56 @@ def days_text(status: str, days: int | None) -> str:
     return ngettext("Queda %(num)s día hábil", "Quedan %(num)s días hábiles", days)
 
 
-def _waiting_on(application, roles: list[str]) -> str:
-    """Who the case waits on: the assignee, else the office's roles (or the applicant)."""
-    if application.assignee is not None:
-        return application.assignee.full_name
+def _waiting_on(roles: list[str]) -> str:
+    """Who an unassigned case waits on: the office's roles (or the applicant)."""
     names = [str(ROLE_TITLES[r]) for r in roles if r in ROLE_TITLES]
     if not names:
         return _("La persona solicitante")
     return _("Sin asignar (%(roles)s)", roles=", ".join(names))
 
 
-def _rows(page: queues.Page, limits: queues.Limits, locale: str) -> list[Row]:
+def _name(names: dict[int, str], ident: int | None, model) -> str | None:
+    """A district's or person's name from the page's labels; read alone only when the case
+    changed between the page's statements (a case assigned a moment ago)."""
+    if ident is None:
+        return None
+    if ident not in names:
+        found = db.session.get(model, ident)
+        names[ident] = found.short_name if model is Authority else found.full_name
+    return names[ident]
+
+
+def _rows(
+    page: queues.Page, limits: queues.Limits, choices: queues.Choices, locale: str
+) -> list[Row]:
+    """The cards of a page. A page of fifty cases has a handful of distinct deadlines and
+    acting roles: each text is translated and formatted once per page, not once per card."""
     rows = []
+    days_texts: dict[tuple[str, int | None], str] = {}
+    unassigned: dict[str | None, str] = {}
+    districts, people = choices.names("districts"), choices.names("assignees")
     for application in page.cases:
         definition = definition_of(application.procedure_version)
         state = definition.state(application.state)
         status, colour, days = queues.days_left(application, limits, limits.calendar)
+        if (status, days) not in days_texts:
+            days_texts[status, days] = days_text(status, days)
+        waiting_on = _name(people, application.assignee_id, User)
+        if waiting_on is None:
+            if application.acting_roles not in unassigned:
+                unassigned[application.acting_roles] = _waiting_on(queues.acting_roles(application))
+            waiting_on = unassigned[application.acting_roles]
         rows.append(
             Row(
                 application=application,
                 procedure=definition.title.get(locale),
+                district=_name(districts, application.district_id, Authority) or "—",
                 state_label=state.label.get(locale),
                 state_kind=state.kind,
-                waiting_on=_waiting_on(application, queues.acting_roles(application)),
+                waiting_on=waiting_on,
                 deadline=status,
                 colour=colour,
-                days_text=days_text(status, days),
+                days_text=days_texts[status, days],
             )
         )
     return rows
@@ -116,7 +144,7 @@ def queue():
     field_errors = {name: message_for(code) for name, code in errors.items()}
     return render_template(
         "review/queue.html",
-        rows=_rows(page, limits, locale),
+        rows=_rows(page, limits, choices, locale),
         page=page,
         filters=filters,
         counts=counts,

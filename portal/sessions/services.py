@@ -16,7 +16,8 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context, request
+from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import AuditEvent, User
 from portal.extensions import db, utcnow
@@ -85,10 +86,30 @@ def begin(
 
 
 def find(token: str | None) -> UserSession | None:
-    """The session row of a cookie's id, alive or not; None for an unknown id."""
+    """The session row of a cookie's id, alive or not; None for an unknown id.
+
+    Within a request the row is read once and kept (the user loader and the second-factor
+    check both ask for it on every staff page); it is read again only when it left the
+    database session.
+    """
     if not token:
         return None
-    return db.session.scalar(sa.select(UserSession).where(UserSession.token_hash == _hash(token)))
+    memo = getattr(request, "user_session_rows", None) if has_request_context() else None
+    row = memo.get(token) if memo is not None else None
+    if row is not None and row in db.session:
+        return row
+    row = db.session.scalar(
+        sa.select(UserSession)
+        .where(UserSession.token_hash == _hash(token))
+        # The user, and a staff member's office, come in the same statement: every signed-in
+        # page reads the user, and every staff page the office (its calendar, its scope).
+        .options(joinedload(UserSession.user).joinedload(User.authority))
+    )
+    if row is not None and has_request_context():
+        if memo is None:
+            memo = request.user_session_rows = {}
+        memo[token] = row
+    return row
 
 
 def _expiry_reason(row: UserSession, now: datetime) -> str | None:
