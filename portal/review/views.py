@@ -105,6 +105,9 @@ def case(application_id: int):
             )
         except DomainError as error:
             status = _show_refusal(decision, error)
+            if status == 409:  # the page shows the case as it is now: sent again, it counts
+                decision.lock_version.data = application.lock_version
+                decision.lock_version.raw_data = [str(application.lock_version)]
             if status == 403:
                 permissions.audit_denial(error, application.id, permissions.ACT)
                 return render_template("errors/403.html", reasons=decision.action.errors), 403

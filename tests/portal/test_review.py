@@ -145,6 +145,31 @@ def test_two_clerks_deciding_one_case_the_second_is_told(client, app_ctx):
     assert reload_application(application_id).state == "favorable"
 
 
+def test_after_a_stale_decision_the_page_shows_the_case_as_it_is_and_sending_again_counts(
+    client, app_ctx
+):
+    from portal.assignment.services import claim
+
+    application_id = _filed_case(client, ready=True)
+    seen = reload_application(application_id).lock_version
+    colleague = make_staff("clerk", "OPAMSS", email="otra@example.sv")
+    assert claim(actor=colleague, application_id=application_id, expected="")  # the row changes
+    login(client, "clerk@example.sv")
+    stale = _decide(
+        client, application_id, "denegar", comment="Uso no permitido.", lock_version=seen
+    )
+    page = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "Otra persona actuó en este expediente" in page
+    assert "Uso no permitido." in page  # what the clerk typed is kept
+    now = reload_application(application_id).lock_version
+    assert now != seen and f'name="lock_version" type="hidden" value="{now}"' in page
+    again = _decide(
+        client, application_id, "denegar", comment="Uso no permitido.", lock_version=now
+    )
+    assert again.status_code == 302
+    assert reload_application(application_id).state == "desfavorable"
+
+
 def test_an_action_the_role_may_not_take_is_refused(client, app_ctx):
     from portal.errors import NotAllowed
 
