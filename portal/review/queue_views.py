@@ -141,6 +141,8 @@ def queue():
     page = queues.page_of(actor, filters, limits, after)
     counts = queues.counts_for(actor, filters.view, limits)
     choices = queues.choices_for(actor, counts, filters, locale)
+    if choices.unknown_state:  # no procedure of this queue has such a state
+        errors["estado"] = "invalid_choice"
     field_errors = {name: message_for(code) for name, code in errors.items()}
     return render_template(
         "review/queue.html",

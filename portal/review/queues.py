@@ -419,6 +419,8 @@ class Choices:
     states: list[tuple[str, str]]
     districts: list[tuple[str, str]]
     assignees: list[tuple[str, str]]
+    #: A selected state no procedure of the view defines (a typed or stale URL), or None.
+    unknown_state: str | None = None
 
     def names(self, kind: str) -> dict[int, str]:
         """District short names ("districts") or people's names ("assignees") by id: every
@@ -504,8 +506,13 @@ def choices_for(actor: User, counts: Counts, filters: Filters, locale: str) -> C
         for state in definition.states:
             if not state.is_final and state.kind != "draft":
                 states.setdefault(state.code, state.label.get(locale))
+    unknown = (
+        filters.state if filters.state and found["v"] and filters.state not in states else None
+    )
     present = set(counts.by.get("estado", {})) | ({filters.state} if filters.state else set())
+    present.discard(unknown)
     return Choices(
+        unknown_state=unknown,
         procedures=sorted(procedures, key=lambda p: p[1]),
         states=sorted(((code, states.get(code, code)) for code in present), key=lambda s: s[1]),
         districts=[(str(ident), label) for ident, _ref, label in found["d"]],

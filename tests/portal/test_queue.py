@@ -164,6 +164,10 @@ def test_bad_filters_say_why_at_the_field_keep_the_values_and_answer_400(client,
     assert 'id="f-desde-error"' in page and 'value="2026-13-01"' in page
     assert "Escriba la fecha como año-mes-día" in page
     assert 'id="f-plazo-error"' in page and 'id="f-asignado-error"' in page
+    for state in ("zzz", "Presentado", "aprobado_inexistente"):  # no procedure has that state
+        unknown = client.get(f"/bandeja/?estado={state}")
+        assert unknown.status_code == 400, state
+        assert 'id="f-estado-error"' in unknown.get_data(as_text=True)  # typed value kept
     reversed_range = client.get("/bandeja/?desde=2026-11-30&hasta=2026-11-01")
     assert reversed_range.status_code == 400
     assert "debe ser igual o posterior" in reversed_range.get_data(as_text=True)
