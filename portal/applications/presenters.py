@@ -15,7 +15,7 @@ from portal.applications.effects import FINAL_KINDS, LOCAL_TZ, local_now
 from portal.applications.models import Application
 from portal.applications.services import SaveResult, Upload
 from portal.authorities.services import list_districts
-from portal.certificates.services import display_rows, get_issued
+from portal.certificates.services import display_rows, issued_for
 from portal.downloads import uploaded_name
 from portal.payments.presenters import payments_view
 from portal.procedures.services import definition_of
@@ -255,6 +255,7 @@ def status_view(
         "",
     )
     payments = payments_view(application, definition, viewer.id == application.applicant_id)
+    issued = issued_for(application.id)
     return {
         "state": state,
         "state_label": state.label.get(locale),
@@ -271,8 +272,8 @@ def status_view(
         ],
         "payments": payments,
         "payment_orders": payments["orders"],
-        "receipt": get_issued(application.id, "receipt"),
-        "certificate": get_issued(application.id, "certificate"),
+        "receipt": issued.get("receipt"),
+        "certificate": issued.get("certificate"),
         "can_edit": viewer.id == application.applicant_id and state.applicant_can_edit,
         "can_withdraw": viewer.id == application.applicant_id
         and workflows.action_of_kind(definition, application.state, "applicant", "withdraw")

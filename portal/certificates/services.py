@@ -36,6 +36,14 @@ def get_issued(application_id: int, kind: str) -> IssuedDocument | None:
     )
 
 
+def issued_for(application_id: int) -> dict[str, IssuedDocument]:
+    """The case's issued documents by kind (`receipt`, `certificate`), in one statement."""
+    rows = db.session.scalars(
+        sa.select(IssuedDocument).where(IssuedDocument.application_id == application_id)
+    )
+    return {row.kind: row for row in rows}
+
+
 def get_by_code(code: str) -> IssuedDocument | None:
     """Find a document by its public code (case-insensitive, spaces ignored)."""
     normalized = "".join(code.split()).upper()

@@ -234,22 +234,12 @@ def _deadline_clause(deadline: str, limits: Limits) -> sa.ColumnElement[bool]:
     }[deadline]
 
 
-def _scope_ids(authority_id: int) -> list[int]:
-    """The scope's authority ids, read once per request (a page asks for it twice)."""
-    from flask import g
-
-    memo = g.setdefault("queue_scope_ids", {})
-    if authority_id not in memo:
-        memo[authority_id] = sorted(scope_ids(authority_id))
-    return memo[authority_id]
-
-
 def _scope(actor: User) -> list[sa.ColumnElement[bool]]:
-    """The open cases of the actor's scope (an OPAMSS admin: all)."""
+    """The open cases of the actor's scope (`permissions.staff_scope`; an OPAMSS admin: all)."""
     clauses = [Application.queue_due.is_not(None)]
-    authority = db.session.get(Authority, actor.authority_id)
-    if not (authority.kind == "metropolitan_office" and actor.role == "admin"):
-        ids = _scope_ids(actor.authority_id)
+    scope = permissions.staff_scope(actor)
+    if scope is not None:
+        ids = sorted(scope)
         clauses.append(
             Application.authority_id == ids[0]
             if len(ids) == 1
