@@ -156,29 +156,32 @@ def calendar_for(authority: Authority) -> BusinessCalendar:
             sa.or_(AuthorityDayOff.authority_id.in_(ids), AuthorityDayOff.authority_id.is_(None))
         )
     ).all()
+    return _calendar(authority, rows)
+
+
+def _calendar(authority: Authority, rows: Iterable[AuthorityDayOff]) -> BusinessCalendar:
+    """The calendar of `authority` from days-off rows (its chain's and everyone's are kept)."""
+    ids = {a.id for a in _chain(authority)}
     vacations, holy_week = calendar_settings(authority)
     return BusinessCalendar(
-        rules=[_rule(row) for row in rows], vacations=vacations, holy_week=holy_week
+        rules=[_rule(r) for r in rows if r.authority_id is None or r.authority_id in ids],
+        vacations=vacations,
+        holy_week=holy_week,
     )
 
 
 def calendars_for(authorities: Iterable[Authority]) -> dict[int, BusinessCalendar]:
     """Return `calendar_for` of each authority, by id, reading the days off in one statement.
 
-    For pages that count business days across many offices (portal.reports). The authorities'
-    ancestors are expected in the session already (`scope_ids` loads every authority).
+    For pages that count business days across many offices (portal.reports). Their ancestors
+    are read through `Authority.parent`, so pass authorities whose parents are loaded (the
+    reports read every authority once).
     """
     wanted = list(authorities)
     if not wanted:
         return {}
     rows = db.session.scalars(sa.select(AuthorityDayOff)).all()
-    out = {}
-    for authority in wanted:
-        ids = {a.id for a in _chain(authority)}
-        rules = [_rule(r) for r in rows if r.authority_id is None or r.authority_id in ids]
-        vacations, holy_week = calendar_settings(authority)
-        out[authority.id] = BusinessCalendar(rules=rules, vacations=vacations, holy_week=holy_week)
-    return out
+    return {authority.id: _calendar(authority, rows) for authority in wanted}
 
 
 def _rule(row: AuthorityDayOff) -> DayRule:
