@@ -1,4 +1,4 @@
-"""Checks of a file the back office attaches (an inspection's photo, an opinion's document).
+"""Checks of an uploaded file: the applicant's documents and the back office's attachments.
 
 The content decides the type, never the name or the browser's claim (as for the applicant's
 documents, `portal.applications.services`); the name kept ends with the extension of that
@@ -42,16 +42,31 @@ def check_upload(
             (an iPhone HEIC photo, with how to send it as JPG), `file_type_not_accepted`
             (`types`), all at `field`.
     """
-    if not data:
-        raise InvalidInput("empty_file", field=field)
-    if len(data) > max_bytes:
-        raise InvalidInput("file_too_large", field=field, max_mb=max_bytes >> 20)
-    kind = filetype.guess(data)
-    if kind is None or kind.mime not in accept:
+    problem, kind = sniff(data, accept, max_bytes)
+    if problem == "file_too_large":
+        raise InvalidInput(problem, field=field, max_mb=max_bytes >> 20)
+    if problem == "file_type_not_accepted":
         if is_heif(data) and "image/jpeg" in accept:
             raise InvalidInput("photo_heic", field=field)
-        raise InvalidInput("file_type_not_accepted", field=field, types=types)
+        raise InvalidInput(problem, field=field, types=types)
+    if problem:
+        raise InvalidInput(problem, field=field)
     return kind.mime, kind.extension
+
+
+def sniff(data: bytes, accept: tuple[str, ...], max_bytes: int) -> tuple[str | None, object]:
+    """The one check of an uploaded file's bytes, for the applicant's documents and the back
+    office's files alike: `(problem, kind)`, where problem is None, `empty_file`,
+    `file_too_large` or `file_type_not_accepted`, and kind is `filetype`'s guess (its `mime`
+    and `extension`) when the size allowed one. The content decides, never the name."""
+    if not data:
+        return "empty_file", None
+    if len(data) > max_bytes:
+        return "file_too_large", None
+    kind = filetype.guess(data)
+    if kind is None or kind.mime not in accept:
+        return "file_type_not_accepted", kind
+    return None, kind
 
 
 def stored_name(sent: str, extension: str, fallback: str) -> str:

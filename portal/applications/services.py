@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
-import filetype
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -31,6 +30,7 @@ from portal.procedures.services import definition_of, version_for_new_cases
 from portal.review import rounds
 from portal.storage import storage
 from portal.subjects import services as subjects
+from portal.uploads import sniff
 from workflows.guards import applicable_data, applicable_documents, pending_answers
 from workflows.prerequisites import tracking_key
 
@@ -195,14 +195,11 @@ def _attach(
 ) -> tuple[str, dict] | None:
     """Store one upload for a requirement; return an error `(code, params)`, or None."""
     requirement = definition.document(code)
-    if len(upload.data) == 0:
-        return "empty_file", {}
-    if len(upload.data) > requirement.max_bytes:
-        return "file_too_large", {}
-    # The content decides the type, never the name or the browser's claim.
-    kind = filetype.guess(upload.data)
-    if kind is None or kind.mime not in requirement.accept:
-        return "file_type_not_accepted", {"accept": requirement.accept}
+    problem, kind = sniff(upload.data, requirement.accept, requirement.max_bytes)
+    if problem == "file_type_not_accepted":
+        return problem, {"accept": requirement.accept}
+    if problem:
+        return problem, {}
     findings = None
     if kind.mime == "application/pdf":
         scan = scan_pdf(upload.data)
