@@ -38,12 +38,19 @@ worker: $(STAMP) ## Run RQ's worker pool: dead workers come back (WORKERS=2; nee
 cron: $(STAMP) ## Run RQ's cron scheduler for the periodic sweeps (needs REDIS_URL)
 	$(BIN)/rq cron --url "$$REDIS_URL" portal.jobs.cron
 
+# One pytest process per core (pytest-xdist); each has its own database and Redis database
+# (tests/fixtures_app.py). TEST_WORKERS=0 runs the suite in one process. A crash prints
+# every thread's Python stack (PYTHONFAULTHANDLER).
+TEST_WORKERS ?= auto
+XDIST = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist worksteal)
+test: export PYTHONFAULTHANDLER := 1
+
 test: $(STAMP) $(AXE) ## Run the whole suite (PostgreSQL/Redis when TEST_DATABASE_URL/REDIS_URL are set)
 	$(BIN)/pybabel -q compile -d translations -f
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest tests/workflows --cov=workflows --cov-branch --cov-report=term-missing:skip-covered --cov-fail-under=100 -q -p no:cacheprovider
-	$(BIN)/pytest tests --ignore=tests/workflows -q -p no:cacheprovider
+	$(BIN)/pytest tests/workflows $(XDIST) --cov=workflows --cov-branch --cov-report=term-missing:skip-covered --cov-fail-under=100 -q -p no:cacheprovider
+	$(BIN)/pytest tests --ignore=tests/workflows $(XDIST) -q -p no:cacheprovider --durations=15
 
 lint: $(STAMP) ## Lint and check formatting
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

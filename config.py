@@ -36,6 +36,20 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _suffixed(prefix: str, exclude: tuple[str, ...] = ()) -> dict[str, str]:
+    """The environment variables named prefix + SUFFIX, by SUFFIX (SIGNING_P12_OPAMSS), but
+    for the suffixes in `exclude` and those starting with one of them and "_"."""
+    found = {}
+    for name, value in os.environ.items():
+        suffix = name[len(prefix) :]
+        if not name.startswith(prefix) or not value or not suffix:
+            continue
+        if any(suffix == word or suffix.startswith(word + "_") for word in exclude):
+            continue
+        found[suffix] = value
+    return found
+
+
 class Config:
     """Build the settings once from the environment at app creation."""
 
@@ -102,8 +116,13 @@ class Config:
         self.OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "10"))
         self.OUTBOX_SWEEP_OLDER_THAN = int(os.environ.get("OUTBOX_SWEEP_OLDER_THAN", "60"))
         self.OUTBOX_SWEEP_INTERVAL = int(os.environ.get("OUTBOX_SWEEP_INTERVAL", "60"))
+        # Fault tests only (tests/portal/test_document_faults.py): seconds a render job waits
+        # after storing a PDF, before its commit, so a test can kill the worker then. 0 in use.
+        self.PDF_STORED_PAUSE_SECONDS = float(os.environ.get("PDF_STORED_PAUSE_SECONDS", "0"))
         self.WORKER_MONITOR_SECONDS = int(os.environ.get("WORKER_MONITOR_SECONDS", "10"))
         self.WORKER_RECONNECT_MAX_SECONDS = int(os.environ.get("WORKER_RECONNECT_MAX_SECONDS", "5"))
+        # Argon2id parameters by argon2-cffi profile name (portal/accounts/hashing.py).
+        self.ARGON2_PROFILE = os.environ.get("ARGON2_PROFILE", "RFC_9106_LOW_MEMORY")
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
@@ -124,6 +143,20 @@ class Config:
         self.BABEL_DEFAULT_TIMEZONE = "America/El_Salvador"
         self.LANGUAGES = ("es", "en")
         self.WTF_CSRF_TIME_LIMIT = None
+        # PAdES signatures of issued documents (portal/signing, docs/operations.md "Signing
+        # keys"). "demo": a demonstration CA and one key per authority made on first use under
+        # instance/signing/ (never in production). "pkcs12": one PKCS#12 per authority, at
+        # SIGNING_P12_<CODE> or <SIGNING_P12_DIR>/<code>.p12, opened with
+        # SIGNING_P12_PASSPHRASE_<CODE> or SIGNING_P12_PASSPHRASE (<CODE>: the authority's
+        # code in upper case, "_" for other characters); a missing key is an error, never a
+        # demo key. SIGNING_TRUST_ROOTS: PEM files (":"-separated) of the roots that uploaded
+        # PDFs' signatures are trusted against.
+        self.SIGNING_MODE = os.environ.get("SIGNING_MODE", "pkcs12" if self.PRODUCTION else "demo")
+        self.SIGNING_P12_DIR = os.environ.get("SIGNING_P12_DIR") or None
+        self.SIGNING_P12_PASSPHRASE = os.environ.get("SIGNING_P12_PASSPHRASE") or None
+        self.SIGNING_P12 = _suffixed("SIGNING_P12_", exclude=("DIR", "PASSPHRASE"))
+        self.SIGNING_P12_PASSPHRASES = _suffixed("SIGNING_P12_PASSPHRASE_")
+        self.SIGNING_TRUST_ROOTS = os.environ.get("SIGNING_TRUST_ROOTS") or None
         self.DEFINITIONS_DIR = os.environ.get(
             "DEFINITIONS_DIR", str(BASE_DIR / "workflows" / "definitions")
         )

@@ -6,9 +6,19 @@ from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField
 from wtforms.utils import unset_value
+from wtforms.validators import Length
 
 from forms.messages import date_message
 from workflows.conditions import DateError, parse_date
+
+#: The longest comment, reason or record a person may type (characters), as the services keep it.
+LONG_TEXT_MAX = 5000
+
+
+def long_text() -> Length:
+    """The one limit of a comment, reason, minutes or note, with its Spanish message at the
+    field (the text typed stays in the box)."""
+    return Length(max=LONG_TEXT_MAX, message=_l("Escriba como máximo 5000 caracteres."))
 
 
 class DayMonthYearField(DateField):

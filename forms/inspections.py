@@ -13,11 +13,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
 )
 from wtforms import RadioField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
-from forms.fields import DayMonthYearField, SpanishDateInput
+from forms.fields import DayMonthYearField, SpanishDateInput, long_text
 
-_MAX = Length(max=5000, message=_l("Escriba como máximo 5000 caracteres."))
+_MAX = long_text()
 RESULTS = [
     ("conforme", _l("Conforme")),
     ("con_observaciones", _l("Con observaciones")),

@@ -28,6 +28,7 @@ MESSAGES = {
     "money_half_cent": _l(
         "Escriba el monto en dólares con dos decimales como máximo, por ejemplo 1,250.50."
     ),
+    "money_negative": _l("Un monto en dólares no puede ser negativo."),
     "not_an_integer": _l("Escriba un número entero, sin decimales, por ejemplo 3."),
     "below_min": _l("El valor debe ser mayor o igual que %(min)s."),
     "above_max": _l("El valor debe ser menor o igual que %(max)s."),
@@ -102,6 +103,10 @@ MESSAGES = {
         "El PDF contiene elementos activos (%(findings)s), que no se aceptan. Ábralo y use "
         "«Imprimir» como PDF, o escanee el documento de nuevo, y adjunte ese archivo."
     ),
+    "document_replaced": _l(
+        "Este documento ya fue reemplazado: revoque o reemplace el documento que lo reemplazó."
+    ),
+    "document_revoked": _l("Este documento está revocado: no se puede reemplazar."),
     "pdf_unreadable": _l("El PDF está dañado o protegido y no se puede leer. Adjunte otra copia."),
     "document_missing": _l("Adjunte este documento para presentar la solicitud."),
     # Named, so that the error summary at the top says which question or document it is.
@@ -138,6 +143,14 @@ MESSAGES = {
     "email_taken": _l("Ya existe una cuenta con este correo. Inicie sesión."),
     "unknown_authority": _l("No existe una institución con el código «%(authority)s»."),
     "unknown_role": _l("No existe el rol «%(role)s»."),
+    "staff_email_taken": _l(
+        "Ya existe una cuenta con este correo. Búsquela en la lista de personal."
+    ),
+    "staff_no_role": _l("Elija al menos un rol."),
+    "last_admin": _l(
+        "Es la única persona que administra su institución: dé antes ese rol a otra persona."
+    ),
+    "cannot_deactivate_self": _l("No puede desactivar su propia cuenta."),
     "password_too_short": _l("La contraseña debe tener al menos %(min)s caracteres."),
     "password_too_long": _l("La contraseña puede tener como máximo %(max)s caracteres."),
     "password_too_common": _l(
@@ -197,13 +210,35 @@ MESSAGES = {
     "invalid_assignee": _l(
         "Elija a una persona de su oficina cuyo rol atiende el expediente en su estado actual."
     ),
+    "assignee_role_not_acting": _l(
+        "Ninguno de sus roles atiende el expediente en el estado en que está."
+    ),
+    "assignee_cannot_see": _l("Es un expediente de una institución que esa persona no atiende."),
+    "assignee_not_in_scope": _l("Esa persona no es personal activo de su institución."),
+    "reassign_case_closed": _l("El expediente ya no está abierto."),
+    "reassign_case_moved": _l(
+        "Otra persona cambió su asignación mientras usted veía la página: revise quién lo tiene."
+    ),
+    "reassign_target": _l("Elija a otra persona activa de su institución."),
     "queue_date": _l("Escriba la fecha como año-mes-día, por ejemplo 2026-11-30."),
+    "audit_date": _l("Escriba una fecha del calendario como día/mes/año, por ejemplo 30/11/2026."),
     "date_range": _l("La fecha «hasta» debe ser igual o posterior a la fecha «desde»."),
     "view_not_allowed": _l("Solo la jefatura y la administración ven toda la oficina."),
     "bad_cursor": _l(
         "El enlace de la página no es válido o caducó. Le mostramos la primera página."
     ),
     "transition_not_allowed": _l("La acción no está permitida."),
+    # test mode (portal.testcases)
+    "not_a_test_case": _l(
+        "Solo se simulan plazos en un caso de prueba: los expedientes reales los revisa la"
+        " tarea diaria de plazos."
+    ),
+    "no_deadline_running": _l(
+        "En este estado no corre ningún plazo con una acción al vencer: no hay nada que simular."
+    ),
+    "opinion_recorder_missing": _l(
+        "En este estado ningún rol registra respuestas de instituciones consultadas."
+    ),
     # claiming a case filed at the counter (portal.walkin)
     "claim_not_found": _l(
         "No encontramos un expediente de ventanilla con ese número y ese código para reclamar. "
@@ -220,6 +255,60 @@ MESSAGES = {
     # inspections and opinions (portal.inspections, portal.opinions)
     "date_in_past": _l("La fecha no puede ser anterior a hoy."),
     "reason_required_plain": _l("Escriba el motivo."),
+    # reference data of the admin console (portal.authorities, portal.reference)
+    "day_in_past": _l(
+        "Elija una fecha desde hoy, %(today)s: los plazos ya contados no cambian. Un día pasado "
+        "que faltó se corrige por la línea de comandos, con su fuente."
+    ),
+    "day_off_exists": _l("Ese día ya está en el calendario de la institución."),
+    "day_off_not_found": _l("Ese día no es de esta institución o ya no rige."),
+    "not_a_vacation_day": _l(
+        "Solo un día de vacación puede volverse día hábil; el %(day)s es: %(what)s."
+    ),
+    "unknown_day_kind": _l("Elija el tipo de día."),
+    "name_required": _l("Escriba el nombre del día."),
+    "source_required": _l("Escriba la fuente legal: decreto, artículo o acuerdo."),
+    "valid_from_past": _l(
+        "Elija una fecha desde hoy, %(today)s: una versión desde una fecha pasada cambiaría lo "
+        "que ya se calculó en expedientes presentados o resueltos."
+    ),
+    "version_exists": _l(
+        "Ya hay una versión desde el %(version)s: elija otra fecha, o corrija esa versión "
+        "mientras no rija."
+    ),
+    "version_in_force": _l(
+        "Esta versión rige desde el %(day)s: ya no se corrige ni se retira. Agregue una versión "
+        "nueva desde una fecha próxima."
+    ),
+    "year_past": _l(
+        "Elija un año desde %(year)s: el cambio rige desde el 1 de enero y los años ya "
+        "empezados no cambian."
+    ),
+    "year_exists": _l("Ya hay un cambio desde ese año: elija otro año."),
+    "day_is_holiday": _l(
+        "El %(day)s ya es asueto nacional (%(what)s): no hace falta agregarlo al calendario."
+    ),
+    "day_other_year": _l(
+        "Esta página es el calendario de %(year)s: escriba una fecha de %(year)s, o vaya al "
+        "calendario de %(other)s."
+    ),
+    "amount_positive": _l("Escriba un número mayor que cero."),
+    "micro_below_small": _l("Debe ser mayor que el límite de la microempresa."),
+    "version_required": _l("Escriba el nombre de la versión, como CAT-019/2027."),
+    "table_header": _l("La primera línea del archivo debe ser: code,description"),
+    "table_empty": _l("Elija un archivo CSV con al menos un código."),
+    "table_rows_invalid": _l("Hay %(count)s errores en el archivo."),
+    "code_format": _l("Línea %(line)s: el código «%(value)s» debe tener cuatro o cinco dígitos."),
+    "code_repeated": _l("Línea %(line)s: el código %(value)s ya está en una línea anterior."),
+    "description_required": _l("Línea %(line)s: falta la descripción."),
+    "description_too_long": _l("Línea %(line)s: la descripción tiene más de %(max)s caracteres."),
+    "reason_too_short": _l(
+        "Explique el motivo en al menos %(min_length)s caracteres; es público y debe entenderse."
+    ),
+    "reason_names_a_person": _l(
+        "El motivo es público: quite el DUI, NIT, correo u otro dato que identifique a una "
+        "persona, y describa el hecho sin nombrarla."
+    ),
     "inspection_already_scheduled": _l(
         "Ya hay una visita programada para este expediente. Reprográmela o cancélela."
     ),
@@ -253,6 +342,202 @@ MESSAGES = {
     "opinion_text_required": _l("Escriba las conclusiones o las condiciones de la opinión."),
     "date_before_request": _l("La fecha no puede ser anterior a la solicitud (%(requested)s)."),
     "opinion_not_pending": _l("Esta consulta ya no está pendiente: fue respondida o cancelada."),
+    # versions in the admin console (portal.admin.services)
+    "not_a_draft": _l("La versión %(version)s ya no es un borrador: no se puede cambiar."),
+    "not_published": _l("Solo se retira una versión publicada; un borrador se elimina."),
+    "draft_has_cases": _l(
+        "Hay %(count)s expedientes presentados con este borrador: no se puede eliminar."
+    ),
+    "draft_not_loadable": _l(
+        "La versión %(version)s es un borrador con problemas: corríjalos para compararla."
+    ),
+    "same_versions": _l("Elija dos versiones distintas para compararlas."),
+    "authority_out_of_scope": _l("Elija una de las instituciones que usted administra."),
+    "same_authority": _l(
+        "El trámite ya es de esa institución: para una versión nueva use «Crear borrador»."
+    ),
+    "slug_taken": _l(
+        "%(authority)s ya tiene un trámite «%(slug)s». Edite ese trámite o elimine su borrador "
+        "antes de copiar este."
+    ),
+    "stale_draft": _l(
+        "Otra persona guardó este borrador mientras usted lo revisaba. Vuelva a revisarlo."
+    ),
+    "import_file_required": _l("Elija el archivo exportado del trámite."),
+    "import_unreadable": _l(
+        "No se pudo leer el archivo: %(problem)s Elija el archivo tal como lo exportó el portal."
+    ),
+    "import_wrong_format": _l(
+        "El archivo no es una exportación de trámite de este portal (formato «%(found)s»; se "
+        "espera «%(expected)s»)."
+    ),
+    "import_malformed": _l(
+        "El archivo dice ser una exportación de trámite, pero le faltan datos o fue modificado "
+        "(institución, identificador o versiones). Exporte el trámite de nuevo."
+    ),
+    "import_no_such_version": _l("El archivo no contiene la versión %(version)s."),
+    "import_out_of_scope": _l(
+        "El archivo es de la institución «%(authority)s», que usted no administra."
+    ),
+    "import_draft_exists": _l(
+        "Este trámite ya tiene un borrador (versión %(version)s): publíquelo o elimínelo antes "
+        "de importar otro."
+    ),
+    # the draft editors (portal.admin.editors*)
+    "section_not_drawable": _l(
+        "Esta sección del borrador tiene una forma que el editor no puede mostrar: corríjala "
+        "en el editor YAML."
+    ),
+    "other_language_missing": _l(
+        "Escriba el texto también en el otro idioma: un aviso se envía en español o en inglés."
+    ),
+}
+
+#: What each problem of a procedure definition means (`workflows.Problem.code`; the validator,
+#: the file reader and the portal's checks): the one place their Spanish text lives.
+PROBLEMS = {
+    # the file itself (workflows.source)
+    "too_large": _l("El texto es demasiado grande (más de 1 MB)."),
+    "not_text": _l("El archivo no es texto UTF-8 o contiene caracteres de control."),
+    "too_deep": _l("El texto anida demasiados niveles."),
+    "not_yaml": _l("El texto no es YAML válido: revise la sangría, los dos puntos y las comillas."),
+    "too_many_values": _l("El texto se expande a demasiados valores (alias repetidos)."),
+    "recursive_alias": _l("Un alias se refiere a sí mismo."),
+    "duplicate_key": _l("Esta clave aparece dos veces."),
+    "unsupported_tag": _l("Las etiquetas YAML («!») no se admiten."),
+    "complex_key": _l("Una clave debe ser un texto sencillo."),
+    "not_a_mapping": _l("El texto debe ser un mapa de claves y valores."),
+    "not_readable": _l("No se pudo leer el archivo."),
+    "identity_changed": _l(
+        "La institución, el identificador y el número de versión de un borrador no cambian."
+    ),
+    # the schema (workflows.schemas)
+    "missing_key": _l("Falta este dato obligatorio."),
+    "unknown_key": _l("Esta clave no existe aquí: revise cómo se escribe."),
+    "wrong_type": _l("El valor no es del tipo esperado (texto, número, lista o mapa)."),
+    "wrong_type.number": _l(
+        "Aquí va un número, con cifras y el punto como decimal, sin comillas (por ejemplo "
+        "1250.50); «%(value)s» no lo es."
+    ),
+    "wrong_type.integer": _l(
+        "Aquí va un número entero, sin decimales ni comillas (por ejemplo 30); «%(value)s» no "
+        "lo es."
+    ),
+    "wrong_type.string": _l("Aquí va un texto; «%(value)s» no lo es: escríbalo entre comillas."),
+    "wrong_type.boolean": _l("Aquí va true (sí) o false (no); «%(value)s» no lo es."),
+    "wrong_type.object": _l("Aquí van claves con sus valores (un mapa), no un solo valor."),
+    "wrong_type.array": _l("Aquí va una lista (elementos que empiezan con «- »)."),
+    "not_allowed": _l("Este valor no está entre los permitidos."),
+    "bad_format": _l("El valor no tiene el formato esperado."),
+    "out_of_range": _l("El número está fuera del rango permitido."),
+    "out_of_range.between": _l("El número debe estar entre %(min)s y %(max)s."),
+    "out_of_range.above_below": _l("El número debe ser mayor que %(min)s y no pasar de %(max)s."),
+    "not_finite": _l(
+        "Escriba un número con cifras: .inf (infinito) y .nan (no es un número) no se admiten."
+    ),
+    # money (workflows.numbers.money_problem): the rule the Tasas editor applies as typed
+    "number_too_long": MESSAGES["number_too_long"],
+    "money_half_cent": MESSAGES["money_half_cent"],
+    "money_negative": MESSAGES["money_negative"],
+    "not_a_number": MESSAGES["not_a_number"],
+    "empty": _l("No puede quedar vacío."),
+    "too_many_items": _l("La lista tiene más elementos de los permitidos."),
+    "too_long": _l("El texto es más largo de lo permitido."),
+    "mixed_shapes": _l("Use una sola de las formas posibles, no varias a la vez."),
+    "duplicate_item": _l("La lista repite un elemento."),
+    "invalid_shape": _l("El valor no tiene ninguna de las formas permitidas."),
+    "invalid_params": _l("Los parámetros no son los que esta verificación o efecto admite."),
+    # duplicates (workflows.validator)
+    "duplicate_code": _l("Este código ya se usa en otro elemento de la lista."),
+    "duplicate_name": _l("Este nombre ya se usa en otro elemento de la lista."),
+    "duplicate_value": _l("Esta opción aparece dos veces."),
+    "duplicate_procedure": _l("Este trámite previo aparece dos veces."),
+    "duplicate_field": _l("Este campo ya cumple otra función."),
+    "duplicate_binding": _l("Otro campo ya está vinculado a este dato del diccionario."),
+    # meaning (workflows.validator)
+    "ambiguous_transition": _l(
+        "Dos transiciones con la misma acción salen del mismo estado: no se sabe cuál tomar."
+    ),
+    "too_many_alternatives": _l("Demasiadas alternativas para la misma acción y estado."),
+    "breach_without_deadline": _l("Hay una acción al vencer el plazo, pero no hay plazo."),
+    "breach_without_role": _l("La acción al vencer el plazo no dice a quién avisar."),
+    "breach_without_target": _l("La acción al vencer el plazo no dice a qué estado pasar."),
+    "effects_without_move": _l("La acción al vencer el plazo no mueve ni hace nada."),
+    "certificate_not_defined": _l("Falta la sección del certificado que se emite."),
+    "condition_too_deep": _l("La condición anida demasiados niveles."),
+    "dead_end_state": _l("Un expediente en este estado no tendría salida."),
+    "trapped_states": _l(
+        "Estos estados forman un ciclo sin salida: los expedientes quedarían atrapados."
+    ),
+    "unreachable_state": _l("Ningún expediente puede llegar a este estado."),
+    "no_approval_reachable": _l("Ningún camino lleva a una aprobación."),
+    "transition_from_final_state": _l("Una transición sale de un estado final."),
+    "wrong_target_kind": _l("Esta acción no puede llevar a ese tipo de estado."),
+    "resolution_not_final": _l("La resolución debe llevar a un estado que decide el expediente."),
+    "suspension_not_resumed": _l(
+        "Se puede decidir sin reanudar el plazo suspendido (falta «resume_clock»)."
+    ),
+    "silence_while_correcting": _l(
+        "El plazo corre mientras la persona solicitante corrige: suspéndalo en ese estado."
+    ),
+    "zero_correction_days": _l(
+        "El expediente se abandonaría el mismo día en que se piden correcciones: dé días."
+    ),
+    "extension_beyond_limit": _l("La prórroga supera el máximo que permite el catálogo."),
+    "fees_never_requested": _l("Hay tasas, pero ninguna transición emite el mandamiento de pago."),
+    "payment_without_fees": _l("Se emite un mandamiento de pago sin tasas que cobrar."),
+    "inspection_not_checked": _l(
+        "Hay lista de inspección, pero ninguna transición verifica que se registró."
+    ),
+    "prerequisites_not_checked": _l(
+        "Hay trámites previos, pero ninguna transición verifica que estén vigentes."
+    ),
+    "prerequisite_cycle": _l("Estos trámites se exigen unos a otros: ninguno podría iniciarse."),
+    "self_prerequisite": _l("El trámite se exige a sí mismo: ningún primer caso podría avanzar."),
+    "resolution_without_prerequisite": _l("Ningún trámite previo usa este campo de resolución."),
+    "visibility_mismatch": _l(
+        "Este campo debe mostrarse exactamente cuando el trámite previo se exige."
+    ),
+    "unknown_prerequisite": _l("El trámite previo no está publicado en el catálogo."),
+    "version_not_newer": _l(
+        "Ya hay publicada una versión con número mayor: los casos nuevos nunca tomarían esta."
+    ),
+    "version_published": _l("Esa versión ya está publicada y no cambia."),
+    "not_applicable": _l("Este dato no aplica a este tipo de campo."),
+    "invalid_range": _l("El máximo es menor que el mínimo."),
+    "invalid_bound": _l("El límite no es un número."),
+    "invalid_pattern": _l("El patrón no es una expresión válida."),
+    "invalid_date": _l("No es una fecha del calendario (use AAAA-MM-DD)."),
+    "missing_translation": _l("Falta el texto en uno de los idiomas."),
+    "outputs_not_for_role": _l("Este rol no puede entregar los datos de la decisión."),
+    "reason_never_offered": _l("Este motivo nunca se ofrece en el flujo."),
+    "reason_items_never_offered": _l("Estos elementos del motivo nunca se ofrecen."),
+    "reason_items_unused": _l("Los elementos de un motivo solo se usan en correcciones."),
+    "review_item_clash": _l("Un campo y un documento comparten el mismo nombre."),
+    "subject_not_bound": _l("Ningún campo está vinculado a este dato de la persona titular."),
+    "type_mismatch": _l("El tipo del campo no corresponde al dato del diccionario."),
+    "unknown_choice": _l("Esta opción no existe en el dato del diccionario."),
+    "unknown_element": _l("Este dato no existe en el diccionario de datos."),
+    "unknown_field": _l("Ese campo no existe en el formulario."),
+    "unknown_question": _l("Esta pregunta no existe."),
+    "unknown_state": _l("Este estado no existe en el flujo."),
+    "unknown_role": _l("Este rol no existe."),
+    "unknown_guard": _l("Esta verificación no existe."),
+    "unknown_effect": _l("Este efecto no existe."),
+    "unsupported_effect": _l("El portal no sabe realizar este efecto."),
+    "unknown_authority": _l("Esta institución no existe."),
+    "unknown_journey": _l("Este recorrido no existe."),
+    "unknown_life_event": _l("Este hecho de vida no existe."),
+    "unknown_certificate_template": _l("Este formato de certificado no existe."),
+    "invalid_certificate_layout": _l("El diseño del certificado no es válido."),
+    "unsafe_certificate_layout": _l("El diseño del certificado usa algo no permitido."),
+    "invalid_notice": _l("El texto del aviso no es válido: revise las marcas {{ }} que usa."),
+    "bad_template": _l("El texto no es válido: revise las marcas {{ }} que usa."),
+    "unknown_placeholder": _l("Esta marca {{ }} no existe en este texto."),
+    "unknown_placeholder.named": _l("La marca «%(mark)s» no existe en este texto."),
+    "invalid": _l("Este valor no es válido."),
+    # the draft editors (portal.admin.editors*)
+    "duplicate_action": _l("La acción está repetida desde el mismo estado."),
 }
 
 
@@ -320,3 +605,33 @@ def message_for(code: str, **params: object) -> str:
         return text % params if params else text
     except (KeyError, TypeError, ValueError):
         return text
+
+
+def problem_message(problem: object) -> str:
+    """Return what a definition problem means, in the person's language: `problem` is a
+    `workflows.Problem` or its code; a code without a text yet is named as it is.
+
+    A problem's `params` fill its message: `variant` picks the code's message that fits
+    (`out_of_range.between`, `wrong_type.number`), the others name what it says (the range's
+    `min` and `max`, the `value` typed, the `mark`). Without them, the code's own message.
+    """
+    code = getattr(problem, "code", problem)
+    params = dict(getattr(problem, "params", ()))
+    variant = params.pop("variant", None)
+    template = PROBLEMS.get(f"{code}.{variant}") or PROBLEMS.get(code)
+    if template is None:
+        return str(_l("Hay un problema de tipo «%(code)s».", code=code))
+    if not params:
+        return str(template)
+    shown = {key: _number_shown(value) for key, value in params.items()}
+    try:
+        return str(template) % shown
+    except (KeyError, TypeError, ValueError):
+        return str(PROBLEMS.get(code, template))
+
+
+def _number_shown(value: object) -> object:
+    """A limit as people read it: 3650, 999,999,999,999,999 (grouped like the forms' numbers)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:,}"
+    return value

@@ -27,7 +27,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 
 from forms.builder import json_safe, wtf_field
-from forms.fields import DayMonthYearField, SpanishDateInput
+from forms.fields import DayMonthYearField, SpanishDateInput, long_text
 
 
 class CaseDecisionForm(FlaskForm):
@@ -48,7 +48,7 @@ class CaseDecisionForm(FlaskForm):
             "Obligatorio para prevenir, condicionar o denegar. La persona solicitante "
             "lo verá tal como lo escriba."
         ),
-        validators=[Length(max=5000, message=_l("Escriba como máximo 5000 caracteres."))],
+        validators=[long_text()],
     )
     lock_version = IntegerField(widget=HiddenField.widget)
     submit = SubmitField(_l("Registrar decisión"), widget=GovSubmitInput())
@@ -90,7 +90,7 @@ class CaseInspectionForm(FlaskForm):
         validators=[InputRequired(_l("Elija el resultado de la visita."))],
     )
     notes = TextAreaField(
-        _l("Acta u observaciones"), widget=GovTextArea(), validators=[Length(max=5000)]
+        _l("Acta u observaciones"), widget=GovTextArea(), validators=[long_text()]
     )
     submit_inspection = SubmitField(_l("Registrar inspección"), widget=GovSubmitInput())
 
@@ -207,7 +207,7 @@ class CaseNoteForm(FlaskForm):
         description=_l("Solo la ve el personal de la institución, nunca la persona solicitante."),
         validators=[
             DataRequired(_l("Escriba la nota.")),
-            Length(max=5000, message=_l("Escriba como máximo 5000 caracteres.")),
+            long_text(),
         ],
     )
     submit_note = SubmitField(_l("Agregar nota"), widget=GovSubmitInput())

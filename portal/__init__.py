@@ -32,6 +32,8 @@ BLUEPRINTS = (
     "portal.payments.views",
     "portal.payments.api",
     "portal.admin.views",
+    "portal.admin.editor_views",  # more routes of the admin blueprint: editing drafts in forms
+    "portal.staff.views",
     "portal.tracking.views",
     "portal.notifications.views",
     "portal.walkin.views",
@@ -140,8 +142,13 @@ def _register(app: Flask) -> None:
     from portal import cli, error_pages
     from portal.accounts import web_session
 
+    # Every module first, then each blueprint once: a module may add routes to another's.
+    blueprints = {}
     for module in BLUEPRINTS:
-        app.register_blueprint(importlib.import_module(module).bp)
+        blueprint = importlib.import_module(module).bp
+        blueprints.setdefault(blueprint.name, blueprint)
+    for blueprint in blueprints.values():
+        app.register_blueprint(blueprint)
     cli.register(app)
 
     # Server-side sessions: the cookie is honoured only while its session row lives.

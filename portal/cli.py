@@ -253,7 +253,8 @@ CALENDAR_ERRORS = {
 
 
 def _calendar_error(error: InvalidInput) -> click.ClickException:
-    return click.ClickException(CALENDAR_ERRORS[error.code].format(**error.params))
+    params = {k: v.get("en", v) if isinstance(v, dict) else v for k, v in error.params.items()}
+    return click.ClickException(CALENDAR_ERRORS[error.code].format(**params))
 
 
 @calendar.command("list")

@@ -5,6 +5,13 @@ an unexpected exception, Flask-WTF's `CSRFError` and Flask-Limiter's 429). Peopl
 that says what happened and what to do; API clients get `{"error": {"code", "message"}}`.
 A form posted with an expired or missing CSRF token comes back with what was typed (see
 `templates/errors/session_expired.html`); an upload too large for any form is explained.
+
+Two requests that change the same thing at the same moment (a double click, two tabs) meet in
+the database: the second gets a unique-key violation or finds a row changed under it
+(SQLAlchemy's `StaleDataError`). Wherever a service did not foresee that, the transaction is
+rolled back and the person is sent back to the page they posted from, which now shows what
+the first request did, with a notice; never a 500. Before any error page is rendered the
+session is rolled back, so the page itself can always read what the layout needs.
 """
 
 from __future__ import annotations
@@ -13,11 +20,15 @@ import logging
 import re
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, flash, jsonify, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
+
+from portal.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +44,13 @@ GENERIC_TEXTS = {
         _l(
             "Vuelva a la página anterior, revise lo que escribió y envíelo de nuevo. Si llegó "
             "aquí desde un enlace, escriba la dirección otra vez o empiece desde el inicio."
+        ),
+    ),
+    409: (
+        _l("Alguien cambió esto al mismo tiempo"),
+        _l(
+            "Otra solicitud (quizá un segundo clic, u otra pestaña) cambió lo mismo en el "
+            "mismo momento. Vuelva a la página anterior y recárguela para ver cómo quedó."
         ),
     ),
     405: (
@@ -76,6 +94,36 @@ def register(app: Flask) -> None:
     """Install the handlers; call once from the app factory."""
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(StaleDataError, _concurrent_change)
+    app.register_error_handler(IntegrityError, _concurrent_change)
+
+
+#: Notice on the page a person is sent back to after a concurrent change (`_concurrent_change`).
+CONCURRENT_NOTICE = _l(
+    "Esto ya se había registrado, o alguien lo cambió al mismo tiempo (quizá un segundo clic "
+    "u otra pestaña). La página muestra cómo quedó: revísela antes de seguir."
+)
+
+
+def _unique_violation(error: IntegrityError) -> bool:
+    """A duplicate key (PostgreSQL SQLSTATE 23505, SQLite "UNIQUE constraint failed")."""
+    state = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    return state == "23505" or "UNIQUE constraint failed" in str(error.orig)
+
+
+def _concurrent_change(error: Exception):
+    """A row changed or a key taken by a request that committed first: back to the page."""
+    db.session.rollback()
+    if isinstance(error, IntegrityError) and not _unique_violation(error):
+        return _http_error(InternalServerError(original_exception=error))
+    log.warning(
+        "Concurrent change on %s %s: %s", request.method, request.path, type(error).__name__
+    )
+    back = _same_site_referrer()
+    if request.method != "POST" or wants_json() or back is None:
+        return _http_error(Conflict())
+    flash(str(CONCURRENT_NOTICE), "warning")
+    return redirect(back, 303)
 
 
 def wants_json() -> bool:
@@ -107,6 +155,7 @@ def _http_error(error: HTTPException):
     code = error.code or 500
     if code >= 500:
         log.error("HTTP %s on %s %s", code, request.method, request.path, exc_info=error)
+        db.session.rollback()  # a failed transaction must not keep the page from rendering
     if wants_json():
         return json_error(error)
     if code in OWN_PAGES:
@@ -157,13 +206,18 @@ def _csrf_error(error: CSRFError):
     return current_app.make_response((body, 400))
 
 
+def _same_site_referrer() -> str | None:
+    """The same-site page the request came from (its Referer), or None."""
+    from portal.views_util import safe_next
+
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host:
+        return None
+    return safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
+
+
 def _page_of_the_form() -> str:
     """The same-site page the form was on (the Referer), else the address it posted to."""
     from portal.views_util import safe_next
 
-    referrer = urlsplit(request.referrer or "")
-    if referrer.netloc == request.host:
-        page = safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
-        if page:
-            return page
-    return safe_next(request.path) or "/"
+    return _same_site_referrer() or safe_next(request.path) or "/"

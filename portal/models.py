@@ -4,7 +4,7 @@ from portal.accounts.models import AuditEvent, User
 from portal.applications.models import Application, Document, HistoryEntry, TrackingCounter
 from portal.authorities.models import Authority
 from portal.catalogue.models import CatalogueEntry
-from portal.certificates.models import IssuedDocument
+from portal.certificates.models import DocumentCounter, IssuedDocument
 from portal.establishments.models import Establishment
 from portal.extensions import db
 from portal.inspections.models import InspectionAnswer, InspectionPhoto, InspectionVisit
@@ -19,6 +19,7 @@ from portal.review.models import Inspection, ReviewVerdict
 from portal.sessions.models import UserSession
 from portal.simdet.models import ApiClient, FeedEvent, FeedSequence
 from portal.subjects.models import CaseSubject, LegalUnit, Property
+from portal.testcases.models import TestMail
 from portal.two_factor.models import RecoveryCode, SecondFactor
 from portal.walkin.models import WalkIn
 
@@ -34,6 +35,7 @@ __all__ = [
     "CaseSubject",
     "CatalogueEntry",
     "Document",
+    "DocumentCounter",
     "Establishment",
     "FeedEvent",
     "FeedSequence",
@@ -54,6 +56,7 @@ __all__ = [
     "RecoveryCode",
     "ReviewVerdict",
     "SecondFactor",
+    "TestMail",
     "TrackingCounter",
     "User",
     "UserSession",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import base64
 import binascii
+import gc
 import logging
 import threading
 from collections.abc import Iterator, Mapping
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import unquote_to_bytes, urlsplit
 from urllib.request import url2pathname
 from zoneinfo import ZoneInfo
@@ -23,6 +25,7 @@ from flask import current_app, render_template
 
 if TYPE_CHECKING:
     from pydyf import PDF
+    from weasyprint import CSS
     from weasyprint.document import Document
     from weasyprint.text.fonts import FontConfiguration
 
@@ -43,6 +46,11 @@ STATIC_CONTENT_TYPES = {
     ".svg": "image/svg+xml; charset=utf-8",
 }
 DATA_CONTENT_TYPES = frozenset({"image/png", "image/svg+xml"})
+#: The house print stylesheet, exactly as templates/pdf/base.html links it. html_to_pdf parses
+#: it once per thread (and again when the file changes) instead of once per document: parsing
+#: it was about a tenth of a certificate's rendering time.
+HOUSE_STYLESHEET = "pdf/print.css"
+HOUSE_STYLESHEET_LINK = f'<link rel="stylesheet" href="{HOUSE_STYLESHEET}">'
 MAX_RESOURCE_BYTES = 5 * 1024 * 1024
 
 
@@ -66,11 +74,32 @@ class Resource:
     content_type: str
 
 
-def render_pdf(template_name: str, context: Mapping[str, object]) -> bytes:
-    """Render templates/<template_name> in the current app context and return PDF bytes.
+#: The papers a document may be printed on, as CSS page sizes (print.css says A4).
+PAPER_SIZES = {"A4": "A4", "Letter": "letter"}
 
-    The template is rendered with flask.render_template (autoescaped; applicant data stays data)
-    plus ``pdf_format``, the Spanish date formatters (PdfFormat).
+
+class PdfTemplate(Protocol):
+    """A template rendered outside Flask's environment (a sandboxed certificate layout)."""
+
+    paper: str
+
+    def render(self, context: Mapping[str, object]) -> str:
+        """Return the document's HTML for `context`."""
+
+
+#: Printed across every page of a test case's PDFs (`render_into`).
+TEST_STAMP = "PRUEBA — SIN VALIDEZ"
+
+
+def render_pdf(
+    template_name: str | PdfTemplate, context: Mapping[str, object], *, stamp: str | None = None
+) -> bytes:
+    """Render a template in the current app context and return PDF bytes.
+
+    A name (`pdf/receipt.html`) is rendered with flask.render_template (autoescaped; applicant
+    data stays data) plus ``pdf_format``, the Spanish date formatters (PdfFormat). A
+    `PdfTemplate` renders its own HTML (in Jinja's sandbox, for certificate layouts) and names
+    its paper (`PAPER_SIZES`).
 
     Relative URLs in the template resolve against the app's static folder; the fetcher serves
     files from there and inline PNG/SVG images, nothing else. Attachments are never embedded.
@@ -82,10 +111,38 @@ def render_pdf(template_name: str, context: Mapping[str, object]) -> bytes:
             an image without alt text in this tagged PDF); a certificate missing its QR code
             or stylesheet is never returned.
     """
+    if not isinstance(template_name, str):
+        return html_to_pdf(stamped(template_name.render(context), stamp), paper=template_name.paper)
     if FORMAT_NAME in context:
         raise ValueError(f"{FORMAT_NAME!r} is reserved for the PDF date formatters")
+    return html_to_pdf(
+        stamped(render_template(template_name, **context, **{FORMAT_NAME: PdfFormat}), stamp)
+    )
+
+
+def stamped(html_source: str, stamp: str | None) -> str:
+    """The document with `stamp` across every page (a fixed element repeats on each page);
+    the layout's own styles cannot hide it (inline, `!important`). Test cases' documents
+    ("PRUEBA — SIN VALIDEZ") and the editor's previews ("VISTA PREVIA") carry one."""
+    if not stamp:
+        return html_source
+    mark = render_template("pdf/_stamp.html", stamp=stamp)
+    head, found, tail = html_source.rpartition("</body>")
+    return f"{head}{mark}{found}{tail}" if found else html_source + mark
+
+
+def html_to_pdf(html_source: str, *, paper: str | None = None) -> bytes:
+    """Return the PDF of an HTML document, its resources fetched from static/ only.
+
+    Args:
+        html_source: The document; relative URLs resolve against static/.
+        paper: A key of `PAPER_SIZES`; it overrides the stylesheets' page size. None keeps
+            theirs (A4 in print.css).
+
+    Raises:
+        ResourceRefused, PdfRenderError: as `render_pdf`.
+    """
     static_root = _static_root()
-    html_source = render_template(template_name, **context, **{FORMAT_NAME: PdfFormat})
 
     # Lazy: a heavy import that only rendering jobs should pay for.
     import weasyprint
@@ -94,10 +151,20 @@ def render_pdf(template_name: str, context: Mapping[str, object]) -> bytes:
     fetcher = _fetcher_class()(static_root)
     with _weasyprint_errors() as errors:
         try:
+            stylesheets = []
+            if HOUSE_STYLESHEET_LINK in html_source:
+                # The same stylesheet, already parsed, as a user stylesheet: a layout's own
+                # <style> still overrides it, as it did when it came after the link.
+                html_source = html_source.replace(HOUSE_STYLESHEET_LINK, "", 1)
+                stylesheets.append(_house_stylesheet(static_root, fetcher))
+            if paper:
+                stylesheets.append(_paper_stylesheet(paper))
             html = weasyprint.HTML(
                 string=html_source, base_url=str(static_root), url_fetcher=fetcher
             )
-            document = html.render(font_config=_font_config(), presentational_hints=False)
+            document = html.render(
+                stylesheets=stylesheets, font_config=_font_config(), presentational_hints=False
+            )
             _finish_metadata(document)
             # Tagged PDF: screen readers get headings, tables and reading order (~5% slower).
             pdf = document.write_pdf(attachments=None, pdf_tags=True, finisher=_set_producer)
@@ -111,26 +178,81 @@ def render_pdf(template_name: str, context: Mapping[str, object]) -> bytes:
     return pdf
 
 
-def render_into(row, template_name: str, context: Mapping[str, object], *, prefix: str) -> None:
-    """Render a PDF and keep it on the row that issues it (flush only; the caller locked it).
+def render_into(
+    row,
+    template_name: str,
+    context: Mapping[str, object],
+    *,
+    prefix: str,
+    name: str | None = None,
+    signer=None,
+    test: bool = False,
+) -> None:
+    """Render a PDF, sign it, and keep it on the row that issues it (flush only; the caller
+    locked it).
+
+    A test case's document (`test`, `portal.testcases`) is stamped `TEST_STAMP` on every page
+    and never signed: no authority's key touches it, and /verificar finds no signature in it.
 
     `row` has `pdf_key` (where storage keeps the file, under `prefix`), `sha256` (hex digest of
-    the bytes) and `rendered_at`, as issued documents and payment orders do.
+    the stored, signed bytes) and `rendered_at`, as issued documents and payment orders do.
+    With `name` the file is `<prefix>/<name>.pdf`, overwritten by a later run (a run that died
+    before its commit leaves no second file); without it, a new random name.
+    `signer` (a portal.signing.DocumentSigner) names who signs: its name and role are printed
+    (context `signer_name`, `signer_role`) and the PDF is signed with its authority's key.
     """
     import hashlib
 
     from portal.extensions import db, utcnow
     from portal.storage import storage
 
-    pdf = render_pdf(template_name, context)
-    row.pdf_key = storage().put(pdf, prefix=prefix, suffix=".pdf")
+    if signer is not None:
+        context = {**context, "signer_name": signer.name, "signer_role": signer.role}
+    context = {**context, "test_document": test}  # says "sin firma" where the signer would be
+    pdf = render_pdf(template_name, context, stamp=TEST_STAMP if test else None)
+    if signer is not None and not test:
+        from portal.signing import sign_pdf
+
+        pdf = sign_pdf(
+            pdf,
+            authority=signer.authority,
+            signer_name=signer.name,
+            signer_role=signer.role,
+            reason=signer.reason,
+        )
+    row.pdf_key = storage().put(pdf, prefix=prefix, suffix=".pdf", name=name)
+    _pause_for_fault_tests()
     row.sha256 = hashlib.sha256(pdf).hexdigest()
     row.rendered_at = utcnow()
     db.session.flush()
 
 
+def _pause_for_fault_tests() -> None:
+    """Wait `PDF_STORED_PAUSE_SECONDS` (0 but in a fault test that kills the worker here)."""
+    pause = float(current_app.config.get("PDF_STORED_PAUSE_SECONDS") or 0)
+    if pause > 0:
+        import time
+
+        time.sleep(pause)
+
+
+def qr_png_data_uri(url: str) -> str:
+    """Return a data: URI of a PNG QR code (segno, error correction 'M', black on white, a
+    4-module quiet zone) of url, 4 pixels a module.
+
+    For PDFs: print.css draws it at 38 mm with `image-rendering: pixelated`, so every module
+    stays a sharp square; a version's own layout that draws it at its own size gets about
+    43 mm (164 CSS px for a version-4 code), still scannable. A 1-bit PNG of a few hundred
+    bytes is cheaper to build and to draw than the SVG (one element per run of modules), which
+    took about a tenth of a certificate's rendering time.
+    """
+    qr = segno.make_qr(url, error="m", boost_error=False)
+    return qr.png_data_uri(dark="#000", light="#fff", border=4, scale=4)
+
+
 def qr_svg_data_uri(url: str) -> str:
-    """Return a data: URI of an SVG QR code (segno, error correction 'M', dark on white) of url."""
+    """Return a data: URI of an SVG QR code (segno, error correction 'M', dark on white) of url
+    (web pages; PDFs use `qr_png_data_uri`)."""
     qr = segno.make_qr(url, error="m", boost_error=False)
     # omitsize keeps only the viewBox, so CSS sets the printed size.
     return qr.svg_data_uri(dark="#000", light="#fff", border=4, omitsize=True)
@@ -245,6 +367,18 @@ def _fetcher_class() -> type:
 _thread_state = threading.local()
 
 
+@atexit.register
+def _release_fonts() -> None:
+    """Free the main thread's Pango font map and stylesheets while the libraries are loaded.
+
+    Left to the interpreter's own teardown, the thread-local FontConfiguration is collected
+    after GLib's type plugins are gone, and `g_object_unref` jumps into unloaded code
+    (SIGSEGV at exit, seen in gdb). Other threads free theirs when they end.
+    """
+    _thread_state.__dict__.clear()
+    gc.collect()
+
+
 def _font_config() -> FontConfiguration:
     """Return this thread's FontConfiguration, created on first use.
 
@@ -258,6 +392,43 @@ def _font_config() -> FontConfiguration:
 
         font_config = _thread_state.font_config = FontConfiguration()
     return font_config
+
+
+def _house_stylesheet(static_root: Path, fetcher) -> CSS:
+    """Return static/pdf/print.css parsed, kept per thread (next to its FontConfiguration)
+    and parsed again when the file changes (its path, size or modification time)."""
+    import weasyprint
+
+    path = static_root / HOUSE_STYLESHEET
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise ResourceRefused(f"refused {HOUSE_STYLESHEET!r}: no such file") from exc
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    kept = getattr(_thread_state, "house_stylesheet", None)
+    if kept is None or kept[0] != key:
+        # Through the fetcher, like the link: a symlink out of static/ is refused.
+        stylesheet = weasyprint.CSS(
+            url=path.as_uri(),
+            url_fetcher=fetcher,
+            media_type="print",
+            font_config=_font_config(),
+        )
+        kept = _thread_state.house_stylesheet = (key, stylesheet)
+    return kept[1]
+
+
+def _paper_stylesheet(paper: str) -> CSS:
+    """The stylesheet that sets a layout's paper size, parsed once per thread and paper."""
+    import weasyprint
+
+    kept = _thread_state.__dict__.setdefault("paper_stylesheets", {})
+    if paper not in kept:
+        kept[paper] = weasyprint.CSS(
+            string=f"@page {{ size: {PAPER_SIZES[paper]} !important; }}",
+            font_config=_font_config(),
+        )
+    return kept[paper]
 
 
 def _finish_metadata(document: Document) -> None:

@@ -21,9 +21,12 @@ class LocalStorage:
             raise ValueError("storage key escapes the root")
         return path
 
-    def put(self, data: bytes, *, prefix: str, suffix: str = "") -> str:
-        """Store bytes under a new random key and return the key."""
-        key = f"{prefix}/{secrets.token_hex(16)}{suffix}"
+    def put(self, data: bytes, *, prefix: str, suffix: str = "", name: str | None = None) -> str:
+        """Store bytes under a new random key, or `<prefix>/<name><suffix>`, and return the key.
+
+        A named key is replaced whole if it exists (the rerun of a job that died after storing).
+        """
+        key = f"{prefix}/{name or secrets.token_hex(16)}{suffix}"
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(path.suffix + ".part")
@@ -36,6 +39,10 @@ class LocalStorage:
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
+
+    def delete(self, key: str) -> None:
+        """Remove a stored file; a key already gone is no error."""
+        self._path(key).unlink(missing_ok=True)
 
 
 def storage() -> LocalStorage:

@@ -40,7 +40,10 @@ def check_upload(
     Raises:
         InvalidInput: `empty_file` (zero bytes), `file_too_large` (`max_mb`), `photo_heic`
             (an iPhone HEIC photo, with how to send it as JPG), `file_type_not_accepted`
-            (`types`), all at `field`.
+            (`types`), `pdf_unreadable` (a PDF damaged or locked with a password),
+            `pdf_active_content` (`findings`: JavaScript, launch actions... by
+            `portal.applications.pdfscan.scan_pdf`, as for the applicant's documents), all at
+            `field`.
     """
     problem, kind = sniff(data, accept, max_bytes)
     if problem == "file_too_large":
@@ -51,6 +54,14 @@ def check_upload(
         raise InvalidInput(problem, field=field, types=types)
     if problem:
         raise InvalidInput(problem, field=field)
+    if kind.mime == "application/pdf":
+        from portal.applications.pdfscan import scan_pdf
+
+        scan = scan_pdf(data)
+        if not scan.readable:
+            raise InvalidInput("pdf_unreadable", field=field)
+        if scan.findings:
+            raise InvalidInput("pdf_active_content", field=field, findings=", ".join(scan.findings))
     return kind.mime, kind.extension
 
 

@@ -80,7 +80,7 @@ def admin_required(view):
     @wraps(view)
     @login_required
     def wrapped(*args, **kwargs):
-        if current_user.role != "admin":
+        if not current_user.has_role("admin"):
             abort(403)
         return view(*args, **kwargs)
 

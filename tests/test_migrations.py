@@ -65,3 +65,117 @@ def test_migrations_build_the_schema_match_the_models_and_round_trip(scratch_url
     assert _tables(scratch_url) <= {"alembic_version"}
     command.upgrade(config, "head")
     assert _tables(scratch_url) == created
+
+
+def _insert(conn, name: str, **values) -> int:
+    """Insert a row into the reflected table, filling other required columns with samples."""
+    import datetime
+
+    table = sa.Table(name, sa.MetaData(), autoload_with=conn)
+    samples = {
+        sa.Integer: 1,
+        sa.String: "x",
+        sa.Text: "x",
+        sa.Boolean: False,
+        sa.DateTime: datetime.datetime(2026, 1, 1),
+        sa.Date: datetime.date(2026, 1, 1),
+        sa.Numeric: 1,
+        sa.JSON: {},
+    }
+    row = dict(values)
+    for column in table.columns:
+        if column.name in row or column.nullable or column.primary_key:
+            continue
+        if column.server_default is not None:
+            continue
+        row[column.name] = next(v for t, v in samples.items() if isinstance(column.type, t))
+    return conn.execute(table.insert().values(**row).returning(table.c.id)).scalar_one()
+
+
+def test_serials_are_backfilled_per_authority_type_and_local_year_by_issue_time(scratch_url):
+    """Documents and orders issued before serials get them in (issued_at, id) order; a document
+    issued on 31 December at 20:00 in El Salvador (02:00 UTC on 1 January) counts in the old
+    year; the counters continue after the last number given."""
+    import datetime
+
+    config = _config(scratch_url)
+    command.upgrade(config, "0015_queue")
+    engine = sa.create_engine(scratch_url, poolclass=sa.pool.NullPool)
+    at = datetime.datetime
+    with engine.begin() as conn:
+        authorities = [
+            _insert(conn, "authorities", code=c, kind="distrito", tracking_prefix=c, served_by=[])
+            for c in ("OPAMSS", "SSA")
+        ]
+        procedure = _insert(conn, "procedures", authority_id=authorities[0], slug="p")
+        version = _insert(conn, "procedure_versions", procedure_id=procedure, digest="d" * 64)
+        user = _insert(conn, "users", email="a@example.sv", role="applicant")
+        cases = [
+            _insert(
+                conn,
+                "applications",
+                procedure_id=procedure,
+                procedure_version_id=version,
+                applicant_id=user,
+                authority_id=authority,
+                start_token=f"t{n}",
+            )
+            for n, authority in enumerate([authorities[0], authorities[0], authorities[1]])
+        ]
+        documents = [  # (case, kind, issued_at UTC)
+            (cases[1], "receipt", at(2026, 3, 2, 15)),
+            (cases[0], "receipt", at(2026, 3, 1, 15)),
+            (cases[0], "certificate", at(2027, 1, 1, 2)),  # 31/12/2026 20:00 local
+            (cases[1], "certificate", at(2027, 1, 1, 7)),  # 1/1/2027 01:00 local
+            (cases[2], "receipt", at(2026, 3, 3, 15)),
+        ]
+        ids = [
+            _insert(
+                conn,
+                "issued_documents",
+                application_id=case,
+                kind=kind,
+                code=f"C{n}",
+                issued_at=when,
+            )
+            for n, (case, kind, when) in enumerate(documents)
+        ]
+        order = _insert(
+            conn,
+            "payment_orders",
+            application_id=cases[0],
+            number="MP-1",
+            lines=[],
+            status="pending",
+            issued_at=at(2026, 3, 1, 16),
+        )
+    command.upgrade(config, "head")
+    with engine.connect() as conn:
+        serials = dict(conn.execute(sa.text("SELECT id, serial FROM issued_documents")).all())
+        assert [serials[i] for i in ids] == [
+            "OPAMSS-CONST-2026-000002",
+            "OPAMSS-CONST-2026-000001",
+            "OPAMSS-CERT-2026-000001",
+            "OPAMSS-CERT-2027-000001",
+            "SSA-CONST-2026-000001",
+        ]
+        assert (
+            conn.execute(
+                sa.text("SELECT serial FROM payment_orders WHERE id = :id"), {"id": order}
+            ).scalar_one()
+            == "OPAMSS-MAND-2026-000001"
+        )
+        counters = conn.execute(
+            sa.text(
+                "SELECT authority_id, doc_type, year, last FROM document_counters "
+                "ORDER BY authority_id, doc_type, year"
+            )
+        ).all()
+        assert [tuple(c) for c in counters] == [
+            (authorities[0], "CERT", 2026, 1),
+            (authorities[0], "CERT", 2027, 1),
+            (authorities[0], "CONST", 2026, 2),
+            (authorities[0], "MAND", 2026, 1),
+            (authorities[1], "CONST", 2026, 1),
+        ]
+    engine.dispose()

@@ -95,6 +95,9 @@ class DayRule:
         name: `{"es": ..., "en": ...}`.
         source: The legal source (a decree, an article, a council's agreement).
         year: None for every year; a year for that year only.
+        first_year, last_year: For a rule of every year, the years it is in force (None: no
+            bound). A day added or ended from a date on counts from then on only, so the days
+            off of past years stay as they were (the periods already counted keep their end).
 
     Raises:
         ValueError: an unknown kind, or a day that no year has (31 April).
@@ -106,6 +109,8 @@ class DayRule:
     name: Mapping[str, str] = field(hash=False)
     source: str
     year: int | None = None
+    first_year: int | None = None
+    last_year: int | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in RULE_KINDS:
@@ -115,6 +120,8 @@ class DayRule:
     def on(self, year: int) -> date | None:
         """Return the date the rule falls on in `year`, or None when it has none that year."""
         if self.year not in (None, year):
+            return None
+        if year < (self.first_year or year) or year > (self.last_year or year):
             return None
         try:
             return date(year, self.month, self.day)
@@ -166,6 +173,10 @@ class BusinessCalendar:
             portal turns them on for every authority unless it says otherwise; here they are
             off by default so that a bare `BusinessCalendar()` is the national holiday calendar.
         holy_week: Which eight days of Holy Week are vacation (`HOLY_WEEK_VARIANTS`).
+        settings_from: Changes of those two settings from a year on, as `(first_year,
+            vacations, holy_week)`: a year takes the change with the latest first year not
+            after it, else `vacations` and `holy_week`. So a change from next year leaves the
+            years already counted as they were.
 
     Raises:
         ValueError: an unknown Holy Week variant.
@@ -179,11 +190,13 @@ class BusinessCalendar:
         rules: Iterable[DayRule] = (),
         vacations: bool = False,
         holy_week: str = DEFAULT_HOLY_WEEK,
+        settings_from: Iterable[tuple[int, bool, str]] = (),
     ) -> None:
-        if holy_week not in HOLY_WEEK_VARIANTS:
-            raise ValueError(
-                f"unknown Holy Week variant {holy_week!r}; use one of {sorted(HOLY_WEEK_VARIANTS)}"
-            )
+        self.settings_from = tuple(sorted(settings_from))
+        for variant in (holy_week, *(item[2] for item in self.settings_from)):
+            if variant not in HOLY_WEEK_VARIANTS:
+                known = sorted(HOLY_WEEK_VARIANTS)
+                raise ValueError(f"unknown Holy Week variant {variant!r}; use one of {known}")
         self.country = country
         self.extra_days_off = frozenset(extra_days_off)
         self.rules = tuple(rules)
@@ -204,8 +217,9 @@ class BusinessCalendar:
     def _build(self, year: int) -> _Year:
         """Lay the layers of one year over each other, the stronger overwriting the weaker."""
         off: dict[date, DayOff] = {}
-        if self.vacations:
-            for day, name in self._vacation_days(year):
+        vacations, holy_week = self.settings_of(year)
+        if vacations:
+            for day, name in self._vacation_days(year, holy_week):
                 off[day] = DayOff(day, VACATION, name, VACATION_SOURCE)
             for rule in self.rules:
                 back = rule.on(year) if rule.kind == WORKING else None
@@ -229,10 +243,18 @@ class BusinessCalendar:
         ]  # date.fromordinal(1) is a Monday: (n - 1) % 7 is the weekday
         return _Year(reasons=reasons, working=working, working_set=frozenset(working))
 
-    def _vacation_days(self, year: int) -> Iterable[tuple[date, Mapping[str, str]]]:
+    def settings_of(self, year: int) -> tuple[bool, str]:
+        """Return whether the vacation periods apply in `year`, and its Holy Week variant."""
+        found = (self.vacations, self.holy_week)
+        for first_year, vacations, holy_week in self.settings_from:
+            if first_year <= year:
+                found = (vacations, holy_week)
+        return found
+
+    def _vacation_days(self, year: int, holy_week: str) -> Iterable[tuple[date, Mapping[str, str]]]:
         """The vacation days of D.L. 17 of 1940 that fall in `year`."""
         easter = easter_sunday(year)
-        start, end = HOLY_WEEK_VARIANTS[self.holy_week]
+        start, end = HOLY_WEEK_VARIANTS[holy_week]
         for offset in range(start, end + 1):
             yield easter + timedelta(days=offset), _HOLY_WEEK_NAME
         for day in range(1, 7):

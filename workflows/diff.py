@@ -89,6 +89,7 @@ _ATTRS: dict[str, tuple[str, str] | None] = {
     "rates": ("las tarifas condicionales", "the conditional rates"),
     "required_if": ("la condición de obligatoriedad", "the condition for being required"),
     "roles": ("los roles", "the roles"),
+    "revoke_roles": ("los roles de revocación y reemplazo", "the revoking and replacing roles"),
     "simdet": ("la correspondencia con SIMDET", "the SIMDET mapping"),
     "slug": ("el identificador", "the slug"),
     "summary": ("el resumen", "the summary"),
@@ -97,6 +98,7 @@ _ATTRS: dict[str, tuple[str, str] | None] = {
     "title": ("el título", "the title"),
     "to": ("el estado de destino", "the target state"),
     "type": ("el tipo", "the type"),
+    "until": ("la fecha de vencimiento", "the expiry date"),
     "validity": ("la vigencia", "the validity"),
     "verdicts_required": ("la revisión completa obligatoria", "the required verdicts"),
     "visible_if": ("la condición de visibilidad", "the visibility condition"),
@@ -313,7 +315,7 @@ def _value(key: str, value: Any, en: bool) -> str:
         return ", ".join(f"{name}: {_value(key, item, en)}" for name, item in value.items())
     if key == "max_bytes" and isinstance(value, int):
         return f"{value / 1048576:g} MB"
-    if key == "roles" and value:
+    if key in ("roles", "revoke_roles") and value:
         return ", ".join(role if en else _ROLES.get(role, role) for role in value)
     return _quote(_plain(value, en), en) if _is_text(value) else _plain(value, en)
 

@@ -15,6 +15,8 @@ FEED_EVENT_TYPES = (
     "case.resolved",
     "case.withdrawn",
     "permit.issued",
+    "permit.revoked",
+    "permit.replaced",
     "establishment.registered",
     "establishment.closed",
 )
@@ -58,6 +60,9 @@ EFFECTS: Mapping[str, Mapping[str, Any]] = MappingProxyType(
             "additionalProperties": False,
         },
         "issue_certificate": _NO_PARAMS,
+        # The signed resolution of a decision that is not an approval (a denial): the decision,
+        # its reasons and reasoned text, legal basis and the right to appeal.
+        "issue_resolution": _NO_PARAMS,
         "register_establishment": _NO_PARAMS,
         # The establishment the case is about ends (a closure): its record's life span.
         "close_establishment": _NO_PARAMS,

@@ -115,6 +115,45 @@ def check_dui_or_nit(value: str) -> tuple[str | None, str | None]:
     return check_nit(value)
 
 
+#: A run of digits with the noise people type between them (`_ID_NOISE`), in free text.
+_DIGIT_RUN = re.compile(
+    "[0-9](?:[\\s.\u00a0\u200b\u2007\u2009\u202f\\-\u2010-\u2015\u2212\ufe58\ufe63\uff0d]*[0-9])*"
+)
+#: The printed shapes of a DUI (`01234567-8`) and a NIT (`0614-050707-104-8`) with any dash:
+#: written so, they are identifiers even with a wrong check digit.
+_DASH = "[\\-\u2010-\u2015\u2212\ufe58\ufe63\uff0d]"
+_PRINTED_ID = re.compile(
+    f"[0-9]{{8}}{_DASH}[0-9]|[0-9]{{4}}{_DASH}[0-9]{{6}}{_DASH}[0-9]{{3}}{_DASH}[0-9]"
+)
+
+
+def _identifier_kind(piece: str) -> str | None:
+    """'dui' or 'nit' when `piece` (digits and noise) is one, by check digit or printed shape."""
+    digits = identifier_digits(piece) or ""
+    if len(digits) == 9 and (is_valid_dui(digits) or _PRINTED_ID.fullmatch(piece.strip())):
+        return "dui"
+    if len(digits) == 14 and (is_valid_nit(digits) or _PRINTED_ID.fullmatch(piece.strip())):
+        return "nit"
+    return None
+
+
+def identifiers_in(text: str) -> list[str]:
+    """The kinds of personal identifiers written in free text, in order: 'dui', 'nit',
+    'email'. Read by the same rule as a DUI or NIT field (`check_dui`, `check_nit`): with or
+    without dashes, points and spaces; neighbouring numbers split by spaces are tried apart
+    and together (`DUI 01234567-8 0614-050707-104-8` names two)."""
+    found = []
+    for run in _DIGIT_RUN.finditer(text):
+        pieces = run.group().split()
+        for start in range(len(pieces)):
+            for end in range(start + 1, len(pieces) + 1):
+                kind = _identifier_kind(" ".join(pieces[start:end]))
+                if kind:
+                    found.append(kind)
+    found.extend("email" for _ in _EMAIL.finditer(text))
+    return found
+
+
 def check_cadastral_key(value: str) -> tuple[str | None, str | None]:
     """Normalise and check a property's CNR registration number (matrícula, `60012345-00000`).
 

@@ -48,7 +48,7 @@ from workflows.model import (
 )
 from workflows.problems import InvalidDefinition, Problem
 from workflows.schemas import schema_problems
-from workflows.source import read_source
+from workflows.source import non_finite_problems, read_source
 from workflows.text import Text
 from workflows.validator import check
 
@@ -63,10 +63,11 @@ def load(data: Mapping[str, Any]) -> Definition:
         The frozen definition.
 
     Raises:
-        InvalidDefinition: listing every problem found. Schema problems are reported alone,
-            since semantic checks need a well-formed definition.
+        InvalidDefinition: listing every problem found. An infinite or NaN number
+            (`not_finite`), then schema problems, are reported alone, since semantic checks
+            need a well-formed definition.
     """
-    problems = schema_problems(data)
+    problems = non_finite_problems(data) or schema_problems(data)
     if problems:
         raise InvalidDefinition(problems)
     builder = _Builder()
@@ -212,7 +213,11 @@ class _Builder:
             certificate=None
             if certificate is None
             else CertificateSpec(
-                certificate["template"], self.text(certificate["title"], "certificate.title")
+                certificate.get("template"),
+                self.text(certificate["title"], "certificate.title"),
+                layout=certificate.get("layout"),
+                paper=certificate.get("paper"),
+                revoke_roles=tuple(certificate.get("revoke_roles", ())),
             ),
             simdet=None if "simdet" not in data else SimdetMapping(**data["simdet"]),
             valid_from=self.iso_date(data.get("valid_from"), "valid_from"),
@@ -289,6 +294,7 @@ class _Builder:
             months=raw.get("months"),
             ends_with_fiscal_year=raw.get("ends_with_fiscal_year", False),
             note=self.maybe_text(raw.get("note"), "validity.note"),
+            until=self.iso_date(raw.get("until"), "validity.until"),
         )
 
     def catalogue(self, raw: Mapping[str, Any]) -> Catalogue:

@@ -375,19 +375,60 @@ class Catalogue(_Plain):
 
 @dataclass(frozen=True, slots=True)
 class Validity(_Plain):
-    """How long an issued permit lasts."""
+    """How long an issued permit lasts: until a fixed day, the end of the fiscal year, or a
+    number of months from its issue (in that order when a definition gives more than one)."""
 
     months: int | None = None
     ends_with_fiscal_year: bool = False
     note: Text | None = None
+    until: date | None = None
+
+    def last_day(self, issued_on: date) -> date | None:
+        """Return the last day a permit issued on `issued_on` is valid; None if unlimited.
+
+        The one expiry rule: the document's `valid_until`, the reminders before it and the
+        renewal offer all read it.
+        """
+        from workflows.prerequisites import add_months
+
+        if self.until is not None:
+            return self.until
+        if self.ends_with_fiscal_year:
+            return issued_on.replace(month=12, day=31)
+        return add_months(issued_on, self.months) if self.months else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the definition mapping, the fixed day as ISO text (as the file writes it)."""
+        body = _Plain.to_dict(self)
+        if self.until is not None:
+            body["until"] = self.until.isoformat()
+        return body
 
 
 @dataclass(frozen=True, slots=True)
 class CertificateSpec(_Plain):
-    """The certificate issued on approval: a template name and its title."""
+    """The certificate issued on approval: its layout, its title and the paper it is printed on.
 
-    template: str
+    Attributes:
+        template: The name of a layout the portal has (`certificate`), or None with `layout`.
+        title: The document's title.
+        layout: The version's own layout, HTML with Jinja, checked and rendered by the portal
+            in a sandbox; None with `template`.
+        paper: `A4` or `Letter`; None means A4, what versions written before the key meant.
+        revoke_roles: The staff roles that may revoke an issued certificate or replace it
+            with a corrected one (within their office's scope); none when empty.
+    """
+
+    template: str | None
     title: Text
+    layout: str | None = None
+    paper: str | None = None
+    revoke_roles: tuple[str, ...] = ()
+
+    @property
+    def paper_size(self) -> str:
+        """Return the paper the certificate is printed on: `A4` unless the version says."""
+        return self.paper or "A4"
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,6 +82,39 @@ def parse_number(text: str, *, money: bool = False) -> Decimal:
     return Decimal(f"{sign}{digits}.{decimals}" if decimals else f"{sign}{digits}")
 
 
+def money_problem(value: object) -> str | None:
+    """Apply the one money rule to an amount in dollars; None when it is one.
+
+    A definition's money (fee amounts, rates, bases, thresholds, money fields' bounds) and the
+    draft editors' money inputs obey it: a finite number, not negative, with at most two
+    decimals (cents) and at most `MAX_DIGITS` digits, what the form accepts and a browser
+    reads exactly.
+
+    Args:
+        value: A number as read (int, float or Decimal); anything else is no number.
+
+    Returns:
+        None, or the code of the first rule broken: `not_a_number` (not a number, or infinite
+        or NaN), `money_negative`, `number_too_long` or `money_half_cent`.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return "not_a_number"
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    if not number.is_finite():
+        return "not_a_number"
+    if number < 0:
+        return "money_negative"
+    if number and number.adjusted() >= MAX_DIGITS:  # more integer digits than allowed
+        return "number_too_long"
+    whole, _point, decimals = format(number, "f").partition(".")
+    decimals = decimals.rstrip("0")
+    if len(whole.lstrip("0")) + len(decimals) > MAX_DIGITS:
+        return "number_too_long"
+    if len(decimals) > 2:
+        return "money_half_cent"
+    return None
+
+
 def _why_not(body: str) -> str:
     if _DECIMAL_COMMA.fullmatch(body) or _DOTTED_THOUSANDS.fullmatch(body):
         return "number_ambiguous"

@@ -20,6 +20,10 @@ _SCHEMA_CODES = {
     "pattern": "bad_format",
     "minimum": "out_of_range",
     "exclusiveMinimum": "out_of_range",
+    "maximum": "out_of_range",
+    "exclusiveMaximum": "out_of_range",
+    "maxItems": "too_many_items",
+    "maxLength": "too_long",
     "minItems": "empty",
     "minLength": "empty",
     "minProperties": "empty",
@@ -192,7 +196,61 @@ def _schema_problems(error: ValidationError) -> list[Problem]:
             if key not in known
         ]
     code = _SCHEMA_CODES.get(str(error.validator), f"schema_{error.validator}")
+    if code == "out_of_range":
+        return [Problem(path, code, error.message, _range_params(error.schema))]
+    if error.validator == "type":
+        return [_type_problem(path, error.validator_value, instance)]
     return [Problem(path, code, error.message)]
+
+
+#: How a value of each JSON type is named in a type problem's English detail.
+_TYPE_NAMES = {
+    "string": "a text",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "object": "a mapping",
+    "array": "a list",
+    "null": "nothing",
+}
+
+
+def _type_problem(path: str, expected: Any, instance: Any) -> Problem:
+    """A `wrong_type` problem naming the type wanted (`variant`) and the value given (`value`,
+    shortened), so the portal says it in Spanish rather than in jsonschema's words."""
+    wanted = expected if isinstance(expected, str) else "mixed"
+    given = next(
+        (name for kind, name in _GIVEN if isinstance(instance, kind)), "nothing"
+    )  # bool before int: True is an int to Python
+    shown = "" if isinstance(instance, dict | list) else str(instance)
+    shown = shown if len(shown) <= 40 else shown[:39] + "…"
+    return Problem(
+        path,
+        "wrong_type",
+        f"{_TYPE_NAMES.get(wanted, 'another type')} is expected here, not {given}",
+        (("variant", wanted), ("value", shown)),
+    )
+
+
+_GIVEN: tuple[tuple[type | tuple[type, ...], str], ...] = (
+    (str, "a text"),
+    (bool, "true or false"),
+    ((int, float), "a number"),
+    (dict, "a mapping"),
+    (list, "a list"),
+)
+
+
+def _range_params(node: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """The limits of a number's schema as a problem's parameters: `min` and `max` as the
+    schema writes them, and the `variant` of message they make (`between`, or `above_below`
+    when the least is excluded). Every bounded number of the schema has both limits."""
+    excluded = "exclusiveMinimum" in node
+    return (
+        ("variant", "above_below" if excluded else "between"),
+        ("min", node["exclusiveMinimum" if excluded else "minimum"]),
+        ("max", node["maximum"]),
+    )
 
 
 def schema_problems(data: Any) -> list[Problem]:

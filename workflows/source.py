@@ -10,6 +10,7 @@ Every check is linear in the input, so a hostile file answers in well under a se
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -60,8 +61,9 @@ def read_source(source: str | bytes, *, max_bytes: int = MAX_BYTES) -> tuple[Any
     Returns:
         `(data, [])` when the content is a YAML (or JSON) mapping within the bounds, else
         `(None, problems)` with codes `too_large`, `not_text`, `too_deep`, `not_yaml`,
-        `too_many_values` (an alias bomb), `duplicate_key`, `unsupported_tag`, `complex_key`
-        or `not_a_mapping`. Never raises for any content.
+        `too_many_values` (an alias bomb), `duplicate_key`, `unsupported_tag`, `complex_key`,
+        `not_a_mapping` or `not_finite` (`.inf`, `-.inf`, `.nan` or a figure too large for a
+        float, such as `1.0e+400`, at the path given). Never raises for any content.
     """
     if len(source) > max_bytes:
         return None, [Problem("", "too_large", f"the file is larger than {max_bytes} bytes")]
@@ -96,9 +98,31 @@ def read_source(source: str | bytes, *, max_bytes: int = MAX_BYTES) -> tuple[Any
     if problems:
         return None, problems
     try:
-        return loader.construct_document(node), []
+        data = loader.construct_document(node)
     except (yaml.YAMLError, ValueError, TypeError) as error:  # pragma: no cover - measured
         return None, [Problem("", "not_yaml", str(error))]
+    problems = non_finite_problems(data)
+    return (None, problems) if problems else (data, [])
+
+
+def non_finite_problems(data: Any) -> list[Problem]:
+    """Every infinite or NaN number in the data, with its path.
+
+    No amount, term or size can be infinite, and `.nan` compares false with everything, so a
+    definition holding one is refused at reading, before any check or computation meets it.
+    The walk follows aliases, so it is bounded by `MAX_VALUES` like the data.
+    """
+    problems = []
+    pending: list[tuple[Any, Any]] = [(data, None)]
+    while pending:
+        value, trail = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(reversed([(item, (trail, key)) for key, item in value.items()]))
+        elif isinstance(value, list):
+            pending.extend(reversed([(item, (trail, at)) for at, item in enumerate(value)]))
+        elif isinstance(value, float) and not math.isfinite(value):
+            problems.append(Problem(_path(trail), "not_finite", f"{value} is not a finite number"))
+    return problems
 
 
 _SCALAR_TAGS = frozenset(

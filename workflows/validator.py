@@ -12,7 +12,15 @@ from workflows import dictionary, plans
 from workflows.clock_checks import clock_problems
 from workflows.conditions import Condition, comparisons
 from workflows.effects import EFFECTS, REQUEST_PAYMENT
-from workflows.fees import PerUnitAboveFee, TableFee
+from workflows.fees import (
+    Amount,
+    FeeRule,
+    FixedFee,
+    PerUnitAboveFee,
+    RegimeFee,
+    Surcharge,
+    TableFee,
+)
 from workflows.guards import GUARDS, INSPECTION_GUARD
 from workflows.identifiers import DATE_LIMIT, date_bounds, date_limit
 from workflows.life_events import life_event_problems
@@ -31,6 +39,7 @@ from workflows.model import (
     State,
     Transition,
 )
+from workflows.numbers import money_problem
 from workflows.problems import Problem
 from workflows.reasons import template_problems
 from workflows.schemas import params_problems
@@ -63,7 +72,8 @@ def check(definition: Definition) -> list[Problem]:
         definition: A definition built from schema-valid data.
 
     Returns:
-        Problems in definition order: duplicates, fields, documents, fees, payment orders, states,
+        Problems in definition order: duplicates, fields, documents, fees, sums of money
+        (`_money_problems`), payment orders, states,
         transitions, breach actions, the state graph, ambiguity, life events, SIMDET mapping,
         routing, prerequisites, the data dictionary's (`workflows.dictionary.check`), the clock's
         (`workflows.clock_checks`), then traps, corrections, suspensions, reasons and reasoned
@@ -278,6 +288,71 @@ def _fee_problems(definition: Definition) -> list[Problem]:
     return problems
 
 
+def _money_problems(definition: Definition) -> list[Problem]:
+    """Sums of money that cannot be charged: negative, or beyond `MAX_DIGITS` digits.
+
+    Every sum of money the definition holds obeys `workflows.numbers.money_problem` (see
+    `_money_rule_problems`). A negative or too long sum never loads: it was refused by the
+    schema before, or breaks the assessment of fees. Fractions of a cent refuse publishing
+    only (`_half_cent_problems`): versions already published may hold them.
+    """
+    return [p for p in _money_rule_problems(definition) if p.code != "money_half_cent"]
+
+
+def _half_cent_problems(definition: Definition) -> list[Problem]:
+    """Sums of money written in fractions of a cent (`money_half_cent`); see `_money_problems`."""
+    return [p for p in _money_rule_problems(definition) if p.code == "money_half_cent"]
+
+
+def _money_rule_problems(definition: Definition) -> list[Problem]:
+    """Every sum of money the definition holds, held to `workflows.numbers.money_problem`.
+
+    The fees' amounts (a fixed amount or a surcharge's, a base, a threshold, a rate, the
+    conditional rates, a table's or a regime's amounts, each regime's figure) and the bounds
+    of money fields: finite, not negative, cents at most and at most `MAX_DIGITS` digits,
+    the rule the Tasas editor applies to what is typed. Problems carry the rule's code.
+    """
+    problems = []
+    for index, rule in enumerate(definition.fees):
+        for path, value in _money_of(rule, f"fees[{index}]"):
+            code = money_problem(value)
+            if code is not None:
+                problems.append(Problem(path, code, f"{value} is not an amount in dollars"))
+    for index, item in enumerate(definition.fields):
+        for key in ("min", "max"):
+            bound = getattr(item, key)
+            if item.type == "money" and bound is not None and not isinstance(bound, str):
+                code = money_problem(abs(bound))  # a lower bound may be below zero
+                if code is not None:
+                    problems.append(
+                        Problem(f"fields[{index}].{key}", code, f"{bound} is not an amount")
+                    )
+    return problems
+
+
+def _money_of(rule: FeeRule, path: str) -> Iterator[tuple[str, object]]:
+    """The sums of money of a fee rule, each with its path."""
+
+    def figures(amount: Amount, at: str) -> Iterator[tuple[str, object]]:
+        if isinstance(amount, Mapping):
+            for regime, figure in amount.items():
+                yield f"{at}.{regime}", figure
+        else:
+            yield at, amount
+
+    fixed = rule.fixed if isinstance(rule, FixedFee | Surcharge) else None
+    if fixed is not None:
+        yield f"{path}.amount", fixed
+    elif isinstance(rule, PerUnitAboveFee):
+        yield from figures(rule.base, f"{path}.base")
+        yield f"{path}.threshold", rule.threshold
+        yield from figures(rule.rate, f"{path}.rate")
+        for number, item in enumerate(rule.rates):
+            yield from figures(item.rate, f"{path}.rates[{number}].rate")
+    elif isinstance(rule, TableFee | RegimeFee):
+        yield from figures(rule.amounts, f"{path}.amounts")
+
+
 def _payment_problems(definition: Definition) -> list[Problem]:
     """Report fees nobody is asked to pay, and payment orders with nothing to charge.
 
@@ -383,6 +458,11 @@ def _ref_problems(definition: Definition, transition: Transition, path: str) -> 
         problems += params_problems(EFFECTS[effect.name], effect.params, f"{here}.params")
         if effect.name == "issue_certificate" and definition.certificate is None:
             problems.append(Problem(here, "certificate_not_defined", "no certificate section"))
+        target = _states_of(definition).get(transition.target)
+        if effect.name == "issue_resolution" and not (target is not None and target.is_final):
+            problems.append(
+                Problem(here, "resolution_not_final", f"{transition.target!r} decides nothing")
+            )
     return problems
 
 
@@ -929,8 +1009,18 @@ def _reason_problems(definition: Definition) -> list[Problem]:
         for locale in ("es", "en"):
             path = f"workflow.transitions[{index}].reasoned_text.{locale}"
             text = getattr(transition.reasoned_text, locale)
-            problems += [Problem(path, code, detail) for code, detail in template_problems(text)]
+            problems += [
+                _template_problem(path, code, detail) for code, detail in template_problems(text)
+            ]
     return problems
+
+
+def _template_problem(path: str, code: str, detail: str) -> Problem:
+    """A reasoned text's fault; an unknown mark is named (`{plazo}`), as its detail begins."""
+    if code != "unknown_placeholder":
+        return Problem(path, code, detail)
+    mark = detail.split(" is not", 1)[0]
+    return Problem(path, code, detail, (("variant", "named"), ("mark", mark)))
 
 
 def _reason_item_problems(definition: Definition, index: int, reason: Reason) -> list[Problem]:
@@ -962,6 +1052,7 @@ def _depth_problems(definition: Definition) -> list[Problem]:
 CHECKS: list[Check] = [
     _declarations,
     _fee_problems,
+    _money_problems,
     _payment_problems,
     _state_problems,
     _transitions,
@@ -1008,6 +1099,7 @@ def _review_item_problems(definition: Definition) -> list[Problem]:
 #: published may fail goes here, not in `CHECKS`.
 PUBLICATION_CHECKS: list[Check] = [
     _review_item_problems,
+    _half_cent_problems,
 ]
 
 
@@ -1019,7 +1111,8 @@ def publication_problems(definition: Definition) -> list[Problem]:
 
     Returns:
         Problems in definition order: `review_item_clash` at `documents[i].code`, a document
-        whose code is also a field's name. Empty when it may be published.
+        whose code is also a field's name; `money_half_cent` at a sum of money written in
+        fractions of a cent. Empty when it may be published.
     """
     return [problem for one in PUBLICATION_CHECKS for problem in one(definition)]
 

@@ -2,7 +2,8 @@
 
 Kinds: `confirm` (sign-up link), `signup_existing` (someone tried to sign up with this
 address), `reset` (password reset link, one hour, once), `password_changed` (notice, ASVS
-2.2.3). A reset link signs the user's current security stamp, so sending happens after commit.
+2.2.3), `welcome` (a new staff account: a link to choose its first password, three days,
+once). A reset link signs the user's current security stamp, so sending happens after commit.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ SUBJECTS = {
     "signup_existing": _l("Ya tiene una cuenta en la Ventanilla Única AMSS"),
     "reset": _l("Cambie su contraseña de la Ventanilla Única AMSS"),
     "password_changed": _l("Su contraseña de la Ventanilla Única AMSS cambió"),
+    "welcome": _l("Su cuenta de personal en la Ventanilla Única AMSS"),
 }
 
 
@@ -30,6 +32,9 @@ def _link(kind: str, user: User) -> str:
         return public_url(f"/cuenta/confirmar/{tokens.make('confirm', user.id, user.email)}")
     if kind == "reset":
         token = tokens.make("reset", user.id, user.security_stamp)
+        return public_url(f"/cuenta/restablecer/{token}")
+    if kind == "welcome":  # a reset link that lasts longer: the first password of staff
+        token = tokens.make("welcome", user.id, user.security_stamp)
         return public_url(f"/cuenta/restablecer/{token}")
     return public_url("/cuenta/olvide")  # signup_existing, password_changed
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.authorities.models import Authority
 from portal.extensions import UTCDateTime, db, utcnow
 
+#: Staff roles in the order a person holding several plays them first (`User.roles`).
 STAFF_ROLES = ("clerk", "supervisor", "inspector", "admin")
 ROLES = ("applicant", *STAFF_ROLES)
 
@@ -19,6 +20,21 @@ ROLES = ("applicant", *STAFF_ROLES)
 def new_security_stamp() -> str:
     """A random value that changes whenever the password does: it voids reset links."""
     return secrets.token_hex(16)
+
+
+class UserRole(db.Model):
+    """One staff role a person holds; a person may hold several (issue 11, staff and roles)."""
+
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+
+    __table_args__ = (
+        sa.CheckConstraint("role IN ('clerk', 'supervisor', 'inspector', 'admin')", name="role"),
+    )
 
 
 class User(UserMixin, db.Model):
@@ -39,6 +55,13 @@ class User(UserMixin, db.Model):
     security_stamp: Mapped[str] = mapped_column(sa.String(32), default=new_security_stamp)
 
     authority: Mapped[Authority | None] = relationship()
+    # `role` is the person's first role (applicant, or the staff role shown beside their
+    # name); `role_rows` every staff role they hold. Read them through `roles`/`has_role`.
+    # Loaded when first asked (the signed-in person's, once a request); a query that checks
+    # the roles of many people loads them with `selectinload(User.role_rows)`.
+    role_rows: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
 
     __table_args__ = (
         sa.CheckConstraint(
@@ -52,6 +75,21 @@ class User(UserMixin, db.Model):
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """Every role the person holds, in `ROLES` order (at least `role`)."""
+        held = {self.role, *(row.role for row in self.role_rows)}
+        return tuple(name for name in ROLES if name in held)
+
+    def has_role(self, *names: str) -> bool:
+        """Whether the person holds any of the roles `names`."""
+        return any(name in self.roles for name in names)
+
+    @classmethod
+    def holding(cls, role: str) -> sa.ColumnElement[bool]:
+        """A WHERE clause: the person holds `role`."""
+        return sa.or_(cls.role == role, cls.role_rows.any(UserRole.role == role))
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
@@ -75,5 +113,9 @@ class AuditEvent(db.Model):
     ip: Mapped[str | None] = mapped_column(sa.String(64))
     detail: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     application_id: Mapped[int | None] = mapped_column(sa.ForeignKey("applications.id"), index=True)
+    # The staff member an admin change concerns (portal/admin/staff.py); `detail` then holds
+    # `before` and `after`.
+    target_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
 
-    actor: Mapped[User | None] = relationship()
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    target_user: Mapped[User | None] = relationship(foreign_keys=[target_user_id])

@@ -5,20 +5,15 @@ from __future__ import annotations
 import secrets
 
 import sqlalchemy as sa
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
 from portal.accounts import passwords, tokens
-from portal.accounts.models import ROLES, AuditEvent, User, new_security_stamp
+from portal.accounts.hashing import hash_password, needs_rehash, verify_password
+from portal.accounts.models import ROLES, AuditEvent, User, UserRole, new_security_stamp
 from portal.authorities.services import get_authority
 from portal.errors import InvalidInput
 from portal.extensions import db, utcnow
 from portal.jobs.services import enqueue
 from portal.sessions import services as sessions
-
-_hasher = PasswordHasher()
-# Verified against when the e-mail is unknown, so both paths cost the same time.
-_DUMMY_HASH = _hasher.hash("ventanilla-dummy-password")
 
 
 def normalize_email(email: str) -> str:
@@ -66,7 +61,7 @@ def _new_user(
     _check_password(password, email, full_name)
     user = User(
         email=normalize_email(email),
-        password_hash=_hasher.hash(password),
+        password_hash=hash_password(password),
         full_name=full_name.strip(),
         role=role,
         authority_id=authority_id,
@@ -95,7 +90,7 @@ def sign_up(*, email: str, password: str, full_name: str, ip: str | None) -> Non
     _check_password(password, email, full_name)
     existing = get_user_by_email(email)
     if existing is not None:
-        _hasher.hash(password)  # the same Argon2 cost as a new account: timing tells nothing
+        hash_password(password)  # the same Argon2 cost as a new account: timing tells nothing
         audit("account.signup_existing", actor=None, subject=existing.email, ip=ip)
         _account_mail("signup_existing", existing.id)
     else:
@@ -141,6 +136,7 @@ def create_staff(
     if authority is None:
         raise InvalidInput("unknown_authority", field="authority", authority=authority_code)
     user = _new_user(email, password, full_name or email.split("@")[0], role, authority.id)
+    user.role_rows.append(UserRole(role=role))
     audit(
         "account.staff_created",
         actor=actor,
@@ -153,11 +149,7 @@ def create_staff(
 
 
 def _verify(user: User | None, password: str) -> bool:
-    try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
-        return False
-    return user is not None
+    return verify_password(user.password_hash if user else None, password)
 
 
 def sign_in(
@@ -174,8 +166,8 @@ def sign_in(
         audit("account.login_failed", actor=None, subject=normalize_email(email)[:200], ip=ip)
         db.session.commit()
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     token = sessions.begin(user, ip=ip, user_agent=user_agent)
     audit("account.login", actor=user, subject=user.email, ip=ip)
@@ -206,7 +198,7 @@ def sign_out(*, actor: User, session_token: str | None, ip: str | None) -> None:
 
 def _set_password(user: User, password: str) -> None:
     _check_password(password, user.email, user.full_name)
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = hash_password(password)
     user.security_stamp = new_security_stamp()
 
 
@@ -258,7 +250,9 @@ def request_password_reset(*, email: str, ip: str | None) -> None:
 
 def user_for_reset(token: str, *, lock: bool = False) -> User | None:
     """The account a reset link is for, while the link is valid and unused; else None."""
-    found = tokens.read("reset", token, tokens.RESET_MAX_AGE)
+    found = tokens.read("reset", token, tokens.RESET_MAX_AGE) or tokens.read(
+        "welcome", token, tokens.WELCOME_MAX_AGE
+    )
     user = db.session.get(User, found[0], with_for_update=lock) if found else None
     if user is None or not user.active or user.security_stamp != found[1]:
         return None

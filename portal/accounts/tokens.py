@@ -11,6 +11,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 RESET_MAX_AGE = 3600  # one hour (ASVS 2.5.x: short-lived, single use)
 CONFIRM_MAX_AGE = 48 * 3600
+# A new staff member's first link (the admin console): a reset link that lasts three days.
+WELCOME_MAX_AGE = 72 * 3600
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
@@ -18,7 +20,7 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
 
 
 def make(purpose: str, user_id: int, stamp: str) -> str:
-    """Sign (user id, stamp) for one purpose ("reset" or "confirm")."""
+    """Sign (user id, stamp) for one purpose ("reset", "welcome" or "confirm")."""
     return _serializer(purpose).dumps({"u": user_id, "s": stamp})
 
 

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
-from portal.admin import services
-from portal.procedures.services import definition_of
+from forms.versions import VersionConfirmForm
+from portal import errors
+from portal.admin import draft_services, services
+from portal.extensions import db
 from portal.views_util import admin_required, svg_response
 from workflows.diagram import render_svg
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.errorhandler(404)
+@bp.errorhandler(errors.NotFound)
+def not_found(error):
+    """Every admin page refuses what is not the admin's (or does not exist) alike: 404,
+    audited as a refusal naming the path."""
+    from portal.permissions import audit_denial
+
+    db.session.rollback()  # nothing half-done rides along with the audit row
+    reason = error.code if isinstance(error, errors.NotFound) else "not_found"
+    if current_user.is_authenticated:
+        audit_denial(errors.NotFound(reason), None, "admin")
+    return render_template("errors/404.html", limited=request.blueprint), 404
 
 
 @bp.get("/tramites/")
@@ -19,7 +35,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def procedures():
     return render_template(
         "admin/procedures.html",
-        procedures=services.list_procedures_for(current_user),
+        overview=services.list_versions_for(current_user),
         locale=str(get_locale()),
     )
 
@@ -27,17 +43,18 @@ def procedures():
 @bp.get("/tramites/<int:procedure_id>/versiones/<int:version>")
 @admin_required
 def version(procedure_id: int, version: int):
-    row = services.get_version_for(current_user, procedure_id, version)
-    if row is None:
-        abort(404)
+    row = services.require_version(current_user, procedure_id, version)
     locale = str(get_locale())
-    definition = definition_of(row)
+    definition = services.loaded_definition(row)
     return render_template(
         "admin/version.html",
         row=row,
         definition=definition,
         locale=locale,
-        changes=services.changes_since_previous(row, locale),
+        form=VersionConfirmForm(),
+        problems=draft_services.draft_problems(row) if row.status == "draft" else [],
+        data=services.draft_data(row) if row.status == "draft" else {},
+        changes=services.changes_since_previous(row, locale) if definition else None,
         diagram=url_for(".diagram", procedure_id=procedure_id, version=version, locale=locale),
     )
 
@@ -45,7 +62,13 @@ def version(procedure_id: int, version: int):
 @bp.get("/tramites/<int:procedure_id>/versiones/<int:version>/diagrama.<any(es, en):locale>.svg")
 @admin_required
 def diagram(procedure_id: int, version: int, locale: str):
-    row = services.get_version_for(current_user, procedure_id, version)
-    if row is None:
+    definition = services.loaded_definition(
+        services.require_version(current_user, procedure_id, version)
+    )
+    if definition is None:  # a draft that does not load yet has no drawing
         abort(404)
-    return svg_response(render_svg(definition_of(row), locale=locale))
+    return svg_response(render_svg(definition, locale=locale))
+
+
+# The version lifecycle, test mode and reference data (issue 11): their routes join this blueprint.
+from portal.admin import reference_versions, reference_views, test_views, versions  # noqa: E402, F401

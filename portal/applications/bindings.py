@@ -61,3 +61,22 @@ def feed_establishment(application: Application, definition: workflows.Definitio
 
     answers = applicable_answers(application, definition)
     return feed_values(definition, answers).get("establishment", {})
+
+
+def public_holder(application: Application, definition: workflows.Definition) -> str | None:
+    """Return the holder as the public verification page may name it; None for a natural person.
+
+    The legal unit's name when the case says it is a legal person (`workflows.dictionary`:
+    a natural person's name and identifiers are personal data), else the establishment's trade
+    name; None when neither may be shown (the page then says the data are reserved). Never the
+    account holder's name, a DUI or a NIT.
+    """
+    from workflows.dictionary import shareable
+
+    values = shareable(definition, applicable_answers(application, definition))
+    name = values.get("legal_unit", {}).get("name")
+    trade_name = values.get("establishment", {}).get("trade_name")
+    if name and trade_name and trade_name != name:
+        return f"{name} ({trade_name})"[:HOLDER_MAX]
+    shown = name or trade_name
+    return str(shown)[:HOLDER_MAX] if shown else None

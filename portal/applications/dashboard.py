@@ -20,7 +20,7 @@ import workflows
 from portal.accounts.models import User
 from portal.applications.clocks import legal_period
 from portal.applications.effects import FINAL_KINDS
-from portal.applications.models import Application
+from portal.applications.models import Application, real_cases
 from portal.authorities.services import calendar_for
 from portal.certificates.models import IssuedDocument
 from portal.extensions import db
@@ -149,8 +149,11 @@ def list_cases_for(
 
 
 def _select():
-    return sa.select(Application).options(
-        selectinload(Application.procedure_version), joinedload(Application.authority)
+    """The applicant's cases as the dashboard reads them; never a test case."""
+    return (
+        sa.select(Application)
+        .where(real_cases())
+        .options(selectinload(Application.procedure_version), joinedload(Application.authority))
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -30,15 +29,13 @@ def district_field(definition: workflows.Definition) -> str | None:
 
 
 def expiry_of(definition: workflows.Definition, decided_on):
-    """Last day an approved output is valid, from the definition's validity; None if unlimited."""
-    from workflows.prerequisites import add_months
+    """Last day an approved output is valid, from the definition's validity; None if unlimited.
 
+    The one rule (`workflows.model.Validity.last_day`): the certificate's `valid_until`, the
+    reminders before it and the renewal offer read it.
+    """
     validity = definition.validity
-    if validity is None:
-        return None
-    if validity.ends_with_fiscal_year:
-        return decided_on.replace(month=12, day=31)
-    return add_months(decided_on, validity.months) if validity.months else None
+    return None if validity is None else validity.last_day(decided_on)
 
 
 def route(application: Application, definition: workflows.Definition) -> None:
@@ -56,7 +53,18 @@ def route(application: Application, definition: workflows.Definition) -> None:
 
 
 def assign_tracking_number(application: Application) -> None:
-    """Give the case its number, like OPAMSS-2026-000001, from a per-authority yearly counter."""
+    """Give the case its number, like OPAMSS-2026-000001, from a per-authority yearly counter.
+
+    A test case (`Application.is_test`) takes `PRUEBA-<id>` and leaves the counter alone, so
+    the office's numbers stay gapless.
+    """
+    from portal.tracking.services import new_tracking_code
+
+    if application.is_test:
+        application.tracking_number = f"PRUEBA-{application.id}"
+        application.filed_at = utcnow()
+        application.tracking_code = new_tracking_code()
+        return
     year = local_now().year
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -77,8 +85,6 @@ def assign_tracking_number(application: Application) -> None:
     prefix = application.authority.tracking_prefix
     application.tracking_number = f"{prefix}-{year}-{number:06d}"
     application.filed_at = utcnow()
-    from portal.tracking.services import new_tracking_code
-
     application.tracking_code = new_tracking_code()
 
 
@@ -121,43 +127,94 @@ def _feed_payload(
         "state_kind": definition.state(entry.to_state).kind,
         "activity_code": establishment.get("activity_code"),
         "establishment": establishment,
+        "mype": _mype(application, establishment),
         "occurred_at": entry.occurred_at.isoformat(),
     }
 
 
+def _mype(application: Application, establishment: dict) -> dict | None:
+    """The Ley MYPE size of the establishment on the filing date, with the minimum wage and the
+    rule version it was counted with (SIMDET's provenance); None when sales or workers are not
+    known (`portal.reference.values.mype_size`)."""
+    from portal.reference.values import mype_size
+    from workflows.numbers import read_number
+
+    sales = read_number(establishment.get("annual_sales"))
+    workers = read_number(establishment.get("employees"))
+    if sales is None or workers is None or application.filed_at is None:
+        return None
+    found = mype_size(sales, int(workers), application.filed_at.astimezone(LOCAL_TZ).date())
+    if found is None:
+        return None
+    return {
+        "size": found.size,
+        "minimum_wage": str(found.wage),
+        "rule_from": found.rule_from.isoformat(),
+    }
+
+
 def emit_feed_event(application, definition, entry, params) -> None:
+    add_feed_event(application, definition, entry, params["type"])
+    db.session.info["feed_pending"] = True
+
+
+def add_feed_event(application, definition, entry, event_type: str, extra=None) -> None:
+    """Add the SIMDET event `event_type` of the act `entry` (`_feed_payload`, plus `extra`:
+    ids and serials, never personal data); the caller has it sequenced (`sequence_feed`).
+
+    A test case's acts never reach the feed: this is the one place feed events are built.
+    """
     from portal.simdet.models import FeedEvent
 
-    event_type = params["type"]
+    if application.is_test:
+        return
+
     db.session.add(
         FeedEvent(
             event_id=str(uuid.uuid4()),
             type=event_type,
             occurred_at=entry.occurred_at,
-            payload=_feed_payload(application, definition, entry, event_type),
+            payload=_feed_payload(application, definition, entry, event_type) | (extra or {}),
         )
     )
-    db.session.info["feed_pending"] = True
 
 
 def issue_receipt(application, definition, entry, params) -> None:
-    _issue(application, definition, "receipt")
-    enqueue("render_receipt", application_id=application.id)
+    _issue(application, definition, entry, "receipt")
 
 
 def issue_certificate(application, definition, entry, params) -> None:
-    _issue(application, definition, "certificate", decision=entry.to_state)
-    enqueue("render_certificate", application_id=application.id)
+    _issue(application, definition, entry, "certificate", decision=entry.to_state)
 
 
-def _issue(application, definition, kind: str, decision: str | None = None) -> None:
-    """Issue the receipt (to the applicant) or the certificate (to the declared holder)."""
+def issue_resolution(application, definition, entry, params) -> None:
+    """Issue the signed resolution of a decision that is not an approval (a denial)."""
+    _issue(application, definition, entry, "resolution", decision=entry.to_state)
+
+
+#: The render job of each kind of issued document (`portal.certificates.tasks`).
+RENDER_TASKS = {
+    "receipt": "render_receipt",
+    "certificate": "render_certificate",
+    "resolution": "render_resolution",
+}
+
+
+def _issue(application, definition, entry, kind: str, decision: str | None = None) -> None:
+    """Issue a document of `kind` for the act `entry`, with its serial, and enqueue its PDF.
+
+    The receipt goes to the applicant, a certificate or resolution to the declared holder. One
+    act issues one document of a kind: run twice for one entry, the second run adds nothing.
+    The serial is taken here, in the act's transaction (`portal.certificates.serials`).
+    """
     from portal.applications.bindings import certificate_holder
     from portal.certificates.models import IssuedDocument
+    from portal.certificates.serials import next_serial
+    from portal.tracking.services import new_verification_code
 
     existing = db.session.scalar(
-        sa.select(IssuedDocument).where(
-            IssuedDocument.application_id == application.id, IssuedDocument.kind == kind
+        sa.select(IssuedDocument.id).where(
+            IssuedDocument.history_entry_id == entry.id, IssuedDocument.kind == kind
         )
     )
     if existing is not None:
@@ -167,20 +224,31 @@ def _issue(application, definition, kind: str, decision: str | None = None) -> N
         if kind == "certificate" and definition.certificate
         else definition.title
     )
-    db.session.add(
-        IssuedDocument(
-            application_id=application.id,
-            kind=kind,
-            code=secrets.token_hex(8).upper(),
-            title={"es": title.es, "en": title.en},
-            holder_name=(
-                certificate_holder(application, definition)
-                if kind == "certificate"
-                else applicant_name(application)
-            ),
-            decision=decision,
-        )
+    issued_at = utcnow()
+    document = IssuedDocument(
+        application_id=application.id,
+        kind=kind,
+        authority_id=application.authority_id,
+        serial=next_serial(application.authority, kind, issued_at, test=application.is_test),
+        history_entry_id=entry.id,
+        code=new_verification_code(),
+        title={"es": title.es, "en": title.en},
+        holder_name=(
+            applicant_name(application)
+            if kind == "receipt"
+            else certificate_holder(application, definition)
+        ),
+        decision=decision,
+        issued_at=issued_at,
+        valid_until=(
+            expiry_of(definition, issued_at.astimezone(LOCAL_TZ).date())
+            if kind == "certificate"
+            else None
+        ),
     )
+    db.session.add(document)
+    db.session.flush()
+    enqueue(RENDER_TASKS[kind], document_id=document.id)
 
 
 def notify(application, definition, entry, params) -> None:
@@ -205,7 +273,10 @@ def request_payment(application, definition, entry, params) -> None:
     )
     if pending is not None:
         return
-    assessment = assess(definition, typed_data(definition, application.data), application.district)
+    # The regime in force when the case was filed, as its procedure version is.
+    filed_on = (application.filed_at or utcnow()).astimezone(LOCAL_TZ).date()
+    typed = typed_data(definition, application.data)
+    assessment = assess(definition, typed, application.district, on=filed_on)
     if assessment.missing_regime:  # filed cases have a district; an authority without a regime
         raise FeeRegimeError(f"no tariff regime for district of case {application.id}")
     issue_order(application, definition, assessment, params)
@@ -304,10 +375,16 @@ def resume_clock(application, definition, entry, params) -> None:
     )
 
 
+#: Effects a test case skips: they write the public registries (establishments) that the
+#: SIMDET snapshots and the applicant's records read. What a test case shows of them is the
+#: state it reaches; its e-mails and PDFs are produced as for a real case.
+TEST_SKIPPED = frozenset({"register_establishment", "close_establishment"})
+
 HANDLERS = {
     "emit_feed_event": emit_feed_event,
     "issue_receipt": issue_receipt,
     "issue_certificate": issue_certificate,
+    "issue_resolution": issue_resolution,
     "notify": notify,
     "request_payment": request_payment,
     "register_establishment": register_establishment,
@@ -338,6 +415,8 @@ def apply(
     if application.clock is None and definition.state(outcome.source).kind == "draft":
         clocks.start_clock(application, definition, calendar, today)
     for ref in outcome.effects:
+        if application.is_test and ref.name in TEST_SKIPPED:
+            continue
         HANDLERS[ref.name](application, definition, entry, dict(ref.params))
     target_kind = definition.state(outcome.target).kind
     if target_kind in FINAL_KINDS:

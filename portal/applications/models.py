@@ -74,6 +74,11 @@ class Application(db.Model):
     draft_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A draft deleted by the applicant or expired: its data is gone and every route answers 404.
     discarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A test case an admin files on a draft version (portal.testcases): it runs on the same
+    # engine and services, but no queue, report, feed, reminder, verification or dashboard
+    # sees it (each reader's base filter asks `real_cases()`), and publishing the draft
+    # deletes it. Its version is its `procedure_version_id`, the draft.
+    is_test: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     procedure: Mapped[Procedure] = relationship()
     procedure_version: Mapped[ProcedureVersion] = relationship()
@@ -97,6 +102,14 @@ class Application(db.Model):
         # Reports: cases filed, and cases decided, in a period (portal.reports).
         sa.Index("ix_applications_filed_at", "filed_at"),
         sa.Index("ix_applications_decided_at", "decided_at"),
+        # The admin's cases per procedure version (portal.admin.services.list_versions_for):
+        # an index-only count of the filed real cases.
+        sa.Index(
+            "ix_applications_version_filed",
+            "procedure_version_id",
+            postgresql_where=sa.text("filed_at IS NOT NULL AND is_test IS false"),
+            sqlite_where=sa.text("filed_at IS NOT NULL AND is_test IS false"),
+        ),
         # The queues (portal.review.queues): only open cases, in legal-due-date order, whole
         # scope / one office / one assignee / one procedure; keyset pages read them from the
         # index, and a filter never scans the closed cases (they are not in these indexes).
@@ -122,6 +135,11 @@ class Application(db.Model):
     @property
     def current_documents(self) -> list[Document]:
         return [d for d in self.documents if d.replaced_at is None]
+
+
+def real_cases() -> sa.ColumnElement[bool]:
+    """The clause every reader of cases that is not test mode adds: no test case."""
+    return Application.is_test.is_(False)
 
 
 class Document(db.Model):
@@ -173,6 +191,23 @@ class HistoryEntry(db.Model):
     # Reports read the history of the period (portal.reports).
     __table_args__ = (sa.Index("ix_history_entries_occurred_at", "occurred_at"),)
     actor: Mapped[User | None] = relationship()
+
+    @classmethod
+    def staff_act(
+        cls, application: Application, actor: User, role: str, action: str, comment: str = ""
+    ) -> HistoryEntry:
+        """The entry of an act by `actor` (acting as `role`) that leaves the case in its state:
+        scheduling an inspection, asking an opinion, recording verdicts, revoking a document.
+        Added to the session by the caller."""
+        return cls(
+            application_id=application.id,
+            actor_id=actor.id,
+            actor_role=role,
+            action=action,
+            from_state=application.state,
+            to_state=application.state,
+            comment=comment,
+        )
 
 
 class TrackingCounter(db.Model):

@@ -15,7 +15,7 @@ from portal.applications.effects import FINAL_KINDS, LOCAL_TZ, local_now
 from portal.applications.models import Application
 from portal.applications.services import SaveResult, Upload
 from portal.authorities.services import list_districts
-from portal.certificates.services import display_rows, issued_for
+from portal.certificates.services import SLUGS, decision_document, display_rows, issued_for
 from portal.downloads import uploaded_name
 from portal.payments.presenters import payments_view
 from portal.procedures.services import definition_of
@@ -40,6 +40,13 @@ STAFF_TASK_TITLES = {
     REQUEST_OPINION: _l("Opinión técnica solicitada"),
     RECORD_OPINION: _l("Opinión técnica recibida"),
     "cancel_opinion": _l("Consulta cancelada"),
+}
+
+#: Timeline titles of an issued document's revocation and replacement (portal.certificates):
+#: public, with their reason, for the applicant too.
+DOCUMENT_TITLES = {
+    "document:revoke": _l("Documento revocado"),
+    "document:replace": _l("Documento reemplazado por uno corregido"),
 }
 
 #: Timeline titles of who-works-the-case changes (portal.assignment.services), staff only.
@@ -175,14 +182,18 @@ def _title_of_system_act(entry, definition: workflows.Definition, locale: str) -
         return str(STAFF_TASK_TITLES[entry.action])
     if entry.action in ASSIGNMENT_TITLES:
         return str(ASSIGNMENT_TITLES[entry.action])
+    if entry.action in DOCUMENT_TITLES:
+        return str(DOCUMENT_TITLES[entry.action])
     if entry.from_state != entry.to_state:
         return definition.state(entry.to_state).label.get(locale)
     return _("Plazo vencido")
 
 
-def _timeline(
+def timeline(
     application: Application, definition: workflows.Definition, locale: str, viewer_is_staff: bool
 ) -> list[dict]:
+    """The case's history as people read it: each entry's title (the transition's label, a
+    staff task's, or what a deadline did), who acted, the comment and the state it left."""
     labels = {t.action: t.label.get(locale) for t in definition.transitions}
     entries = []
     for entry in application.history:
@@ -261,7 +272,7 @@ def status_view(
         "state_label": state.label.get(locale),
         "final": state.kind in FINAL_KINDS,
         "title": definition.title.get(locale),
-        "timeline": _timeline(application, definition, locale, viewer.is_staff),
+        "timeline": timeline(application, definition, locale, viewer.is_staff),
         "clock_events": _clock_events(application, definition, locale),
         "legal_period": legal_period(application, definition, local_now().date()),
         "data_rows": data_rows,
@@ -273,7 +284,9 @@ def status_view(
         "payments": payments,
         "payment_orders": payments["orders"],
         "receipt": issued.get("receipt"),
-        "certificate": issued.get("certificate"),
+        # The certificate of an approval or the resolution of a denial, and its URL name.
+        "certificate": decision_document(issued),
+        "slugs": SLUGS,
         "can_edit": viewer.id == application.applicant_id and state.applicant_can_edit,
         "can_withdraw": viewer.id == application.applicant_id
         and workflows.action_of_kind(definition, application.state, "applicant", "withdraw")

@@ -294,13 +294,31 @@ def document(application_id: int, document_id: int):
     return send(storage().get(found.storage_key), found.content_type, found.filename)
 
 
-@bp.get("/<int:application_id>/<any(constancia, certificado):kind>.pdf")
+@bp.get("/<int:application_id>/<any(constancia, certificado, 'resolucion-desfavorable'):kind>.pdf")
 @login_required
 def issued_pdf(application_id: int, kind: str):
-    from portal.certificates.services import get_issued, read_pdf
+    """The case's current issued document of a kind, by its Spanish name in the URL.
+
+    A case decided otherwise (a certificate asked of a denied case, its resolution of an
+    approved one) is sent to the document of its decision (303); a kind it never held and no
+    decision document to point to is a 404 in the portal's layout.
+    """
+    from portal.certificates.services import (
+        DECISION_KINDS,
+        KIND_OF_SLUG,
+        SLUGS,
+        decision_document,
+        issued_for,
+        read_pdf,
+    )
 
     application = _load(application_id)
-    issued = get_issued(application.id, "receipt" if kind == "constancia" else "certificate")
+    held = issued_for(application.id)
+    issued = held.get(KIND_OF_SLUG[kind])
+    decision = decision_document(held)
+    if issued is None and KIND_OF_SLUG[kind] in DECISION_KINDS and decision is not None:
+        target = url_for(".issued_pdf", application_id=application.id, kind=SLUGS[decision.kind])
+        return redirect(target, 303)
     pdf = read_pdf(issued) if issued else None
     if pdf is None:
         abort(404)

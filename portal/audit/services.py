@@ -68,3 +68,32 @@ def list_access_log(application_id: int, page: int = 1) -> tuple[list[AuditEvent
         .offset((max(page, 1) - 1) * ACCESS_LOG_PAGE_SIZE)
     ).all()
     return list(rows), total
+
+
+def record_admin_change(
+    actor: User,
+    action: str,
+    subject: str,
+    *,
+    before: object,
+    after: object,
+    ip: str | None = None,
+    authority_id: int | None = None,
+) -> None:
+    """Add the audit row of an admin change (flush only: the caller's command commits).
+
+    Args:
+        actor: The admin who made the change.
+        action: A dotted code (`procedure.draft_saved`, `staff.roles_changed`).
+        subject: What changed, in words an auditor searches for (at most 200 characters).
+        before, after: JSON-ready pictures of the thing before and after (None: none).
+        ip: The request's address, when the view passes it.
+        authority_id: The authority the change concerns (so audit searches stay in scope).
+    """
+    detail = {"before": before, "after": after}
+    if authority_id is not None:
+        detail["authority_id"] = authority_id
+    db.session.add(
+        AuditEvent(action=action, actor_id=actor.id, subject=subject[:200], ip=ip, detail=detail)
+    )
+    db.session.flush()

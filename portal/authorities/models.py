@@ -22,8 +22,8 @@ class Authority(db.Model):
     short_name: Mapped[str] = mapped_column(sa.String(80))
     tracking_prefix: Mapped[str] = mapped_column(sa.String(12), unique=True)
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("authorities.id"), index=True)
-    # Which OPAMSS tariff instrument applies in a district (reference/authorities.md item 2).
-    tariff_regime: Mapped[str | None] = mapped_column(sa.String(40))
+    # Which OPAMSS tariff instrument applies in a district is dated reference data
+    # (`portal.reference.values.tariff_regime_on`), not a column: it changes from a date on.
     # Codes of the offices that issue permits for this district (e.g. OPAMSS); data, not code.
     served_by: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     # The town where the authority sits, which dates its documents ("Santa Tecla, 22 de ...").
@@ -75,7 +75,10 @@ class AuthorityDayOff(db.Model):
     `kind` is `local` (a festivity, Código de Trabajo Art. 190), `decreed` (a day the Assembly
     or the council decreed off) or `working` (a vacation day the office works). With no
     authority it applies to every authority (a day the Assembly decrees for the whole country);
-    with no year it recurs every year. Children inherit their parents' days (`calendar_for`).
+    with no year it recurs every year, from `first_year` to `last_year` when they are set (a
+    recurring day added or ended from the admin console counts from then on only, so the
+    deadlines already counted keep their days). Children inherit their parents' days
+    (`calendar_for`).
     """
 
     __tablename__ = "authority_days_off"
@@ -91,11 +94,14 @@ class AuthorityDayOff(db.Model):
     name_en: Mapped[str | None] = mapped_column(sa.String(200))
     # The legal source: a decree with its Diario Oficial, an article, a council's agreement.
     source: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+    first_year: Mapped[int | None]
+    last_year: Mapped[int | None]
 
     authority: Mapped[Authority | None] = relationship()
 
     __table_args__ = (
-        sa.UniqueConstraint("authority_id", "year", "month", "day"),
+        # One row per day and start: a recurring day ended and added again is a second row.
+        sa.UniqueConstraint("authority_id", "year", "month", "day", "first_year"),
         sa.CheckConstraint("month BETWEEN 1 AND 12 AND day BETWEEN 1 AND 31", name="date"),
         sa.CheckConstraint("kind IN ('local', 'decreed', 'working')", name="kind"),
     )

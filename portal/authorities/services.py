@@ -17,6 +17,7 @@ from portal.errors import InvalidInput
 from portal.extensions import db
 from workflows.calendar import (
     DEFAULT_HOLY_WEEK,
+    HOLIDAY,
     HOLY_WEEK_VARIANTS,
     RULE_KINDS,
     VACATION,
@@ -48,7 +49,6 @@ def seed_authorities(path: Path = DATA_FILE) -> int:
         authority.name = row["name"]
         authority.short_name = row["short_name"]
         authority.tracking_prefix = row["prefix"]
-        authority.tariff_regime = row.get("tariff_regime")
         authority.served_by = list(row.get("served_by", []))
         authority.seat = row.get("seat")
         for key in ("address", "hours", "phone", "email"):
@@ -56,8 +56,40 @@ def seed_authorities(path: Path = DATA_FILE) -> int:
         authority.contact_confirmed = bool(row.get("contact_confirmed", False))
         authority.parent = existing[row["parent"]] if row.get("parent") else None
     db.session.flush()
+    _seed_regimes(rows, existing)
     seed_calendar()
     return created
+
+
+def _seed_regimes(rows: list[dict], existing: dict[str, Authority]) -> None:
+    """Give each district the seed file's tariff regime, in force since `ORIGIN`, once.
+
+    The seed file is where a district's regime starts; a later change is a dated version
+    added in the admin console (`portal.reference.services.add_tariff_regime`), never an
+    edit of the file's.
+    """
+    from portal.reference.models import ReferenceValue
+    from portal.reference.values import ORIGIN, REGIME_KEY, TARIFF_REGIME
+
+    dated = set(
+        db.session.scalars(
+            sa.select(ReferenceValue.authority_id).where(ReferenceValue.kind == TARIFF_REGIME)
+        )
+    )
+    for row in rows:
+        authority = existing[row["code"]]
+        if row.get("tariff_regime") and authority.id not in dated:
+            db.session.add(
+                ReferenceValue(
+                    kind=TARIFF_REGIME,
+                    key=REGIME_KEY,
+                    authority_id=authority.id,
+                    valid_from=ORIGIN,
+                    value={"regime": row["tariff_regime"]},
+                    source="reference/authorities.md, punto 2",
+                )
+            )
+    db.session.flush()
 
 
 # --- Calendars: layered data per authority (workflows.calendar) ---------------------------------
@@ -84,36 +116,60 @@ def seed_calendar(path: Path = CALENDAR_FILE) -> int:
     and a `source`.
     """
     created = 0
+    changed: set[int | None] = set()
     for row in yaml.safe_load(path.read_text(encoding="utf-8")):
         when = row.get("date")
         year, month, day = (when.year, when.month, when.day) if when else (None, *_md(row))
         codes = row["authority"] if isinstance(row["authority"], list) else [row["authority"]]
         for code in codes:
             authority_id = None if code == ALL else get_authority(code).id
-            found = _find_day(authority_id, year, month, day)
+            found = _find_day(authority_id, year, month, day, seeded=True)
             if found is None:
                 found = AuthorityDayOff(authority_id=authority_id, year=year, month=month, day=day)
                 db.session.add(found)
                 created += 1
+                changed.add(authority_id)
+            elif found.kind != row["kind"]:
+                changed.add(authority_id)
             found.kind, found.source = row["kind"], row["source"]
             found.name, found.name_en = row["name"]["es"], row["name"].get("en")
     db.session.flush()
+    if changed and _any_open_case():  # a deploy with new days: the open cases' dates move
+        for authority_id in [None] if None in changed else sorted(changed):
+            _calendar_changed(authority_id)
     return created
+
+
+def _any_open_case() -> bool:
+    from portal.applications.models import Application
+
+    open_case = sa.select(Application.id).where(
+        Application.tracking_number.is_not(None), Application.decided_at.is_(None)
+    )
+    return db.session.scalar(open_case.limit(1)) is not None
 
 
 def _md(row: dict) -> tuple[int, int]:
     return row["month"], row["day"]
 
 
-def _find_day(authority_id: int | None, year: int | None, month: int, day: int):
-    return db.session.scalar(
-        sa.select(AuthorityDayOff).where(
-            AuthorityDayOff.authority_id.is_not_distinct_from(authority_id),
-            AuthorityDayOff.year.is_not_distinct_from(year),
-            AuthorityDayOff.month == month,
-            AuthorityDayOff.day == day,
-        )
+def _find_day(
+    authority_id: int | None, year: int | None, month: int, day: int, *, seeded: bool = False
+):
+    """The day in force with this date (a recurring day ended stays as history, not found);
+    with `seeded`, the seed file's row (no first year) even if ended, so seeding again never
+    brings back a day the admin console ended."""
+    query = sa.select(AuthorityDayOff).where(
+        AuthorityDayOff.authority_id.is_not_distinct_from(authority_id),
+        AuthorityDayOff.year.is_not_distinct_from(year),
+        AuthorityDayOff.month == month,
+        AuthorityDayOff.day == day,
     )
+    if seeded:
+        query = query.where(AuthorityDayOff.first_year.is_(None))
+    else:
+        query = query.where(AuthorityDayOff.last_year.is_(None))
+    return db.session.scalars(query.order_by(AuthorityDayOff.id)).first()
 
 
 def _chain(authority: Authority) -> list[Authority]:
@@ -156,17 +212,54 @@ def calendar_for(authority: Authority) -> BusinessCalendar:
             sa.or_(AuthorityDayOff.authority_id.in_(ids), AuthorityDayOff.authority_id.is_(None))
         )
     ).all()
-    return _calendar(authority, rows)
+    return _calendar(authority, rows, _settings_versions(ids))
 
 
-def _calendar(authority: Authority, rows: Iterable[AuthorityDayOff]) -> BusinessCalendar:
-    """The calendar of `authority` from days-off rows (its chain's and everyone's are kept)."""
-    ids = {a.id for a in _chain(authority)}
+def _settings_versions(ids: list[int] | None = None) -> dict[int, list]:
+    """The dated changes of calendar settings (`reference_values`), by authority, oldest first."""
+    from portal.reference.models import ReferenceValue
+    from portal.reference.values import CALENDAR_SETTINGS, SETTINGS_KEY
+
+    query = sa.select(ReferenceValue).where(
+        ReferenceValue.kind == CALENDAR_SETTINGS, ReferenceValue.key == SETTINGS_KEY
+    )
+    if ids is not None:
+        query = query.where(ReferenceValue.authority_id.in_(ids))
+    found: dict[int, list] = {}
+    for row in db.session.scalars(query.order_by(ReferenceValue.valid_from)):
+        found.setdefault(row.authority_id, []).append(row)
+    return found
+
+
+def _settings_in(chain: list[Authority], year: int, versions: dict[int, list]) -> tuple:
+    """The settings of the first authority of `chain` in `year`, each inherited up the chain:
+    an authority's own is its latest change from that year or before, else its columns."""
+
+    def own(authority: Authority) -> tuple[bool | None, str | None]:
+        changes = [v for v in versions.get(authority.id, []) if v.valid_from.year <= year]
+        if changes:
+            return changes[-1].value["vacations"], changes[-1].value["holy_week"]
+        return authority.calendar_vacations, authority.calendar_holy_week
+
+    settings = [own(a) for a in chain]
+    vacations = next((v for v, _ in settings if v is not None), True)
+    return vacations, next((h for _, h in settings if h), None) or DEFAULT_HOLY_WEEK
+
+
+def _calendar(
+    authority: Authority, rows: Iterable[AuthorityDayOff], versions: dict[int, list]
+) -> BusinessCalendar:
+    """The calendar of `authority` from days-off rows (its chain's and everyone's are kept) and
+    the dated changes of settings of its chain, each from the year it was made for."""
+    chain = _chain(authority)
+    ids = {a.id for a in chain}
     vacations, holy_week = calendar_settings(authority)
+    years = sorted({v.valid_from.year for a in chain for v in versions.get(a.id, [])})
     return BusinessCalendar(
         rules=[_rule(r) for r in rows if r.authority_id is None or r.authority_id in ids],
         vacations=vacations,
         holy_week=holy_week,
+        settings_from=[(year, *_settings_in(chain, year, versions)) for year in years],
     )
 
 
@@ -181,12 +274,22 @@ def calendars_for(authorities: Iterable[Authority]) -> dict[int, BusinessCalenda
     if not wanted:
         return {}
     rows = db.session.scalars(sa.select(AuthorityDayOff)).all()
-    return {authority.id: _calendar(authority, rows) for authority in wanted}
+    versions = _settings_versions()
+    return {authority.id: _calendar(authority, rows, versions) for authority in wanted}
 
 
 def _rule(row: AuthorityDayOff) -> DayRule:
     name = {"es": row.name, "en": row.name_en or row.name}
-    return DayRule(row.kind, row.month, row.day, name, row.source, year=row.year)
+    return DayRule(
+        row.kind,
+        row.month,
+        row.day,
+        name,
+        row.source,
+        year=row.year,
+        first_year=row.first_year,
+        last_year=row.last_year,
+    )
 
 
 def list_authorities() -> list[Authority]:
@@ -228,7 +331,7 @@ def calendar_year(authority: Authority, year: int) -> CalendarYear:
             periods[-1] = Period(last.first, off.day, last.reason)
         else:
             periods.append(Period(off.day, off.day, off))
-    vacations, holy_week = calendar_settings(authority)
+    vacations, holy_week = calendar.settings_of(year)
     return CalendarYear(
         periods=periods,
         working_days=calendar.business_days_between(date(year - 1, 12, 31), date(year, 12, 31)),
@@ -248,8 +351,15 @@ def add_day_off(
     name_en: str | None = None,
     every_year: bool = False,
     actor: User | None = None,
+    today: date | None = None,
+    reason: str = "",
 ) -> AuthorityDayOff:
     """Add a day to an authority's calendar (to every authority's with `ALL`) and commit.
+
+    From the admin console (`today` given) a day never changes the past: the date must be
+    today or later, and a day of every year counts from that date's year on, so the periods
+    already counted in earlier years keep their end. The command line (`today` None) is the
+    operator's: it records days as they were, past ones included.
 
     Args:
         authority_code: An authority's code, or `ALL`.
@@ -258,10 +368,15 @@ def add_day_off(
         name, name_en: What the day is, in Spanish and (optionally) English.
         source: Its legal source (decree and Diario Oficial, article, council agreement).
         actor: Who adds it (None: an operator at the command line).
+        today: El Salvador's date, from the admin console; None at the command line.
+        reason: Why it is added (kept in the audit row).
 
     Raises:
-        InvalidInput: `unknown_authority`, `unknown_day_kind`, `name_required`,
-            `source_required`, `day_off_exists` (that authority already has that day), or
+        InvalidInput: `day_in_past` (from the admin console, a date before `today`) and
+            `reason_required_plain` (from the admin console, no reason),
+            `unknown_authority`, `unknown_day_kind`, `name_required`,
+            `source_required`, `day_off_exists` (that authority already has that day),
+            `day_is_holiday` (from the admin console, a day off on a national holiday), or
             `not_a_vacation_day` (a `working` day for one authority on a day that is not one
             of its vacation days: a holiday, a weekend or a working day already; taking it back
             would change nothing).
@@ -273,6 +388,10 @@ def add_day_off(
         raise InvalidInput("name_required", field="name")
     if not source.strip():
         raise InvalidInput("source_required", field="source")
+    if today is not None and day < today:
+        raise InvalidInput("day_in_past", field="date", today=today)
+    if today is not None and not reason.strip():
+        raise InvalidInput("reason_required_plain", field="reason")
     year = None if every_year else day.year
     if _find_day(authority_id, year, day.month, day.day) is not None:
         raise InvalidInput("day_off_exists", field="date", day=day.isoformat())
@@ -282,9 +401,11 @@ def add_day_off(
             raise InvalidInput(
                 "not_a_vacation_day",
                 field="date",
-                day=day.isoformat(),
-                what=found.name["es"] if found else "día hábil",
+                day=day.strftime("%d/%m/%Y"),
+                what=found.name if found else _WORKING_DAY,
             )
+    if today is not None and kind != WORKING:
+        _not_a_holiday(day)
     row = AuthorityDayOff(
         authority_id=authority_id,
         year=year,
@@ -294,9 +415,11 @@ def add_day_off(
         name=name.strip(),
         name_en=(name_en or "").strip() or None,
         source=source.strip(),
+        first_year=day.year if every_year and today is not None else None,
     )
     db.session.add(row)
-    _audit("calendar.day_added", authority_code, actor, row)
+    _audit("calendar.day_added", authority_code, actor, row, after=True, reason=reason)
+    _calendar_changed(authority_id)
     db.session.commit()
     return row
 
@@ -316,6 +439,7 @@ def remove_day_off(
         raise InvalidInput("day_off_not_found", field="date", day=day.isoformat())
     _audit("calendar.day_removed", authority_code, actor, row)
     db.session.delete(row)
+    _calendar_changed(authority_id)
     db.session.commit()
 
 
@@ -349,7 +473,27 @@ def set_calendar_settings(
             detail={"vacations": vacations, "holy_week": holy_week},
         )
     )
+    _calendar_changed(authority.id)
     db.session.commit()
+
+
+_WORKING_DAY = {"es": "día hábil", "en": "working day"}
+
+
+def _not_a_holiday(day: date) -> None:
+    """Refuse a day off on a national holiday: it is one for every authority already."""
+    found = BusinessCalendar().reason(day)
+    if found is not None and found.kind == HOLIDAY:
+        raise InvalidInput(
+            "day_is_holiday", field="date", day=day.strftime("%d/%m/%Y"), what=found.name
+        )
+
+
+def _calendar_changed(authority_id: int | None) -> None:
+    """Have the open cases of the changed calendar (None: every one) take their new dates."""
+    from portal.deadlines.services import calendar_changed
+
+    calendar_changed(authority_id)
 
 
 def _authority_id(code: str) -> int | None:
@@ -361,13 +505,83 @@ def _authority_id(code: str) -> int | None:
     return authority.id
 
 
-def _audit(action: str, code: str, actor: User | None, row: AuthorityDayOff) -> None:
-    from portal.accounts.models import AuditEvent
-
+def _day_detail(row: AuthorityDayOff) -> dict:
     detail = {"year": row.year, "month": row.month, "day": row.day, "kind": row.kind}
     detail |= {"name": row.name, "source": row.source}
+    return detail | {"first_year": row.first_year, "last_year": row.last_year}
+
+
+def _audit(
+    action: str,
+    code: str,
+    actor: User | None,
+    row: AuthorityDayOff,
+    *,
+    before: dict | None = None,
+    after: bool = False,
+    reason: str = "",
+) -> None:
+    """Audit a change of a day: the day, and what it was before and is after (who, when: the
+    row's actor and time)."""
+    from portal.accounts.models import AuditEvent
+
+    detail = _day_detail(row) | {
+        "before": before,
+        "after": _day_detail(row) if after else None,
+        "reason": reason,
+    }
     db.session.add(
         AuditEvent(actor_id=actor.id if actor else None, action=action, subject=code, detail=detail)
+    )
+
+
+def end_day_off(
+    *, authority: Authority, day_id: int, today: date, reason: str, actor: User
+) -> None:
+    """Take a day out of an authority's calendar from `today` on, from the admin console; commit.
+
+    The past stays as it was: a day of one year is removed only while it is still ahead; a
+    day of every year ends with the last year whose occurrence is already past (or the year
+    before, when this year's is still ahead), and is deleted only if it never applied.
+
+    Raises:
+        InvalidInput: `reason_required_plain`; `day_off_not_found` (not one of the authority's own
+            days in force); `day_in_past` (a day of one year that has passed).
+    """
+    if not reason.strip():
+        raise InvalidInput("reason_required_plain", field="reason")
+    row = db.session.get(AuthorityDayOff, day_id)
+    if row is None or row.authority_id != authority.id or row.last_year is not None:
+        raise InvalidInput("day_off_not_found", field="reason", day=str(day_id))
+    before = _day_detail(row)
+    if row.year is not None:
+        if date(row.year, row.month, row.day) < today:
+            raise InvalidInput("day_in_past", field="reason", today=today)
+        _audit("calendar.day_removed", authority.code, actor, row, before=before, reason=reason)
+        db.session.delete(row)
+    else:
+        this_year = _rule(row).on(today.year)
+        last = today.year if this_year is not None and this_year < today else today.year - 1
+        if row.first_year is not None and last < row.first_year:
+            _audit("calendar.day_removed", authority.code, actor, row, before=before, reason=reason)
+            db.session.delete(row)
+        else:
+            row.last_year = last
+            _audit(
+                "calendar.day_ended", authority.code, actor, row, before=before, after=True,
+                reason=reason,
+            )  # fmt: skip
+    _calendar_changed(authority.id)
+    db.session.commit()
+
+
+def own_days_off(authority: Authority, year: int) -> list[AuthorityDayOff]:
+    """The authority's own days (not inherited) that fall in `year`, by date."""
+    rows = db.session.scalars(
+        sa.select(AuthorityDayOff).where(AuthorityDayOff.authority_id == authority.id)
+    ).all()
+    return sorted(
+        (row for row in rows if _rule(row).on(year) is not None), key=lambda r: (r.month, r.day)
     )
 
 

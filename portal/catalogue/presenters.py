@@ -20,7 +20,7 @@ from portal.catalogue import services
 from workflows.fees import FeeRule, FixedFee, PerUnitAboveFee, RegimeFee, Surcharge, TableFee
 from workflows.life_events import LIFE_EVENTS
 
-#: Names of the OPAMSS tariff regimes a district may have (`Authority.tariff_regime`).
+#: Names of the OPAMSS tariff regimes a district may have (`portal.reference.values`).
 REGIMES = {
     "tasas_2004_2010": _l("distritos con las tasas de 2004 a 2010"),
     "decreto_27_2023": _l("distritos con las tasas del Decreto 27 de 2023"),

@@ -1,33 +1,98 @@
-"""Public verification of issued documents, without signing in."""
+"""Public verification of issued documents, without signing in: by code (the QR) or by file."""
 
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
-from portal.certificates import services
-from portal.procedures.services import definition_of
+from forms.messages import message_for
+from forms.verification import DocumentCodeForm, DocumentFileForm
+from portal.certificates import verification
+from portal.errors import InvalidInput
+from portal.extensions import limiter
+from portal.tracking.services import (
+    VERIFICATION_CODE_LENGTH,
+    display_code,
+    names_a_serial,
+    typed_code,
+)
 
 bp = Blueprint("certificates", __name__, url_prefix="/verificar")
+bp.add_app_template_filter(display_code, "verification_code")
+
+#: Codes are unguessable; still, asking must be slow: per address, codes and files together.
+VERIFICATIONS = "20 per minute;200 per hour"
+_limit = limiter.shared_limit(VERIFICATIONS, scope="verificar", methods=["GET", "POST"])
 
 
-@bp.get("/")
+def _typed(text: str) -> str:
+    """What the code box names, as its page's URL shows it: a code in fours; anything else as
+    typed (trimmed), so the page that says it is unknown echoes what the person wrote."""
+    code = typed_code(text)
+    if len(code) == VERIFICATION_CODE_LENGTH:
+        return display_code(code)
+    return " ".join(text.split())[:64] if code else ""
+
+
+def _serial_typed():
+    return _(
+        "Ese es el número de serie del documento. Para verificarlo escriba el código de "
+        "verificación de 16 caracteres impreso junto al código QR, o suba el archivo PDF."
+    )
+
+
+def _forms_page(code_form, file_form, status: int):
+    return render_template(
+        "certificates/verify_form.html", form=code_form, file_form=file_form
+    ), status
+
+
+@bp.route("/", methods=["GET", "POST"])
 def verify_form():
-    code = request.args.get("codigo", "").strip()
-    if code:
-        return redirect(url_for(".verify", code=code))
-    return render_template("certificates/verify_form.html")
+    typed = request.args.get("codigo", "").strip()  # the form's old GET, still in bookmarks
+    if typed:
+        return redirect(url_for(".verify", code=_typed(typed) or typed[:64]))
+    form = DocumentCodeForm()
+    if form.validate_on_submit():
+        code = _typed(form.code.data)
+        if names_a_serial(form.code.data):
+            form.code.errors = [_serial_typed()]
+        elif code:
+            return redirect(url_for(".verify", code=code))
+        else:
+            form.code.errors = [_("Escriba el código de verificación.")]  # only dashes or dots
+    status = 422 if request.method == "POST" else 200
+    return _forms_page(form, DocumentFileForm(formdata=None), status)
 
 
 @bp.get("/<code>")
+@_limit
 def verify(code: str):
-    document = services.get_by_code(code[:64])
-    if document is None:
-        return render_template("certificates/verify.html", document=None, code=code[:64]), 404
-    application = document.application
-    definition = definition_of(application.procedure_version)
-    return render_template(
-        "certificates/verify.html",
-        document=document,
-        application=application,
-        decision=definition.state(application.state).label,
-    )
+    answer = verification.verify_code(code[:64])
+    if answer.outcome == verification.UNKNOWN and names_a_serial(code):
+        form = DocumentCodeForm(formdata=None, data={"code": code[:64]})
+        form.code.errors = [_serial_typed()]
+        return _forms_page(form, DocumentFileForm(formdata=None), 404)
+    status = 404 if answer.outcome == verification.UNKNOWN else 200
+    return render_template("certificates/verify.html", answer=answer, by_file=False), status
+
+
+@bp.post("/archivo")
+@_limit
+def verify_file():
+    form = DocumentFileForm()
+    if form.validate_on_submit():
+        upload = form.document.data
+        chosen = upload is not None and bool(getattr(upload, "filename", ""))
+        data = upload.read(verification.MAX_UPLOAD_BYTES + 1) if chosen else b""
+        try:
+            answer = verification.verify_upload(data) if chosen else None
+        except InvalidInput as refused:
+            form.document.errors = [message_for(refused.code, **refused.params)]
+        else:
+            if answer is None:
+                form.document.errors = [_("Elija el archivo PDF del documento.")]
+                return _forms_page(DocumentCodeForm(formdata=None), form, 422)
+            status = 404 if answer.outcome == verification.UNKNOWN else 200
+            return render_template("certificates/verify.html", answer=answer, by_file=True), status
+    return _forms_page(DocumentCodeForm(formdata=None), form, 422)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.applications import clocks, effects
-from portal.applications.models import Application, HistoryEntry
+from portal.applications.models import Application, HistoryEntry, real_cases
 from portal.extensions import db, utcnow
 from portal.jobs.services import enqueue
 from portal.procedures.services import definition_of
@@ -48,6 +50,16 @@ DEFAULT_EFFECTS = {
 }
 
 
+def _role_title(role: str) -> str:
+    """The role as the stored Spanish sentence names it ("jefatura", not "supervisor")."""
+    from flask_babel import force_locale
+
+    from portal.applications.dashboard import ROLE_TITLES
+
+    with force_locale("es"):
+        return str(ROLE_TITLES.get(role, role))
+
+
 def breach_effects(definition, source: str, action: BreachAction) -> tuple[Ref, ...]:
     """The effects a breach that moves a case from `source` performs.
 
@@ -75,7 +87,7 @@ def _apply(application: Application, definition, due: DueBreach) -> None:
         "deem_abandoned": ABANDON_TEXT,
         "notify": NOTIFY_TEXT if due.fires_on > due.due_on else EARLY_TEXT,
         "escalate": ESCALATE_TEXT if due.fires_on > due.due_on else EARLY_ESCALATE_TEXT,
-    }[action.kind].format(due=shown, role=action.role)
+    }[action.kind].format(due=shown, role=_role_title(action.role))
     entry = HistoryEntry(
         application=application,
         actor_id=None,
@@ -105,6 +117,9 @@ def sweep_case(application_id: int, today: date) -> list[str]:
     """Apply the breach actions due on one case by `today`, each once, in one transaction.
 
     A breach that moves the case ends the sweep of it: the new state's actions count from now.
+    The stored `next_breach_on` only selects the case: what is due is computed here, under the
+    case's lock, from the calendar as it is now, so a day off added since the case's dates
+    were last derived (its re-derivation job still queued) never makes a breach early.
     Returns the keys applied.
     """
     application = db.session.scalar(
@@ -145,6 +160,7 @@ def sweep_deadlines(today: date | None = None) -> dict[str, int]:
             Application.tracking_number.is_not(None),
             Application.decided_at.is_(None),
             Application.next_breach_on <= today,
+            real_cases(),  # a test case warns, escalates and lapses no one
         )
         .order_by(Application.id)
     ).all()
@@ -153,3 +169,94 @@ def sweep_deadlines(today: date | None = None) -> dict[str, int]:
     for application_id in ids:
         applied += len(sweep_case(application_id, today))
     return {"cases": len(ids), "actions": applied}
+
+
+#: Open cases derived again per job: one short transaction each (100k cases: 200 jobs).
+REDERIVE_BATCH = 500
+
+
+def calendar_changed(authority_id: int | None) -> None:
+    """Queue deriving again the deadlines of the open cases a calendar change counts for.
+
+    Called by every command that changes a calendar (a day off added, removed or ended, the
+    vacation settings) before its commit, so the job is dispatched only if the change is
+    committed. `authority_id` None is a change of every authority's calendar.
+    """
+    enqueue("rederive_deadlines", authority_id=authority_id, after_id=0)
+
+
+def rederive_deadlines(authority_id: int | None, after_id: int) -> int:
+    """Derive again, from the calendar as it is now, the deadlines of the next open cases.
+
+    The cases are the open ones (filed, not decided; test cases included, their dates are
+    read by test mode only) of `authority_id` and the authorities under it (they inherit its
+    days), or of every authority with None, whose id is above `after_id`: at most
+    `REDERIVE_BATCH`, locked, through `clocks.derive_deadlines` as any change of a case. When
+    the batch is full the next one is queued in the same transaction, so each batch commits
+    on its own and a batch that fails is retried alone. A case already derived from this
+    calendar is not written (idempotent); a case whose dates move keeps its `lock_version`
+    and `updated_at` (`_write_derived`). The job's run commits.
+
+    Returns:
+        How many cases were derived again.
+    """
+    from portal.authorities.services import scope_ids
+
+    query = (
+        sa.select(Application)
+        .where(
+            Application.tracking_number.is_not(None),
+            Application.decided_at.is_(None),
+            Application.id > after_id,
+        )
+        .order_by(Application.id)
+        .limit(REDERIVE_BATCH)
+        .options(
+            selectinload(Application.history),
+            selectinload(Application.authority),
+            selectinload(Application.procedure_version),
+        )
+        .with_for_update(of=Application)
+        .execution_options(populate_existing=True)
+    )
+    if authority_id is not None:
+        query = query.where(Application.authority_id.in_(scope_ids(authority_id)))
+    cases = db.session.scalars(query).all()
+    calendars: dict[int, object] = {}
+    with db.session.no_autoflush:
+        for application in cases:
+            calendar = calendars.get(application.authority_id)
+            if calendar is None:
+                calendar = calendars[application.authority_id] = clocks.calendar_of(application)
+            clocks.derive_deadlines(
+                application, definition_of(application.procedure_version), calendar
+            )
+            _write_derived(application)
+    if len(cases) == REDERIVE_BATCH:
+        enqueue("rederive_deadlines", authority_id=authority_id, after_id=cases[-1].id)
+    db.session.flush()
+    return len(cases)
+
+
+def _write_derived(application: Application) -> None:
+    """Write the columns `derive_deadlines` changed, and only those, as the case's own columns.
+
+    Not through the ORM's flush: that would bump the case's `lock_version` and `updated_at`,
+    and no one acted on the case (a reviewer's decision form open on it stays valid).
+    """
+    state = sa.inspect(application)
+    changed = {
+        attr.key: attr.value
+        for attr in state.attrs
+        if attr.key in state.mapper.column_attrs and attr.history.has_changes()
+    }
+    if not changed:
+        return
+    for key, value in changed.items():
+        set_committed_value(application, key, value)
+    db.session.execute(
+        sa.update(Application)
+        .where(Application.id == application.id)
+        .values(**changed, updated_at=Application.updated_at)
+        .execution_options(synchronize_session=False)
+    )

@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 import workflows
 from forms.builder import DATE_PARTS
 from portal.accounts.models import User
-from portal.applications.models import Application
+from portal.applications.models import Application, real_cases
 from portal.applications.services import (
     SaveResult,
     Upload,
@@ -216,6 +216,7 @@ def list_drafts_for(
             Application.applicant_id == actor.id,
             Application.tracking_number.is_(None),
             Application.discarded_at.is_(None),
+            real_cases(),
         )
         .options(selectinload(Application.procedure_version), joinedload(Application.authority))
         .order_by(Application.created_at.desc(), Application.id.desc())
@@ -239,7 +240,11 @@ def sweep_drafts(now: datetime | None = None) -> dict[str, int]:
     counts = {"warned": 0, "deleted": 0}
     drafts = db.session.scalars(
         sa.select(Application)
-        .where(Application.tracking_number.is_(None), Application.discarded_at.is_(None))
+        .where(
+            Application.tracking_number.is_(None),
+            Application.discarded_at.is_(None),
+            real_cases(),  # a test case is its draft version's, deleted on publishing
+        )
         .with_for_update(skip_locked=True)
     ).all()
     for application in drafts:

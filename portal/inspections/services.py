@@ -58,24 +58,14 @@ def record_act(
     application: Application, actor: User, role: str, action: str, comment: str = ""
 ) -> None:
     """Write who did a staff act in the case history, with its reason (the state stays)."""
-    db.session.add(
-        HistoryEntry(
-            application_id=application.id,
-            actor_id=actor.id,
-            actor_role=role,
-            action=action,
-            from_state=application.state,
-            to_state=application.state,
-            comment=comment,
-        )
-    )
+    db.session.add(HistoryEntry.staff_act(application, actor, role, action, comment))
 
 
 def inspectors_for(application: Application) -> list[User]:
     """Return the active inspectors whose authority scope covers the case, by name."""
     found = db.session.scalars(
         sa.select(User)
-        .where(User.role == "inspector", User.active.is_(True), User.authority_id.is_not(None))
+        .where(User.holding("inspector"), User.active.is_(True), User.authority_id.is_not(None))
         .order_by(User.full_name, User.id)
     ).all()
     return [user for user in found if permissions.role_on(application, user) is not None]

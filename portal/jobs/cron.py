@@ -14,5 +14,9 @@ cron.register(
 cron.register(
     periodic, "default", args=("expiry_reminders",), cron="0 8 * * *", name="expiry_reminders"
 )
+# Documents past their last day are marked expired, daily just after midnight in San Salvador.
+cron.register(
+    periodic, "default", args=("expire_documents",), cron="5 6 * * *", name="expire_documents"
+)
 # Drafts expire by the day: warn and delete once an hour.
 cron.register(periodic, "default", args=("sweep_drafts",), cron="7 * * * *", name="sweep_drafts")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 import sqlalchemy as sa
 from flask import current_app
@@ -11,6 +12,9 @@ from sqlalchemy.orm import Session
 from portal.jobs.services import PENDING_KEY, lease_seconds, run_message
 
 log = logging.getLogger(__name__)
+
+# The messages an in-process run still has to run, per thread (`_run_in_process`).
+_in_process = threading.local()
 
 # RQ statuses of a job that will still run by itself: the sweep leaves those alone.
 WAITING = {"queued", "scheduled", "deferred"}
@@ -62,14 +66,7 @@ def dispatch(messages: list[tuple[int, str]], *, replace: bool = False) -> None:
         return
     connection = redis_connection()
     if connection is None:
-        app = current_app._get_current_object()
-        for message_id, _queue in messages:
-            # A new app context gives a new session, so the caller's committed session is untouched.
-            with app.app_context():
-                try:
-                    run_message(message_id)
-                except Exception:
-                    log.exception("in-process job %s failed; the sweep will retry it", message_id)
+        _run_in_process(messages)
         return
     from rq import Queue, Retry
     from rq.job import Job
@@ -94,6 +91,32 @@ def dispatch(messages: list[tuple[int, str]], *, replace: bool = False) -> None:
             )
         except Exception:
             log.exception("could not enqueue outbox message %s; the sweep will retry", message_id)
+
+
+def _run_in_process(messages: list[tuple[int, str]]) -> None:
+    """Run messages now, each in a fresh app context, in the order they were committed.
+
+    A job that queues more jobs (a batch that queues the next) commits inside this loop: its
+    messages join the loop's backlog instead of running nested in that commit, so a chain of
+    any length runs one after the other, not ever deeper in the stack.
+    """
+    backlog = getattr(_in_process, "backlog", None)
+    if backlog is not None:
+        backlog.extend(messages)
+        return
+    app = current_app._get_current_object()
+    _in_process.backlog = backlog = list(messages)
+    try:
+        while backlog:
+            message_id, _queue = backlog.pop(0)
+            # A new app context gives a new session, so the caller's committed session is untouched.
+            with app.app_context():
+                try:
+                    run_message(message_id)
+                except Exception:
+                    log.exception("in-process job %s failed; the sweep will retry it", message_id)
+    finally:
+        _in_process.backlog = None
 
 
 def _after_commit(session: Session) -> None:

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 TASKS: dict[str, tuple[str, str]] = {
     "render_receipt": ("documents", "portal.certificates.tasks:render_receipt"),
     "render_certificate": ("documents", "portal.certificates.tasks:render_certificate"),
+    "render_resolution": ("documents", "portal.certificates.tasks:render_resolution"),
     "render_payment_order": ("documents", "portal.payments.tasks:render_payment_order"),
     "send_notification": ("mail", "portal.notifications.tasks:send_notification"),
     "alert_staff": ("mail", "portal.notifications.tasks:alert_staff"),
@@ -44,6 +45,7 @@ TASKS: dict[str, tuple[str, str]] = {
     "representation_invite": ("mail", "portal.subjects.tasks:send_invitation"),
     "warn_draft_expiry": ("mail", "portal.drafts.tasks:warn_draft_expiry"),
     "payment_mail": ("mail", "portal.payments.tasks:send_payment_mail"),
+    "rederive_deadlines": ("default", "portal.deadlines.tasks:rederive_deadlines"),
 }
 PENDING_KEY = "outbox_pending"
 

@@ -95,6 +95,7 @@ def perform(message_id: int) -> bool:
 
 def periodic(name: str) -> object:
     """Run one of the periodic sweeps (registered in portal.jobs.cron)."""
+    from portal.certificates.services import mark_expired
     from portal.deadlines.services import sweep_deadlines
     from portal.drafts.services import sweep_drafts
     from portal.jobs.services import dispatch_stale
@@ -105,6 +106,7 @@ def periodic(name: str) -> object:
         "sweep_deadlines": sweep_deadlines,
         "sweep_drafts": sweep_drafts,
         "expiry_reminders": send_expiry_reminders,
+        "expire_documents": mark_expired,
     }
     with job_context():
         return sweeps[name]()

@@ -31,6 +31,9 @@ from portal.walkin.contact import mail_to
 from workflows.effects import NOTIFY
 
 log = logging.getLogger(__name__)
+#: The history actions of an issued document's revocation and replacement
+#: (`portal.certificates.services.REVOKE`, `REPLACE`).
+LIFECYCLE_ACTS = ("document:revoke", "document:replace")
 
 
 def _notice_of(entry: HistoryEntry, definition, application, locale: str) -> str:
@@ -79,6 +82,8 @@ def send_notification(history_id: int) -> bool:
     application = entry.application
     definition = definition_of(application.procedure_version)
     locale = locale_of(application.applicant)
+    if entry.action in LIFECYCLE_ACTS:
+        return _send_lifecycle(entry, application, locale)
     context = {
         "application": application,
         "entry": entry,
@@ -104,6 +109,42 @@ def send_notification(history_id: int) -> bool:
     if sent:
         log.info("mail sent to applicant of %s", application.tracking_number)
     return sent
+
+
+def _send_lifecycle(entry: HistoryEntry, application, locale: str) -> bool:
+    """The applicant's e-mail about a revoked or replaced document: which, what happened and
+    the public reason, with the link to the case; no PDF attached."""
+    from portal.certificates.services import document_of_act
+
+    document, replacement = document_of_act(entry)
+    if document is None:
+        return False
+    title = document.title.get(locale) or document.title["es"]
+    return send_once(
+        f"history-{entry.id}",
+        to=mail_to(application),
+        locale=locale,
+        subject=lambda: (
+            gettext(
+                "Expediente %(number)s: documento reemplazado", number=application.tracking_number
+            )
+            if replacement is not None
+            else gettext(
+                "Expediente %(number)s: documento revocado", number=application.tracking_number
+            )
+        ),
+        template="email/document_lifecycle.txt",
+        context={
+            "application": application,
+            "entry": entry,
+            "document": document,
+            "document_title": title,
+            "replacement": replacement,
+            "status_url": status_url(application.id),
+        },
+        user_id=application.applicant_id,
+        application_id=application.id,
+    )
 
 
 def send_once(
@@ -134,8 +175,14 @@ def send_once(
     Returns:
         True when sent now; False when this key was sent before (or another run won it).
         Runs in the caller's transaction, which must commit to record the sending.
+
+    An e-mail about a test case (`portal.testcases`) is composed the same way and captured
+    instead (`capture`): it never leaves and no notification centre keeps it.
     """
-    if to is None or was_sent(key):
+    from portal.testcases import mail as test_mail
+
+    testing = test_mail.is_test_case(application_id)
+    if to is None or (not testing and was_sent(key)):
         return False
     message = EmailMessage()
     with force_locale(locale):
@@ -145,6 +192,8 @@ def send_once(
     message["To"] = to
     message["Message-ID"] = message_id_for(key)
     message.set_content(body)
+    if testing:
+        return test_mail.capture(key, message, application_id=application_id)
     if not record_delivery(key, message):
         return False
     if user_id is not None:
@@ -195,7 +244,13 @@ def deliver(message: EmailMessage, name: str) -> None:
 
 
 def send_staff_alert(history_id: int, role: str) -> int:
-    """E-mail the staff of that role who can see the case; return how many were written to."""
+    """E-mail the staff of that role who can see the case; return how many were written to.
+
+    About a test case (`portal.testcases`), each e-mail is composed the same way and captured
+    (`portal.testcases.mail.capture`): it is shown on the case's page and never leaves.
+    """
+    from portal.testcases import mail as test_mail
+
     entry = db.session.get(HistoryEntry, history_id)
     if entry is None:
         return 0
@@ -206,13 +261,14 @@ def send_staff_alert(history_id: int, role: str) -> int:
         authority = authority.parent
     staff = db.session.scalars(
         sa.select(User).where(
-            User.role == role, User.authority_id.in_(chain), User.active.is_(True)
+            User.holding(role), User.authority_id.in_(chain), User.active.is_(True)
         )
     ).all()
     sent, failures = 0, []
+    testing = application.is_test
     for user in staff:
         key = f"alert-{entry.id}-{user.id}"
-        if was_sent(key):
+        if not testing and was_sent(key):
             continue
         message = EmailMessage()
         message["Subject"] = f"Plazo vencido: expediente {application.tracking_number}"
@@ -220,6 +276,9 @@ def send_staff_alert(history_id: int, role: str) -> int:
         message["To"] = user.email
         message["Message-ID"] = message_id_for(key)
         message.set_content(f"{entry.comment}\n\nExpediente: {case_url(application.id)}\n")
+        if testing:  # a test case's alert is kept on its page, sent to no one
+            sent += test_mail.capture(key, message, application_id=application.id)
+            continue
         if not record_delivery(key, message):
             continue
         try:

@@ -7,9 +7,11 @@ The catalogue's estimator, the "abrir mi negocio" plan and the `request_payment`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 import workflows
+from portal.reference.values import tariff_regime_on
 from workflows.fees import (
     FeeLine,
     FeeRegimeError,
@@ -48,21 +50,32 @@ class Assessment:
         return not self.missing_regime and not self.unanswered
 
 
-def assess(definition: workflows.Definition, typed: dict[str, object], district=None) -> Assessment:
-    """Assess the fees of `definition` on typed answers, for a district.
+def assess(
+    definition: workflows.Definition,
+    typed: dict[str, object],
+    district=None,
+    on: date | None = None,
+) -> Assessment:
+    """Assess the fees of `definition` on typed answers, for a district, as on a date.
 
     Args:
         definition: The procedure definition (its `fees` rules, `workflows.fees`).
         typed: Answers as the engine's types (`portal.applications.facts.typed_data`, or the
             estimator's parsed figures); answers a rule does not read are ignored.
-        district: The district `Authority` the case is located in (its `tariff_regime`), or None.
+        district: The district `Authority` the case is located in, or None.
+        on: The date whose tariff regime of the district applies (`tariff_regime_on`): a
+            filed case's filing date; None for today in El Salvador (an estimate).
 
     Returns:
         The `Assessment`; `missing_regime` when a rule needs the district's regime and there is
         none (an estimate then asks for the district; filed cases always have one), and the
         `unanswered` questions the fees depend on (an estimate asks them before any total).
     """
-    regime = district.tariff_regime if district is not None else None
+    if on is None:
+        from portal.applications.effects import local_now
+
+        on = local_now().date()
+    regime = tariff_regime_on(district, on)
     unanswered, missing_regime = unanswered_fee_inputs(definition, typed, regime)
     lines: tuple[FeeLine, ...] = ()
     if not missing_regime:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import UTCDateTime, db, utcnow
+from portal.tracking.services import new_verification_code
 
 #: How an order was paid: recorded at the office's counter, or notified by an online provider.
 PAID_VIA = ("counter", "online")
@@ -27,7 +28,16 @@ class PaymentOrder(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id"), index=True)
+    # The order within its case (MP-<expediente>-<n>), quoted in e-mails and on the status page.
     number: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    # The issuing authority's serial of the order as a document: OPAMSS-MAND-2026-000042
+    # (`portal.certificates.serials`), printed on its PDF.
+    serial: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    # Its public verification code, printed under the QR (`/verificar/<code>`), as an issued
+    # document's (`portal.tracking.services.new_verification_code`).
+    code: Mapped[str] = mapped_column(
+        sa.String(32), unique=True, default=lambda: new_verification_code()
+    )
     amount: Mapped[Decimal] = mapped_column(sa.Numeric(12, 2))
     # [{code, label: {es, en}, amount: "12.50", placeholder: bool}] as assessed, kept as issued.
     lines: Mapped[list] = mapped_column(sa.JSON)

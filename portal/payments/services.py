@@ -84,6 +84,7 @@ def issue_order(
     """
     from portal.applications.clocks import calendar_of
     from portal.applications.effects import local_now
+    from portal.certificates.serials import next_serial
 
     count = db.session.scalar(
         sa.select(sa.func.count(PaymentOrder.id)).where(
@@ -92,9 +93,14 @@ def issue_order(
     )
     today = local_now().date()
     days = int(params.get("due_business_days") or DEFAULT_PAYMENT_DUE_BUSINESS_DAYS)
+    issued_at = utcnow()
     order = PaymentOrder(
         application_id=application.id,
         number=f"MP-{application.tracking_number}-{count + 1}",
+        serial=next_serial(
+            application.authority, "payment_order", issued_at, test=application.is_test
+        ),
+        issued_at=issued_at,
         amount=assessment.total,
         tariff_regime=assessment.regime,
         due_on=calendar_of(application).add_business_days(today, days),
@@ -148,8 +154,10 @@ def how_to_pay(application: Application, definition: workflows.Definition) -> Ho
 
 def _order_context(order: PaymentOrder) -> dict:
     from portal.applications.bindings import certificate_holder
-    from portal.links import status_url
+    from portal.links import status_url, verification_url
+    from portal.pdf import qr_svg_data_uri
     from portal.procedures.services import definition_of
+    from portal.tracking.services import display_code
 
     application = db.session.get(Application, order.application_id)
     definition = definition_of(application.procedure_version)
@@ -158,6 +166,7 @@ def _order_context(order: PaymentOrder) -> dict:
         "procedure_title": definition.title.es,
         "tracking_number": application.tracking_number,
         "order": order,
+        "serial": order.serial,
         "lines": [
             (line["label"]["es"], line["amount"], line["placeholder"]) for line in order.lines
         ],
@@ -165,6 +174,9 @@ def _order_context(order: PaymentOrder) -> dict:
         "holder_name": certificate_holder(application, definition),
         "how": how_to_pay(application, definition),
         "status_url": status_url(application.id),
+        "verification_code": display_code(order.code),
+        "verification_url": verification_url(order.code),
+        "qr": qr_svg_data_uri(verification_url(order.code)),
     }
 
 
@@ -215,6 +227,7 @@ def mail_order(order_id: int, event: str) -> bool:
         context={
             "application": application,
             "order": order,
+            "serial": order.serial,
             "amount": amount,
             "procedure_title": definition.title.get(locale),
             "due_on": order.due_on.strftime("%d/%m/%Y") if order.due_on else "",
@@ -236,6 +249,7 @@ def render_order(order_id: int) -> bool:
     store one PDF (as `portal.certificates.services.render_issued`).
     """
     from portal.pdf import render_into
+    from portal.signing.signers import seal
 
     order = db.session.scalar(
         sa.select(PaymentOrder)
@@ -245,11 +259,17 @@ def render_order(order_id: int) -> bool:
     )
     if order is None or order.pdf_key is not None:
         return False
+    application = db.session.get(Application, order.application_id)
+    number = application.tracking_number
     render_into(
         order,
         "pdf/payment_order.html",
         _order_context(order),
         prefix=f"orders/{order.application_id}",
+        # Fixed per order, as issued documents (`portal.certificates.services.storage_name`).
+        name=f"{order.id}-{order.serial}",
+        signer=seal(application.authority, f"Mandamiento de pago del expediente {number}"),
+        test=application.is_test,
     )
     return True
 

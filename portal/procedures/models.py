@@ -43,6 +43,8 @@ class ProcedureVersion(db.Model):
         valid_from: First local day new cases may take the version (None: from publication).
         published_at: When it was published (for a draft, when it was imported).
         retired_at: When it was retired; None while it takes new cases.
+        revision: A draft's edit counter, 1 when stored; each admin save adds one.
+        updated_at, updated_by_id: When and by whom a draft was last saved.
     """
 
     __tablename__ = "procedure_versions"
@@ -60,6 +62,11 @@ class ProcedureVersion(db.Model):
     valid_from: Mapped[date | None] = mapped_column(sa.Date)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     source: Mapped[str | None] = mapped_column(sa.Text, deferred=True)
+    # A draft's edit counter: a save names the revision it started from (admin console).
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # No foreign key: a version outlives staff accounts; the audit log links each change.
+    updated_by_id: Mapped[int | None]
 
     procedure: Mapped[Procedure] = relationship(back_populates="versions")
 

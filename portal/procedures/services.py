@@ -85,6 +85,8 @@ def publish_definition(
                 slug=definition.slug,
                 version=definition.version,
             )
+        if existing.source is None and source is not None:
+            existing.source = source  # the text it was published from, kept to clone it
         _refresh_catalogue(procedure)
         return existing
     version = existing or ProcedureVersion(procedure=procedure, version=definition.version)
@@ -187,7 +189,8 @@ def _identity(data: object) -> tuple[str, str, int] | None:
 def publish_draft(version: ProcedureVersion, *, valid_from: date | None = None) -> ProcedureVersion:
     """Publish a draft after validating its file again; refuse it when it has any problem.
 
-    Committed when published; nothing changes when refused.
+    Committed when published, with the draft's test cases deleted in the same transaction (and
+    their files once it committed, `portal.testcases`); nothing changes when refused.
 
     Raises:
         InvalidInput: `not_a_draft` when the version is published or retired.
@@ -204,8 +207,12 @@ def publish_draft(version: ProcedureVersion, *, valid_from: date | None = None) 
     if problems:
         db.session.rollback()
         raise workflows.InvalidDefinition(problems)
+    from portal.testcases.services import delete_test_cases, remove_files
+
+    files = delete_test_cases(version)  # its test cases go with the draft, in this transaction
     published = publish_definition(definition, valid_from=valid_from, source=version.source)
     db.session.commit()
+    remove_files(files)
     return published
 
 
@@ -289,7 +296,10 @@ def seed_definitions(root: str | Path) -> list[ProcedureVersion]:
     sound, failed = inspect_files(definition_files(root))
     if failed:
         raise problems_error(failed)
-    return [publish_definition(definition) for _file, definition in sound]
+    return [
+        publish_definition(definition, source=file.read_text(encoding="utf-8"))
+        for file, definition in sound
+    ]
 
 
 @lru_cache(maxsize=256)

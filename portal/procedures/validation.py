@@ -7,7 +7,8 @@ an exception: the engine reads the file bounded in size, depth and aliases
 (`workflows.source`), then checks the schema and the semantics (`workflows.validator.CHECKS`)
 and what refuses publication but not loading a stored version
 (`workflows.validator.PUBLICATION_CHECKS`); the portal adds `PORTAL_CHECKS`: effects it can
-perform, notice texts its sandbox accepts, certificate layouts it has, and authorities it knows.
+perform, notice texts its sandbox accepts, certificate layouts it has or a version's own layout its
+sandbox accepts (`portal.certificates.layout_checks.layout_problems`), and authorities it knows.
 """
 
 from __future__ import annotations
@@ -71,16 +72,31 @@ def _notice_problems(definition: workflows.Definition) -> list[workflows.Problem
 
 
 def _certificate_problems(definition: workflows.Definition) -> list[workflows.Problem]:
-    from portal.certificates.services import CERTIFICATE_TEMPLATES
+    """A named layout the portal has; a version's own layout that `layout_problems` accepts."""
+    from portal.certificates.layout_checks import layout_problems
+    from portal.certificates.layouts import CERTIFICATE_TEMPLATES
 
-    if definition.certificate is None or definition.certificate.template in CERTIFICATE_TEMPLATES:
+    spec = definition.certificate
+    if spec is None:
+        return []
+    if spec.layout is not None:
+        # One problem per kind: several unsafe parts are one thing to fix at one place, said
+        # once, each part named in the detail (listed once, however often it appears).
+        details: dict[str, list[str]] = {}
+        for code, message in layout_problems(spec.layout, spec.paper_size):
+            if message not in details.setdefault(code, []):
+                details[code].append(message)
+        return [
+            workflows.Problem("certificate.layout", code, "; ".join(messages))
+            for code, messages in details.items()
+        ]
+    if spec.template in CERTIFICATE_TEMPLATES:
         return []
     return [
         workflows.Problem(
             "certificate.template",
             "unknown_certificate_template",
-            f"no layout {definition.certificate.template!r}; "
-            f"known: {', '.join(sorted(CERTIFICATE_TEMPLATES))}",
+            f"no layout {spec.template!r}; known: {', '.join(sorted(CERTIFICATE_TEMPLATES))}",
         )
     ]
 
@@ -152,7 +168,8 @@ def inspect(
         `(definition, [])`, or `(None, problems)`: the engine's problems, or when the engine
         finds none, those that refuse publication only (`workflows.validator.
         publication_problems`: `review_item_clash`) and the portal's (`unsupported_effect`,
-        `invalid_notice`, `unknown_certificate_template`, `unknown_authority`).
+        `invalid_notice`, `unknown_certificate_template`, `unsafe_certificate_layout`,
+        `invalid_certificate_layout`, `unknown_authority`).
     """
     definition, problems = inspect_source(source)
     if definition is not None:

@@ -1,7 +1,8 @@
 """Renewal of a licence or permit that expires, and the e-mail reminders before it does.
 
 A decided case whose definition gives its output a `validity` (`workflows.model.Validity`:
-months, or until the end of the fiscal year) expires on `effects.expiry_of`. From
+a fixed day, months, or until the end of the fiscal year) expires on `effects.expiry_of`, the
+rule its certificate's `valid_until` was computed with. From
 `RENEW_FROM_DAYS` before that day the applicant may renew it: a new draft of the current version
 of the same procedure, prefilled from the previous case's answers (the fields that still exist
 with the same type) and then from the person's records. Reminders go out `REMINDER_DAYS`
@@ -19,7 +20,7 @@ from flask_babel import gettext
 import workflows
 from portal.applications import effects
 from portal.applications.clocks import local_date
-from portal.applications.models import Application
+from portal.applications.models import Application, real_cases
 from portal.extensions import db
 from portal.links import status_url
 from portal.procedures.models import ProcedureVersion
@@ -93,6 +94,13 @@ def _candidates(today: date) -> sa.ColumnElement[bool]:
         approved = [s.code for s in definition.states if s.kind in APPROVED_KINDS]
         if validity is None or not approved:
             continue
+        of_version = sa.and_(
+            Application.procedure_version_id == version.id, Application.state.in_(approved)
+        )
+        if validity.until is not None:  # one last day for every case of the version
+            if today <= validity.until <= horizon:
+                clauses.append(of_version)
+            continue
         if validity.ends_with_fiscal_year:
             if horizon < date(today.year, 12, 31):
                 continue
@@ -104,13 +112,12 @@ def _candidates(today: date) -> sa.ColumnElement[bool]:
             continue
         clauses.append(
             sa.and_(
-                Application.procedure_version_id == version.id,
-                Application.state.in_(approved),
+                of_version,
                 Application.decided_at >= _day_start(first),
                 Application.decided_at < _day_start(last + timedelta(days=1)),
             )
         )
-    return sa.or_(*clauses) if clauses else sa.false()
+    return sa.and_(sa.or_(*clauses), real_cases()) if clauses else sa.false()
 
 
 def _day_start(day: date) -> datetime:
@@ -137,6 +144,14 @@ def _renewed(application: Application) -> bool:
     )
 
 
+def _revoked(application: Application) -> bool:
+    """The case's permit was revoked: there is nothing left to renew on time."""
+    from portal.certificates.services import current_certificate
+
+    document = current_certificate(application.id)
+    return document is not None and document.revoked_at is not None
+
+
 def send_expiry_reminders(today: date | None = None) -> dict[str, int]:
     """E-mail each applicant whose licence or permit expires within a reminder threshold.
 
@@ -157,7 +172,7 @@ def send_expiry_reminders(today: date | None = None) -> dict[str, int]:
         expiry = expires_on(application, definition)
         days = _threshold((expiry - today).days) if expiry else None
         key = f"expiry-{application.id}-{days}"
-        if days is None or mail.was_sent(key) or _renewed(application):
+        if days is None or mail.was_sent(key) or _renewed(application) or _revoked(application):
             continue
         locale = mail.locale_of(application.applicant)
         title = definition.title.get(locale)

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from portal.accounts.models import User
 from portal.applications.effects import LOCAL_TZ
-from portal.applications.models import Application, HistoryEntry
+from portal.applications.models import Application, HistoryEntry, real_cases
 from portal.authorities.models import Authority
 from portal.authorities.services import calendars_for
 from portal.extensions import db
@@ -156,9 +156,10 @@ class Reading:
 
 
 def _cases(reading: Reading) -> list[sa.ColumnElement[bool]]:
-    """Filed cases of the actor's scope, of the chosen procedure and district."""
+    """Filed cases of the actor's scope, of the chosen procedure and district; never a test
+    case (`portal.testcases`): every report counts through here."""
     filters = reading.filters
-    clauses = [Application.tracking_number.is_not(None)]
+    clauses = [Application.tracking_number.is_not(None), real_cases()]
     if reading.scope is not None:
         clauses.append(Application.authority_id.in_(sorted(reading.scope)))
     if filters.procedure_id is not None:

@@ -24,7 +24,7 @@ bp = Blueprint("reports", __name__, url_prefix="/bandeja/informes")
 
 def _filters() -> tuple[ReportFilterForm, Filters | None]:
     """The filter form read from the query string, and the filters when they are valid."""
-    if current_user.role not in permissions.REPORT_ROLES:
+    if not current_user.has_role(*permissions.REPORT_ROLES):
         permissions.deny(NotAllowed("role_not_allowed"), None, "reports")
     locale = str(get_locale())
     form = ReportFilterForm(formdata=request.args)

@@ -22,6 +22,7 @@ from forms.review import (
     build_verdict_form,
     with_reasons,
 )
+from forms.verification import DocumentLifecycleForm
 from portal.applications.facts import facts_for
 from portal.applications.models import Application, Document
 from portal.certificates.services import display_value
@@ -158,6 +159,9 @@ class CaseForms:
     )
     payment: CasePaymentForm = field(default_factory=lambda: CasePaymentForm(formdata=None))
     note: CaseNoteForm = field(default_factory=lambda: CaseNoteForm(formdata=None))
+    lifecycle: DocumentLifecycleForm = field(
+        default_factory=lambda: DocumentLifecycleForm(formdata=None)
+    )
 
 
 def verdict_form(case: CaseContext, formdata: bool) -> FlaskForm:
@@ -335,3 +339,8 @@ def review_groups(case: CaseContext) -> list[ReviewGroup]:
     if rest:  # documents given at the counter, outside the form's steps
         groups.append(ReviewGroup(step_title(Step(None, (), tuple(rest))), [item(k) for k in rest]))
     return groups
+
+
+def may_revoke(definition: workflows.Definition, role: str) -> bool:
+    """Whether the role may revoke or replace the case's certificate (the definition says)."""
+    return definition.certificate is not None and role in definition.certificate.revoke_roles

@@ -157,11 +157,11 @@ def queue():
         views=[
             (v, VIEW_LABELS[v]())
             for v in queues.VIEWS
-            if v not in queues.OFFICE_VIEWS or actor.role in permissions.OFFICE_VIEW_ROLES
+            if v not in queues.OFFICE_VIEWS or actor.has_role(*permissions.OFFICE_VIEW_ROLES)
         ],
         deadlines=[(d, DEADLINE_LABELS[d]()) for d in queues.DEADLINES],
         unassigned=queues.UNASSIGNED,
-        office_view=actor.role in permissions.OFFICE_VIEW_ROLES,
+        office_view=actor.has_role(*permissions.OFFICE_VIEW_ROLES),
     ), (400 if errors else 200)
 
 
@@ -255,7 +255,7 @@ def _may(application, task: str) -> bool:
 @bp.get("/carga")
 @staff_required
 def workload():
-    if current_user.role not in permissions.OFFICE_VIEW_ROLES:
+    if not current_user.has_role(*permissions.OFFICE_VIEW_ROLES):
         return render_template("errors/403.html", reasons=[message_for("role_not_allowed")]), 403
     limits = queues.limits_for(current_user, local_now().date())
     rows = assignment.workload(current_user, limits.today, limits.soon)

@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 import workflows
 from portal import permissions
 from portal.accounts.models import User
-from portal.applications.models import Application
+from portal.applications.models import Application, real_cases
 from portal.authorities.models import Authority
 from portal.authorities.services import scope_ids
 from portal.extensions import db
@@ -119,7 +119,7 @@ def parse_filters(args, actor: User) -> tuple[Filters, dict[str, str]]:
     view = args.get("vista", "").strip() or "por_atender"
     if view not in VIEWS:
         errors["vista"] = "invalid_choice"
-    elif view in OFFICE_VIEWS and actor.role not in permissions.OFFICE_VIEW_ROLES:
+    elif view in OFFICE_VIEWS and not actor.has_role(*permissions.OFFICE_VIEW_ROLES):
         errors["vista"] = "view_not_allowed"
     else:
         values["view"] = view
@@ -235,8 +235,9 @@ def _deadline_clause(deadline: str, limits: Limits) -> sa.ColumnElement[bool]:
 
 
 def _scope(actor: User) -> list[sa.ColumnElement[bool]]:
-    """The open cases of the actor's scope (`permissions.staff_scope`; an OPAMSS admin: all)."""
-    clauses = [Application.queue_due.is_not(None)]
+    """The open cases of the actor's scope (`permissions.staff_scope`; an OPAMSS admin: all);
+    never a test case (`portal.testcases`): the one base of every queue, page and count."""
+    clauses = [Application.queue_due.is_not(None), real_cases()]
     scope = permissions.staff_scope(actor)
     if scope is not None:
         ids = sorted(scope)
@@ -251,7 +252,8 @@ def _scope(actor: User) -> list[sa.ColumnElement[bool]]:
 def _base(actor: User, view: str) -> list[sa.ColumnElement[bool]]:
     clauses = _scope(actor)
     if view in ("por_atender", "sin_asignar"):
-        clauses.append(Application.acting_roles.like(f"%,{actor.role},%"))
+        roles = permissions.staff_roles(actor)
+        clauses.append(sa.or_(*(Application.acting_roles.like(f"%,{r},%") for r in roles)))
     if view == "sin_asignar":
         clauses.append(Application.assignee_id.is_(None))
     if view == "mios":
@@ -517,6 +519,7 @@ def staff_of_scope(actor: User) -> list[User]:
         db.session.scalars(
             sa.select(User)
             .where(User.authority_id.in_(ids), User.active.is_(True), User.role != "applicant")
+            .options(selectinload(User.role_rows))  # eligible_assignees asks each one's roles
             .order_by(User.full_name)
         )
     )

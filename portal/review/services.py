@@ -7,6 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from forms.fields import LONG_TEXT_MAX
 from portal import permissions
 from portal.accounts.models import User
 from portal.applications.effects import LOCAL_TZ
@@ -22,7 +23,7 @@ from workflows.guards import RECORD_INSPECTION, RECORD_PAYMENT, RECORD_VERDICTS
 
 INSPECTION_RESULTS = ("conforme", "con_observaciones", "no_conforme")
 #: Longest internal note, in characters.
-NOTE_MAX_CHARS = 5000
+NOTE_MAX_CHARS = LONG_TEXT_MAX  # forms.fields: the one limit of a typed note
 
 
 def _authorized(application: Application, actor: User, task: str) -> tuple[Application, str]:
@@ -40,16 +41,7 @@ def _authorized(application: Application, actor: User, task: str) -> tuple[Appli
 
 def _record_act(application: Application, actor: User, role: str, task: str) -> None:
     """Write who did a staff task in the case history (the state does not change)."""
-    db.session.add(
-        HistoryEntry(
-            application_id=application.id,
-            actor_id=actor.id,
-            actor_role=role,
-            action=task,
-            from_state=application.state,
-            to_state=application.state,
-        )
-    )
+    db.session.add(HistoryEntry.staff_act(application, actor, role, task))
 
 
 def round_started_at(application: Application):

@@ -38,7 +38,12 @@ bp.add_app_template_filter(case_pages.lines_kept, "lines_kept")
 def _load_case(application_id: int) -> case_pages.CaseContext:
     application = permissions.current_case()  # authorized by the route's declared rule
     definition = definition_of(application.procedure_version)
-    return case_pages.load_context(application, definition, current_user.role, str(get_locale()))
+    return case_pages.load_context(
+        application,
+        definition,
+        permissions.role_on(application, current_user) or current_user.role,
+        str(get_locale()),
+    )
 
 
 def _case_forms(case: case_pages.CaseContext, **posted) -> case_pages.CaseForms:
@@ -75,6 +80,7 @@ def _render_case(case: case_pages.CaseContext, forms: case_pages.CaseForms, stat
         ),
         groups=case_pages.review_groups(case),
         notes=review.list_notes(application),
+        may_revoke=any(case_pages.may_revoke(definition, r) for r in current_user.roles),
         local_tz=LOCAL_TZ,
     ), status
 
@@ -270,4 +276,4 @@ def _show_refusal(form: CaseDecisionForm, error: DomainError) -> int:
 
 
 # The queue pages, claim and assign (their own module; registered on this blueprint).
-from portal.review import queue_views  # noqa: E402, F401
+from portal.review import document_views, queue_views  # noqa: E402, F401

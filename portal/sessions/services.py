@@ -98,12 +98,18 @@ def find(token: str | None) -> UserSession | None:
     row = memo.get(token) if memo is not None else None
     if row is not None and row in db.session:
         return row
-    row = db.session.scalar(
-        sa.select(UserSession)
-        .where(UserSession.token_hash == _hash(token))
-        # The user, and a staff member's office, come in the same statement: every signed-in
-        # page reads the user, and every staff page the office (its calendar, its scope).
-        .options(joinedload(UserSession.user).joinedload(User.authority))
+    user = joinedload(UserSession.user)
+    row = (
+        db.session.execute(
+            sa.select(UserSession)
+            .where(UserSession.token_hash == _hash(token))
+            # The user, their roles and a staff member's office come in the same statement:
+            # every signed-in page reads the user, and every staff page the roles and the
+            # office (its calendar, its scope).
+            .options(user.joinedload(User.authority), user.joinedload(User.role_rows))
+        )
+        .unique()
+        .scalar_one_or_none()
     )
     if row is not None and has_request_context():
         if memo is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from portal.applications.clocks import local_date
-from portal.applications.models import Application
+from portal.applications.models import Application, real_cases
 from portal.extensions import db
 from portal.procedures.services import definition_of
 from workflows.prerequisites import tracking_key
@@ -30,14 +31,109 @@ CODE_LENGTH = 8  # 29**8 ≈ 5e11 codes; the look-up is rate-limited
 _NOT_CODE = re.compile(r"[^A-Z0-9]+")
 
 
-def new_tracking_code() -> str:
+#: An issued document's verification code: 29**16 ≈ 2.5e23 (77 bits), printed in four groups.
+VERIFICATION_CODE_LENGTH = 16
+# Codes issued before the alphabet above: 16 hexadecimal digits (`secrets.token_hex(8)`).
+_LEGACY_HEX = re.compile(r"[0-9A-F]{16}")
+# In those old codes a typed O is a zero and an I or L a one (the new alphabet has none of them).
+_LEGACY_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def new_tracking_code(length: int = CODE_LENGTH) -> str:
     """Return a fresh random code, stored without separators (`K7QM2PXA`)."""
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def new_verification_code() -> str:
+    """Return a fresh code for an issued document (`K7QM2PXAH4TW9ZRC`), stored unseparated."""
+    return new_tracking_code(VERIFICATION_CODE_LENGTH)
 
 
 def display_code(code: str | None) -> str:
-    """The code as printed, in two groups of four (`K7QM-2PXA`); '' when there is none."""
-    return f"{code[:4]}-{code[4:]}" if code else ""
+    """The code as printed, in groups of four (`K7QM-2PXA`); '' when there is none."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4)) if code else ""
+
+
+# A verification code inside a longer text (a pasted URL, "Código: K7QM-2PXA-…"): four groups
+# of four of the alphabet, separated or not by a dash, space or dot, standing on its own.
+_CODE_GROUP = f"[{CODE_ALPHABET}]{{4}}"
+_CODE_SHAPE = re.compile(
+    rf"(?<![A-Z0-9])({_CODE_GROUP}(?:[-.\s]?{_CODE_GROUP}){{{VERIFICATION_CODE_LENGTH // 4 - 1}}}"
+    rf"|[0-9A-F]{{{VERIFICATION_CODE_LENGTH}}})(?![A-Z0-9])"
+)
+#: A document's printed serial (`portal.certificates.serials`): OPAMSS-CERT-2026-000123.
+SERIAL_SHAPE = re.compile(r"(?<![A-Z0-9])([A-Z][A-Z0-9]*-[A-Z]{2,6}-\d{4}-\d{4,8})(?![A-Z0-9])")
+
+
+def _folded(text: str) -> str:
+    """The text as compared: NFKC (full-width Ｂ７ is B7), dashes of any kind as "-", upper case."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return re.sub(r"[\u2010-\u2015\u2212\u00ad]", "-", text).upper()
+
+
+def typed_serial(text: str) -> str | None:
+    """The serial a typed or pasted text names (its last one), or None. Its parts may be
+    separated by dashes, spaces or underscores (`STE CONST 2026 000001`)."""
+    folded = re.sub(r"\s*-\s*", "-", _folded(text))
+    found = SERIAL_SHAPE.findall(folded) or SERIAL_SHAPE.findall(re.sub(r"[\s_]+", "-", folded))
+    return found[-1] if found else None
+
+
+# What, just before or after a code-shaped run, shows it is part of something longer: a letter
+# or digit joined to it by a dash, a dot or an underscore ("…-DQ4X-ABCD"; one joined directly,
+# "DQ4XABCD", already keeps _CODE_SHAPE from matching); and, when the code's own groups were
+# typed apart with spaces, a short group after it standing alone as a fifth one would
+# ("K7QM 2PXA H4TW 9ZRC 7"). Otherwise spaces part words: "Código K7QM-2PXA-H4TW-9ZRC de la
+# constancia".
+_GLUED_AFTER = re.compile(r"[-._][A-Z0-9]")
+_GROUP_AFTER = re.compile(r"\s+[A-Z0-9]{1,4}(?![A-Z0-9])")
+_GLUED_BEFORE = re.compile(r"[A-Z0-9][-._]$")
+
+
+def names_a_serial(text: str) -> bool:
+    """Whether a typed text names a printed serial (`OPAMSS-CERT-2026-000123`) and no code:
+    the verification page then asks for the code (`portal.certificates.verification`)."""
+    return typed_serial(text) is not None and not _CODE_SHAPE.search(_folded(text))
+
+
+def typed_code(text: str) -> str:
+    """The one rule of what a person typed in the code box, as stored (`K7QM2PXAH4TW9ZRC`).
+
+    NFKC first (full-width letters and digits), then the last run shaped as a code when the
+    text holds one standing on its own (a pasted URL of the QR, "Código: K7QM-2PXA-H4TW-9ZRC");
+    else the whole text read as `normalize` reads it, which then matches no code when anything
+    was added to one. A run joined to more characters by a dash, a dot, an underscore or
+    nothing (`…-DQ4X-ABCD`, `…DQ4XABCD`), or typed in spaced groups with one more group after
+    it (`… DQ4X 7`), is not taken: a code with extra characters is a wrong code, never the
+    code inside it.
+    "" when nothing of a code is left.
+    """
+    folded = _folded(text)
+    for shaped in reversed(list(_CODE_SHAPE.finditer(folded))):
+        spaced = any(ch.isspace() for ch in shaped.group(1))
+        glued = (
+            _GLUED_AFTER.match(folded, shaped.end())
+            or (spaced and _GROUP_AFTER.match(folded, shaped.end()))
+            or _GLUED_BEFORE.search(folded[: shaped.start()])
+        )
+        if not glued:
+            return normalize(shaped.group(1))
+    return normalize(folded)
+
+
+def verification_keys(text: str) -> tuple[str, ...]:
+    """Return the stored forms a typed verification code may stand for (empty when none).
+
+    The one rule of a typed code (`typed_code`: a code inside a URL or a label, full-width,
+    case, spaces and dashes of any kind), and for the older hexadecimal codes still in
+    circulation, O read as 0 and I or L as 1.
+    """
+    typed = typed_code(text)
+    legacy = typed.translate(_LEGACY_LOOKALIKES)
+    keys = [typed] if typed else []
+    if legacy != typed and _LEGACY_HEX.fullmatch(legacy):
+        keys.append(legacy)
+    return tuple(keys)
 
 
 def normalize(text: str) -> str:
@@ -47,7 +143,8 @@ def normalize(text: str) -> str:
     non-breaking ones and hyphens, en and em dashes as pasted from a PDF), then anything not
     a letter or digit (dots, slashes, underscores) is dropped: `"8p4y–2577"` is `8P4Y2577`.
     """
-    return _NOT_CODE.sub("", tracking_key(text or ""))[:60]
+    text = unicodedata.normalize("NFKC", text or "")
+    return _NOT_CODE.sub("", tracking_key(text))[:60]
 
 
 @dataclass(frozen=True)
@@ -72,7 +169,7 @@ def find_case(number: str, code: str, locale: str = "es") -> PublicStatus | None
     """
     application = db.session.scalar(
         sa.select(Application)
-        .where(Application.tracking_number == tracking_key(number))
+        .where(Application.tracking_number == tracking_key(number), real_cases())
         .options(joinedload(Application.authority), joinedload(Application.procedure_version))
     )
     stored = application.tracking_code if application and application.tracking_code else "-"

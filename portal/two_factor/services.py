@@ -22,10 +22,9 @@ import secrets
 
 import pyotp
 import sqlalchemy as sa
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
-from portal.accounts.models import STAFF_ROLES, AuditEvent, User
+from portal.accounts.hashing import hash_recovery_code, verify_recovery_code
+from portal.accounts.models import AuditEvent, User
 from portal.errors import InvalidInput, NotAllowed
 from portal.extensions import db, utcnow
 from portal.sessions import services as sessions
@@ -37,8 +36,7 @@ WINDOW = 1  # steps accepted either side of now
 RECOVERY_CODES = 10
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read from paper
 # Recovery codes carry 10 random characters of 31 (49 bits): unlike a password they cannot be
-# guessed from a list, so a light Argon2 cost suffices and checking ten stays quick.
-_hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+# guessed from a list, so a light Argon2 cost suffices (portal/accounts/hashing.py).
 VERIFIED = ("totp", "recovery")
 #: Session marks: the step a person still owes before anything else.
 ENROL, VERIFY = "enrol", "verify"
@@ -59,12 +57,12 @@ def _audit(action: str, user: User, ip: str | None, actor: User | None = None, *
 
 def required_for(user: User) -> bool:
     """Whether the person's role must sign in with a second factor (supervisors, admins)."""
-    return user.role in REQUIRED_ROLES
+    return user.has_role(*REQUIRED_ROLES)
 
 
 def offered_to(user: User) -> bool:
     """Whether the person may have a second factor at all (staff; never applicants)."""
-    return user.role in STAFF_ROLES
+    return user.is_staff
 
 
 def get_factor(user: User, *, lock: bool = False) -> SecondFactor | None:
@@ -197,7 +195,7 @@ def _new_recovery_codes(user: User) -> list[str]:
     for _ in range(RECOVERY_CODES):
         raw = "".join(secrets.choice(_ALPHABET) for _ in range(10))
         codes.append(f"{raw[:5]}-{raw[5:]}")
-        db.session.add(RecoveryCode(user_id=user.id, code_hash=_hasher.hash(raw)))
+        db.session.add(RecoveryCode(user_id=user.id, code_hash=hash_recovery_code(raw)))
     db.session.flush()
     return codes
 
@@ -261,12 +259,9 @@ def use_recovery_code(*, actor: User, code: str, session_token: str | None, ip: 
     ).all()
     found = None
     for row in rows:
-        try:
-            _hasher.verify(row.code_hash, cleaned)
-        except (VerificationError, InvalidHashError):
-            continue
-        found = row
-        break
+        if verify_recovery_code(row.code_hash, cleaned):
+            found = row
+            break
     if found is None or len(cleaned) != 10:
         _failed(actor, ip, "recovery", "wrong")
         raise InvalidInput("recovery_code_wrong", field="code")
@@ -303,6 +298,11 @@ def regenerate_recovery_codes(*, actor: User, code: str, ip: str | None) -> list
     _audit("account.recovery_codes_regenerated", actor, ip)
     db.session.commit()
     return codes
+
+
+def remove_factor(user: User) -> None:
+    """Delete the person's authenticator and recovery codes (flush only; the caller audits)."""
+    _remove(user)
 
 
 def _remove(user: User) -> None:

@@ -53,7 +53,7 @@ UNUSABLE_HASH = "!counter"
 
 def procedures_for(actor: User) -> list[Procedure]:
     """The procedures of the actor's authority scope that take new cases today, by title."""
-    if actor.role not in permissions.COUNTER_ROLES or actor.authority_id is None:
+    if not actor.has_role(*permissions.COUNTER_ROLES) or actor.authority_id is None:
         return []
     rows = db.session.scalars(
         sa.select(Procedure)
@@ -154,7 +154,7 @@ def open_counter_draft(
         NotFound: the procedure is not in the clerk's scope (404, audited by the view), or it
             takes no new case (`procedure_closed`).
     """
-    if clerk.role not in permissions.COUNTER_ROLES or procedure.authority_id not in scope_ids(
+    if not clerk.has_role(*permissions.COUNTER_ROLES) or procedure.authority_id not in scope_ids(
         clerk.authority_id
     ):
         raise NotFound("not_your_procedure")
@@ -233,7 +233,7 @@ def waiting_on_citizen(actor: User, limit: int = 50) -> list[tuple[Application, 
     from portal.procedures.models import ProcedureVersion
     from portal.procedures.services import definition_of
 
-    if actor.role not in permissions.COUNTER_ROLES or actor.authority_id is None:
+    if not actor.has_role(*permissions.COUNTER_ROLES) or actor.authority_id is None:
         return []
     unclaimed = sa.and_(
         Application.authority_id.in_(sorted(scope_ids(actor.authority_id))),
@@ -355,5 +355,5 @@ def refuse_counter(actor: User) -> None:
     Raises:
         NotAllowed: `role_not_allowed` for anyone else (403).
     """
-    if actor.role not in permissions.COUNTER_ROLES:
+    if not actor.has_role(*permissions.COUNTER_ROLES):
         raise NotAllowed("role_not_allowed", role=actor.role, task="counter")

@@ -9,6 +9,7 @@ import { initConditionalForms } from './conditions.js'
 import { initKeptForms } from './keep.js'
 import { initDraftForms } from './draft.js'
 import { initUploads } from './upload.js'
+import { initLive } from './live.js'
 
 function readConfig () {
   const element = document.getElementById('app-govuk-frontend-config')
@@ -34,3 +35,5 @@ initKeptForms(config.appKeep)
 initDraftForms(config.appDraft)
 
 initUploads(config.appUpload)
+
+initLive(config.appLive)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import time
@@ -25,6 +26,51 @@ CHROMIUM_ARGS = [
 ]
 
 
+#: Reads that do not wait for what they read: each first waits until the page's HTML is parsed.
+_READS = {
+    "Locator": (
+        "count",
+        "inner_text",
+        "all_inner_texts",
+        "text_content",
+        "is_visible",
+        "is_hidden",
+        "is_checked",
+        "is_enabled",
+    ),
+    "Page": ("content", "inner_text", "evaluate", "title"),
+}
+
+
+def _after_parsing(method):
+    @functools.wraps(method)
+    def read(self, *args, **kwargs):
+        page = getattr(self, "page", self)
+        page.wait_for_load_state("domcontentloaded")
+        return method(self, *args, **kwargs)
+
+    return read
+
+
+@pytest.fixture(scope="session", autouse=True)
+def reads_see_the_whole_page():
+    """A test reads what a person sees once a page has arrived, not half of it.
+
+    Playwright's `count()`, `is_visible()`, a page's text and the like answer at once, without
+    Playwright's auto-waiting. After a click that loads a page, a test waits for something
+    near its top (a flash message); on a busy machine Chromium may still be parsing the rest,
+    so a count of the items below came out short (24 of 26 verdicts, CI of stop 16). Each such
+    read here first waits for DOMContentLoaded of the current document (the whole HTML parsed
+    and the module scripts run), which returns at once when it already happened."""
+    from playwright.sync_api import Locator, Page
+
+    with pytest.MonkeyPatch.context() as patch:
+        for owner in (Locator, Page):
+            for name in _READS[owner.__name__]:
+                patch.setattr(owner, name, _after_parsing(getattr(owner, name)))
+        yield
+
+
 @pytest.fixture
 def live_server(app):
     """Serve the test app on a free port; `rq_worker` (if used) must come after it."""
@@ -38,8 +84,13 @@ def live_server(app):
     thread.join(timeout=10)
 
 
-@pytest.fixture
-def browser():
+@pytest.fixture(scope="module")
+def _chromium():
+    """One Debian Chromium per test module (starting one costs a second or two of CPU).
+
+    Module scope, not session: while Playwright's sync API is open its event loop counts as
+    running in this thread, which would break the other tests that pytest-xdist gives the same
+    worker; pytest ends a module's fixtures before the next module's tests run."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -48,6 +99,14 @@ def browser():
         )
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def browser(_chromium):
+    """The module's Chromium; each test's contexts (cookies, storage, pages) end with it."""
+    yield _chromium
+    for context in list(_chromium.contexts):
+        context.close()
 
 
 def pass_second_factor(page) -> None:

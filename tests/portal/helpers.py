@@ -183,6 +183,32 @@ def pdf_text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
+def visible_text(html: str) -> str:
+    """What a person reads on a page: its text nodes, without markup, attributes, scripts or
+    styles, joined by spaces."""
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.parts: list[str] = []
+            self.hidden = 0
+
+        def handle_starttag(self, tag, attrs):
+            self.hidden += tag in ("script", "style", "template")
+
+        def handle_endtag(self, tag):
+            self.hidden -= tag in ("script", "style", "template") and self.hidden > 0
+
+        def handle_data(self, data):
+            if not self.hidden:
+                self.parts.append(data)
+
+    parser = Text()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
 def qr_texts(pdf: bytes, tmp_path) -> list[str]:
     """Rasterise the first page with poppler's pdftoppm and decode its QR codes with zxing-cpp."""
     import shutil
@@ -317,3 +343,43 @@ def ready_to_decide(application_id: int, actor) -> None:
                 order_id=order.id,
                 reference="REC-0001",
             )
+
+
+def at_once(app, *works) -> list:
+    """Run each of `works` (callables) in its own thread and app context, all held at a barrier
+    just before their first write to the database, so they race as a double click's two
+    requests do. Returns what each returned, or the exception it raised, in order."""
+    import threading
+
+    import sqlalchemy as sa
+
+    from portal.extensions import db
+
+    barrier = threading.Barrier(len(works), timeout=30)
+    held = threading.local()
+
+    def hold(_session, _context, _instances):
+        if not getattr(held, "done", False):
+            held.done = True
+            barrier.wait()
+
+    results: list = [None] * len(works)
+
+    def run(index: int) -> None:
+        with app.app_context():
+            try:
+                results[index] = works[index]()
+            except Exception as error:  # returned to the test, which says what it expects
+                db.session.rollback()
+                results[index] = error
+
+    sa.event.listen(db.session, "before_flush", hold)
+    try:
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(len(works))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sa.event.remove(db.session, "before_flush", hold)
+    return results

@@ -23,6 +23,7 @@ _WORD = re.compile(
     r'<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">(.*?)</word>'
 )
 DPI = 150
+_QR = zxingcpp.BarcodeFormat.QRCode
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,8 @@ def barcodes(pdf: bytes, tmp_path: Path) -> list[Barcode]:
     for image_path in sorted(tmp_path.glob("page-*.png")):
         number = int(image_path.stem.rsplit("-", 1)[1])
         with Image.open(image_path) as image:
-            for code in zxingcpp.read_barcodes(image.convert("L")):
+            # QR codes only: zxing also finds "DX film edge" codes in lines of small text.
+            for code in zxingcpp.read_barcodes(image.convert("L"), formats=_QR):
                 corners = [code.position.top_left, code.position.bottom_right]
                 xs, ys = [p.x * scale for p in corners], [p.y * scale for p in corners]
                 found.append(Barcode(number, code.text, min(xs), min(ys), max(xs), max(ys)))

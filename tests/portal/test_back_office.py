@@ -15,6 +15,7 @@ from tests.portal.helpers import (
     make_staff,
     pdf_bytes,
     reload_application,
+    visible_text,
 )
 
 REGISTRATION = {
@@ -265,11 +266,12 @@ def test_an_inspection_date_that_is_not_a_date_gets_a_spanish_message(client, ap
 
 
 @pytest.mark.parametrize(
-    ("answers", "shown"),
+    ("answers", "days_ago", "shown"),
     [
         (
             {"activo_declarado": "8000", "ventas_anuales": "1250000.5", "area_local_m2": "40"},
-            ("$8,000.00", "$1,250,000.50", "40 m²", "01/12/2026"),
+            45,
+            ("$8,000.00", "$1,250,000.50", "40 m²"),
         ),
         (
             {
@@ -277,15 +279,31 @@ def test_an_inspection_date_that_is_not_a_date_gets_a_spanish_message(client, ap
                 "ventas_anuales": "30000",
                 "area_local_m2": "1250.5",
             },
-            ("$12,345.67", "$30,000.00", "1,250.5 m²", "01/12/2026"),
+            400,
+            ("$12,345.67", "$30,000.00", "1,250.5 m²"),
         ),
     ],
 )
-def test_answers_are_shown_as_el_salvador_writes_them(client, app_ctx, answers, shown):
+def test_answers_are_shown_as_el_salvador_writes_them(client, app_ctx, answers, days_ago, shown):
     """Dates as 01/12/2026 and amounts with thousands commas and a decimal point, never as the
-    stored ISO date or bare decimal, to the applicant and to the clerk."""
-    from portal.applications.services import Upload, save_application, start_application
+    stored ISO date or bare decimal, to the applicant and to the clerk.
+
+    The start date is counted back from the portal's own today, so it is always inside the
+    field's window and never the filing day, whose ISO form the page rightly carries in a
+    ``<time datetime>`` attribute; what is checked is the text a person reads."""
+    from datetime import timedelta
+
+    from portal.applications.services import (
+        Upload,
+        save_application,
+        start_application,
+        today_local,
+    )
     from portal.procedures.services import get_procedure
+
+    started = today_local() - timedelta(days=days_ago)
+    answers = answers | {"fecha_inicio": started.isoformat()}
+    shown = (*shown, f"{started.day:02d}/{started.month:02d}/{started.year}")
 
     ana = make_applicant()
     application = start_application(
@@ -308,8 +326,8 @@ def test_answers_are_shown_as_el_salvador_writes_them(client, app_ctx, answers, 
     for email in ("ana@example.sv", "registro@santatecla.example.sv"):
         login(client, email)
         path = f"/{'solicitudes' if email.startswith('ana') else 'bandeja'}/{application.id}"
-        page = client.get(path).get_data(as_text=True)
+        page = visible_text(client.get(path).get_data(as_text=True))
         for text in shown:
             assert text in page, (email, text)
-        assert "2026-12-01" not in page
+        assert started.isoformat() not in page
         logout(client)

@@ -132,6 +132,8 @@ def test_a_natural_person_s_name_ids_and_contacts_never_enter_the_feed(app_ctx, 
         "employees": 3,
         "annual_sales": "30000.00",
     }
+    # Its Ley MYPE size, counted with the wage and rule in force on the filing date.
+    assert registered["mype"]["size"] == "micro" and registered["mype"]["minimum_wage"] == "408.80"
     establishment = db.session.scalar(sa.select(Establishment))
     assert establishment.trade_name == "Pupusería La Ceiba"
     assert establishment.activity_code == "56101" and establishment.employees == 3

@@ -18,7 +18,7 @@ def test_validate_prints_every_problem_of_a_bad_file_and_exits_1(app, tmp_path):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["procedures", "validate", str(good), str(bad)])
     assert result.exit_code == 1
-    assert f"{good}: ok (OPAMSS/calificacion-lugar v4)" in result.output
+    assert f"{good}: ok (OPAMSS/calificacion-lugar v5)" in result.output
     assert "unknown_state" in result.output and "unknown_role" in result.output
     assert "problem(s)" in result.output
     assert runner.invoke(args=["procedures", "validate", str(good)]).exit_code == 0
@@ -31,11 +31,18 @@ def test_rq_cron_schedules_the_outbox_and_deadline_sweeps(app):
     scheduler = CronScheduler(connection=Redis())  # never started: no connection is made
     scheduler.load_config_from_file("portal.jobs.cron")
     jobs = {job.name: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"sweep_outbox", "sweep_deadlines", "expiry_reminders", "sweep_drafts"}
+    assert set(jobs) == {
+        "sweep_outbox",
+        "sweep_deadlines",
+        "expiry_reminders",
+        "expire_documents",
+        "sweep_drafts",
+    }
     assert jobs["sweep_outbox"].interval == 60
     assert jobs["sweep_deadlines"].cron == "*/15 * * * *"
     assert jobs["expiry_reminders"].cron == "0 8 * * *"
     assert jobs["sweep_drafts"].cron == "7 * * * *"
+    assert jobs["expire_documents"].cron == "5 6 * * *"  # 00:05 in San Salvador (UTC-6)
     assert {job.func.__name__ for job in jobs.values()} == {"periodic"}
 
 
@@ -47,3 +54,4 @@ def test_the_periodic_job_runs_the_deadline_sweep_inside_the_app(app):
         assert periodic("sweep_outbox") == 0
         assert periodic("expiry_reminders") == {"cases": 0, "sent": 0}
         assert periodic("sweep_drafts") == {"warned": 0, "deleted": 0}
+        assert periodic("expire_documents") == {"expired": 0}

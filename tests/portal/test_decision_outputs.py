@@ -42,6 +42,7 @@ def case_waiting_for_classification(authority: str) -> int:
         PaymentOrder(
             application_id=application.id,
             number=f"MP-{authority}-7",
+            serial=f"{procedure.authority.tracking_prefix}-MAND-2026-000007",
             amount=Decimal("15.00"),
             lines=[],
             status="paid",

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from portal.tracking.services import display_code
 from tests.portal.faults import (
     PrivateRedis,
     SmtpSink,
@@ -343,4 +344,4 @@ def test_two_workers_rendering_one_certificate_store_one_pdf(app_ctx, client, ri
     )
     assert stored == keys and len(keys) == 2  # the receipt and one certificate: no orphan PDF
     certificate = db.session.get(IssuedDocument, certificate.id)
-    assert certificate.code in pdf_text(read_pdf(certificate))
+    assert display_code(certificate.code) in pdf_text(read_pdf(certificate))

@@ -8,6 +8,7 @@ import io
 import sqlalchemy as sa
 
 from portal.extensions import db
+from tests.portal import pdf_samples
 from tests.portal.helpers import (
     login,
     logout,
@@ -322,6 +323,12 @@ def test_opinion_dates_files_and_names_follow_the_projects_rules(client, app_ctx
     assert "Las fotos HEIC del iPhone no se aceptan" in send(_heif(b"heic"), "d.heic").get_data(
         as_text=True
     )
+    # A back-office file is checked as an applicant's document is: active content or a
+    # damaged PDF is refused at the field, and an ordinary PDF opening at page 1 is not.
+    scripted = send(pdf_samples.open_action_javascript(), "dictamen.pdf").get_data(as_text=True)
+    assert "El PDF contiene elementos activos (JavaScript, OpenAction)" in scripted
+    damaged = send(pdf_bytes()[:40], "dictamen.pdf").get_data(as_text=True)
+    assert "El PDF está dañado o protegido y no se puede leer." in damaged
     assert _opinions(application.id)[0].status == "pending"
     assert send(JPEG, "foto lies.pdf").status_code == 302
     (opinion,) = _opinions(application.id)

@@ -19,6 +19,7 @@ from flask_babel import Babel
 from PIL import Image
 from pypdf import PdfReader
 
+from portal.certificates.layouts import layout_for, primitives
 from portal.pdf import (
     FORMAT_NAME,
     PdfRenderError,
@@ -27,12 +28,15 @@ from portal.pdf import (
     qr_svg_data_uri,
     render_pdf,
 )
+from workflows.model import CertificateSpec, Text
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATES = REPO / "templates"
 STATIC = REPO / "static"
 VERIFICATION_URL = "https://ventanilla.amss.gob.sv/verificar/7KQ2-M9XD-4TPA"
 PASSWD_MARKER = "root:x:0:0"  # first line of /etc/passwd on Debian
+#: The built-in certificate layout, rendered in the sandbox as every certificate is.
+CERTIFICATE = layout_for(CertificateSpec("certificate", Text("Resolución", "Resolution")))
 
 
 def make_app(template_folder: Path) -> Flask:
@@ -79,7 +83,8 @@ def certificate_context(**overrides: object) -> dict[str, object]:
         "holder_name": "José Ñúñez Peña",
         "decision_label": "FAVORABLE",
         "decision_comment": "Respetar los retiros indicados en el plano.",
-        "issued_at": datetime(2026, 11, 22, 16, 15, tzinfo=UTC),
+        "conditions": "Respetar los retiros indicados en el plano.",
+        "issued_on": "22 de noviembre de 2026",
         "place": "San Salvador",
         "signer_name": "Arq. Carlos Menjívar",
         "decision_data": [("Número de resolución", "CL-2026-0457")],
@@ -143,7 +148,7 @@ def rasterise_first_page(pdf: bytes, tmp_path: Path) -> Image.Image:
 
 
 def test_certificate_shows_case_holder_decision_authority_and_code(app: Flask) -> None:
-    text = one_line(pdf_text(render_pdf("pdf/certificate.html", certificate_context())))
+    text = one_line(pdf_text(render_pdf(CERTIFICATE, certificate_context())))
 
     assert "RESOLUCIÓN" in text
     assert "OPAMSS-CL-2026-000123" in text
@@ -160,7 +165,7 @@ def test_certificate_shows_case_holder_decision_authority_and_code(app: Flask) -
 
 
 def test_certificate_caption_names_the_verification_url_and_code(app: Flask) -> None:
-    text = one_line(pdf_text(render_pdf("pdf/certificate.html", certificate_context())))
+    text = one_line(pdf_text(render_pdf(CERTIFICATE, certificate_context())))
 
     # The URL may wrap at a slash or a hyphen; pypdf then inserts a space.
     assert "Verifique la autenticidad de este documento en" in text
@@ -168,24 +173,25 @@ def test_certificate_caption_names_the_verification_url_and_code(app: Flask) -> 
     assert "o con el código 7KQ2-M9XD-4TPA" in text
 
 
-def test_certificate_date_is_spanish_long_form_in_san_salvador_time(app: Flask) -> None:
-    # 03:30 UTC on the 23rd is still the 22nd in San Salvador (UTC-6).
-    issued_at = datetime(2026, 11, 23, 3, 30, tzinfo=UTC)
-    pdf = render_pdf("pdf/certificate.html", certificate_context(issued_at=issued_at))
+def test_certificate_dates_are_written_out_in_san_salvador_time(app: Flask) -> None:
+    # 03:30 UTC on the 23rd is still the 22nd in San Salvador (UTC-6): the layout gets text.
+    values = primitives({"at": datetime(2026, 11, 23, 3, 30, tzinfo=UTC), "on": date(2026, 11, 22)})
+    pdf = render_pdf(CERTIFICATE, certificate_context(issued_on=date(2026, 11, 22)))
 
+    assert values == {"at": "22/11/2026 21:30", "on": "22 de noviembre de 2026"}
     assert "San Salvador, 22 de noviembre de 2026" in one_line(pdf_text(pdf))
 
 
 def test_certificate_leaves_out_empty_conditions_and_validity(app: Flask) -> None:
-    context = certificate_context(decision_comment="", validity_text=None)
-    text = pdf_text(render_pdf("pdf/certificate.html", context))
+    context = certificate_context(conditions="", validity_text=None)
+    text = pdf_text(render_pdf(CERTIFICATE, context))
 
-    assert "Condiciones y observaciones" not in text
+    assert "Condiciones" not in text and "Fundamentación" not in text
     assert "Vigencia" not in text
 
 
 def test_certificate_metadata_title_author_and_language(app: Flask) -> None:
-    reader = PdfReader(io.BytesIO(render_pdf("pdf/certificate.html", certificate_context())))
+    reader = PdfReader(io.BytesIO(render_pdf(CERTIFICATE, certificate_context())))
 
     assert reader.metadata is not None
     assert reader.metadata.title == "Resolución OPAMSS-CL-2026-000123: Calificación de lugar"
@@ -199,7 +205,7 @@ def test_certificate_metadata_title_author_and_language(app: Flask) -> None:
 def test_certificate_qr_code_on_the_page_decodes_to_the_verification_url(
     app: Flask, tmp_path: Path
 ) -> None:
-    pdf = render_pdf("pdf/certificate.html", certificate_context())
+    pdf = render_pdf(CERTIFICATE, certificate_context())
 
     barcodes = zxingcpp.read_barcodes(rasterise_first_page(pdf, tmp_path))
 
@@ -253,9 +259,9 @@ def test_applicant_data_is_printed_as_text_not_markup(app: Flask, listener: sock
     port = listener.getsockname()[1]
     image = '<img src="file:///etc/passwd">'
     stylesheet = f'<link rel="stylesheet" href="http://127.0.0.1:{port}/x.css">'
-    context = certificate_context(holder_name=image, decision_comment=stylesheet)
+    context = certificate_context(holder_name=image, conditions=stylesheet)
 
-    pdf = render_pdf("pdf/certificate.html", context)
+    pdf = render_pdf(CERTIFICATE, context)
 
     text = one_line(pdf_text(pdf))
     assert image in text
@@ -278,7 +284,7 @@ def test_applicant_data_is_printed_as_text_not_markup(app: Flask, listener: sock
 )
 def test_context_cannot_point_the_qr_image_elsewhere(app: Flask, qr: str) -> None:
     with pytest.raises(ResourceRefused, match="refused"):
-        render_pdf("pdf/certificate.html", certificate_context(qr=qr))
+        render_pdf(CERTIFICATE, certificate_context(qr=qr))
 
 
 def test_context_cannot_make_the_renderer_open_a_connection(
@@ -287,7 +293,7 @@ def test_context_cannot_make_the_renderer_open_a_connection(
     port = listener.getsockname()[1]
 
     with pytest.raises(ResourceRefused, match="only use files from static/"):
-        render_pdf("pdf/certificate.html", certificate_context(qr=f"http://127.0.0.1:{port}/x.png"))
+        render_pdf(CERTIFICATE, certificate_context(qr=f"http://127.0.0.1:{port}/x.png"))
 
     assert_nobody_connected(listener)
 
@@ -376,7 +382,7 @@ def test_inline_png_images_are_allowed(hostile_app: Flask) -> None:
 
 def test_reserved_context_name_is_rejected(app: Flask) -> None:
     with pytest.raises(ValueError, match=FORMAT_NAME):
-        render_pdf("pdf/certificate.html", certificate_context(**{FORMAT_NAME: "x"}))
+        render_pdf("pdf/receipt.html", receipt_context(**{FORMAT_NAME: "x"}))
 
 
 # --- the fetcher on its own ----------------------------------------------------------------------
@@ -451,3 +457,35 @@ def test_importing_the_module_does_not_import_weasyprint() -> None:
     )
 
     assert result.stdout.strip() == "False"
+
+
+def test_certificate_shows_logo_legal_basis_validity_signer_role_and_serial(app: Flask) -> None:
+    context = certificate_context(
+        authority_logo="images/favicon.svg",
+        legal_basis=["Ley de Desarrollo y Ordenamiento Territorial del AMSS, Art. 62"],
+        validity_text="",
+        valid_until=date(2027, 11, 22),
+        signer_role="Jefe de Control del Desarrollo Urbano",
+        serial="OPAMSS-CER-2026-000017",
+        conditions="",
+        reasoned_text="El uso solicitado es compatible con la zona.",
+    )
+
+    pdf = render_pdf(CERTIFICATE, context)
+
+    text = one_line(pdf_text(pdf))
+    assert "Base legal: Ley de Desarrollo y Ordenamiento Territorial del AMSS, Art. 62." in text
+    assert "Vigencia: hasta el 22 de noviembre de 2027." in text
+    assert "Arq. Carlos Menjívar Jefe de Control del Desarrollo Urbano" in text
+    assert "Número de serie OPAMSS-CER-2026-000017" in text
+    assert "Fundamentación y observaciones El uso solicitado es compatible con la zona." in text
+
+
+def test_a_layout_without_signer_or_serial_leaves_them_out(app: Flask) -> None:
+    context = certificate_context()
+    context.pop("signer_name")
+
+    text = one_line(pdf_text(render_pdf(CERTIFICATE, context)))
+
+    assert "Número de serie" not in text
+    assert "Firmado electrónicamente por Oficina de Planificación" in text

@@ -19,6 +19,7 @@ from portal.extensions import db
 from portal.links import verification_url
 from portal.pdf import PdfFormat
 from portal.procedures.services import definition_of, get_procedure, latest_version
+from portal.tracking.services import display_code
 from tests.portal import pdf_probe
 from tests.portal.helpers import make_applicant, make_staff
 
@@ -122,6 +123,8 @@ def decided_case(definition: workflows.Definition, *, long: bool) -> int:
         IssuedDocument(
             application_id=application.id,
             kind="certificate",
+            authority_id=procedure.authority_id,
+            serial=f"{procedure.authority.tracking_prefix}-CERT-2026-{procedure.id:06d}",
             code="7KQ2M9XD4TPA" + f"{procedure.id:04d}",
             title={"es": pinned.certificate.title.es, "en": pinned.certificate.title.en},
             holder_name=holder[:200],
@@ -134,10 +137,10 @@ def decided_case(definition: workflows.Definition, *, long: bool) -> int:
 
 
 def certificate(application_id: int) -> bytes:
-    assert render_issued(application_id, "certificate")
     document = db.session.scalar(
         sa.select(IssuedDocument).where(IssuedDocument.application_id == application_id)
     )
+    assert render_issued(document.id)
     return read_pdf(document)
 
 
@@ -155,12 +158,13 @@ def assert_closing_on_page_one(pdf: bytes, application_id: int, tmp_path: Path) 
     assert 0 < qr.x0 < qr.x1 < first.width and 0 < qr.y0 < qr.y1 < first.height
     assert qr.y0 > first.height / 2  # in the closing block at the foot of the page
     # The code beside it, the signature block and the place and date: page 1, near the QR.
-    assert pdf_probe.page_of(found, f"con el código {document.code}") == [1]
+    printed = display_code(document.code)  # in groups of four, as people copy it
+    assert pdf_probe.page_of(found, f"con el código {printed}") == [1]
     assert pdf_probe.page_of(found, "Firmado electrónicamente por") == [1]
     assert 1 in pdf_probe.page_of(found, SIGNER)
     place_date = f"{application.authority.place}, 30 de noviembre de 2026"
     assert pdf_probe.page_of(found, place_date) == [1]
-    code_words = [w for w in first.words if w.text == document.code]
+    code_words = [w for w in first.words if w.text == printed]
     assert any(qr.y0 - 20 < w.y0 < qr.y1 + 20 for w in code_words)  # beside the QR
     assert pdf_probe.outside(found) == []
     return found

@@ -114,3 +114,48 @@ def test_a_licence_already_renewed_gets_no_reminder(app_ctx):
     )
     assert result.ok, (result.errors, result.reasons)
     assert send_expiry_reminders(date(year, 12, 1))["sent"] == 0
+
+
+def test_a_version_with_a_fixed_last_day_reminds_every_holder_before_it(app_ctx):
+    """`validity.until`: one last day for every case of the version, whatever its decision day."""
+    from datetime import timedelta
+    from pathlib import Path
+
+    import workflows
+    from portal.procedures.services import publish_definition
+
+    root = Path(__file__).resolve().parents[2]
+    data = workflows.load_file(
+        root / "workflows/definitions/aplan/licencia-funcionamiento.yaml"
+    ).to_dict()
+    today = local_now().date()
+    data["validity"] = {"until": (today + timedelta(days=7)).isoformat()}
+    data["version"] += 1
+    publish_definition(workflows.load(data))
+    db.session.commit()
+    applicant = make_applicant()
+    licence = _licence(applicant, today.year - 3)  # decided long ago: the day still decides
+    assert send_expiry_reminders(today)["sent"] == 1
+    [sent] = mails(app_ctx)
+    assert (today + timedelta(days=7)).strftime("%d/%m/%Y") in str(sent["Subject"])
+    assert f"/solicitudes/{licence.id}" in sent.get_content()
+
+
+def test_a_revoked_licence_gets_no_reminder(app_ctx):
+    from portal.certificates import services as certificates
+    from portal.procedures.services import definition_of
+    from tests.portal.helpers import make_staff
+
+    applicant = make_applicant()
+    licence = _licence(applicant, local_now().year)
+    from tests.portal.test_verification import _approve
+
+    _approve(licence, definition_of(licence.procedure_version))
+    document = certificates.get_issued(licence.id, "certificate")
+    certificates.revoke_document(
+        actor=make_staff("supervisor", "APLAN"),
+        application=licence,
+        document_id=document.id,
+        reason="Funciona sin el permiso de Protección Civil.",
+    )
+    assert send_expiry_reminders(date(local_now().year, 12, 1))["sent"] == 0

@@ -118,10 +118,11 @@ def test_approval_issues_a_certificate_whose_qr_leads_to_its_verification(
     text = pdf_text(pdf.data)
     assert application.tracking_number in text and "Ana María Pérez" in text
     assert "FAVORABLE" in text and "Oficina de Planificación" in text
-    code = re.search(r"código\s+([0-9A-F]{16})", text).group(1)
+    printed = re.search(r"código\s+((?:[A-Z2-9]{4}-){3}[A-Z2-9]{4})", text).group(1)
+    code = printed.replace("-", "")  # printed in groups of four; the QR holds it whole
     assert qr_texts(pdf.data, tmp_path) == [f"http://127.0.0.1:5000/verificar/{code}"]
     logout(client)
-    verification = client.get(f"/verificar/{code}")
+    verification = client.get(f"/verificar/{printed}")
     page = verification.get_data(as_text=True)
     assert verification.status_code == 200 and "Documento auténtico" in page
     assert application.tracking_number in page and "Calificación de Lugar" in page

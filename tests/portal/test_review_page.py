@@ -412,10 +412,10 @@ def clashing_version(app_ctx):
     data["version"] = 3
     publish_definition(workflows.load(data))
     procedure = get_procedure("APLAN", "licencia-funcionamiento")
-    [newest] = retire(procedure, version=4)
+    [newest] = retire(procedure, version=5)
     db.session.commit()
     yield
-    # The seeded procedures are shared by every test: publish version 4 again.
+    # The seeded procedures are shared by every test: publish version 5 again.
     newest.status, newest.retired_at = "published", None
     refresh_entries(procedure)
     db.session.commit()

@@ -36,6 +36,14 @@ SAMPLES = {
     "representation_id": 1,
     "plan_id": 1,
     "report": "estados",
+    "case_id": 1,
+    "output": "documento",
+    "row_id": 1,
+    "opinion_id": 1,
+    "section": "catalogo",
+    "day_id": 1,
+    "user_id": 1,
+    "page": "salario-minimo",
 }
 
 
@@ -216,6 +224,7 @@ def _case_paths(app, world: dict, case: str) -> list[tuple[str, str, permissions
         "photo_id": world["photo"],
         "opinion_id": world["opinion"],
         "kind": "constancia",
+        "issued_id": 1,  # an issued certificate (none on these cases: refused before)
         "number": 1,  # a step of a draft's form
     }
     out = []

@@ -61,7 +61,7 @@ def test_events_carry_the_case_and_place_but_no_personal_data(client, app_ctx, r
     run_jobs()
     event = _get(client, token).json["events"][0]
     assert event["district"] == "0614" and event["authority"] == "OPAMSS"
-    assert event["procedure"] == "calificacion-lugar" and event["procedure_version"] == 4
+    assert event["procedure"] == "calificacion-lugar" and event["procedure_version"] == 5
     assert event["activity_code"] == "56101"
     text = json.dumps(event, ensure_ascii=False)
     for personal in ("Ana María", "ana@example.sv", "01234567-8", "Calle Arce", "José Martínez"):

@@ -270,7 +270,7 @@ def test_the_real_command_answers_hostile_files_without_a_traceback(tmp_path):
     ):
         assert f"{tmp_path / name}: 1 problem(s)" in done.stdout
         assert f": {code}: " in done.stdout
-    assert f"{GOOD}: ok (OPAMSS/calificacion-lugar v4)" in done.stdout
+    assert f"{GOOD}: ok (OPAMSS/calificacion-lugar v5)" in done.stdout
 
 
 def test_a_breach_action_s_notice_is_checked_like_a_transition_s(app, tmp_path):

@@ -15,6 +15,7 @@ import holidays
 import pytest
 
 from workflows.calendar import (
+    DEFAULT_HOLY_WEEK,
     HOLIDAY,
     LOCAL,
     VACATION,
@@ -219,3 +220,32 @@ def _walk(calendar: BusinessCalendar, day: date, n: int) -> date:
         day += timedelta(days=1)
         n -= calendar.is_business_day(day)
     return day
+
+
+def test_a_rule_in_force_between_years_leaves_other_years_as_they_were() -> None:
+    dated = DayRule("local", 3, 9, FIESTAS, ART_190, first_year=2027, last_year=2028)
+    assert [dated.on(year) for year in (2026, 2027, 2028, 2029)] == [
+        None,
+        date(2027, 3, 9),
+        date(2028, 3, 9),
+        None,
+    ]
+    calendar = BusinessCalendar(rules=[dated])
+    assert calendar.is_business_day(date(2026, 3, 9))
+    assert not calendar.is_business_day(date(2027, 3, 9))
+
+
+def test_settings_changed_from_a_year_leave_earlier_years_as_they_were() -> None:
+    calendar = BusinessCalendar(
+        vacations=True,
+        settings_from=[
+            (2028, True, "holy_monday_to_easter_monday"),
+            (2027, False, DEFAULT_HOLY_WEEK),
+        ],
+    )
+    assert not calendar.is_business_day(date(2026, 8, 4))  # vacations, as before
+    assert calendar.is_business_day(date(2027, 8, 4))  # off from 2027
+    assert calendar.settings_of(2029) == (True, "holy_monday_to_easter_monday")
+    assert not calendar.is_business_day(date(2028, 4, 17))  # Easter Monday 2028
+    with pytest.raises(ValueError, match="Holy Week"):
+        BusinessCalendar(settings_from=[(2027, True, "viernes")])

@@ -41,7 +41,7 @@ def effect_names(definition: Definition, state: str, action: str, facts: Facts) 
 def test_catalogue_facts_come_from_the_reference(calificacion: Definition) -> None:
     assert calificacion.authority == "OPAMSS"
     assert calificacion.slug == "calificacion-lugar"
-    assert calificacion.version == 4
+    assert calificacion.version == 5
     assert calificacion.title.get("es") == "Calificación de Lugar"
     assert "IV.25" in calificacion.catalogue.legal_basis[0].es
     assert calificacion.catalogue.legal_max_business_days == 25

@@ -166,6 +166,18 @@ def test_certificate_effect_needs_a_certificate(demo_data: dict[str, Any]) -> No
     ]
 
 
+def test_a_resolution_is_issued_only_by_a_decision(demo_data: dict[str, Any]) -> None:
+    denial, admission = transition(demo_data, 4), transition(demo_data, 1)
+    denial.setdefault("effects", []).append("issue_resolution")  # resolver -> denegado: final
+    admission.setdefault("effects", []).append("issue_resolution")  # -> inspeccion: not final
+    assert problems(demo_data) == [
+        (
+            f"workflow.transitions[1].effects[{len(admission['effects']) - 1}]",
+            "resolution_not_final",
+        )
+    ]
+
+
 def test_unknown_field_in_conditions_fees_and_simdet(demo_data: dict[str, Any]) -> None:
     demo_data["fields"][3]["visible_if"]["field"] = "urgente"
     demo_data["documents"][1]["required_if"] = {"not": {"field": "clase", "op": "absent"}}

@@ -500,3 +500,13 @@ def test_reading_pauses_the_cycle_collector_and_restores_it(demo_data: dict[str,
         assert inspect_source(source)[1] == [] and not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_upper_bounds_of_the_schema_have_named_codes(demo_data: dict[str, Any]) -> None:
+    demo_data["opinions"] = [
+        {"code": f"i{n}", "name": t(f"Institución {n}"), "business_days": 400} for n in range(51)
+    ]
+    found = problems(demo_data)
+    assert ("opinions", "too_many_items") in found
+    assert ("opinions[0].business_days", "out_of_range") in found
+    assert not [code for _path, code in found if code.startswith("schema_")]

@@ -118,7 +118,7 @@ def test_without_opinions_nobody_consults(demo) -> None:
 
 def test_the_seed_definitions_list_real_institutions() -> None:
     construccion = load_file(DEFINITIONS / "opamss" / "permiso-construccion.yaml")
-    assert construccion.version == 4
+    assert construccion.version == 5
     assert {"marn", "anda", "bomberos"} <= {o.code for o in construccion.opinions}
     assert construccion.opinion_source("marn").suspends_clock
     assert construccion.inspection.checklist

@@ -114,3 +114,48 @@ def test_text_falls_back_to_spanish(locale: str, expected: str) -> None:
 
 def test_blank_english_falls_back_to_spanish() -> None:
     assert Text("Borrador", " ").get("en") == "Borrador"
+
+
+def test_certificate_paper_defaults_to_a4_and_a_version_may_carry_its_own_layout(
+    demo_data: dict[str, Any],
+) -> None:
+    demo_data["certificate"] = {"template": "certificate", "title": t("Constancia")}
+    named = load(demo_data).certificate
+    demo_data["certificate"] = {
+        "layout": "<h1>{{ holder_name }}</h1>",
+        "paper": "Letter",
+        "title": t("Constancia"),
+    }
+    own = load(demo_data)
+
+    assert (named.template, named.layout, named.paper, named.paper_size) == (
+        "certificate",
+        None,
+        None,
+        "A4",
+    )
+    assert own.certificate.template is None
+    assert (own.certificate.layout, own.certificate.paper_size) == (
+        "<h1>{{ holder_name }}</h1>",
+        "Letter",
+    )
+    assert load(own.to_dict()) == own
+
+
+@pytest.mark.parametrize(
+    "certificate",
+    [
+        {"title": {"es": "C", "en": "C"}},  # neither a layout nor a template
+        {"template": "certificate", "layout": "<p></p>", "title": {"es": "C", "en": "C"}},
+        {"template": "certificate", "paper": "Legal", "title": {"es": "C", "en": "C"}},
+    ],
+)
+def test_certificate_names_one_layout_on_a_known_paper(
+    demo_data: dict[str, Any], certificate: dict[str, Any]
+) -> None:
+    from workflows import InvalidDefinition
+
+    demo_data["certificate"] = certificate
+    with pytest.raises(InvalidDefinition) as error:
+        load(demo_data)
+    assert {p.path.split(".")[0] for p in error.value.problems} == {"certificate"}

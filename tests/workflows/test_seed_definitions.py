@@ -74,7 +74,7 @@ def test_files_are_filed_under_their_authority_and_slug(path: Path) -> None:
     found = DEFINITIONS[path]
     assert path.parent.name == found.authority.lower()
     assert path.stem == found.slug
-    assert found.version == 4  # version 4: reasons and reasoned texts (issue 9)
+    assert found.version == 5  # version 5: signed documents (issue 10)
     assert found.authority in {row["code"] for row in AUTHORITIES}
 
 
@@ -195,6 +195,14 @@ def test_approvals_come_with_a_certificate(found: Definition) -> None:
 
 
 @pytest.mark.parametrize("found", DEFINITIONS.values(), ids=lambda d: f"{d.authority}/{d.slug}")
+def test_denials_come_with_a_signed_resolution(found: Definition) -> None:
+    denials = [t for t in found.transitions if found.state(t.target).kind == "denied"]
+    assert denials
+    for transition in denials:
+        assert "issue_resolution" in {ref.name for ref in transition.effects}
+
+
+@pytest.mark.parametrize("found", DEFINITIONS.values(), ids=lambda d: f"{d.authority}/{d.slug}")
 def test_every_review_item_has_its_own_name_so_each_gets_its_own_verdict(found: Definition) -> None:
     assert publication_problems(found) == []
     names = [f.name for f in found.fields] + [d.code for d in found.documents]
@@ -207,7 +215,7 @@ def test_aplan_licence_names_the_copies_of_its_permits_apart_from_their_numbers(
     documents = {d.code for d in found.documents}
     assert {"resolucion_uso_suelo", "permiso_proteccion_civil"} <= fields
     assert {"copia_resolucion_uso_suelo", "copia_permiso_proteccion_civil"} <= documents
-    assert found.version == 4
+    assert found.version == 5
 
 
 @pytest.mark.parametrize("found", DEFINITIONS.values(), ids=lambda d: f"{d.authority}/{d.slug}")
