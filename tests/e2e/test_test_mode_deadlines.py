@@ -54,6 +54,9 @@ def _draft(path: str):
 def _open_test_mode(page, base: str, title: str, version: int) -> None:
     """From the console's front page to the draft's test mode, by its links."""
     page.goto(f"{base}/bandeja/")
+    menu = page.get_by_role("button", name="Menú")
+    if menu.is_visible():  # on a phone the sections fold away
+        menu.click()
     _click(page, page.get_by_role("link", name="Administración"))
     table = page.locator("table").filter(
         has=page.locator("caption", has_text=re.compile(f"^{title}"))
@@ -76,7 +79,7 @@ def _deadline(page) -> tuple[str, str, str]:
     text = page.locator("#plazo + p").inner_text()
     found = re.search(r"El plazo vence el (\d\d/\d\d/\d{4})\. Al vencer: (.+)$", text)
     assert found, text
-    hint = page.locator("#plazo ~ form .govuk-hint").inner_text()
+    hint = page.locator("#plazo + p + form .govuk-hint").inner_text()
     sweep = re.search(r"a un expediente real el (\d\d/\d\d/\d{4})\.", hint)
     assert sweep, hint
     return found.group(1), found.group(2), sweep.group(1)
@@ -181,14 +184,16 @@ def test_an_admin_asks_an_opinion_answers_it_as_the_institution_and_the_case_goe
         admin = make_staff("admin", "OPAMSS", email="admin@opamss.example.sv")
         case, _definition, _calendar = _filed_yesterday(row, admin, "presentado")
         number = case.tracking_number
-    page = browser.new_context(viewport=DESK, locale="es-SV", bypass_csp=True).new_page()
+    # On a phone: every page of the walk stays within the screen.
+    page = browser.new_context(viewport=PHONE, locale="es-SV", bypass_csp=True).new_page()
     _sign_in(page, live_server, "admin@opamss.example.sv")
     _open_test_mode(page, live_server, "Recepción de Obra", version)
+    assert page.evaluate(WIDEST) == [0, []]  # the draft's test cases, on a phone
     _click(page, page.get_by_role("link", name=number))
     assert "días hábiles restantes" in page.locator("#plazo-legal").inner_text()
 
     # As the clerk: ANDA consulted; its consultation suspends the legal period.
-    page.get_by_role("heading", name="Solicitar una opinión técnica como personal técnico")
+    assert page.get_by_role("heading", name="Solicitar una opinión técnica como personal técnico")
     asking = page.locator("form").filter(
         has=page.get_by_role("button", name="Solicitar opinión técnica")
     )
@@ -197,6 +202,7 @@ def test_an_admin_asks_an_opinion_answers_it_as_the_institution_and_the_case_goe
     # No question typed: said at its field, on a page of its own; the institution kept.
     assert "Escriba qué se consulta." in page.locator(".govuk-error-summary").inner_text()
     assert page.get_by_label(ANDA).is_checked()
+    assert page.evaluate(WIDEST) == [0, []]
     axe = {"solicitar opinión con un error": _violations(page)}
     page.get_by_label("Qué se consulta").fill("¿Hay capacidad de la red para la conexión?")
     _click(page, page.get_by_role("button", name="Solicitar opinión técnica"))
@@ -211,6 +217,7 @@ def test_an_admin_asks_an_opinion_answers_it_as_the_institution_and_the_case_goe
     summary = page.locator(".govuk-error-summary").inner_text()
     assert "Escriba las conclusiones o las condiciones de la opinión." in summary
     assert page.get_by_label("Favorable con condiciones").is_checked()
+    assert page.evaluate(WIDEST) == [0, []]
     axe["responder con un error"] = _violations(page)
     page.get_by_label("Conclusiones o condiciones").fill(
         "Conectar al colector de la calle principal."
@@ -237,10 +244,44 @@ def test_an_admin_asks_an_opinion_answers_it_as_the_institution_and_the_case_goe
     _click(page, clerk.get_by_role("button", name="Solicitar corrección (prevención)"))
     assert "Acción realizada como personal técnico." in _flash(page), _flash(page)
     assert _state(page) == "Prevenido (corrección solicitada)"
-    axe["caso de prueba tras la opinión"] = _violations(page)
-
-    page.set_viewport_size(PHONE)
-    page.reload()
     assert page.evaluate(WIDEST) == [0, []]
+    axe["caso de prueba tras la opinión"] = _violations(page)
     problems = {where: found for where, found in axe.items() if found}
     assert not problems, problems
+
+
+def test_positive_silence_reaches_a_test_case_with_its_stamped_licence_as_the_page_foretold(
+    app, live_server, browser, run_jobs
+):
+    """APLAN's licence is granted by positive silence once its legal period passes undecided:
+    each press applies the next breach the page announces, the last one the silence."""
+    from tests.portal.test_test_mode import _filed_yesterday
+
+    with app.app_context():
+        row = _draft("workflows/definitions/aplan/licencia-funcionamiento.yaml")
+        version = row.version
+        admin = make_staff("admin", "APLAN", email="admin@aplan.example.sv")
+        case, _definition, _calendar = _filed_yesterday(row, admin, "resolucion")
+        number = case.tracking_number
+    page = browser.new_context(viewport=DESK, locale="es-SV", bypass_csp=True).new_page()
+    _sign_in(page, live_server, "admin@aplan.example.sv")
+    _open_test_mode(page, live_server, "Licencia de funcionamiento en el Centro Histórico", version)
+    _click(page, page.get_by_role("link", name=number))
+    announced = []
+    while page.get_by_role("button", name=SIMULATE).count() and len(announced) < 5:
+        due, then, day = _deadline(page)
+        announced.append(then)
+        _simulate(page)
+        assert f"Plazo vencido como el {day}" in _flash(page)
+    state = "Otorgada por silencio administrativo positivo"
+    assert announced[-1] == f"Silencio positivo: el caso pasa a «{state}».", announced
+    assert len(announced) == 3, announced
+    assert _state(page) == state
+    assert f"el plazo para resolver venció el {due}" in _history(page)
+    run_jobs()  # the licence is rendered in a job, as a real one's would be
+    page.reload()
+    licence = page.locator("#pdfs li").filter(has_text="Licencia de Funcionamiento")
+    assert "PRUEBA-" in licence.inner_text()
+    link = licence.get_by_role("link", name="Descargar PDF de prueba")
+    response = page.context.request.get(link.evaluate("a => a.href"))
+    assert response.ok and "PRUEBA — SIN VALIDEZ" in pdf_text(response.body())
