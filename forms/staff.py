@@ -170,6 +170,16 @@ class StaffReassignForm(FlaskForm):
     def validate_cases(self, field) -> None:
         if self.which.data == "marcados" and not field.data:
             raise ValidationError(_l("Marque al menos un expediente, o elija «todos»."))
+        # «Todos» is the default: a person who ticks some cases and leaves it would otherwise
+        # give away every case, the unticked ones too, with nothing said about the ticks.
+        shown = {part for part in (self.shown.data or "").split(",") if part}
+        if self.which.data == "todos" and field.data and set(field.data) != shown:
+            raise ValidationError(
+                _l(
+                    "Marcó algunos expedientes: elija «Solo los que marque» para asignar solo "
+                    "esos, o desmárquelos para asignar todos."
+                )
+            )
 
 
 #: Every action the portal writes to the audit log, with its label: the log's one table (the

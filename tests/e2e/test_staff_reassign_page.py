@@ -3,8 +3,9 @@
 Santa Tecla's clerk and inspector Sara leaves: she holds two filed registrations and one in
 its inspection. The municipal admin opens her page from the staff list and gives all three to
 the inspector: the inspection moves, the two in review stay, each listed with why. She then
-gives the ticked one of those (after forgetting to tick it, which the page says at the boxes)
-and the last one to a clerk, and finds each case on the page of the person who now holds it.
+ticks one of those for a clerk (leaving «Todos» chosen at first, which the page says at the
+boxes instead of giving both away), gives the last one to the clerk too, and finds each case
+on the page of the person who now holds it.
 
 Only the people and their cases are set up through the services (tests/portal/
 test_staff_reassign.py holds the rules); every step of the admin is a click on the pages.
@@ -131,21 +132,22 @@ def test_an_admin_gives_a_leaving_persons_cases_to_others_and_sees_what_stayed_a
         assert f"{number}: {NOT_HIS}" in said
     assert sorted(_held(page)) == sorted(filed)
 
-    # "Solo los que marque" with nothing ticked: said at the boxes, the chosen person kept.
+    # One case ticked, «Todos» left as it was: nothing moves, and the page says what to choose.
     _give_to(page, CLERK)
-    page.get_by_label("Solo los que marque").check()
+    assert page.get_by_label("Todos sus expedientes abiertos de esta lista").is_checked()
+    page.get_by_label(filed[1], exact=True).check()
     _click(page, page.get_by_role("button", name="Reasignar"))
     summary = page.locator(".govuk-error-summary")
-    assert "Marque al menos un expediente, o elija «todos»." in summary.inner_text()
-    assert (
-        page.get_by_label("Asignar a").evaluate("s => s.selectedOptions[0].text").startswith(CLERK)
-    )
+    assert "Marcó algunos expedientes: elija «Solo los que marque»" in summary.inner_text()
+    assert sorted(_held(page)) == sorted(filed)
+    chosen = page.get_by_label("Asignar a").evaluate("s => s.selectedOptions[0].text")
+    assert chosen.startswith(CLERK) and page.get_by_label(filed[1], exact=True).is_checked()
     axe["reasignar con un error (360 px)"] = _violations(page)
-    # The summary's link takes the keyboard to the boxes.
+    # The summary's link takes the keyboard to the boxes; then «Solo los que marque».
     summary.get_by_role("link").first.click()
     focused = page.evaluate("document.activeElement.name || document.activeElement.id")
     assert "cases" in focused, focused
-    page.get_by_label(filed[1], exact=True).check()
+    page.get_by_label("Solo los que marque").check()
     _click(page, page.get_by_role("button", name="Reasignar"))
     assert f"Asignamos 1 expediente a {CLERK}." in _banners(page)
     assert _held(page) == [filed[0]]

@@ -134,6 +134,23 @@ def test_only_the_ticked_cases_move_and_a_forgotten_tick_is_said_at_the_boxes(ap
     assert [_assignee(c) for c in cases] == [leaving.id, other.id]
 
 
+def test_boxes_ticked_with_all_left_chosen_move_nothing_and_say_so(app, app_ctx):
+    """«Todos» is the default: ticking some cases without choosing «Solo los que marque» must
+    not give away the unticked ones too; the page says what to choose, at the boxes."""
+    _admin, leaving, other, cases = _office()
+    admin = _as(app, "admin@lls.sv")
+    path = f"/admin/personal/{leaving.id}/reasignar"
+    refused = _post(admin, path, _form(other, cases, which="todos", ticked=[cases[1]]))
+    assert refused.status_code == 400
+    assert "Marcó algunos expedientes: elija «Solo los que marque»" in refused.text
+    assert [_assignee(c) for c in cases] == [leaving.id, leaving.id]
+    assert _count("assignment.assign") == 0
+    # Every box ticked with «todos»: the same cases either way, so they move.
+    every = _post(admin, path, _form(other, cases, which="todos", ticked=cases))
+    assert every.status_code == 302
+    assert [_assignee(c) for c in cases] == [other.id, other.id]
+
+
 def test_a_case_the_chosen_person_cannot_take_stays_and_says_why(app, app_ctx):
     from portal.assignment.services import assign
     from portal.staff.services import change_staff_member
