@@ -131,6 +131,7 @@ def test_an_admin_gives_a_leaving_persons_cases_to_others_and_sees_what_stayed_a
     for number in filed:
         assert f"{number}: {NOT_HIS}" in said
     assert sorted(_held(page)) == sorted(filed)
+    assert page.evaluate(WIDEST) == [0, []]  # the reasons, too, fit the phone
 
     # One case ticked, «Todos» left as it was: nothing moves, and the page says what to choose.
     _give_to(page, CLERK)
