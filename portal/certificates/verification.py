@@ -233,9 +233,27 @@ def _again(answer: Answer, outcome: str, signature) -> Answer:
 
 
 def verify_code(code: str) -> Answer:
-    """The answer for a typed or scanned code or serial: the document's, or UNKNOWN."""
+    """The answer for a typed or scanned code: the document's; TEST for a test case's (test
+    documents print none now, but older ones did); else UNKNOWN."""
     found = lookup(code)
-    return found if found is not None else Answer(UNKNOWN, code=code[:64])
+    if found is not None:
+        return found
+    return Answer(TEST if _names_a_test(code) else UNKNOWN, code=code[:64])
+
+
+def _names_a_test(code: str) -> bool:
+    """Whether a code is that of a test case's document or payment order (`portal.testcases`):
+    it says only that, never which case."""
+    keys = verification_keys(code)
+    tests = sa.select(Application.id).where(Application.is_test)
+    return bool(keys) and db.session.scalar(
+        sa.select(
+            sa.exists().where(
+                IssuedDocument.code.in_(keys), IssuedDocument.application_id.in_(tests)
+            )
+            | sa.exists().where(PaymentOrder.code.in_(keys), PaymentOrder.application_id.in_(tests))
+        )
+    )
 
 
 def _names_ours(serial: str) -> bool:

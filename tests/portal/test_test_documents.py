@@ -44,6 +44,10 @@ def _check_test_pdf(client, pdf: bytes, row, tmp_path) -> None:
     # Uploaded to /verificar, the file is called what it is.
     answer = _upload(client, pdf)
     assert answer.status_code == 200 and TEST_ANSWER in _page(answer)
+    # So is its code, which test documents printed before (and nothing of its case is shown).
+    by_code = client.get(f"/verificar/{display_code(row.code)}")
+    assert by_code.status_code == 200 and TEST_ANSWER in _page(by_code)
+    assert row.serial not in _page(by_code) and "PRUEBA-" not in _page(by_code)
 
 
 def test_a_test_cases_receipt_order_and_resolution_print_no_code_qr_or_link(
