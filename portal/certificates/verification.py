@@ -302,11 +302,14 @@ def verify_upload(pdf: bytes) -> Answer:
 
     Raises:
         InvalidInput: `empty_file`, `file_too_large` (`max_mb`), `file_type_not_accepted`
-            (`types`), at `document`.
+            (`types`), `photo_not_verifiable` (an image: a photo or scan of the paper), at
+            `document`.
     """
     from portal.uploads import sniff
 
-    problem, _ = sniff(pdf, ("application/pdf",), MAX_UPLOAD_BYTES)
+    problem, kind = sniff(pdf, ("application/pdf",), MAX_UPLOAD_BYTES)
+    if kind is not None and kind.mime.startswith("image/"):  # a photo of the paper
+        raise InvalidInput("photo_not_verifiable", field="document")
     if problem is not None:
         raise InvalidInput(problem, field="document", max_mb=MAX_UPLOAD_BYTES >> 20, types="PDF")
     return verify_file(pdf)

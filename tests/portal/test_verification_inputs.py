@@ -178,3 +178,15 @@ def test_what_is_typed_is_read_without_the_database():
     assert read_typed("PRUEBA-CERT-0123456789ABCDEF").kind == "test_serial"
     assert read_typed("prueba 12").kind == "test_number"
     assert read_typed("K7QM-2PXA-H4TW-9ZRC").kind == "code"
+
+
+def test_a_photo_of_the_paper_is_told_to_use_the_code_at_the_file_field(client, app_ctx):
+    from tests.portal.sign_permit import jpeg, png
+    from tests.portal.test_verification import _upload
+
+    for name, data in (("IMG_2041.jpg", jpeg()), ("captura de pantalla.png", png())):
+        answer = _upload(client, data, name)
+        page = _page(answer)
+        assert answer.status_code == 422, name
+        assert 'id="document-error"' in page and "es una foto o una imagen" in page
+        assert "escriba el código de verificación" in page
