@@ -99,6 +99,12 @@ MESSAGES = {
     "file_type_not_accepted": _l(
         "El archivo debe ser %(types)s; el que adjuntó es de otro tipo por su contenido."
     ),
+    # /verificar: a phone's photo of the paper, where the PDF was asked for
+    "photo_not_verifiable": _l(
+        "Ese archivo es una foto o una imagen, no el PDF del documento. Una foto o un escaneo "
+        "del papel no se puede comprobar por su archivo: escriba el código de verificación "
+        "impreso junto al código QR, o escanee el QR con el teléfono."
+    ),
     "pdf_active_content": _l(
         "El PDF contiene elementos activos (%(findings)s), que no se aceptan. Ábralo y use "
         "«Imprimir» como PDF, o escanee el documento de nuevo, y adjunte ese archivo."

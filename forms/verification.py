@@ -35,6 +35,59 @@ class DocumentCodeForm(FlaskForm):
     submit_code = SubmitField(_l("Verificar el código"), widget=GovSubmitInput())
 
 
+_ASK_CODE = _l(
+    "Para verificarlo escriba el código de verificación de 16 caracteres impreso junto al "
+    "código QR, o suba el archivo PDF."
+)
+
+#: What the code box says, at its field, of a text that is not a verification code, by what
+#: it is (`portal.tracking.identifiers.read_typed`); "%(ask)s" asks for the code.
+NOT_A_CODE = {
+    "blank": _l("Escriba el código de verificación."),
+    "serial": _l("Ese es el número de serie del documento. %(ask)s"),
+    "test_serial": _l(
+        "Ese es el número de serie de un documento de prueba: la institución lo generó al "
+        "ensayar un trámite. Es un documento de prueba, sin validez, y no se puede verificar."
+    ),
+    "test_number": _l(
+        "Ese es el número de un expediente de prueba: la institución lo abrió al ensayar un "
+        "trámite. Sus documentos son de prueba, sin validez, y no se pueden verificar."
+    ),
+    "payment_order": _l(
+        "Ese es el número o la referencia de pago de un mandamiento de pago, no su código de "
+        "verificación. %(ask)s"
+    ),
+    "tracking_number": _l(
+        "Ese es un número de expediente, no un código de verificación. Consulte el estado del "
+        "expediente en Seguimiento, con ese número y el código de seguimiento de su constancia "
+        "de recepción."
+    ),
+    "tracking_code": _l(
+        "Ese parece un código de seguimiento de un expediente (8 caracteres), no un código de "
+        "verificación. Consulte el expediente en Seguimiento, con el número de expediente y ese "
+        "código."
+    ),
+    "address": _l("Esa dirección no lleva un código de verificación. %(ask)s"),
+    "foreign_characters": _l(
+        "Revise %(chars)s: los códigos de verificación no llevan las letras I, L, O, U ni V ni "
+        "las cifras 0 y 1. Quizá sea una letra o cifra parecida; compárelo con el documento."
+    ),
+    "wrong_length": _l(
+        "El código de verificación tiene 16 letras y cifras, como K7QM-2PXA-H4TW-9ZRC; lo que "
+        "escribió tiene %(count)s. Revíselo en el documento."
+    ),
+    "no_code": _l(
+        "No encontramos un código de verificación en lo que escribió. Tiene 16 letras y "
+        "cifras, como K7QM-2PXA-H4TW-9ZRC, y está impreso junto al código QR del documento."
+    ),
+}
+
+
+def not_a_code_message(kind: str, **params: object) -> str:
+    """The message at the code box for a text of `kind` (a key of `NOT_A_CODE`)."""
+    return str(NOT_A_CODE[kind]) % {"ask": str(_ASK_CODE), **params}
+
+
 class DocumentFileForm(FlaskForm):
     document = FileField(
         _l("Archivo PDF del documento"),

@@ -89,6 +89,34 @@ class PdfTemplate(Protocol):
 
 #: Printed across every page of a test case's PDFs (`render_into`).
 TEST_STAMP = "PRUEBA — SIN VALIDEZ"
+#: What a test case's document says where a real one's QR code would be, as an image (a
+#: version's own layout draws `qr` where it likes). Not a QR code: nothing to scan.
+TEST_QR = (
+    "data:image/svg+xml;base64,"
+    + base64.b64encode(
+        b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 120" width="120" height="120">'
+        b'<rect x="2" y="2" width="116" height="116" fill="#fff"'
+        b' stroke="#b40000" stroke-width="3"/>'
+        b'<g fill="#b40000" font-family="sans-serif" font-weight="bold" text-anchor="middle">'
+        b'<text x="60" y="52" font-size="18">PRUEBA</text>'
+        b'<text x="60" y="74" font-size="12">SIN VALIDEZ</text>'
+        b'<text x="60" y="92" font-size="9">sin c\xc3\xb3digo QR</text></g></svg>'
+    ).decode()
+)
+#: A test case's document prints no way to check or follow it: its case is seen only in test
+#: mode (/verificar, /seguimiento and the case's page know nothing of it) and is deleted when
+#: the draft is published, so a code or a link printed on it would answer "unknown" or 404.
+#: The documents say instead that they are a test without validity (`test_document`).
+TEST_BLANKS = {
+    "verification_code": "",
+    "verification_url": "",
+    "qr": TEST_QR,
+    "status_url": "",
+    "tracking_code": "",
+    "tracking_url": "",
+    "claim_code": "",
+    "claim_url": "",
+}
 
 
 def render_pdf(
@@ -193,6 +221,7 @@ def render_into(
 
     A test case's document (`test`, `portal.testcases`) is stamped `TEST_STAMP` on every page
     and never signed: no authority's key touches it, and /verificar finds no signature in it.
+    It carries no verification code, QR code or link to its case (`TEST_BLANKS`).
 
     `row` has `pdf_key` (where storage keeps the file, under `prefix`), `sha256` (hex digest of
     the stored, signed bytes) and `rendered_at`, as issued documents and payment orders do.
@@ -209,6 +238,8 @@ def render_into(
     if signer is not None:
         context = {**context, "signer_name": signer.name, "signer_role": signer.role}
     context = {**context, "test_document": test}  # says "sin firma" where the signer would be
+    if test:
+        context |= TEST_BLANKS
     pdf = render_pdf(template_name, context, stamp=TEST_STAMP if test else None)
     if signer is not None and not test:
         from portal.signing import sign_pdf

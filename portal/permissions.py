@@ -350,6 +350,7 @@ ROUTES: dict[str, Rule] = {
     "authorities.calendar": Rule(PUBLIC),
     "authorities.calendar_this_year": Rule(PUBLIC),
     "certificates.verify": Rule(PUBLIC),
+    "certificates.verify_with_slash": Rule(PUBLIC),
     "certificates.verify_file": Rule(PUBLIC),
     "simdet.events": Rule(API_CLIENT),
     "admin.procedures": Rule(ADMIN),

@@ -33,10 +33,12 @@ from sqlalchemy.orm import joinedload
 from portal.applications.clocks import local_date
 from portal.applications.models import Application, real_cases
 from portal.certificates.models import IssuedDocument
+from portal.certificates.serials import TEST_PREFIX
 from portal.certificates.services import get_by_code
 from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.payments.models import PaymentOrder
+from portal.pdf import TEST_STAMP
 from portal.procedures.services import definition_of
 from portal.tracking.services import (
     CODE_ALPHABET,
@@ -47,12 +49,15 @@ from portal.tracking.services import (
 )
 from workflows.model import APPROVED_KINDS
 
-#: Answers: a document's status (`IssuedDocument.STATUSES`), or about a file or code.
-UNKNOWN, ALTERED = "unknown", "altered"
+#: Answers: a document's status (`IssuedDocument.STATUSES`), or about a file or code; TEST
+#: for a file that shows it is a test case's document (stamped, or with a test serial).
+UNKNOWN, ALTERED, TEST = "unknown", "altered", "test"
 #: Largest PDF taken for checking (a certificate is a few hundred kilobytes).
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # A code printed on one of our documents: four groups of four of the alphabet, or 16 hex digits.
 _GROUP = f"[{CODE_ALPHABET}]{{4}}"
+# A test case's serial as printed (`portal.certificates.serials.next_serial`).
+_TEST_SERIAL = re.compile(rf"\b{TEST_PREFIX}-[A-Z]{{2,6}}-[0-9A-F]{{16}}\b")
 _PRINTED_CODE = re.compile(
     rf"\b({_GROUP}(?:-{_GROUP}){{{VERIFICATION_CODE_LENGTH // 4 - 1}}}|[0-9A-F]{{16}})\b"
 )
@@ -228,9 +233,27 @@ def _again(answer: Answer, outcome: str, signature) -> Answer:
 
 
 def verify_code(code: str) -> Answer:
-    """The answer for a typed or scanned code or serial: the document's, or UNKNOWN."""
+    """The answer for a typed or scanned code: the document's; TEST for a test case's (test
+    documents print none now, but older ones did); else UNKNOWN."""
     found = lookup(code)
-    return found if found is not None else Answer(UNKNOWN, code=code[:64])
+    if found is not None:
+        return found
+    return Answer(TEST if _names_a_test(code) else UNKNOWN, code=code[:64])
+
+
+def _names_a_test(code: str) -> bool:
+    """Whether a code is that of a test case's document or payment order (`portal.testcases`):
+    it says only that, never which case."""
+    keys = verification_keys(code)
+    tests = sa.select(Application.id).where(Application.is_test)
+    return bool(keys) and db.session.scalar(
+        sa.select(
+            sa.exists().where(
+                IssuedDocument.code.in_(keys), IssuedDocument.application_id.in_(tests)
+            )
+            | sa.exists().where(PaymentOrder.code.in_(keys), PaymentOrder.application_id.in_(tests))
+        )
+    )
 
 
 def _names_ours(serial: str) -> bool:
@@ -244,9 +267,10 @@ def _names_ours(serial: str) -> bool:
     )
 
 
-def _printed_codes(pdf: bytes) -> tuple[list[str], list[str]]:
-    """The verification codes and the serials the PDF shows: in its text, or when it cannot be
-    parsed, in its raw bytes (a damaged copy of one of ours still names them)."""
+def _printed_codes(pdf: bytes) -> tuple[list[str], list[str], bool]:
+    """The verification codes and the serials the PDF shows, and whether it shows it is a
+    test: in its text, or when it cannot be parsed, in its raw bytes (a damaged copy of one
+    of ours still names them)."""
     from pypdf import PdfReader
 
     try:
@@ -255,7 +279,8 @@ def _printed_codes(pdf: bytes) -> tuple[list[str], list[str]]:
         text = ""
     if not text.strip():
         text = pdf.decode("latin-1")
-    return _PRINTED_CODE.findall(text), SERIAL_SHAPE.findall(text)
+    test = TEST_STAMP in text or _TEST_SERIAL.search(text) is not None
+    return _PRINTED_CODE.findall(text), SERIAL_SHAPE.findall(text), test
 
 
 def check_signature(pdf: bytes):
@@ -277,11 +302,14 @@ def verify_upload(pdf: bytes) -> Answer:
 
     Raises:
         InvalidInput: `empty_file`, `file_too_large` (`max_mb`), `file_type_not_accepted`
-            (`types`), at `document`.
+            (`types`), `photo_not_verifiable` (an image: a photo or scan of the paper), at
+            `document`.
     """
     from portal.uploads import sniff
 
-    problem, _ = sniff(pdf, ("application/pdf",), MAX_UPLOAD_BYTES)
+    problem, kind = sniff(pdf, ("application/pdf",), MAX_UPLOAD_BYTES)
+    if kind is not None and kind.mime.startswith("image/"):  # a photo of the paper
+        raise InvalidInput("photo_not_verifiable", field="document")
     if problem is not None:
         raise InvalidInput(problem, field="document", max_mb=MAX_UPLOAD_BYTES >> 20, types="PDF")
     return verify_file(pdf)
@@ -312,7 +340,7 @@ def verify_file(pdf: bytes) -> Answer:
     )
     if order is not None:
         return order_answer(order, ALTERED if broken else None, signature)
-    codes, serials = _printed_codes(pdf)
+    codes, serials, test = _printed_codes(pdf)
     named = next(
         (found for code in codes if (found := lookup(code, ALTERED, signature)) is not None),
         None,
@@ -323,4 +351,5 @@ def verify_file(pdf: bytes) -> Answer:
         return Answer(ALTERED, signature=signature)
     if any(_names_ours(serial) for serial in serials):  # altered, but no data by a serial
         return Answer(ALTERED, signature=signature)
-    return Answer(UNKNOWN, signature=signature)
+    # A test case's document, as test mode prints it: no code to look up, and no validity.
+    return Answer(TEST if test else UNKNOWN, signature=signature)

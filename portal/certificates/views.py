@@ -6,16 +6,12 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from forms.messages import message_for
-from forms.verification import DocumentCodeForm, DocumentFileForm
+from forms.verification import DocumentCodeForm, DocumentFileForm, not_a_code_message
 from portal.certificates import verification
 from portal.errors import InvalidInput
 from portal.extensions import limiter
-from portal.tracking.services import (
-    VERIFICATION_CODE_LENGTH,
-    display_code,
-    names_a_serial,
-    typed_code,
-)
+from portal.tracking import identifiers
+from portal.tracking.services import VERIFICATION_CODE_LENGTH, display_code, typed_code
 
 bp = Blueprint("certificates", __name__, url_prefix="/verificar")
 bp.add_app_template_filter(display_code, "verification_code")
@@ -34,17 +30,21 @@ def _typed(text: str) -> str:
     return " ".join(text.split())[:64] if code else ""
 
 
-def _serial_typed():
-    return _(
-        "Ese es el número de serie del documento. Para verificarlo escriba el código de "
-        "verificación de 16 caracteres impreso junto al código QR, o suba el archivo PDF."
-    )
-
-
-def _forms_page(code_form, file_form, status: int):
+def _forms_page(code_form, file_form, status: int, reading=None):
+    tracked = reading is not None and reading.kind in identifiers.TRACKED
     return render_template(
-        "certificates/verify_form.html", form=code_form, file_form=file_form
+        "certificates/verify_form.html",
+        form=code_form,
+        file_form=file_form,
+        tracking_link=url_for("tracking.lookup") if tracked else None,
     ), status
+
+
+def _not_a_code(form, reading, status: int):
+    """The form again, what was typed kept, with what it is at its field (and, for a case's
+    number or code, a link to where it works)."""
+    form.code.errors = [not_a_code_message(reading.kind, **reading.params)]
+    return _forms_page(form, DocumentFileForm(formdata=None), status, reading)
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -54,13 +54,10 @@ def verify_form():
         return redirect(url_for(".verify", code=_typed(typed) or typed[:64]))
     form = DocumentCodeForm()
     if form.validate_on_submit():
-        code = _typed(form.code.data)
-        if names_a_serial(form.code.data):
-            form.code.errors = [_serial_typed()]
-        elif code:
-            return redirect(url_for(".verify", code=code))
-        else:
-            form.code.errors = [_("Escriba el código de verificación.")]  # only dashes or dots
+        reading = identifiers.read_typed(form.code.data)
+        if reading.kind == identifiers.CODE:
+            return redirect(url_for(".verify", code=_typed(form.code.data)))
+        return _not_a_code(form, reading, 422)
     status = 422 if request.method == "POST" else 200
     return _forms_page(form, DocumentFileForm(formdata=None), status)
 
@@ -69,12 +66,18 @@ def verify_form():
 @_limit
 def verify(code: str):
     answer = verification.verify_code(code[:64])
-    if answer.outcome == verification.UNKNOWN and names_a_serial(code):
+    reading = identifiers.read_typed(code[:64])
+    if answer.outcome == verification.UNKNOWN and reading.kind != identifiers.CODE:
         form = DocumentCodeForm(formdata=None, data={"code": code[:64]})
-        form.code.errors = [_serial_typed()]
-        return _forms_page(form, DocumentFileForm(formdata=None), 404)
+        return _not_a_code(form, reading, 404)
     status = 404 if answer.outcome == verification.UNKNOWN else 200
     return render_template("certificates/verify.html", answer=answer, by_file=False), status
+
+
+@bp.get("/<code>/")
+def verify_with_slash(code: str):
+    """The address of a QR code pasted with a slash after it: the same page."""
+    return redirect(url_for(".verify", code=code, **request.args), 308)
 
 
 @bp.post("/archivo")

@@ -14,6 +14,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import unquote
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -65,16 +66,33 @@ _CODE_SHAPE = re.compile(
 SERIAL_SHAPE = re.compile(r"(?<![A-Z0-9])([A-Z][A-Z0-9]*-[A-Z]{2,6}-\d{4}-\d{4,8})(?![A-Z0-9])")
 
 
-def _folded(text: str) -> str:
-    """The text as compared: NFKC (full-width Ｂ７ is B7), dashes of any kind as "-", upper case."""
+# Cyrillic and Greek capitals drawn as Latin ones: a code retyped on a phone whose keyboard
+# was in another script, or pasted from a message that went through one, looks right and is not.
+_LOOKALIKES = str.maketrans(
+    "АВЕКМНОРСТУХЅІЈΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+    "ABEKMHOPCTYXSIJABEZHIKMNOPTYX",
+)
+# Percent-escapes of a pasted address (`%20`, `%2D`): decoded before anything else is read.
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
+def fold_typed(text: str) -> str:
+    """The text as compared: NFKC (full-width Ｂ７ is B7), an address's %-escapes decoded and
+    its "+" read as a space, invisible characters (zero-width spaces, direction marks a chat
+    app adds) dropped, dashes of any kind as "-", upper case, Cyrillic and Greek look-alikes
+    as the Latin letters they show."""
     text = unicodedata.normalize("NFKC", text or "")
-    return re.sub(r"[\u2010-\u2015\u2212\u00ad]", "-", text).upper()
+    if _ESCAPE.search(text):
+        text = unquote(text)
+    text = re.sub(r"[\u2010-\u2015\u2212\u00ad]", "-", text.replace("+", " "))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return text.upper().translate(_LOOKALIKES)
 
 
 def typed_serial(text: str) -> str | None:
     """The serial a typed or pasted text names (its last one), or None. Its parts may be
     separated by dashes, spaces or underscores (`STE CONST 2026 000001`)."""
-    folded = re.sub(r"\s*-\s*", "-", _folded(text))
+    folded = re.sub(r"\s*-\s*", "-", fold_typed(text))
     found = SERIAL_SHAPE.findall(folded) or SERIAL_SHAPE.findall(re.sub(r"[\s_]+", "-", folded))
     return found[-1] if found else None
 
@@ -93,7 +111,7 @@ _GLUED_BEFORE = re.compile(r"[A-Z0-9][-._]$")
 def names_a_serial(text: str) -> bool:
     """Whether a typed text names a printed serial (`OPAMSS-CERT-2026-000123`) and no code:
     the verification page then asks for the code (`portal.certificates.verification`)."""
-    return typed_serial(text) is not None and not _CODE_SHAPE.search(_folded(text))
+    return typed_serial(text) is not None and not _CODE_SHAPE.search(fold_typed(text))
 
 
 def typed_code(text: str) -> str:
@@ -108,7 +126,7 @@ def typed_code(text: str) -> str:
     code inside it.
     "" when nothing of a code is left.
     """
-    folded = _folded(text)
+    folded = fold_typed(text)
     for shaped in reversed(list(_CODE_SHAPE.finditer(folded))):
         spaced = any(ch.isspace() for ch in shaped.group(1))
         glued = (

@@ -1,6 +1,7 @@
 """The public verification pages in a real browser: each answer (valid, expired, revoked,
 replaced, altered, unknown) passes axe at 360 and 1280 px without sideways scrolling; a code
-typed as people type it and a PDF chosen in the file picker are found."""
+typed or pasted as people do and a PDF chosen in the file picker are found; a case's tracking
+code is told so at the field and sent to Seguimiento."""
 
 from __future__ import annotations
 
@@ -79,6 +80,25 @@ def test_every_answer_passes_axe_and_fits_a_phone_and_typed_codes_and_files_are_
         page.get_by_label("Código de verificación").fill(typed)
         page.get_by_role("button", name="Verificar el código").click()
         page.get_by_role("heading", name=HEADINGS["valid"]).wait_for()
+
+        # Pasted from a chat: the page's address with a slash and a query, among words.
+        page.goto(f"{base}/verificar/")
+        address = f"https://ventanilla.amss.gob.sv/verificar/{codes['valid'].lower()}/"
+        field = page.get_by_label("Código de verificación")
+        field.fill(f"Hola, aquí el enlace: {address}?utm_source=whatsapp 🙏")
+        page.get_by_role("button", name="Verificar el código").click()
+        page.get_by_role("heading", name=HEADINGS["valid"]).wait_for()
+
+        # A case's tracking code typed here: told so at the field, kept, and sent on.
+        page.goto(f"{base}/verificar/")
+        field.fill("k7qm 2pxa")
+        page.get_by_role("button", name="Verificar el código").click()
+        page.locator("#code-error").get_by_text("código de seguimiento de un expediente").wait_for()
+        assert field.input_value() == "k7qm 2pxa"
+        found[f"{width} tracking code"] = _violations(page)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.get_by_role("link", name="Consultar un expediente en Seguimiento").click()
+        page.wait_for_url("**/seguimiento/")
 
         # The PDF itself, then the same PDF with one byte changed.
         for path, heading in ((original, HEADINGS["valid"]), (altered, HEADINGS["altered"])):

@@ -102,7 +102,7 @@ def test_a_test_case_walks_to_its_certificate_as_each_role_and_nothing_real_sees
     from portal.applications.dashboard import list_cases_for
     from portal.assignment.services import workload
     from portal.certificates.models import DocumentCounter, IssuedDocument
-    from portal.certificates.verification import UNKNOWN, lookup, verify_code, verify_file
+    from portal.certificates.verification import TEST, lookup, verify_code, verify_file
     from portal.deadlines.services import sweep_deadlines
     from portal.notifications.models import MailDelivery, Notice
     from portal.reports import services as reports
@@ -152,7 +152,7 @@ def test_a_test_case_walks_to_its_certificate_as_each_role_and_nothing_real_sees
     case = reload_application(case_id)
     assert case.state == "favorable", page[:3000]
 
-    # The certificate: downloadable, stamped as a test, unsigned, unknown to /verificar.
+    # The certificate: downloadable, stamped as a test, unsigned, no code /verificar knows.
     certificate = db.session.scalar(
         sa.select(IssuedDocument).where(
             IssuedDocument.application_id == case_id, IssuedDocument.kind == "certificate"
@@ -168,9 +168,9 @@ def test_a_test_case_walks_to_its_certificate_as_each_role_and_nothing_real_sees
     assert "Documento de prueba: sin firma electrónica ni validez." in text
     assert "Firmado electrónicamente" not in text  # it does not claim what it is not
     assert certificate.serial.startswith("PRUEBA-")
-    assert verify_code(certificate.code).outcome == UNKNOWN
+    assert verify_code(certificate.code).outcome == TEST  # as older test documents print it
     assert lookup(certificate.serial) is None
-    assert verify_file(pdf).outcome == UNKNOWN
+    assert verify_file(pdf).outcome == TEST  # "Documento de prueba, sin validez"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(DocumentCounter)) == 0
 
     # Its e-mails are shown on its page, captured, sent to no one and kept in no centre.

@@ -234,8 +234,9 @@ def test_an_uploaded_pdf_is_found_by_its_hash_and_a_one_byte_change_is_altered(c
 
 
 def test_a_file_that_is_not_a_pdf_is_refused_at_its_field_in_spanish(client, app_ctx):
-    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
-    refused = _upload(client, png, "resolucion.pdf")
+    # (A photo of the paper gets its own message: tests/portal/test_verification_inputs.py.)
+    text = b"Resolucion favorable, no es un PDF sino un texto."
+    refused = _upload(client, text, "resolucion.pdf")
     page = _page(refused)
     assert refused.status_code == 422
     assert "El archivo debe ser PDF; el que adjuntó es de otro tipo por su contenido." in page

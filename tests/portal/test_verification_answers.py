@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from markupsafe import escape
 
 from portal.certificates import services as certificates
 from portal.extensions import db
@@ -84,9 +85,11 @@ def test_a_code_with_characters_added_is_a_wrong_code_not_the_code_inside_it(
     text = extra.format(code=shown, spaced=shown.replace("-", " "))
     assert typed_code(text) != document.code
     form = client.post("/verificar/", data={"code": text})
-    answer = client.get(form.headers["Location"]) if form.status_code == 302 else form
-    page = _page(answer)
-    assert answer.status_code == 404, text
+    page = _page(form)
+    # Told at the field what is wrong (its length, or no code in it), with what was typed kept.
+    assert form.status_code == 422, text
+    assert 'id="code-error"' in page and str(escape(text)) in page
+    assert "16 letras y cifras" in page
     assert HEADINGS["valid"] not in page and document.serial not in page
 
 
@@ -115,11 +118,19 @@ def test_a_typed_serial_asks_for_the_code_and_tells_nothing_of_the_document(clie
 
 
 def test_the_unknown_answer_echoes_what_was_typed(client, app_ctx):
-    for typed in ("STE-2026-000001", "hola mundo", "ABCD-EFGH"):
+    # A code shaped right but issued to no document: its own answer, with the code.
+    for typed in ("ZZZZ-ZZZZ-ZZZZ-ZZZZ", "zzzz zzzz zzzz zzzz"):
         form = client.post("/verificar/", data={"code": typed})
         assert form.status_code == 302, typed
         page = _page(client.get(form.headers["Location"]))
-        assert typed in page or typed.upper() in page, typed
+        assert "No encontramos un documento con ese código" in page
+        assert "ZZZZ-ZZZZ-ZZZZ-ZZZZ" in page
+    # Anything else is told at its field what it is, with what was typed kept
+    # (tests/portal/test_verification_inputs.py).
+    for typed in ("STE-2026-000001", "hola mundo", "ABCD-EFGH"):
+        form = client.post("/verificar/", data={"code": typed})
+        assert form.status_code == 422, typed
+        assert 'id="code-error"' in _page(form) and f'value="{typed}"' in _page(form)
 
 
 def test_a_full_width_code_is_not_called_blank_but_a_blank_one_still_is(client, app_ctx):
