@@ -85,16 +85,19 @@ class Form:
             return None
         return plain_number(value)
 
-    def money(self, name: str) -> int | float | None:
-        """An amount in dollars (`read_money`); None when blank or refused."""
+    def money(self, name: str, *, cents: bool = True) -> int | float | None:
+        """An amount in dollars (`read_money`), written with its cents (`Money`) unless
+        `cents` is False (a threshold in units, held to the same rule); None when blank or
+        refused."""
         raw = self.one(name)
         if not raw:
             return None
         try:
-            return plain_number(read_money(raw))
+            value = read_money(raw)
         except NumberError as refused:
             self.errors[name] = message_for(refused.code)
             return None
+        return Money(value) if cents else plain_number(value)
 
     def date(self, name: str) -> str | None:
         """A day typed as people write it (`31/12/2027`, `31/dic/2027` or `2027-12-31`), read
@@ -136,6 +139,32 @@ def read_money(raw: str) -> Decimal:
     return value
 
 
+class Money(float):
+    """A sum of money an editor writes: the number, written with two decimals (`1500.50`,
+    `50.00`) as the seeded definitions write money; any YAML reader reads it back as the same
+    number. A value equal to the stored one is not rewritten (`yaml_merge`), so an amount
+    written otherwise (`base: 273`) keeps its text until it is changed.
+    """
+
+    text: str
+
+    def __new__(cls, value: Decimal | float | int | str) -> Money:
+        exact = value if isinstance(value, Decimal) else Decimal(str(value))
+        money = super().__new__(cls, exact)
+        money.text = f"{exact:.2f}"
+        return money
+
+    def __reduce__(self) -> tuple:
+        return Money, (self.text,)
+
+
+def money_text(value: Any) -> str:
+    """A stored amount as the money inputs show it (`1500.50`); anything else as it is."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return Money(value).text
+    return str(value)
+
+
 def plain_number(value: Decimal) -> int | float:
     """A Decimal as YAML writes a number: an int when whole."""
     return int(value) if value == value.to_integral_value() else float(value)
@@ -164,16 +193,18 @@ def put(base: dict, key: str, value: Any) -> None:
         base[key] = value
 
 
-def apply_op(rows: list, op: str, prefix: str, blank: Callable[[], dict]) -> list:
-    """Add a row, remove one or move one up or down, as the `op` button says."""
+def apply_op(rows: list, op: str, prefix: str) -> list:
+    """Remove a row or move one up or down, as the `op` button says.
+
+    Adding (`add:<list>`) stores nothing: the page draws a new row (`BLANKS`) to fill, and a
+    row left as drawn is dropped on saving (`finish_rows`).
+    """
     parts = op.split(":")
-    if len(parts) < 2 or parts[1] != prefix:
-        return rows
-    if parts[0] == "add":
-        return [*rows, blank()]
-    if len(parts) != 3 or not parts[2].isdigit() or int(parts[2]) >= len(rows):
+    if len(parts) != 3 or parts[1] != prefix or not parts[2].isdigit():
         return rows
     index = int(parts[2])
+    if index >= len(rows):
+        return rows
     rows = list(rows)
     if parts[0] == "remove":
         del rows[index]
@@ -182,6 +213,57 @@ def apply_op(rows: list, op: str, prefix: str, blank: Callable[[], dict]) -> lis
     elif parts[0] == "down" and index < len(rows) - 1:
         rows[index + 1], rows[index] = rows[index], rows[index + 1]
     return rows
+
+
+#: A new row of each list as the page draws it (`add:<list>`); each editor module adds its own.
+BLANKS: dict[str, dict] = {}
+#: What a row of each list cannot be saved without (the schema's required keys the form draws).
+REQUIRED: dict[str, tuple[str | tuple[str, str], ...]] = {}
+
+
+def blank_row(prefix: str) -> dict:
+    """A copy of the new row of `prefix` as drawn."""
+    return copy.deepcopy(BLANKS[prefix])
+
+
+def empty(value: Any) -> bool:
+    """Nothing typed: None, a blank text, an unticked box, or only such things inside."""
+    if isinstance(value, dict):
+        return all(empty(item) for item in value.values())
+    if isinstance(value, list):
+        return all(empty(item) for item in value)
+    return value is None or value is False or (isinstance(value, str) and not value.strip())
+
+
+def finish_rows(
+    form: Form,
+    prefix: str,
+    posted: list[tuple[str, dict]],
+    op: str,
+    required: Callable[[dict], tuple[str | tuple[str, str], ...]] | None = None,
+) -> list[dict]:
+    """The rows of a list as saved: the `op`'s move or removal applied, then each row left as
+    it was drawn new dropped (someone added a row and left it), and each row partly filled
+    refused at every input it cannot be saved without (a message there; nothing is stored).
+
+    Args:
+        posted: `(input prefix, row)` in the order the page drew them.
+        required: The keys a row needs (default `REQUIRED[prefix]`), given the row; a key
+            drawn by an input of another name is `(key, input)`.
+    """
+    blank = BLANKS[prefix]
+    kept = []
+    for at, row in apply_op(posted, op, prefix):
+        if all(empty(value) or value == blank.get(key) for key, value in row.items()):
+            continue
+        needs = required(row) if required else REQUIRED.get(prefix, ())
+        for need in needs:
+            key, name = need if isinstance(need, tuple) else (need, need)
+            if empty(row.get(key)):
+                name = f"{name}.es" if isinstance(blank.get(key), dict) else name
+                form.errors.setdefault(f"{at}.{name}", message_for("row_incomplete"))
+        kept.append(row)
+    return kept
 
 
 # --- Values from a mapping ----------------------------------------------------------------
@@ -283,7 +365,8 @@ def _condition_value(form: Form, name: str, op: str, type_: str | None) -> Any:
 def _typed(form: Form, name: str, raw: str, type_: str | None) -> Any:
     if type_ in NUMERIC_FIELD_TYPES:
         try:
-            return plain_number(parse_number(raw, money=type_ == "money"))
+            number = parse_number(raw, money=type_ == "money")
+            return Money(number) if type_ == "money" else plain_number(number)
         except NumberError as refused:
             form.errors[name] = message_for(refused.code)
             return raw
@@ -429,10 +512,9 @@ def write_fields(data: Mapping, form: Form, op: str) -> dict:
             "visible_if",
             read_condition(form, f"{at}.visible_if", row.get("visible_if"), types),
         )
-    out["fields"] = apply_op(
-        [row for _at, row in rows],
-        op,
-        "fields",
-        lambda: {"name": "", "type": "text", "label": {"es": "", "en": ""}},
-    )
+    out["fields"] = finish_rows(form, "fields", rows, op)
     return out
+
+
+BLANKS["fields"] = {"name": "", "type": "text", "label": {"es": "", "en": ""}}
+REQUIRED["fields"] = ("name", "type", "label")
