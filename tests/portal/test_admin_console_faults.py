@@ -38,6 +38,8 @@ LISTS = [
     ("flujo", "workflow.transitions", "action", ("to", "label.es")),
     ("consultas", "opinions", "code", ("name.es", "business_days")),
     ("verificacion", "inspection.checklist", "code", ("label.es",)),
+    ("motivos", "reasons", "code", ("label.es",)),
+    ("flujo", "workflow.states", "code", ("label.es",)),
 ]
 
 
@@ -157,8 +159,10 @@ def test_every_edit_url_of_a_published_version_explains_and_offers_a_draft(app, 
     text = page.get_data(as_text=True)
     assert "Crear un borrador a partir de esta versión" in text
     assert f'action="{_version_url(published, "borrador")}"' in text
-    # The YAML view of a published version still shows its text.
-    assert client.get(_version_url(published, "yaml")).status_code == 200
+    # The YAML view of a published version still shows its text, with the same offer.
+    view = client.get(_version_url(published, "yaml"))
+    assert view.status_code == 200
+    assert f'action="{_version_url(published, "borrador")}"' in view.get_data(as_text=True)
 
 
 # --- 4. File sizes in MB, as the document editor speaks of them ----------------------------
@@ -199,6 +203,34 @@ def test_sizes_are_told_in_mb_never_rounded_up():
         (("variant", "between"), ("min", 1), ("max", 31457280)),
     )
     assert "no pasar de 30 MB" in problem_message(problem)
+
+
+# --- 5. A draft with no changes is published only when the admin says so -----------------
+
+
+def test_a_retired_procedure_is_reopened_by_publishing_its_copy_without_a_confirmation(
+    app, app_ctx
+):
+    from datetime import timedelta
+
+    from portal.admin.lifecycle_services import retire_version, unchanged_from
+    from portal.applications.effects import local_now
+    from portal.extensions import db
+    from portal.procedures.models import ProcedureVersion
+
+    admin, client = _admin_client(app)
+    draft = _draft(admin)
+    in_force = draft.version - 1
+    assert unchanged_from(draft).version == in_force
+    retire_version(admin, draft.procedure_id, in_force)
+    assert unchanged_from(_stored(draft)) is None  # nothing in force: nothing to compare
+    page = client.get(_version_url(draft, "publicar")).get_data(as_text=True)
+    assert "no tiene cambios respecto de la versión" not in page
+    tomorrow = local_now().date() + timedelta(days=1)
+    form = {"valid_from": [str(tomorrow.day), str(tomorrow.month), str(tomorrow.year)]}
+    answer = client.post(_version_url(draft, "publicar"), data={**form, "revision": "1"})
+    assert answer.status_code == 302
+    assert db.session.get(ProcedureVersion, draft.id).status == "published"
 
 
 # --- 6. Removing a field in the middle: every comment stays with its own field -------------
