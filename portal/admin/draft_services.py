@@ -16,7 +16,7 @@ import yaml
 
 import workflows
 from portal.accounts.models import User
-from portal.admin.editors import Money
+from portal.admin.editor_rows import Money
 from portal.admin.services import _scope, get_version_for
 from portal.errors import Conflict, InvalidInput, NotFound
 from portal.extensions import db, utcnow

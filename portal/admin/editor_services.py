@@ -16,7 +16,14 @@ import sqlalchemy as sa
 import workflows
 from forms.messages import message_for
 from portal.accounts.models import User
-from portal.admin import editors, editors_fees, editors_flow, editors_more, editors_review
+from portal.admin import (
+    editor_rows,
+    editors,
+    editors_fees,
+    editors_flow,
+    editors_more,
+    editors_review,
+)
 from portal.admin.draft_services import _draft_in_scope, save_draft_definition
 from portal.extensions import db
 from portal.procedures.models import ProcedureVersion
@@ -143,7 +150,7 @@ def with_new_row(data: dict, path: str) -> dict:
     node = out
     for key in parents:
         node = node.setdefault(key, {})
-    node[last] = [*(node.get(last) or []), editors.blank_row(path)]
+    node[last] = [*(node.get(last) or []), editor_rows.blank_row(path)]
     return out
 
 

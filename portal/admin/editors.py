@@ -5,7 +5,10 @@ database, no request. Inputs are named by the definition's own paths (`fields[3]
 so the validator's problems (`Problem.path`) land next to the input or row they concern. A row
 carries the index it had when the page was drawn (`<row>.origin`): what the form does not edit
 (a field's `outputs`, an effect's parameters, an advanced condition) is kept from that row.
-Rows are added, removed and moved with the `op` button (`add:fields`, `up:fields:3`).
+Rows are removed and moved with the `op` button (`remove:fields:3`, `up:fields:3`); `add:fields`
+saves and draws a new row that is never stored as drawn: saved blank, it is dropped; half filled,
+it is refused at the inputs it lacks (`finish_rows`), so no form save leaves a row the engine
+cannot load.
 Documents and fees are in `editors_fees`; the workflow and notices in `editors_flow`; the
 certificate and other data in `editors_more`; the reasons for corrections and denials, the
 inspection's checklist and the institutions consulted in `editors_review`.
@@ -15,11 +18,12 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from forms.messages import date_message, message_for
+from portal.admin.editor_rows import BLANKS, REQUIRED, Money, finish_rows
 from workflows.conditions import COMPARISON_OPS, DateError, parse_date, read_yes_no
 from workflows.model import (
     CATALOGUE_TEXTS,
@@ -139,32 +143,6 @@ def read_money(raw: str) -> Decimal:
     return value
 
 
-class Money(float):
-    """A sum of money an editor writes: the number, written with two decimals (`1500.50`,
-    `50.00`) as the seeded definitions write money; any YAML reader reads it back as the same
-    number. A value equal to the stored one is not rewritten (`yaml_merge`), so an amount
-    written otherwise (`base: 273`) keeps its text until it is changed.
-    """
-
-    text: str
-
-    def __new__(cls, value: Decimal | float | int | str) -> Money:
-        exact = value if isinstance(value, Decimal) else Decimal(str(value))
-        money = super().__new__(cls, exact)
-        money.text = f"{exact:.2f}"
-        return money
-
-    def __reduce__(self) -> tuple:
-        return Money, (self.text,)
-
-
-def money_text(value: Any) -> str:
-    """A stored amount as the money inputs show it (`1500.50`); anything else as it is."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return Money(value).text
-    return str(value)
-
-
 def plain_number(value: Decimal) -> int | float:
     """A Decimal as YAML writes a number: an int when whole."""
     return int(value) if value == value.to_integral_value() else float(value)
@@ -191,79 +169,6 @@ def put(base: dict, key: str, value: Any) -> None:
         base.pop(key, None)
     else:
         base[key] = value
-
-
-def apply_op(rows: list, op: str, prefix: str) -> list:
-    """Remove a row or move one up or down, as the `op` button says.
-
-    Adding (`add:<list>`) stores nothing: the page draws a new row (`BLANKS`) to fill, and a
-    row left as drawn is dropped on saving (`finish_rows`).
-    """
-    parts = op.split(":")
-    if len(parts) != 3 or parts[1] != prefix or not parts[2].isdigit():
-        return rows
-    index = int(parts[2])
-    if index >= len(rows):
-        return rows
-    rows = list(rows)
-    if parts[0] == "remove":
-        del rows[index]
-    elif parts[0] == "up" and index > 0:
-        rows[index - 1], rows[index] = rows[index], rows[index - 1]
-    elif parts[0] == "down" and index < len(rows) - 1:
-        rows[index + 1], rows[index] = rows[index], rows[index + 1]
-    return rows
-
-
-#: A new row of each list as the page draws it (`add:<list>`); each editor module adds its own.
-BLANKS: dict[str, dict] = {}
-#: What a row of each list cannot be saved without (the schema's required keys the form draws).
-REQUIRED: dict[str, tuple[str | tuple[str, str], ...]] = {}
-
-
-def blank_row(prefix: str) -> dict:
-    """A copy of the new row of `prefix` as drawn."""
-    return copy.deepcopy(BLANKS[prefix])
-
-
-def empty(value: Any) -> bool:
-    """Nothing typed: None, a blank text, an unticked box, or only such things inside."""
-    if isinstance(value, dict):
-        return all(empty(item) for item in value.values())
-    if isinstance(value, list):
-        return all(empty(item) for item in value)
-    return value is None or value is False or (isinstance(value, str) and not value.strip())
-
-
-def finish_rows(
-    form: Form,
-    prefix: str,
-    posted: list[tuple[str, dict]],
-    op: str,
-    required: Callable[[dict], tuple[str | tuple[str, str], ...]] | None = None,
-) -> list[dict]:
-    """The rows of a list as saved: the `op`'s move or removal applied, then each row left as
-    it was drawn new dropped (someone added a row and left it), and each row partly filled
-    refused at every input it cannot be saved without (a message there; nothing is stored).
-
-    Args:
-        posted: `(input prefix, row)` in the order the page drew them.
-        required: The keys a row needs (default `REQUIRED[prefix]`), given the row; a key
-            drawn by an input of another name is `(key, input)`.
-    """
-    blank = BLANKS[prefix]
-    kept = []
-    for at, row in apply_op(posted, op, prefix):
-        if all(empty(value) or value == blank.get(key) for key, value in row.items()):
-            continue
-        needs = required(row) if required else REQUIRED.get(prefix, ())
-        for need in needs:
-            key, name = need if isinstance(need, tuple) else (need, need)
-            if empty(row.get(key)):
-                name = f"{name}.es" if isinstance(blank.get(key), dict) else name
-                form.errors.setdefault(f"{at}.{name}", message_for("row_incomplete"))
-        kept.append(row)
-    return kept
 
 
 # --- Values from a mapping ----------------------------------------------------------------

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from forms.messages import message_for
+from portal.admin.editor_rows import money_text
 from portal.admin.editors import (
     BLANKS,
     REQUIRED,
@@ -18,7 +19,6 @@ from portal.admin.editors import (
     field_types,
     finish_rows,
     flatten,
-    money_text,
     plain_number,
     put,
     read_condition,

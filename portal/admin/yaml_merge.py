@@ -23,7 +23,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString, SingleQuotedScalarStri
 from ruamel.yaml.tokens import CommentToken
 from ruamel.yaml.util import load_yaml_guess_indent
 
-from portal.admin.editors import Money
+from portal.admin.editor_rows import Money
 from workflows.source import read_source
 
 #: Indentations tried for a text's mappings (the one that writes the text back unchanged wins).

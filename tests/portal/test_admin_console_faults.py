@@ -109,7 +109,7 @@ def test_an_amount_typed_in_the_fees_editor_is_written_with_its_cents(app, app_c
 
 def test_money_written_anew_or_merged_keeps_two_decimals_and_reads_back_the_same():
     from portal.admin.draft_services import dump_definition
-    from portal.admin.editors import Money
+    from portal.admin.editor_rows import Money
     from portal.admin.yaml_merge import merged_source
     from workflows.source import read_source
 
