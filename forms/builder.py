@@ -35,7 +35,7 @@ from wtforms import (
 )
 from wtforms.validators import ValidationError
 
-from forms.messages import accept_attribute, accepted_types, message_for
+from forms.messages import accept_attribute, accepted_types, megabytes, message_for
 from workflows import Definition
 from workflows.conditions import DateError, comparisons, parse_date, read_date, thaw
 from workflows.identifiers import date_bounds, numeric_bounds, validate_value
@@ -317,7 +317,7 @@ def build_application_form(
             _l(
                 "Formato: %(types)s. Tamaño máximo: %(max_mb)s MB.",
                 types=accepted_types(d.accept),
-                max_mb=d.max_bytes // (1024 * 1024),
+                max_mb=megabytes(d.max_bytes),
             )
         )
         for d in definition.documents

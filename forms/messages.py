@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from decimal import ROUND_DOWN, Decimal
 
 from flask_babel import lazy_gettext as _l
 
 MESSAGES = {
     # field values (workflows.identifiers.validate_value)
     "required": _l("Este dato es obligatorio."),
+    "row_incomplete": _l(
+        "Falta este dato: escríbalo, o quite la fila con «Quitar» si no la necesita."
+    ),
     "choose_activity": _l("Varias actividades coinciden: elija una de la lista."),
     "activity_not_found": _l(
         "No encontramos esa actividad. Escriba otras palabras, como «tienda», «pupusería» o"
@@ -349,6 +353,10 @@ MESSAGES = {
     "date_before_request": _l("La fecha no puede ser anterior a la solicitud (%(requested)s)."),
     "opinion_not_pending": _l("Esta consulta ya no está pendiente: fue respondida o cancelada."),
     # versions in the admin console (portal.admin.services)
+    "draft_unchanged": _l(
+        "Este borrador no tiene cambios respecto de la versión %(version)s en vigor. Si solo "
+        "quiere que rija desde otro día, marque «Publicarla igualmente, sin cambios»."
+    ),
     "not_a_draft": _l("La versión %(version)s ya no es un borrador: no se puede cambiar."),
     "not_published": _l("Solo se retira una versión publicada; un borrador se elimina."),
     "draft_has_cases": _l(
@@ -438,6 +446,10 @@ PROBLEMS = {
     "out_of_range": _l("El número está fuera del rango permitido."),
     "out_of_range.between": _l("El número debe estar entre %(min)s y %(max)s."),
     "out_of_range.above_below": _l("El número debe ser mayor que %(min)s y no pasar de %(max)s."),
+    # a file size (`max_bytes`): the editor and the forms speak of MB (`megabytes`)
+    "out_of_range.megabytes": _l(
+        "El tamaño máximo del archivo debe ser mayor que 0 MB y no pasar de %(max)s MB."
+    ),
     "not_finite": _l(
         "Escriba un número con cifras: .inf (infinito) y .nan (no es un número) no se admiten."
     ),
@@ -624,6 +636,8 @@ def problem_message(problem: object) -> str:
     code = getattr(problem, "code", problem)
     params = dict(getattr(problem, "params", ()))
     variant = params.pop("variant", None)
+    if code == "out_of_range" and _key(getattr(problem, "path", "")) in SIZES_IN_BYTES:
+        variant, params = "megabytes", {"max": megabytes(params.get("max", 0))}
     template = PROBLEMS.get(f"{code}.{variant}") or PROBLEMS.get(code)
     if template is None:
         return str(_l("Hay un problema de tipo «%(code)s».", code=code))
@@ -634,6 +648,25 @@ def problem_message(problem: object) -> str:
         return str(template) % shown
     except (KeyError, TypeError, ValueError):
         return str(PROBLEMS.get(code, template))
+
+
+#: The keys a definition writes in bytes that people read in MB (the document editor's unit).
+SIZES_IN_BYTES = frozenset({"max_bytes"})
+MEGABYTE = 1024 * 1024
+
+
+def megabytes(size: object) -> str:
+    """A size in bytes as people read it: MB to the hundredth, never rounded up (an upload of
+    that size is accepted): 10485760 -> "10", 1572864 -> "1.5", 1000000 -> "0.95"."""
+    if not isinstance(size, int | float) or isinstance(size, bool):
+        return str(size)
+    shown = (Decimal(str(size)) / MEGABYTE).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    return f"{shown.normalize():,f}"
+
+
+def _key(path: object) -> str:
+    """The last key of a problem's path (`documents[2].max_bytes` -> `max_bytes`)."""
+    return str(path or "").rsplit(".", 1)[-1]
 
 
 def _number_shown(value: object) -> object:

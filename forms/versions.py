@@ -6,13 +6,21 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
     GovFileInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Optional, Regexp
 
 from forms.fields import DayMonthYearField, SpanishDateInput
@@ -43,6 +51,11 @@ class VersionPublishForm(FlaskForm):
         validators=[InputRequired(_l("Escriba desde qué día rige, como 15 1 2027."))],
     )
     revision = _revision()
+    #: Drawn only when the draft has no changes from the version in force (the service asks).
+    unchanged = BooleanField(
+        _l("Publicarla igualmente, sin cambios: solo cambia desde qué día rige"),
+        widget=GovCheckboxInput(),
+    )
     submit = SubmitField(_l("Publicar esta versión"), widget=GovSubmitInput())
 
 

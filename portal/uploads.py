@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import filetype
 
+from forms.messages import megabytes
 from portal.downloads import clip_name, download_name, uploaded_name
 from portal.errors import InvalidInput
 
@@ -47,7 +48,7 @@ def check_upload(
     """
     problem, kind = sniff(data, accept, max_bytes)
     if problem == "file_too_large":
-        raise InvalidInput(problem, field=field, max_mb=max_bytes >> 20)
+        raise InvalidInput(problem, field=field, max_mb=megabytes(max_bytes))
     if problem == "file_type_not_accepted":
         if is_heif(data) and "image/jpeg" in accept:
             raise InvalidInput("photo_heic", field=field)

@@ -16,6 +16,7 @@ import yaml
 
 import workflows
 from portal.accounts.models import User
+from portal.admin.editor_rows import Money
 from portal.admin.services import _scope, get_version_for
 from portal.errors import Conflict, InvalidInput, NotFound
 from portal.extensions import db, utcnow
@@ -146,7 +147,12 @@ def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_str(value)
 
 
+def _money(dumper: yaml.SafeDumper, value: Money) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:float", value.text)
+
+
 _DefinitionDumper.add_representer(str, _text)
+_DefinitionDumper.add_representer(Money, _money)
 
 
 def dump_definition(data: dict) -> str:

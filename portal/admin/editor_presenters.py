@@ -202,6 +202,18 @@ def _under(path: str, prefix: str) -> bool:
     return path == prefix or path.startswith((f"{prefix}.", f"{prefix}["))
 
 
+#: Inputs that edit a key in another unit: a document's size in bytes is typed in MB.
+_INPUT_KEYS = {".max_bytes": ".max_mb"}
+
+
+def _input_of(path: str) -> str:
+    """The input that edits the value at a problem's `path` (usually named by it)."""
+    for key, name in _INPUT_KEYS.items():
+        if path.endswith(key):
+            return path[: -len(key)] + name
+    return path
+
+
 class Page:
     """One section's form as drawn: its values, the messages at its inputs, its problems."""
 
@@ -245,7 +257,7 @@ class Page:
         found = [
             problem_message(p)
             for p in self.problems
-            if p.path == name or (name.endswith((".es", ".en")) and p.path == name[:-3])
+            if _input_of(p.path) == name or (name.endswith((".es", ".en")) and p.path == name[:-3])
         ]
         return " ".join(found) or None
 
@@ -262,7 +274,7 @@ class Page:
         return any(_under(p.path, prefix) for p in self.problems)
 
     def _at_input(self, path: str) -> bool:
-        return path in self.values or f"{path}.es" in self.values
+        return _input_of(path) in self.values or f"{path}.es" in self.values
 
     @staticmethod
     def message(problem: Problem) -> str:

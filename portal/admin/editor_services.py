@@ -16,7 +16,14 @@ import sqlalchemy as sa
 import workflows
 from forms.messages import message_for
 from portal.accounts.models import User
-from portal.admin import editors, editors_fees, editors_flow, editors_more, editors_review
+from portal.admin import (
+    editor_rows,
+    editors,
+    editors_fees,
+    editors_flow,
+    editors_more,
+    editors_review,
+)
 from portal.admin.draft_services import _draft_in_scope, save_draft_definition
 from portal.extensions import db
 from portal.procedures.models import ProcedureVersion
@@ -105,17 +112,54 @@ def drawable(section: str, data: dict) -> bool:
     return True
 
 
-def values_of(section: str, data: dict, regimes: tuple[str, ...]) -> editors.Values | None:
-    """The form values of a section as the draft stores it; None when the form cannot draw
-    it (`drawable`): then the YAML editor shows it and its problems."""
+#: The lists whose rows each section adds (`add:<list>`).
+ADDS = {
+    "campos": ("fields",),
+    "documentos": ("documents",),
+    "tasas": ("fees",),
+    "flujo": ("workflow.states", "workflow.transitions"),
+    "motivos": ("reasons",),
+    "verificacion": ("inspection.checklist",),
+    "consultas": ("opinions",),
+    "otros": ("routing.rules",),
+}
+
+
+def values_of(
+    section: str, data: dict, regimes: tuple[str, ...], adding: str = ""
+) -> editors.Values | None:
+    """The form values of a section as the draft stores it, with a new row to fill at the end
+    of the list `adding` (one of `ADDS`; the row is only drawn, never stored); None when the
+    form cannot draw it (`drawable`): then the YAML editor shows it and its problems."""
     if not drawable(section, data):
         return None
+    if adding in ADDS.get(section, ()):
+        data = with_new_row(data, adding)
     try:
         if section == "tasas":
             return editors_fees.fees_values(data, regimes)
         return VALUES[section](data)
     except (AttributeError, TypeError, KeyError, IndexError, ValueError):
         return None
+
+
+def with_new_row(data: dict, path: str) -> dict:
+    """A copy of `data` with the new row of the list at `path` (`editors.BLANKS`) at its end."""
+    out = copy.deepcopy(data)
+    *parents, last = path.split(".")
+    node = out
+    for key in parents:
+        node = node.setdefault(key, {})
+    node[last] = [*(node.get(last) or []), editor_rows.blank_row(path)]
+    return out
+
+
+def new_row_count(data: dict, path: str) -> int:
+    """How many rows the list at `path` has (the new row drawn gets this index)."""
+    node: object = data
+    for key in path.split("."):
+        node = node.get(key) if isinstance(node, dict) else None
+    return len(node) if isinstance(node, list) else 0
 
 
 def tariff_regimes(data: dict | None = None) -> tuple[str, ...]:

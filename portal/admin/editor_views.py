@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from portal.admin import draft_services, editor_services, services
 from portal.admin import editor_presenters as presenters
-from portal.admin.views import bp
+from portal.admin.views import NotEditable, bp, editable
 from portal.errors import InvalidInput
 from portal.views_util import admin_required, svg_response
 from workflows.diagram import render_svg
@@ -19,12 +19,10 @@ SECTION_WORDS = "any(" + ", ".join(presenters.SECTIONS) + ")"
 
 
 def _draft(procedure_id: int, version: int):
-    """The draft in the admin's scope, or a 404 (also for a published version), which the
-    admin blueprint's handler audits (`portal.admin.views.not_found`)."""
-    row = services.get_version_for(current_user, procedure_id, version)
-    if row is None or row.status != "draft":
-        abort(404)
-    return row
+    """The draft in the admin's scope: a 404 for a version not in scope, which the admin
+    blueprint's handler audits (`portal.admin.views.not_found`); for a published or retired
+    version, the page that says it cannot change (409, `portal.admin.views.not_editable`)."""
+    return editable(services.require_version(current_user, procedure_id, version))
 
 
 @bp.route(f"{DRAFT}/<{SECTION_WORDS}:section>", methods=["GET", "POST"])
@@ -33,7 +31,8 @@ def edit_draft(procedure_id: int, version: int, section: str):
     row = _draft(procedure_id, version)
     if request.method == "GET":
         regimes = editor_services.tariff_regimes(row.definition or {})
-        values = editor_services.values_of(section, row.definition or {}, regimes)
+        adding = request.args.get("anadir", "")
+        values = editor_services.values_of(section, row.definition or {}, regimes, adding)
         page = presenters.Page(section, values, {}, editor_services.draft_problems(row))
         return _render(row, page, row.revision)
     values = request.form.to_dict(flat=False)
@@ -46,8 +45,8 @@ def edit_draft(procedure_id: int, version: int, section: str):
     except draft_services.StaleDraft as stale:
         page = presenters.Page(section, values, {}, [])
         return _render(row, page, revision, stale=_stale_message(stale.params)), 409
-    except InvalidInput:
-        abort(409)
+    except InvalidInput as refused:  # `not_a_draft`: published since the page was drawn
+        raise NotEditable(row=row) from refused
     if saved is None:
         page = presenters.Page(section, values, errors, problems)
         return _render(row, page, revision), 400
@@ -55,9 +54,22 @@ def edit_draft(procedure_id: int, version: int, section: str):
         flash(_saved_with_problems(saved.revision, len(problems)), "warning")
     else:
         flash(_("Se guardó el borrador (revisión %(n)s).", n=saved.revision), "success")
-    return redirect(
-        url_for(".edit_draft", procedure_id=procedure_id, version=version, section=section)
+    return redirect(_after_save(saved, section, request.form.get("op", "")))
+
+
+def _after_save(saved, section: str, op: str) -> str:
+    """The section again; after "Añadir", with the new row drawn (not stored) and in view."""
+    url = url_for(
+        ".edit_draft", procedure_id=saved.procedure_id, version=saved.version, section=section
     )
+    kind, _sep, path = op.partition(":")
+    if kind != "add" or path not in editor_services.ADDS.get(section, ()):
+        return url
+    count = editor_services.new_row_count(saved.definition or {}, path)
+    return url_for(
+        ".edit_draft", procedure_id=saved.procedure_id, version=saved.version, section=section,
+        anadir=path, _anchor=f"{path}[{count}]",
+    )  # fmt: skip
 
 
 def _saved_with_problems(revision: int, count: int) -> str:

@@ -5,7 +5,10 @@ database, no request. Inputs are named by the definition's own paths (`fields[3]
 so the validator's problems (`Problem.path`) land next to the input or row they concern. A row
 carries the index it had when the page was drawn (`<row>.origin`): what the form does not edit
 (a field's `outputs`, an effect's parameters, an advanced condition) is kept from that row.
-Rows are added, removed and moved with the `op` button (`add:fields`, `up:fields:3`).
+Rows are removed and moved with the `op` button (`remove:fields:3`, `up:fields:3`); `add:fields`
+saves and draws a new row that is never stored as drawn: saved blank, it is dropped; half filled,
+it is refused at the inputs it lacks (`finish_rows`), so no form save leaves a row the engine
+cannot load.
 Documents and fees are in `editors_fees`; the workflow and notices in `editors_flow`; the
 certificate and other data in `editors_more`; the reasons for corrections and denials, the
 inspection's checklist and the institutions consulted in `editors_review`.
@@ -15,11 +18,12 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from forms.messages import date_message, message_for
+from portal.admin.editor_rows import BLANKS, REQUIRED, Money, finish_rows
 from workflows.conditions import COMPARISON_OPS, DateError, parse_date, read_yes_no
 from workflows.model import (
     CATALOGUE_TEXTS,
@@ -85,16 +89,19 @@ class Form:
             return None
         return plain_number(value)
 
-    def money(self, name: str) -> int | float | None:
-        """An amount in dollars (`read_money`); None when blank or refused."""
+    def money(self, name: str, *, cents: bool = True) -> int | float | None:
+        """An amount in dollars (`read_money`), written with its cents (`Money`) unless
+        `cents` is False (a threshold in units, held to the same rule); None when blank or
+        refused."""
         raw = self.one(name)
         if not raw:
             return None
         try:
-            return plain_number(read_money(raw))
+            value = read_money(raw)
         except NumberError as refused:
             self.errors[name] = message_for(refused.code)
             return None
+        return Money(value) if cents else plain_number(value)
 
     def date(self, name: str) -> str | None:
         """A day typed as people write it (`31/12/2027`, `31/dic/2027` or `2027-12-31`), read
@@ -162,26 +169,6 @@ def put(base: dict, key: str, value: Any) -> None:
         base.pop(key, None)
     else:
         base[key] = value
-
-
-def apply_op(rows: list, op: str, prefix: str, blank: Callable[[], dict]) -> list:
-    """Add a row, remove one or move one up or down, as the `op` button says."""
-    parts = op.split(":")
-    if len(parts) < 2 or parts[1] != prefix:
-        return rows
-    if parts[0] == "add":
-        return [*rows, blank()]
-    if len(parts) != 3 or not parts[2].isdigit() or int(parts[2]) >= len(rows):
-        return rows
-    index = int(parts[2])
-    rows = list(rows)
-    if parts[0] == "remove":
-        del rows[index]
-    elif parts[0] == "up" and index > 0:
-        rows[index - 1], rows[index] = rows[index], rows[index - 1]
-    elif parts[0] == "down" and index < len(rows) - 1:
-        rows[index + 1], rows[index] = rows[index], rows[index + 1]
-    return rows
 
 
 # --- Values from a mapping ----------------------------------------------------------------
@@ -283,7 +270,8 @@ def _condition_value(form: Form, name: str, op: str, type_: str | None) -> Any:
 def _typed(form: Form, name: str, raw: str, type_: str | None) -> Any:
     if type_ in NUMERIC_FIELD_TYPES:
         try:
-            return plain_number(parse_number(raw, money=type_ == "money"))
+            number = parse_number(raw, money=type_ == "money")
+            return Money(number) if type_ == "money" else plain_number(number)
         except NumberError as refused:
             form.errors[name] = message_for(refused.code)
             return raw
@@ -429,10 +417,9 @@ def write_fields(data: Mapping, form: Form, op: str) -> dict:
             "visible_if",
             read_condition(form, f"{at}.visible_if", row.get("visible_if"), types),
         )
-    out["fields"] = apply_op(
-        [row for _at, row in rows],
-        op,
-        "fields",
-        lambda: {"name": "", "type": "text", "label": {"es": "", "en": ""}},
-    )
+    out["fields"] = finish_rows(form, "fields", rows, op)
     return out
+
+
+BLANKS["fields"] = {"name": "", "type": "text", "label": {"es": "", "en": ""}}
+REQUIRED["fields"] = ("name", "type", "label")

@@ -8,12 +8,16 @@ from decimal import Decimal
 from typing import Any
 
 from forms.messages import message_for
+from portal.admin.editor_rows import money_text
 from portal.admin.editors import (
+    BLANKS,
+    REQUIRED,
     Form,
+    Money,
     Values,
-    apply_op,
     condition_values,
     field_types,
+    finish_rows,
     flatten,
     plain_number,
     put,
@@ -89,11 +93,13 @@ def write_documents(data: Mapping, form: Form, op: str) -> dict:
         presentation = form.one(f"{at}.presentation")
         put(row, "presentation", presentation if presentation in PRESENTATIONS[1:] else None)
         put(row, "active_content", form.one(f"{at}.active_content") or None)
-        rows.append(row)
-    out["documents"] = apply_op(
-        rows, op, "documents", lambda: {"code": "", "title": {"es": "", "en": ""}}
-    )
+        rows.append((at, row))
+    out["documents"] = finish_rows(form, "documents", rows, op)
     return out
+
+
+BLANKS["documents"] = {"code": "", "title": {"es": "", "en": ""}, "accept": ["application/pdf"]}
+REQUIRED["documents"] = ("code", "title")
 
 
 # --- Fees ---------------------------------------------------------------------------------
@@ -114,7 +120,9 @@ def fees_values(data: Mapping, regimes: tuple[str, ...]) -> Values:
         if item.get("kind") == "by_regime":
             _amount_values(values, f"{at}.amount", amounts)
         elif isinstance(amounts, dict):
-            values[f"{at}.amounts"] = ["\n".join(f"{k} = {v}" for k, v in amounts.items())]
+            values[f"{at}.amounts"] = [
+                "\n".join(f"{k} = {money_text(v)}" for k, v in amounts.items())
+            ]
         condition_values(values, f"{at}.when", item.get("when"))
         for number, rate in enumerate(item.get("rates") or []):
             values[f"{at}.rates[{number}].origin"] = [str(number)]
@@ -158,9 +166,9 @@ def named_regimes(data: Mapping) -> set[str]:
 def _amount_values(values: Values, name: str, amount: Any) -> None:
     if isinstance(amount, dict):
         for regime, figure in amount.items():
-            values[f"{name}@{regime}"] = [str(figure)]
+            values[f"{name}@{regime}"] = [money_text(figure)]
     elif amount is not None:
-        values[name] = [str(amount)]
+        values[name] = [money_text(amount)]
 
 
 def _amount(form: Form, name: str, regimes: tuple[str, ...]) -> Any:
@@ -178,7 +186,7 @@ def _table(form: Form, name: str) -> dict:
             continue
         value, _sep, figure = line.partition("=")
         try:
-            table[value.strip()] = plain_number(read_money(figure.strip()))
+            table[value.strip()] = Money(read_money(figure.strip()))
         except NumberError as refused:
             form.errors[name] = message_for(refused.code)
     return table
@@ -210,7 +218,7 @@ def write_fees(data: Mapping, form: Form, op: str, regimes: tuple[str, ...]) -> 
             put(row, "field", form.one(f"{at}.field"))
         if kind == "per_unit_above":
             put(row, "base", _amount(form, f"{at}.base", regimes))
-            put(row, "threshold", form.money(f"{at}.threshold"))
+            put(row, "threshold", form.money(f"{at}.threshold", cents=False))
             put(row, "rate", _amount(form, f"{at}.rate", regimes))
             stored = row.get("rates") if isinstance(row.get("rates"), list) else []
             put(row, "rates", _rates(form, f"{at}.rates", stored, types, regimes))
@@ -218,11 +226,20 @@ def write_fees(data: Mapping, form: Form, op: str, regimes: tuple[str, ...]) -> 
             put(row, "amounts", _table(form, f"{at}.amounts"))
         if kind == "by_regime":
             put(row, "amounts", _amount(form, f"{at}.amount", regimes) or None)
-        rows.append(row)
-    out["fees"] = apply_op(
-        rows,
-        op,
-        "fees",
-        lambda: {"code": "", "kind": "fixed", "label": {"es": "", "en": ""}, "amount": 0},
-    )
+        rows.append((at, row))
+    out["fees"] = finish_rows(form, "fees", rows, op, _fee_needs)
     return out
+
+
+BLANKS["fees"] = {"code": "", "kind": "fixed", "label": {"es": "", "en": ""}}
+#: What a fee of each kind cannot be saved without, besides its code, kind and concept.
+_FEE_NEEDS: dict[str, tuple[str | tuple[str, str], ...]] = {
+    "fixed": ("amount",),
+    "per_unit_above": ("field",),
+    "table": ("field", "amounts"),
+    "by_regime": (("amounts", "amount"),),
+}
+
+
+def _fee_needs(row: dict) -> tuple[str | tuple[str, str], ...]:
+    return ("code", "kind", "label", *_FEE_NEEDS.get(str(row.get("kind")), ()))

@@ -11,11 +11,13 @@ from typing import Any
 
 from forms.messages import message_for
 from portal.admin.editors import (
+    BLANKS,
+    REQUIRED,
     Form,
     Values,
-    apply_op,
     condition_values,
     field_types,
+    finish_rows,
     flatten,
     put,
     read_condition,
@@ -149,13 +151,8 @@ def write_workflow(data: Mapping, form: Form, op: str) -> dict:
         put(row, "applicant_can_edit", form.checked(f"{at}.applicant_can_edit"))
         put(row, "business_days_placeholder", form.checked(f"{at}.business_days_placeholder"))
         put(row, "breach", _breach(form, f"{at}.breach", list(row.get("breach") or [])))
-        states.append(row)
-    workflow["states"] = apply_op(
-        states,
-        op,
-        "workflow.states",
-        lambda: {"code": "", "kind": "active", "label": {"es": "", "en": ""}},
-    )
+        states.append((at, row))
+    workflow["states"] = finish_rows(form, "workflow.states", states, op)
     original = list(workflow.get("transitions") or [])
     transitions = []
     for index in form.rows("workflow.transitions"):
@@ -179,16 +176,17 @@ def write_workflow(data: Mapping, form: Form, op: str) -> dict:
             guards.append({"name": "condition", "params": condition})
         put(row, "guards", guards)
         put(row, "effects", _effects(form, f"{at}.effects", list(row.get("effects") or [])))
-        transitions.append(row)
-    workflow["transitions"] = apply_op(
-        transitions,
-        op,
-        "workflow.transitions",
-        lambda: {"action": "", "from": "", "to": "", "label": {"es": "", "en": ""}},
-    )
+        transitions.append((at, row))
+    workflow["transitions"] = finish_rows(form, "workflow.transitions", transitions, op)
     put(workflow, "breach", _breach(form, "workflow.breach", list(workflow.get("breach") or [])))
     out["workflow"] = workflow
     return out
+
+
+BLANKS["workflow.states"] = {"code": "", "kind": "active", "label": {"es": "", "en": ""}}
+REQUIRED["workflow.states"] = ("code", "kind", "label")
+BLANKS["workflow.transitions"] = {"action": "", "from": "", "to": "", "label": {"es": "", "en": ""}}
+REQUIRED["workflow.transitions"] = ("action", "from", "to", "label")
 
 
 # --- Notices ------------------------------------------------------------------------------

@@ -9,11 +9,13 @@ import copy
 from collections.abc import Mapping
 
 from portal.admin.editors import (
+    BLANKS,
+    REQUIRED,
     Form,
     Values,
-    apply_op,
     condition_values,
     field_types,
+    finish_rows,
     flatten,
     kept,
     put,
@@ -91,8 +93,8 @@ def write_other(data: Mapping, form: Form, op: str) -> dict:
         row = form.origin(original, at)
         row["authority"] = form.one(f"{at}.authority")
         row["when"] = read_condition(form, f"{at}.when", row.get("when"), types)
-        rules.append(row)
-    rules = apply_op(rules, op, "routing.rules", lambda: {"authority": "", "when": None})
+        rules.append((at, row))
+    rules = finish_rows(form, "routing.rules", rules, op)
     put(routing, "rules", rules)
     put(out, "routing", routing)
     validity = dict(out.get("validity") or {})
@@ -105,3 +107,7 @@ def write_other(data: Mapping, form: Form, op: str) -> dict:
     simdet = {key: form.one(f"simdet.{key}") for key in SIMDET_KEYS}
     put(out, "simdet", {key: value for key, value in simdet.items() if value})
     return out
+
+
+BLANKS["routing.rules"] = {"authority": "", "when": None}
+REQUIRED["routing.rules"] = ("authority",)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 
-from portal.admin.editors import Form, Values, apply_op, flatten, put
+from portal.admin.editors import BLANKS, REQUIRED, Form, Values, finish_rows, flatten, put
 
 REASONS = "reasons"
 CHECKLIST = "inspection.checklist"
@@ -54,10 +54,13 @@ def write_reasons(data: Mapping, form: Form, op: str) -> dict:
         put(
             row, "items", form.many(f"{at}.items", row.get("items"))
         )  # none ticked: it fits every item
-        rows.append(row)
-    blank = {"code": "", "label": _blank_text(), "for": []}
-    put(out, "reasons", apply_op(rows, op, REASONS, lambda: copy.deepcopy(blank)))
+        rows.append((at, row))
+    put(out, "reasons", finish_rows(form, REASONS, rows, op))
     return out
+
+
+BLANKS[REASONS] = {"code": "", "label": _blank_text(), "for": []}
+REQUIRED[REASONS] = ("code", "label")
 
 
 # --- The inspection's checklist -----------------------------------------------------------
@@ -79,9 +82,8 @@ def write_checklist(data: Mapping, form: Form, op: str) -> dict:
         row = form.origin(original, at)
         row["code"] = form.one(f"{at}.code")
         row["label"] = form.text(f"{at}.label", row.get("label")) or _blank_text()
-        rows.append(row)
-    blank = {"code": "", "label": _blank_text()}
-    put(inspection, "checklist", apply_op(rows, op, CHECKLIST, lambda: copy.deepcopy(blank)))
+        rows.append((at, row))
+    put(inspection, "checklist", finish_rows(form, CHECKLIST, rows, op))
     put(out, "inspection", inspection)
     return out
 
@@ -107,7 +109,12 @@ def write_opinions(data: Mapping, form: Form, op: str) -> dict:
         suspends = form.checked(f"{at}.suspends_clock")
         if suspends or "suspends_clock" in row:  # an explicit `false` stays as it was written
             row["suspends_clock"] = suspends
-        rows.append(row)
-    blank = {"code": "", "name": _blank_text()}
-    put(out, "opinions", apply_op(rows, op, OPINIONS, lambda: copy.deepcopy(blank)))
+        rows.append((at, row))
+    put(out, "opinions", finish_rows(form, OPINIONS, rows, op))
     return out
+
+
+BLANKS[CHECKLIST] = {"code": "", "label": _blank_text()}
+REQUIRED[CHECKLIST] = ("code", "label")
+BLANKS[OPINIONS] = {"code": "", "name": _blank_text()}
+REQUIRED[OPINIONS] = ("code", "name", "business_days")

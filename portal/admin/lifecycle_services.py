@@ -39,12 +39,14 @@ class PublishPreview:
             the draft does not load yet.
         problems: Every problem that refuses publishing it.
         data: The draft's raw mapping (to name the places of its problems).
+        unchanged: The draft has no differences from `current` (`unchanged_from`).
     """
 
     current: ProcedureVersion | None
     changes: list[str] | None
     problems: list[workflows.Problem]
     data: dict
+    unchanged: bool = False
 
 
 def publish_preview(row: ProcedureVersion, locale: str) -> PublishPreview:
@@ -55,7 +57,24 @@ def publish_preview(row: ProcedureVersion, locale: str) -> PublishPreview:
     new = loaded_definition(row) if not problems else None
     if current is not None and current.id != row.id and new is not None:
         changes = summary(diff(definition_of(current), new), locale=locale)
-    return PublishPreview(current, changes, problems, draft_data(row))
+    unchanged = not problems and unchanged_from(row) is not None
+    return PublishPreview(current, changes, problems, draft_data(row), unchanged)
+
+
+def unchanged_from(row: ProcedureVersion) -> ProcedureVersion | None:
+    """The version in force when the draft `row` has no differences from it but its number
+    (as the engine loads both: comments and layout do not count); else None."""
+    current = current_published(row.procedure)
+    if current is None or current.id == row.id or row.status != "draft":
+        return None
+    new = loaded_definition(row)
+    if new is None or _content(definition_of(current)) != _content(new):
+        return None
+    return current
+
+
+def _content(definition: workflows.Definition) -> dict:
+    return {key: value for key, value in definition.to_dict().items() if key != "version"}
 
 
 def compare_versions(actor: User, procedure_id: int, old: int, new: int, locale: str) -> list[str]:
@@ -84,15 +103,20 @@ def publish_version(
     valid_from: date,
     today: date,
     expected_revision: int,
+    unchanged: bool = False,
 ) -> ProcedureVersion:
     """Publish a draft for new cases from `valid_from` (committed); cases filed stay put.
 
     Publishing the same version again with the same day answers the published version (a
-    second click). The draft must be the one the admin reviewed (`expected_revision`).
+    second click). The draft must be the one the admin reviewed (`expected_revision`). A
+    draft with no differences from the version in force is published only when `unchanged`
+    says the admin means it (a new day for the same text); a procedure with no version in
+    force (all retired) is reopened by publishing a copy, which needs no such word.
 
     Raises:
         NotFound: not in the actor's scope.
-        InvalidInput: `date_in_past` (field `valid_from`), `not_a_draft`.
+        InvalidInput: `date_in_past` (field `valid_from`), `not_a_draft`, `draft_unchanged`
+            (field `unchanged`; param `version`, the version in force).
         StaleDraft: the draft was saved since the admin loaded the publish page.
         InvalidDefinition: the validator's problems; the draft stays a draft.
     """
@@ -116,6 +140,10 @@ def publish_version(
     if row.revision != expected_revision:
         db.session.rollback()
         raise _stale(row)
+    same_as = unchanged_from(row)
+    if same_as is not None and not unchanged:
+        db.session.rollback()
+        raise InvalidInput("draft_unchanged", field="unchanged", version=same_as.version)
     record_admin_change(
         actor,
         "procedure.published",

@@ -21,7 +21,7 @@ from forms.versions import (
 )
 from portal import errors
 from portal.admin import draft_services, lifecycle_services, services, transfer_services
-from portal.admin.views import bp
+from portal.admin.views import NotEditable, bp, editable
 from portal.applications.effects import local_now
 from portal.errors import InvalidInput
 from portal.views_util import admin_required
@@ -144,6 +144,7 @@ def publish(procedure_id: int, version: int):
                 valid_from=form.valid_from.data,
                 today=local_now().date(),
                 expected_revision=form.revision.data,
+                unchanged=form.unchanged.data,
             )
             flash(_("Versión %(n)s publicada.", n=version), "success")
             return _to_version(row)
@@ -186,6 +187,8 @@ def _stale_message(stale: draft_services.StaleDraft) -> str:
 @admin_required
 def edit_source(procedure_id: int, version: int):
     row = services.require_version(current_user, procedure_id, version)
+    if request.method == "POST":
+        editable(row)  # the text of a published version is shown, never changed
     form = DraftSourceForm(data={"source": row.source or "", "revision": row.revision})
     status, problems = (422 if form.is_submitted() else 200), None
     if form.validate_on_submit():
@@ -196,8 +199,8 @@ def edit_source(procedure_id: int, version: int):
         except draft_services.StaleDraft as stale:
             form.form_errors.append(_stale_message(stale))
             status = 409
-        except InvalidInput as error:
-            refuse(form, error)
+        except InvalidInput as refused:  # `not_a_draft`: published since the page was drawn
+            raise NotEditable(row=row) from refused
         else:
             if saved is not None:
                 flash(_("Borrador guardado (revisión %(n)s).", n=saved.revision), "success")

@@ -30,6 +30,35 @@ def not_found(error):
     return render_template("errors/404.html", limited=request.blueprint), 404
 
 
+class NotEditable(errors.Conflict):
+    """An edit asked of a version that is not a draft (published or retired): `params["row"]`."""
+
+    code = "not_editable"
+
+
+@bp.errorhandler(NotEditable)
+def not_editable(error):
+    """Every edit URL of a published or retired version answers alike: 409, a page that says
+    the version cannot change and offers its procedure's draft, or to start one from it."""
+    db.session.rollback()
+    row = error.params["row"]
+    return render_template(
+        "admin/not_editable.html",
+        row=row,
+        draft=next((v for v in row.procedure.versions if v.status == "draft"), None),
+        section=(request.view_args or {}).get("section"),
+        form=VersionConfirmForm(),
+        locale=str(get_locale()),
+    ), 409
+
+
+def editable(row):
+    """`row`, when it is a draft; else `NotEditable` (the 409 page)."""
+    if row.status != "draft":
+        raise NotEditable(row=row)
+    return row
+
+
 @bp.get("/tramites/")
 @admin_required
 def procedures():

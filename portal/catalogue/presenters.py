@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 import workflows
 from forms.builder import collected_data
 from forms.catalogue import CatalogueSearchForm, build_estimate_form
-from forms.messages import accepted_types
+from forms.messages import accepted_types, megabytes
 from portal.catalogue import services
 from workflows.fees import FeeRule, FixedFee, PerUnitAboveFee, RegimeFee, Surcharge, TableFee
 from workflows.life_events import LIFE_EVENTS
@@ -274,7 +274,7 @@ def requirement_rows(definition: workflows.Definition, locale: str) -> list[dict
             how = _(
                 "Se adjunta en línea: %(types)s, hasta %(max_mb)s MB.",
                 types=accepted_types(doc.accept),
-                max_mb=doc.max_bytes // (1024 * 1024),
+                max_mb=megabytes(doc.max_bytes),
             )
         rows.append(
             {

@@ -30,8 +30,9 @@ def _url(draft, section: str) -> str:
     return f"/admin/tramites/{draft.procedure_id}/versiones/{draft.version}/editar/{section}"
 
 
-def _form(client, draft, section: str) -> dict[str, list[str]]:
-    """The section's form as the page draws it (inputs, selects, textareas and checks)."""
+def _form(client, draft, section: str, url: str | None = None) -> dict[str, list[str]]:
+    """The section's form as the page draws it (inputs, selects, textareas and checks); `url`
+    is where a save sent the browser (after "Añadir", with the new row drawn)."""
     from html.parser import HTMLParser
 
     class Inputs(HTMLParser):
@@ -65,7 +66,7 @@ def _form(client, draft, section: str) -> dict[str, list[str]]:
             if self.area:
                 self.values[self.area][-1] += data
 
-    page = client.get(_url(draft, section))
+    page = client.get(url or _url(draft, section))
     assert page.status_code == 200, page.data[:300]
     parser = Inputs()
     parser.feed(page.get_data(as_text=True))
@@ -131,8 +132,8 @@ def test_a_field_with_a_condition_built_from_pickers_is_saved_and_validates(app,
     admin, client = _admin_client(app)
     draft = _draft(admin)
     form = _form(client, draft, "campos")
-    client.post(_url(draft, "campos"), data={**form, "op": "add:fields"})
-    form = _form(client, draft, "campos")
+    added = client.post(_url(draft, "campos"), data={**form, "op": "add:fields"})
+    form = _form(client, draft, "campos", added.headers["Location"])
     last = max(int(k.split("[")[1].split("]")[0]) for k in form if k.startswith("fields["))
     at = f"fields[{last}]"
     form.update(
@@ -286,7 +287,7 @@ def test_workflow_notices_documents_certificate_and_other_sections_save(app, app
     assert draft_problems(_stored(draft)) == []
 
 
-def test_out_of_scope_and_published_versions_are_not_found(app, app_ctx):
+def test_out_of_scope_versions_are_not_found_and_published_ones_say_why(app, app_ctx):
     from portal.accounts.models import AuditEvent
     from portal.extensions import db
 
@@ -305,7 +306,9 @@ def test_out_of_scope_and_published_versions_are_not_found(app, app_ctx):
     )
     _owner, own = _admin_client(app, "OPAMSS", "otro@example.sv")
     published = f"/admin/tramites/{draft.procedure_id}/versiones/{draft.version - 1}/editar/campos"
-    assert own.post(published, data={"revision": "1"}).status_code == 404
+    refused = own.post(published, data={"revision": "1"})
+    assert refused.status_code == 409
+    assert "ya está publicada: no se puede cambiar" in refused.get_data(as_text=True)
 
 
 def test_a_certificate_of_its_own_design_is_saved_as_a_layout_and_previews(app, app_ctx):

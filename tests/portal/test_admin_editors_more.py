@@ -74,10 +74,9 @@ def test_reasons_are_edited_added_moved_and_removed_and_the_draft_still_loads(ap
 
     # A new row: added, then filled, moved up to first, and an old one removed.
     form = _form(client, draft, "motivos")
-    assert (
-        client.post(_url(draft, "motivos"), data={**form, "op": "add:reasons"}).status_code == 302
-    )
-    form = _form(client, draft, "motivos")
+    added = client.post(_url(draft, "motivos"), data={**form, "op": "add:reasons"})
+    assert added.status_code == 302
+    form = _form(client, draft, "motivos", added.headers["Location"])
     last = len(expected["reasons"])
     form.update(
         {
@@ -152,8 +151,10 @@ def test_the_inspection_checklist_is_edited_and_a_repeated_code_is_told_at_it(ap
     _loads_as(_stored(draft), expected)
 
     form = _form(client, draft, "verificacion")
-    client.post(_url(draft, "verificacion"), data={**form, "op": "add:inspection.checklist"})
-    form = _form(client, draft, "verificacion")
+    added = client.post(
+        _url(draft, "verificacion"), data={**form, "op": "add:inspection.checklist"}
+    )
+    form = _form(client, draft, "verificacion", added.headers["Location"])
     at = f"inspection.checklist[{len(checklist)}]"
     form.update(
         {f"{at}.code": ["accesos"], f"{at}.label.es": ["Rampas"], f"{at}.label.en": ["Ramps"]}

@@ -218,10 +218,19 @@ def test_publish_for_a_future_day_keeps_filed_cases_and_new_ones_follow_the_date
 
     login(client, "admin@example.sv")
     page = client.get(_url(draft, "publicar")).get_data(as_text=True)
-    assert "Sin cambios de contenido respecto de la versión" in page
+    in_force = draft.version - 1
+    said = f"Este borrador no tiene cambios respecto de la versión {in_force} en vigor."
+    assert said in page
     assert 'disabled aria-disabled="true"' not in page
     tomorrow = _today() + timedelta(days=1)
     form = {**_date_fields(tomorrow), "revision": "1"}
+    # The same text for another day is published only when the admin says so, at the box.
+    refused = client.post(_url(draft, "publicar"), data=form)
+    assert refused.status_code == 422
+    at_box = refused.get_data(as_text=True).split('id="unchanged-error"')[1][:400]
+    assert "marque «Publicarla igualmente, sin cambios»" in at_box
+    assert db.session.get(ProcedureVersion, draft.id).status == "draft"
+    form["unchanged"] = "y"
     assert client.post(_url(draft, "publicar"), data=form).status_code == 302
     assert client.post(_url(draft, "publicar"), data=form).status_code == 302  # twice is once
     row = db.session.get(ProcedureVersion, draft.id)
