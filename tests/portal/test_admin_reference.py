@@ -4,9 +4,8 @@ dates read what was in force then, and an admin reaches only the calendars of th
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -27,9 +26,8 @@ def reference_rows(app_ctx):
     from portal.extensions import db
     from portal.reference.models import ActivityCode, ReferenceValue
 
-    morning = datetime(
-        TODAY.year, TODAY.month, TODAY.day, 9, tzinfo=ZoneInfo("America/El_Salvador")
-    )
+    # 9:00 in San Salvador, given in UTC: a ZoneInfo would also move the process's timezone.
+    morning = datetime(TODAY.year, TODAY.month, TODAY.day, 15, tzinfo=UTC)
     with time_machine.travel(morning, tick=True):
         last_day = db.session.scalar(sa.select(sa.func.max(AuthorityDayOff.id)))
         last_value = db.session.scalar(sa.select(sa.func.max(ReferenceValue.id)))
