@@ -4,11 +4,12 @@ dates read what was in force then, and an admin reaches only the calendars of th
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from tests.portal.helpers import login, make_staff
 
@@ -16,20 +17,23 @@ TODAY = date(2026, 12, 1)
 
 
 @pytest.fixture
-def reference_rows(app_ctx, monkeypatch):
+def reference_rows(app_ctx):
     """Days off, values and code tables are kept between tests: undo what a test adds. The
-    console's today is fixed, so the tests do not depend on the day they run."""
-    from portal.admin import reference_views
+    clock stands at TODAY, a working morning in El Salvador, so every reader of the date (the
+    console's, the services', the forms') agrees and the tests do not depend on the day they
+    run: a version from 2027 is a future one."""
     from portal.authorities.models import AuthorityDayOff
     from portal.extensions import db
     from portal.reference.models import ActivityCode, ReferenceValue
 
-    monkeypatch.setattr(reference_views, "_today", lambda: TODAY)
-    last_day = db.session.scalar(sa.select(sa.func.max(AuthorityDayOff.id)))
-    last_value = db.session.scalar(sa.select(sa.func.max(ReferenceValue.id)))
-    last_code = db.session.scalar(sa.select(sa.func.max(ActivityCode.id)))
-    seeded = db.session.execute(sa.select(AuthorityDayOff.id, AuthorityDayOff.last_year)).all()
-    yield
+    # 9:00 in San Salvador, given in UTC: a ZoneInfo would also move the process's timezone.
+    morning = datetime(TODAY.year, TODAY.month, TODAY.day, 15, tzinfo=UTC)
+    with time_machine.travel(morning, tick=True):
+        last_day = db.session.scalar(sa.select(sa.func.max(AuthorityDayOff.id)))
+        last_value = db.session.scalar(sa.select(sa.func.max(ReferenceValue.id)))
+        last_code = db.session.scalar(sa.select(sa.func.max(ActivityCode.id)))
+        seeded = db.session.execute(sa.select(AuthorityDayOff.id, AuthorityDayOff.last_year)).all()
+        yield
     db.session.rollback()
     db.session.execute(sa.delete(AuthorityDayOff).where(AuthorityDayOff.id > last_day))
     for day_id, last_year in seeded:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from tests.portal.helpers import at_once, login, make_staff
 from tests.portal.test_admin_reference import (  # noqa: F401 (a fixture)
+    TODAY,
     _add_day,
     _audits,
     reference_rows,
@@ -42,7 +43,7 @@ def _future_wages() -> list:
     db.session.expire_all()
     return db.session.scalars(
         sa.select(ReferenceValue).where(
-            ReferenceValue.kind == "minimum_wage", ReferenceValue.valid_from > date(2026, 12, 1)
+            ReferenceValue.kind == "minimum_wage", ReferenceValue.valid_from > TODAY
         )
     ).all()
 
@@ -167,7 +168,7 @@ def test_a_future_version_is_corrected_or_withdrawn_and_one_in_force_never(admin
     assert withdrawn.detail["before"]["value"] == {"monthly": "425.00"}
     assert withdrawn.detail["after"] is None
 
-    in_force = version_on("minimum_wage", "comercio_servicios", date(2026, 12, 1))
+    in_force = version_on("minimum_wage", "comercio_servicios", TODAY)
     assert "Rige: no cambia" in admin.get(WAGES).text
     for method, path in (("GET", f"{WAGES}/{in_force.id}"), ("POST", f"{WAGES}/{in_force.id}"),
                          ("POST", f"{WAGES}/{in_force.id}/retirar")):  # fmt: skip
@@ -178,7 +179,7 @@ def test_a_future_version_is_corrected_or_withdrawn_and_one_in_force_never(admin
         assert in_force.valid_from.strftime("%d/%m/%Y") in page
     # Another kind's page does not know it at all.
     assert admin.get(f"/admin/referencias/mype/{in_force.id}").status_code == 404
-    assert minimum_wage_on(date(2026, 12, 1)) == Decimal("408.80")
+    assert minimum_wage_on(TODAY) == Decimal("408.80")
 
 
 def test_a_municipal_admin_neither_corrects_nor_withdraws_national_values(client, admin):
@@ -269,13 +270,14 @@ def test_the_same_value_added_twice_at_once_is_stored_once(app, reference_rows):
     admin_id = make_staff("admin", "OPAMSS", email="admin@example.sv").id
     key = next(iter(db.session.scalars(
         sa.select(ReferenceValue.key).where(ReferenceValue.kind == MINIMUM_WAGE)
+        .order_by(ReferenceValue.id)
     )))  # fmt: skip
     starts = date(2027, 1, 1)
 
     def add():
         return reference.add_value_version(
             kind=MINIMUM_WAGE, key=key, value={"monthly": "410.00"}, valid_from=starts,
-            source="Decreto de prueba", today=date(2026, 12, 1),
+            source="Decreto de prueba", today=TODAY,
             actor=db.session.get(User, admin_id), confirmed=True,
         )  # fmt: skip
 

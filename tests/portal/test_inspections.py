@@ -104,7 +104,9 @@ def _records(application_id):
     from portal.review.models import Inspection
 
     return db.session.scalars(
-        sa.select(Inspection).where(Inspection.application_id == application_id)
+        sa.select(Inspection)
+        .where(Inspection.application_id == application_id)
+        .order_by(Inspection.id)
     ).all()
 
 

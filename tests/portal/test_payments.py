@@ -252,7 +252,9 @@ def test_a_bad_signature_is_refused_and_audited(client, app_ctx):
     assert unsigned.status_code == 400
     assert _order(application.id).status == "pending"
     audited = db.session.scalars(
-        sa.select(AuditEvent.detail).where(AuditEvent.action == "payment.bad_signature")
+        sa.select(AuditEvent.detail)
+        .where(AuditEvent.action == "payment.bad_signature")
+        .order_by(AuditEvent.id)
     ).all()
     assert [d["reason"] for d in audited] == ["bad_signature", "missing_signature"]
 

@@ -271,9 +271,9 @@ def test_a_supervisor_assigns_and_reassigns_within_scope_and_role(client, app, a
     )
     assert moved.status_code == 302 and reload_application(first).assignee_id == second.id
     comments = db.session.scalars(
-        sa.select(HistoryEntry.comment).where(
-            HistoryEntry.application_id == first, HistoryEntry.action == "assignment:assign"
-        )
+        sa.select(HistoryEntry.comment)
+        .where(HistoryEntry.application_id == first, HistoryEntry.action == "assignment:assign")
+        .order_by(HistoryEntry.id)
     ).all()
     assert comments == [clerk.full_name, f"{clerk.full_name} → {second.full_name}"]
     workload = client.get("/bandeja/carga").get_data(as_text=True)

@@ -158,7 +158,9 @@ def test_after_a_correction_only_changed_items_need_a_new_verdict(client, app_ct
     _corrected(client, application_id)
     application = reload_application(application_id)
     submissions = db.session.scalars(
-        sa.select(Submission).where(Submission.application_id == application_id)
+        sa.select(Submission)
+        .where(Submission.application_id == application_id)
+        .order_by(Submission.id)
     ).all()
     assert [s.data["direccion"] for s in submissions] == [
         "Calle Arce 1234, Colonia Escalón",
