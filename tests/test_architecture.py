@@ -84,3 +84,19 @@ def test_no_eval_or_exec_anywhere():
                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
             }
             assert not calls & {"eval", "exec"}, f"{path.relative_to(ROOT)} calls eval/exec"
+
+
+def test_the_date_and_time_come_from_the_one_clock():
+    """Today and now are El Salvador's, read through `portal.applications.effects.local_now`
+    or `portal.extensions.utcnow`. The machine's own date (UTC on servers) is already the next
+    day from 18:00 in San Salvador: a calendar, a deadline or a report read with it is off by
+    one. `time.time()`, an instant with no date, is fine."""
+    naive = re.compile(r"\b(?:date\.today\b|datetime\.(?:today|utcnow|now)\(\)|time\.localtime\b)")
+    clocks = {ROOT / "portal" / "extensions.py"}
+    for folder in ("portal", "forms", "workflows"):
+        for path in _python_files(folder):
+            if path in clocks:
+                continue
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                code = line.split("#", 1)[0]
+                assert not naive.search(code), f"{path.relative_to(ROOT)}:{number}: {line.strip()}"

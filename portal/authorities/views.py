@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import get_locale
 
+from portal.applications.effects import local_now
 from portal.authorities import services
 from portal.views_util import int_arg
 
@@ -21,7 +21,7 @@ _CODE = re.compile(r"[A-Za-z0-9-]{1,20}")  # what an authority code looks like (
 def calendar_index():
     """The chooser; a submitted choice goes to the authority's page for that year."""
     code = request.args.get("institucion", "").strip().upper()
-    year = int_arg("anio", date.today().year, minimum=FIRST_YEAR, maximum=LAST_YEAR)
+    year = int_arg("anio", local_now().year, minimum=FIRST_YEAR, maximum=LAST_YEAR)
     if code:
         # Only a code can go into the path: "../../admin" would lead out of the calendar.
         if not _CODE.fullmatch(code):
@@ -35,8 +35,6 @@ def calendar_index():
 @bp.get("/<authority>")
 def calendar_this_year(authority: str):
     """An authority's calendar without a year: this year's page (El Salvador's date)."""
-    from portal.applications.effects import local_now
-
     if not _CODE.fullmatch(authority):
         abort(404)
     return redirect(url_for(".calendar", authority=authority, year=local_now().year))

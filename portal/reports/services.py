@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from portal.accounts.models import User
-from portal.applications.effects import LOCAL_TZ
+from portal.applications.effects import LOCAL_TZ, local_now
 from portal.applications.models import Application, HistoryEntry, real_cases
 from portal.authorities.models import Authority
 from portal.authorities.services import calendars_for
@@ -133,7 +133,7 @@ def _local_day(column) -> sa.ColumnElement:
     if db.session.get_bind().dialect.name == "postgresql":
         zone, utc = sa.literal_column(f"'{LOCAL_TZ.key}'"), sa.literal_column("'UTC'")
         return sa.cast(sa.func.timezone(zone, sa.func.timezone(utc, column)), sa.Date)
-    hours = int(LOCAL_TZ.utcoffset(datetime.now()).total_seconds() // 3600)  # no DST since 1988
+    hours = int(local_now().utcoffset().total_seconds() // 3600)  # no DST since 1988
     shift = sa.literal_column(f"'{hours:+d} hours'")
     return sa.type_coerce(sa.func.date(column, shift), sa.Date)
 

@@ -215,3 +215,22 @@ def test_a_calendar_address_without_a_year_shows_this_year(client):
     assert client.get("/calendario/XX").status_code in (302, 404)
     assert client.get("/calendario/XX", follow_redirects=True).status_code == 404
     assert client.get("/calendario/%00").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("instant", "year"),
+    [
+        ("2027-01-01T02:00:00+00:00", 2026),  # 31/12/2026 20:00 in San Salvador
+        ("2027-01-01T06:30:00+00:00", 2027),  # 01/01/2027 00:30 in San Salvador
+    ],
+)
+def test_this_year_is_el_salvador_s_year_on_new_year_s_eve(client, instant, year):
+    """On the evening of 31 December the server's UTC date is already the new year; the
+    chooser and the address without a year still open El Salvador's current year."""
+    import time_machine
+
+    with time_machine.travel(instant, tick=False):
+        chosen = client.get("/calendario/?institucion=0511")
+        bare = client.get("/calendario/0511")
+    assert chosen.headers["Location"] == f"/calendario/0511/{year}"
+    assert bare.headers["Location"] == f"/calendario/0511/{year}"
