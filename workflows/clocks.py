@@ -315,8 +315,18 @@ class Clock:
         return counted
 
     def remaining(self, on: date) -> int:
-        """Return the business days left after `on` (negative once breached)."""
-        return self.total_days - self.elapsed(on)
+        """Return the business days after `on` up to and including the due date: 0 on the
+        due date, negative once breached (the business days late).
+
+        While running it is `business_days_between(on, due_date)`, the count the queue
+        makes from its stored due date, so every page says the same number; before the
+        count starts (a case filed on a day off) the working day it starts on is included.
+        While suspended it is the period's days not yet counted, which the resumed clock
+        will have.
+        """
+        if self.is_suspended:
+            return self.total_days - self.elapsed(on)
+        return self.calendar.business_days_between(on, self.due_date)
 
     def is_breached(self, on: date) -> bool:
         """Tell whether the deadline has passed by `on` (the due date itself is on time).

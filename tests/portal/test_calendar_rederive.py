@@ -133,18 +133,15 @@ def test_days_off_inside_the_period_move_the_open_cases_dates_and_ending_them_mo
     moved_state_due, moved_due, *_ = _dates(first)
     assert new.business_days_between(today, moved_due) == old.business_days_between(today, due)
     page = _status_page(client, first)
-    # Days left after today, or after the next working day when today is a day off (a case
-    # filed on a day off counts from the next working day: LPA Art. 82).
-    counted_from = new.next_business_day(today)
-    left = new.business_days_between(counted_from, moved_due)
+    # The working days after today up to the due date, on a day off too (one count for the
+    # case page and the queue: workflows.clocks.Clock.remaining).
+    left = new.business_days_between(today, moved_due)
     assert f"Fecha límite de esta etapa: {moved_state_due:%d/%m/%Y}." in page
     assert f"vence el {moved_due:%d/%m/%Y}" in page and f"Quedan {left} días hábiles." in page
     assert f"{state_due:%d/%m/%Y}" not in page and f"{due:%d/%m/%Y}" not in page
     login(client, "clerk@example.sv")
     queue = client.get("/bandeja/").get_data(as_text=True)
     logout(client)
-    # The queue counts the working days after today up to the stage's due date: on a day off
-    # it includes the next working day, which the case page's count leaves out.
     stage_left = new.business_days_between(today, moved_state_due)
     assert f"{moved_state_due:%d/%m/%Y}" in queue and f"{state_due:%d/%m/%Y}" not in queue
     assert f"Quedan {stage_left} días hábiles" in queue

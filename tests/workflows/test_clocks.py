@@ -17,6 +17,15 @@ def stormwater() -> Clock:
     return Clock(date(2026, 6, 2), 25, CAL)
 
 
+def test_before_the_count_starts_the_days_left_include_the_day_it_starts() -> None:
+    # Filed on Saturday 4 July 2026: the count starts after Monday 6 July, the next working
+    # day. On the Saturday as on the Sunday, Monday is still a working day before the due
+    # date, so one more day is left than on the Monday; every page counts the same way.
+    filed = Clock(date(2026, 7, 4), 5, CAL)
+    assert filed.counts_from == date(2026, 7, 6) and filed.due_date == date(2026, 7, 13)
+    assert [filed.remaining(date(2026, 7, d)) for d in (4, 5, 6, 7, 13, 14)] == [6, 6, 5, 4, 0, -1]
+
+
 def test_the_due_date_is_the_25th_business_day() -> None:
     assert stormwater().due_date == date(2026, 7, 8)
     assert stormwater().day_of(0) == date(2026, 6, 2)
@@ -32,7 +41,13 @@ def test_an_overdue_case_is_suspended_and_resumed_without_a_negative_period() ->
     assert answered.due_date == date(2026, 7, 8)  # the case stays overdue
     assert answered.suspended_days == 4
     assert answered.elapsed(date(2026, 7, 27)) == 34  # 25 + 8 late + 1, not the 4 suspended
-    assert answered.remaining(date(2026, 7, 27)) == -9
+    # The days late count from the due date on the calendar, as the queue counts them from
+    # its stored due date: the 13 business days from 9 to 27 July, suspended ones included
+    # (the period was over before the suspension; elapsed still leaves them out).
+    assert answered.remaining(date(2026, 7, 27)) == -13
+    assert answered.remaining(date(2026, 7, 27)) == CAL.business_days_between(
+        date(2026, 7, 27), answered.due_date
+    )
     assert answered.is_breached(date(2026, 7, 27))
 
 
@@ -42,6 +57,7 @@ def test_a_suspension_before_the_due_date_moves_it_and_an_open_one_hides_it() ->
     assert suspended.day_of(6) is None
     assert not suspended.is_breached(date(2026, 12, 1))
     assert suspended.elapsed(date(2026, 6, 30)) == 5
+    assert suspended.remaining(date(2026, 6, 30)) == 20  # what the resumed clock will have
     resumed = suspended.resume(date(2026, 6, 16))  # 10-12 and 15-16 June: 5 days
     assert resumed.due_date == CAL.add_business_days(date(2026, 7, 8), 5)
 
