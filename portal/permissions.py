@@ -352,6 +352,7 @@ ROUTES: dict[str, Rule] = {
     "certificates.verify": Rule(PUBLIC),
     "certificates.verify_with_slash": Rule(PUBLIC),
     "certificates.verify_file": Rule(PUBLIC),
+    "certificates.verify_file_address": Rule(PUBLIC),
     "simdet.events": Rule(API_CLIENT),
     "admin.procedures": Rule(ADMIN),
     "admin.version": Rule(ADMIN),

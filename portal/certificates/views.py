@@ -80,6 +80,13 @@ def verify_with_slash(code: str):
     return redirect(url_for(".verify", code=code, **request.args), 308)
 
 
+@bp.get("/archivo")
+def verify_file_address():
+    """The address the page of an uploaded file's answer shows, opened or bookmarked: the form
+    (a file cannot be in an address; it is not a code to look up)."""
+    return redirect(url_for(".verify_form"))
+
+
 @bp.post("/archivo")
 @_limit
 def verify_file():

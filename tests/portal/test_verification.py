@@ -396,3 +396,38 @@ def test_a_signed_document_shows_its_signer_and_a_changed_byte_breaks_the_signat
     assert not signing.check_signature(changed).intact
     altered = _page(_upload(client, changed))
     assert HEADINGS["altered"] in altered
+
+
+def _typed_check(client, code: str):
+    """One check as a clerk makes it: the form's POST and the page it redirects to."""
+    sent = client.post("/verificar/", data={"code": code})
+    assert sent.status_code == 302
+    return client.get(sent.headers["Location"]).status_code
+
+
+def test_a_typed_code_counts_once_against_the_limit(client, app_ctx):
+    # Codes use no 0, 1, I, L, O, U or V: twenty distinct unknown codes typed in the form.
+    codes = [f"ZZZZ-ZZZZ-ZZZZ-ZZ{a}{b}" for a in "AB" for b in "ABCDEFGHJK"]
+    answers = [_typed_check(client, code) for code in codes]
+    assert answers == [404] * 20  # twenty checks are twenty lookups, not forty requests
+    assert _typed_check(client, "ZZZZ-ZZZZ-ZZZZ-ZZCA") == 429  # the limit still holds
+
+
+def test_the_address_with_a_slash_and_the_old_query_count_once_too(client, app_ctx):
+    for i, b in enumerate("ABCDEFGHJK"):
+        asked = client.get(f"/verificar/ZZZZ-ZZZZ-ZZZZ-ZZZ{b}/")
+        assert asked.status_code == 308
+        assert client.get(asked.headers["Location"]).status_code == 404
+        old = client.get(f"/verificar/?codigo=ZZZZZZZZZZZZZZY{b}")
+        assert old.status_code == 302
+        assert client.get(old.headers["Location"]).status_code == 404
+    assert client.get("/verificar/ZZZZ-ZZZZ-ZZZZ-ZZZZ").status_code == 429
+
+
+def test_the_upload_address_opened_or_bookmarked_shows_the_form(client, app_ctx):
+    opened = client.get("/verificar/archivo")
+    assert opened.status_code == 302 and opened.headers["Location"].endswith("/verificar/")
+    again = client.get("/verificar/archivo", follow_redirects=True)
+    assert again.status_code == 200 and "Código de verificación" in _page(again)
+    with_slash = client.get("/verificar/archivo/", follow_redirects=True)
+    assert with_slash.status_code == 200 and "Con el archivo PDF" in _page(with_slash)
