@@ -414,7 +414,7 @@ def test_a_typed_code_counts_once_against_the_limit(client, app_ctx):
 
 
 def test_the_address_with_a_slash_and_the_old_query_count_once_too(client, app_ctx):
-    for i, b in enumerate("ABCDEFGHJK"):
+    for b in "ABCDEFGHJK":
         asked = client.get(f"/verificar/ZZZZ-ZZZZ-ZZZZ-ZZZ{b}/")
         assert asked.status_code == 308
         assert client.get(asked.headers["Location"]).status_code == 404
