@@ -431,3 +431,53 @@ def test_the_upload_address_opened_or_bookmarked_shows_the_form(client, app_ctx)
     assert again.status_code == 200 and "Código de verificación" in _page(again)
     with_slash = client.get("/verificar/archivo/", follow_redirects=True)
     assert with_slash.status_code == 200 and "Con el archivo PDF" in _page(with_slash)
+
+
+def test_a_document_no_longer_valid_shows_what_ended_it_not_a_validity(client, app_ctx):
+    revoked = _certificate(email="c@example.sv")
+    replaced = _certificate(email="d@example.sv")
+    expired = _certificate(email="b@example.sv")
+    expired.valid_until = effects.local_now().date() - timedelta(days=1)
+    db.session.commit()
+    supervisor = make_staff("supervisor", "OPAMSS")
+    for act, doc in (
+        (certificates.revoke_document, revoked),
+        (certificates.replace_document, replaced),
+    ):
+        act(
+            actor=supervisor,
+            application=doc.application,
+            document_id=doc.id,
+            reason="Error en el nombre del titular.",
+        )
+    today = effects.local_now().strftime("%d/%m/%Y")
+    pages = {
+        name: _page(client.get(f"/verificar/{display_code(doc.code)}"))
+        for name, doc in (("revoked", revoked), ("replaced", replaced), ("expired", expired))
+    }
+    assert f'Revocado el </dt> <dd class="govuk-summary-list__value"> {today}' in pages["revoked"]
+    assert "Reemplazado el </dt>" in pages["replaced"]
+    assert (
+        f'Venció el </dt> <dd class="govuk-summary-list__value"> {expired.valid_until.strftime("%d/%m/%Y")}'
+        in pages["expired"]
+    )
+    for page in pages.values():
+        assert "Vigente hasta" not in page and "Sin fecha de vencimiento" not in page
+
+
+def test_the_applicants_download_of_a_revoked_document_says_it_is_revoked(client, app_ctx):
+    document = _certificate(email="c@example.sv", render=True)
+    login(client, "c@example.sv")
+    status = f"/solicitudes/{document.application_id}"
+    assert "Descargar resolución (PDF)" in _page(client.get(status))
+    pdf_before = certificates.read_pdf(document)
+    certificates.revoke_document(
+        actor=make_staff("supervisor", "OPAMSS"),
+        application=document.application,
+        document_id=document.id,
+        reason="Error en el nombre del titular.",
+    )
+    page = _page(client.get(status))
+    assert "Descargar resolución revocada, sin validez (PDF)" in page
+    assert "Descargar resolución (PDF)" not in page
+    assert certificates.read_pdf(document) == pdf_before  # the signed file is not changed
