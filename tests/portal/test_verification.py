@@ -458,8 +458,8 @@ def test_a_document_no_longer_valid_shows_what_ended_it_not_a_validity(client, a
     assert f'Revocado el </dt> <dd class="govuk-summary-list__value"> {today}' in pages["revoked"]
     assert "Reemplazado el </dt>" in pages["replaced"]
     assert (
-        f'Venció el </dt> <dd class="govuk-summary-list__value"> {expired.valid_until.strftime("%d/%m/%Y")}'
-        in pages["expired"]
+        f'Venció el </dt> <dd class="govuk-summary-list__value"> '
+        f"{expired.valid_until.strftime('%d/%m/%Y')}" in pages["expired"]
     )
     for page in pages.values():
         assert "Vigente hasta" not in page and "Sin fecha de vencimiento" not in page
