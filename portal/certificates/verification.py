@@ -98,6 +98,10 @@ class Answer:
     valid_until: date | None = None
     revoked_on: date | None = None
     revocation_reason: str | None = None
+    # Public, like the revocation's (checked for a person's identifiers when written): why
+    # this document replaced the one before it, and why the next one replaced it.
+    replacement_reason: str | None = None
+    replaced_reason: str | None = None
     replaced_by: Link | None = None
     replaces: tuple[Link, ...] = ()
     replaced_later: tuple[Link, ...] = ()
@@ -174,6 +178,8 @@ def answer_for(document: IssuedDocument, outcome: str | None = None, signature=N
         valid_until=document.valid_until,
         revoked_on=local_date(document.revoked_at) if document.revoked_at else None,
         revocation_reason=document.revocation_reason,
+        replacement_reason=document.replacement_reason,
+        replaced_reason=document.replaced_by.replacement_reason if document.replaced_by else None,
         replaced_by=later[0] if later else None,
         replaces=tuple(earlier),
         replaced_later=tuple(later[1:]),

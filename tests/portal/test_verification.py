@@ -481,3 +481,43 @@ def test_the_applicants_download_of_a_revoked_document_says_it_is_revoked(client
     assert "Descargar resolución revocada, sin validez (PDF)" in page
     assert "Descargar resolución (PDF)" not in page
     assert certificates.read_pdf(document) == pdf_before  # the signed file is not changed
+
+
+def test_verifiers_see_why_a_document_was_replaced_on_the_old_and_the_new(client, app_ctx):
+    old = _certificate(NATURAL)
+    supervisor = make_staff("supervisor", "OPAMSS")
+    new = certificates.replace_document(
+        actor=supervisor,
+        application=old.application,
+        document_id=old.id,
+        reason="Se corrigió el área del inmueble.",
+    )
+    old_page = _page(client.get(f"/verificar/{display_code(old.code)}"))
+    new_page = _page(client.get(f"/verificar/{display_code(new.code)}"))
+    assert "Motivo del reemplazo:</strong> Se corrigió el área del inmueble." in old_page
+    assert "reemplaza al anterior:</strong> Se corrigió el área del inmueble." in new_page
+    for page in (old_page, new_page):
+        assert NATURAL["nombre_propietario"] not in page and NATURAL["nit_propietario"] not in page
+
+
+def test_a_document_in_the_middle_of_a_chain_shows_both_reasons(client, app_ctx):
+    first = _certificate(COMPANY)
+    supervisor = make_staff("supervisor", "OPAMSS")
+    second = certificates.replace_document(
+        actor=supervisor,
+        application=first.application,
+        document_id=first.id,
+        reason="Se corrigió el área del inmueble.",
+    )
+    third = certificates.replace_document(
+        actor=supervisor,
+        application=first.application,
+        document_id=second.id,
+        reason="Se corrigió la dirección del inmueble.",
+    )
+    middle = _page(client.get(f"/verificar/{display_code(second.code)}"))
+    assert "reemplaza al anterior:</strong> Se corrigió el área del inmueble." in middle
+    assert "Motivo del reemplazo:</strong> Se corrigió la dirección del inmueble." in middle
+    last = _page(client.get(f"/verificar/{display_code(third.code)}"))
+    assert "Se corrigió la dirección del inmueble." in last
+    assert "Se corrigió el área del inmueble." not in last
