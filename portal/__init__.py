@@ -164,6 +164,13 @@ def _register(app: Flask) -> None:
 
     app.before_request(permissions.enforce)  # every route's declared permission
 
+    from workflows.fees import needs_unconfirmed_notice
+
+    # `{% if line.placeholder and label is needing_unconfirmed_notice %}`: one notice per line.
+    app.add_template_test(
+        lambda label: needs_unconfirmed_notice(label or "", True), "needing_unconfirmed_notice"
+    )
+
     @app.context_processor
     def _globals():
         from flask_babel import get_locale

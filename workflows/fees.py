@@ -23,6 +23,20 @@ class FeeRegimeError(ValueError):
     """A fee depends on the district's tariff regime and none, or an unknown one, was given."""
 
 
+#: Words by which a fee's own label already says its figure is not confirmed (Spanish, English).
+UNCONFIRMED_WORDS = ("por confirmar", "pendiente de confirmar", "to be confirmed")
+
+
+def needs_unconfirmed_notice(label: str, placeholder: bool) -> bool:
+    """Return whether a placeholder fee's label still needs the "to be confirmed" notice.
+
+    A definition may already say so in the label ("… (valor de demostración, pendiente de
+    confirmar)"); the notice is then left out, so the line says it once.
+    """
+    folded = label.casefold()
+    return placeholder and not any(words in folded for words in UNCONFIRMED_WORDS)
+
+
 @dataclass(frozen=True, slots=True)
 class FeeLine:
     """One line of a fee assessment.

@@ -31,6 +31,7 @@ from portal.payments.references import make_reference, normalize
 from portal.storage import storage
 from portal.walkin.contact import mail_to
 from workflows.effects import DEFAULT_PAYMENT_DUE_BUSINESS_DAYS
+from workflows.fees import needs_unconfirmed_notice
 from workflows.guards import RECORD_PAYMENT
 from workflows.tasks import tasks_fed
 
@@ -168,7 +169,12 @@ def _order_context(order: PaymentOrder) -> dict:
         "order": order,
         "serial": order.serial,
         "lines": [
-            (line["label"]["es"], line["amount"], line["placeholder"]) for line in order.lines
+            (
+                line["label"]["es"],
+                line["amount"],
+                needs_unconfirmed_notice(line["label"]["es"], line["placeholder"]),
+            )
+            for line in order.lines
         ],
         "total": f"{order.amount:,.2f}",
         "holder_name": certificate_holder(application, definition),

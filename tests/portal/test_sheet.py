@@ -420,3 +420,42 @@ def test_every_rule_and_condition_kind_reads_as_a_spanish_sentence(app):
         "Obligatorio.",
     ]
     assert documents[2]["how"] == "Se presenta en persona en la ventanilla de la oficina."
+
+
+CALIFICACION = "/tramites/OPAMSS/calificacion-lugar"
+
+
+def test_a_fee_whose_label_says_it_is_unconfirmed_gets_no_second_notice(client, app_ctx):
+    from portal.payments.services import _order_context
+    from portal.procedures.services import get_procedure
+
+    _total, lines = estimate_of(client, CALIFICACION, {})
+    label = "Tasa por calificación de lugar (valor de demostración, pendiente de confirmar)"
+    assert lines == [f"{label}: $50.00"]
+    sheet = page_text(client.get(CALIFICACION))
+    assert "valor de referencia por confirmar" not in sheet
+    order = _payment_order(get_procedure("OPAMSS", "calificacion-lugar"), {})
+    assert _order_context(order)["lines"] == [(label, "50.00", False)]
+
+
+def test_a_placeholder_fee_whose_label_does_not_say_so_gets_the_notice_once(client, app_ctx):
+    from workflows.fees import needs_unconfirmed_notice
+
+    assert needs_unconfirmed_notice("Categoría panadería o cafetería", True)
+    assert not needs_unconfirmed_notice("Categoría panadería o cafetería", False)
+    assert not needs_unconfirmed_notice("Fee (demonstration value, To Be Confirmed)", True)
+    # APLAN's range tariff says it in its own words ("…; pendiente de confirmar)"): once too.
+    aplan = "/tramites/APLAN/licencia-funcionamiento"
+    sheet = page_text(client.get(aplan))
+    assert "mínimo del rango publicado; pendiente de confirmar)" in sheet
+    assert "valor de referencia por confirmar" not in sheet
+    # A label that does not say it gets the portal's notice, once, where lines are shown.
+    template = app_ctx.jinja_env.from_string(
+        "{% for label in labels %}{{ label }}{% if label is needing_unconfirmed_notice %}"
+        " (valor de referencia por confirmar){% endif %}|{% endfor %}"
+    )
+    shown = template.render(labels=["Tasa de inspección", "Tasa (pendiente de confirmar)"])
+    assert (
+        shown
+        == "Tasa de inspección (valor de referencia por confirmar)|Tasa (pendiente de confirmar)|"
+    )

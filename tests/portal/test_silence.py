@@ -101,4 +101,6 @@ def test_filing_the_licence_issues_a_payment_order_the_applicant_can_read(client
     # Ordinary procedure 165.31 + express 165.31 + bakery/café category (lowest of APLAN's
     # published range, a labelled placeholder) 420.00.
     assert page.count("$165.31") == 2 and "$420.00" in page and "$750.62" in page
-    assert "valor de referencia por confirmar" in page
+    # The category's label says its figure is to be confirmed, once (not again by the portal).
+    assert page.count("pendiente de confirmar") == 1
+    assert "valor de referencia por confirmar" not in page

@@ -281,3 +281,14 @@ def test_fees_that_read_nothing_are_never_unanswered(demo_data: dict[str, Any]) 
     fixed = {"code": "f", "kind": "fixed", "label": t("F"), "amount": 15}
     assert unanswered_fee_inputs(with_fees(demo_data, fixed), {}) == ((), False)
     assert unanswered_fee_inputs(with_fees(demo_data), {}) == ((), False)
+
+
+def test_a_placeholder_label_that_already_says_unconfirmed_needs_no_notice():
+    from workflows.fees import needs_unconfirmed_notice
+
+    assert not needs_unconfirmed_notice(
+        "Tasa (valor de demostración, pendiente de confirmar)", True
+    )
+    assert not needs_unconfirmed_notice("Fee (demonstration value, to be confirmed)", True)
+    assert needs_unconfirmed_notice("Tasa de inspección", True)
+    assert not needs_unconfirmed_notice("Tasa de inspección", False)
