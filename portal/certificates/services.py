@@ -33,6 +33,14 @@ SLUGS = {
     "resolution": "resolucion-desfavorable",
 }
 KIND_OF_SLUG = {slug: kind for kind, slug in SLUGS.items()}
+
+
+def clauses(texts) -> list[str]:
+    """Return sentence pieces without their closing full stop, for a document to join them and
+    close the sentence once ("…IV.25; Ley …, 97."), whatever its layout joins them with."""
+    return [bare for bare in (text.strip().rstrip(". ").strip() for text in texts) if bare]
+
+
 #: The kinds that record a case's decision (a URL of one points to the other when the case
 #: was decided otherwise).
 DECISION_KINDS = ("certificate", "resolution")
@@ -147,7 +155,7 @@ def _context(document: IssuedDocument) -> dict:
         "decision_comment": decision.comment if decision else "",
         "decision_data": decision_rows(definition, application, locale="es"),
         "reasons": _reason_labels(definition, decision),
-        "legal_basis": [text.es for text in definition.catalogue.legal_basis],
+        "legal_basis": clauses(text.es for text in definition.catalogue.legal_basis),
         "appeal_text": APPEAL_TEXT,
         "signer_name": decision.actor.full_name if decision and decision.actor else "",
         "issued_at": document.issued_at,
@@ -201,7 +209,7 @@ def certificate_context(document: IssuedDocument) -> dict:
     context |= {
         "issued_on": issued_on,
         "authority_logo": authority_logo(application.authority.code),
-        "legal_basis": [text.es for text in definition.catalogue.legal_basis],
+        "legal_basis": clauses(text.es for text in definition.catalogue.legal_basis),
         "conditions": comment if with_conditions else "",
         "reasoned_text": "" if with_conditions else comment,
     }

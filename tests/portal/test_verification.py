@@ -521,3 +521,21 @@ def test_a_document_in_the_middle_of_a_chain_shows_both_reasons(client, app_ctx)
     last = _page(client.get(f"/verificar/{display_code(third.code)}"))
     assert "Se corrigió la dirección del inmueble." in last
     assert "Se corrigió el área del inmueble." not in last
+
+
+def test_the_resolutions_legal_basis_closes_its_sentence_once(client, app_ctx):
+    from tests.portal.helpers import pdf_text
+
+    document = _certificate(render=True)
+    text = " ".join(pdf_text(certificates.read_pdf(document)).split())
+    assert "artículos 0.4 y IV.25; Ley de Procedimientos Administrativos" in text
+    assert "artículos 82, 95, 96 y 97." in text
+    assert "97.." not in text and "IV.25.;" not in text
+
+
+def test_joined_pieces_lose_their_own_stop_whatever_joins_them():
+    assert certificates.clauses(["Ley A, Art. 4.", " Ordenanza B, Art. 2 . ", "", "Ley C"]) == [
+        "Ley A, Art. 4",
+        "Ordenanza B, Art. 2",
+        "Ley C",
+    ]
