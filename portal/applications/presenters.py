@@ -15,7 +15,13 @@ from portal.applications.effects import FINAL_KINDS, LOCAL_TZ, local_now
 from portal.applications.models import Application
 from portal.applications.services import SaveResult, Upload
 from portal.authorities.services import list_districts
-from portal.certificates.services import SLUGS, decision_document, display_rows, issued_for
+from portal.certificates.services import (
+    SLUGS,
+    decision_document,
+    display_rows,
+    document_word,
+    issued_for,
+)
 from portal.downloads import uploaded_name
 from portal.payments.presenters import payments_view
 from portal.procedures.services import definition_of
@@ -287,6 +293,9 @@ def status_view(
         # The certificate of an approval or the resolution of a denial, and its URL name.
         "certificate": decision_document(issued),
         "slugs": SLUGS,
+        "certificate_word": document_word(decision_document(issued))
+        if decision_document(issued)
+        else "",
         "can_edit": viewer.id == application.applicant_id and state.applicant_can_edit,
         "can_withdraw": viewer.id == application.applicant_id
         and workflows.action_of_kind(definition, application.state, "applicant", "withdraw")

@@ -308,6 +308,7 @@ def issued_pdf(application_id: int, kind: str):
         KIND_OF_SLUG,
         SLUGS,
         decision_document,
+        document_word,
         issued_for,
         read_pdf,
     )
@@ -322,4 +323,5 @@ def issued_pdf(application_id: int, kind: str):
     pdf = read_pdf(issued) if issued else None
     if pdf is None:
         abort(404)
-    return send_download(pdf, "application/pdf", f"{kind}-{application.tracking_number}.pdf")
+    name = f"{document_word(issued)}-{application.tracking_number}.pdf"  # as its title says
+    return send_download(pdf, "application/pdf", name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -33,6 +34,24 @@ SLUGS = {
     "resolution": "resolucion-desfavorable",
 }
 KIND_OF_SLUG = {slug: kind for kind, slug in SLUGS.items()}
+
+
+#: The kinds of document a certificate's title may name (its first word, unaccented).
+TITLE_WORDS = ("resolucion", "constancia", "permiso", "licencia", "certificado")
+#: The file's first word of the other kinds: a receipt is a constancia de recepción (its
+#: title is the procedure's), a denial's document a resolution.
+KIND_WORDS = {"receipt": "constancia", "resolution": "resolucion", "certificate": "certificado"}
+
+
+def document_word(document: IssuedDocument) -> str:
+    """The kind of document, as its file's name starts: a certificate's as its title names it
+    ("Resolución de Calificación de Lugar": "resolucion"; "Permiso de Rótulo": "permiso");
+    "certificado" when its title names none of `TITLE_WORDS`; other kinds by `KIND_WORDS`."""
+    if document.kind != "certificate":
+        return KIND_WORDS[document.kind]
+    first = (document.title or {}).get("es", "").split(" ", 1)[0]
+    word = unicodedata.normalize("NFKD", first).encode("ascii", "ignore").decode().lower()
+    return word if word in TITLE_WORDS else KIND_WORDS["certificate"]
 
 
 def clauses(texts) -> list[str]:

@@ -463,7 +463,7 @@ def test_a_restaurant_in_san_salvador_across_two_offices_to_its_certificates(
     desk.close()
 
     # Her constancia: the holder (with the corrected trade name), the procedure, the account.
-    text = pdf_text(_download(ana, registration_url, "Descargar resolución (PDF)"))
+    text = pdf_text(_download(ana, registration_url, "Descargar constancia (PDF)"))
     assert "Constancia de inscripción en el Registro Tributario Municipal" in text
     assert f"Número de expediente {registration}" in text
     assert "Titular Ana María Pérez (Restaurante y Bar La Ceiba)" in text

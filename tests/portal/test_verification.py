@@ -7,6 +7,7 @@ import io
 import re
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from portal.accounts.models import AuditEvent
@@ -478,7 +479,7 @@ def test_the_applicants_download_of_a_revoked_document_says_it_is_revoked(client
         reason="Error en el nombre del titular.",
     )
     page = _page(client.get(status))
-    assert "Descargar resolución revocada, sin validez (PDF)" in page
+    assert "Descargar resolución (PDF; documento revocado, sin validez)" in page
     assert "Descargar resolución (PDF)" not in page
     assert certificates.read_pdf(document) == pdf_before  # the signed file is not changed
 
@@ -539,3 +540,39 @@ def test_joined_pieces_lose_their_own_stop_whatever_joins_them():
         "Ordenanza B, Art. 2",
         "Ley C",
     ]
+
+
+def _download_name(response) -> str:
+    return re.search(
+        r"filename\*?=(?:UTF-8'')?\"?([^\";]+)", response.headers["Content-Disposition"]
+    )[1]
+
+
+def test_the_download_is_named_by_the_documents_kind_as_its_link(client, app_ctx):
+    document = _certificate(email="c@example.sv", render=True)
+    login(client, "c@example.sv")
+    application = reload_application(document.application_id)
+    assert "Descargar resolución (PDF)" in _page(client.get(f"/solicitudes/{application.id}"))
+    sent = client.get(f"/solicitudes/{application.id}/certificado.pdf")
+    assert sent.status_code == 200
+    assert _download_name(sent) == f"resolucion-{application.tracking_number}.pdf"
+
+
+@pytest.mark.parametrize(
+    ("title", "kind", "word"),
+    [
+        (
+            "Constancia de inscripción en el Registro Tributario Municipal",
+            "certificate",
+            "constancia",
+        ),
+        ("Permiso de Rótulo", "certificate", "permiso"),
+        ("Licencia de Funcionamiento", "certificate", "licencia"),
+        ("Resolución desfavorable", "resolution", "resolucion"),
+        ("Calificación de Lugar", "receipt", "constancia"),
+        ("Autorización de Obra", "certificate", "certificado"),
+    ],
+)
+def test_every_documents_file_name_starts_with_the_kind_its_title_names(title, kind, word):
+    document = IssuedDocument(kind=kind, title={"es": title, "en": title})
+    assert certificates.document_word(document) == word
