@@ -353,6 +353,7 @@ def certificate_preview(row: ProcedureVersion) -> bytes | None:
     (`portal.certificates.layouts.layout_for`); None when the draft has no certificate or
     its layout cannot be rendered (the editor shows the validator's problems instead).
     """
+    from portal.admin.preview_sample import draft_sample
     from portal.certificates.layout_checks import SAMPLE
     from portal.certificates.layouts import CERTIFICATE_TEMPLATES, LayoutError, layout_for
     from portal.pdf import PdfError, html_to_pdf, qr_png_data_uri, stamped
@@ -371,14 +372,18 @@ def certificate_preview(row: ProcedureVersion) -> bytes | None:
     )
     if certificate.layout is None and certificate.template not in CERTIFICATE_TEMPLATES:
         return None
-    sample = SAMPLE | {
-        "procedure_title": certificate.title.es or SAMPLE["procedure_title"],
-        "serial": PREVIEW_MARK,
-        "signer_name": "",
-        "signer_role": f"{PREVIEW_MARK}: sin firma",
-        "verification_code": PREVIEW_MARK,
-        "qr": qr_png_data_uri(f"{PREVIEW_MARK} — {SAMPLE['verification_url']}"),
-    }
+    sample = (
+        SAMPLE
+        | draft_sample(row.definition, row.procedure.authority)
+        | {
+            "procedure_title": certificate.title.es or SAMPLE["procedure_title"],
+            "serial": PREVIEW_MARK,
+            "signer_name": "",
+            "signer_role": f"{PREVIEW_MARK}: sin firma",
+            "verification_code": PREVIEW_MARK,
+            "qr": qr_png_data_uri(f"{PREVIEW_MARK} — {SAMPLE['verification_url']}"),
+        }
+    )
     try:
         html = layout_for(certificate).render(sample)
         return html_to_pdf(stamped(html, PREVIEW_MARK), paper=certificate.paper_size)

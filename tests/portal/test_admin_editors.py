@@ -360,3 +360,42 @@ def test_valid_until_is_typed_as_people_write_dates(app, app_ctx):
     page = refused.get_data(as_text=True)
     assert refused.status_code == 400 and 'value="31/02/2027"' in page
     assert "febrero" in page.split('id="validity.until-error"')[1][:300]
+
+
+def _draft_of(admin, authority: str, slug: str):
+    """A draft cloned from the newest published version of `authority`'s procedure `slug`."""
+    from portal.admin.draft_services import clone_to_draft
+    from portal.authorities.models import Authority
+    from portal.extensions import db
+    from portal.procedures.models import Procedure, ProcedureVersion
+
+    origin = db.session.scalar(
+        sa.select(ProcedureVersion)
+        .join(Procedure)
+        .join(Authority, Authority.id == Procedure.authority_id)
+        .where(Procedure.slug == slug, Authority.code == authority)
+        .where(ProcedureVersion.status == "published")
+        .order_by(ProcedureVersion.version.desc())
+    )
+    return clone_to_draft(admin, origin.procedure_id, origin.version)
+
+
+def test_the_certificate_preview_shows_the_procedures_own_authority_and_data(app, app_ctx):
+    admin, client = _admin_client(app)
+    draft = _draft_of(admin, "OPAMSS", "calificacion-lugar")
+    preview = client.get(_url(draft, "constancia/vista-previa.pdf"))
+    text = " ".join(pdf_text(preview.data).split())
+    assert preview.status_code == 200 and "VISTA PREVIA" in text
+    assert "(OPAMSS)" in text and "OPAMSS-2026-000123" in text
+    assert "Dirección del inmueble" in text  # one of its own form's questions
+    assert "RESOLUCIÓN FAVORABLE CON CONDICIONES" in text  # one of its own states
+    for foreign in ("Santa Tecla", "0511", "STE-2026", "Número de cuenta"):
+        assert foreign not in text
+
+
+def test_a_districts_preview_shows_what_its_officers_give(app, app_ctx):
+    admin, client = _admin_client(app, "0511", "ste@example.sv")
+    draft = _draft_of(admin, "0511", "inscripcion-establecimiento")
+    text = " ".join(pdf_text(client.get(_url(draft, "constancia/vista-previa.pdf")).data).split())
+    assert "Número de cuenta del contribuyente" in text  # its transition's output
+    assert "(0511)" in text and "OPAMSS" not in text
