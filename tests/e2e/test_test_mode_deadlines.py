@@ -73,16 +73,20 @@ def _history(page) -> str:
     return page.locator("ol.govuk-list--number").inner_text()
 
 
-def _deadline(page) -> tuple[str, str, str]:
-    """What the page says of the running deadline: its day, what happens then, and the day
-    the daily sweep would apply it (the button's hint)."""
-    text = page.locator("#plazo + p").inner_text()
-    found = re.search(r"El plazo vence el (\d\d/\d\d/\d{4})\. Al vencer: (.+)$", text)
+def _deadline(page) -> tuple[str, str, str, str]:
+    """What the page says of the running deadline: the stage's last day and the legal
+    period's (as the real case page shows them), what happens next, and the day it applies
+    (the next breach's line, which the button's hint repeats)."""
+    stage = page.locator("#fecha-limite").inner_text().strip()
+    legal = page.locator("#plazo-resolver").inner_text().strip()
+    text = page.locator("p.app-next-breach").inner_text()
+    found = re.search(r"^El (\d\d/\d\d/\d{4}): (.+)$", text)
     assert found, text
-    hint = page.locator("#plazo + p + form .govuk-hint").inner_text()
+    hint = page.locator("p.app-next-breach + form .govuk-hint").inner_text()
     sweep = re.search(r"a un expediente real el (\d\d/\d\d/\d{4})\.", hint)
     assert sweep, hint
-    return found.group(1), found.group(2), sweep.group(1)
+    assert sweep.group(1) == found.group(1)
+    return stage, legal, found.group(2), sweep.group(1)
 
 
 def _simulate(page, *, keyboard: bool = False) -> None:
@@ -123,7 +127,7 @@ def test_an_admin_lets_a_test_cases_deadlines_fall_due_and_sees_what_the_sweep_d
     assert _state(page) == "Presentado (en revisión)"
 
     # Day 20 of the review: the supervisor is warned; the e-mail is shown, never sent.
-    _due, then, day = _deadline(page)
+    _stage, _legal, then, day = _deadline(page)
     assert then == "Aviso a jefatura."
     _simulate(page, keyboard=True)
     assert f"Plazo vencido como el {day}: el caso está en «Presentado (en revisión)»." in (
@@ -138,7 +142,7 @@ def test_an_admin_lets_a_test_cases_deadlines_fall_due_and_sees_what_the_sweep_d
     assert mail.locator(".app-test-mail__body").is_visible()
 
     # The stage's 25 days pass: escalated to the supervisor.
-    due, then, day = _deadline(page)
+    _stage, _legal, then, day = _deadline(page)
     assert then == "Escalado a jefatura."
     _simulate(page)
     assert f"Plazo vencido como el {day}" in _flash(page)
@@ -152,7 +156,7 @@ def test_an_admin_lets_a_test_cases_deadlines_fall_due_and_sees_what_the_sweep_d
     clerk.get_by_label("Comentario (obligatorio)").fill("Adjunte el plano firmado.")
     _click(page, clerk.get_by_role("button", name="Solicitar corrección (prevención)"))
     assert _state(page) == "Prevenido (corrección solicitada)"
-    due, then, day = _deadline(page)
+    due, _legal, then, day = _deadline(page)
     assert then == "Caducidad: el caso pasa a «Archivado por no subsanar en el plazo»."
     axe = {"caso de prueba con plazo": _violations(page)}
     _simulate(page)
@@ -190,7 +194,7 @@ def test_an_admin_asks_an_opinion_answers_it_as_the_institution_and_the_case_goe
     _open_test_mode(page, live_server, "Recepción de Obra", version)
     assert page.evaluate(WIDEST) == [0, []]  # the draft's test cases, on a phone
     _click(page, page.get_by_role("link", name=number))
-    assert "días hábiles restantes" in page.locator("#plazo-legal").inner_text()
+    assert "días hábiles restantes" in page.locator("#plazo-resolver").inner_text()
 
     # As the clerk: ANDA consulted; its consultation suspends the legal period.
     assert page.get_by_role("heading", name="Solicitar una opinión técnica como personal técnico")
@@ -209,7 +213,7 @@ def test_an_admin_asks_an_opinion_answers_it_as_the_institution_and_the_case_goe
     assert "Opinión técnica solicitada como personal técnico." in _flash(page)
     opinion = page.locator(".app-opinion").filter(has_text="(ANDA)")
     assert opinion.get_by_role("heading").inner_text().endswith("— Pendiente")
-    assert page.locator("#plazo-legal").inner_text() == "Suspendido"
+    assert page.locator("#plazo-resolver").inner_text() == "Suspendido"
 
     # As ANDA: favourable with conditions, the conditions forgotten first.
     opinion.get_by_label("Favorable con condiciones").check()
@@ -233,7 +237,7 @@ def test_an_admin_asks_an_opinion_answers_it_as_the_institution_and_the_case_goe
     assert "PRUEBA — SIN VALIDEZ" in pdf_text(response.body())
 
     # The period runs again, and the case moves on as the clerk works it.
-    assert "días hábiles restantes" in page.locator("#plazo-legal").inner_text()
+    assert "días hábiles restantes" in page.locator("#plazo-resolver").inner_text()
     history = _history(page)
     assert f"Opinión técnica solicitada (Presentado (en revisión)): {ANDA}" in history
     assert "Opinión técnica recibida" in history
@@ -269,7 +273,7 @@ def test_positive_silence_reaches_a_test_case_with_its_stamped_licence_as_the_pa
     _click(page, page.get_by_role("link", name=number))
     announced = []
     while page.get_by_role("button", name=SIMULATE).count() and len(announced) < 5:
-        due, then, day = _deadline(page)
+        _stage, due, then, day = _deadline(page)
         announced.append(then)
         _simulate(page)
         assert f"Plazo vencido como el {day}" in _flash(page)

@@ -335,6 +335,12 @@ def _fall_due(client, row, case_id, page: str):
     return data, client.post(f"{_base(row)}/{case_id}/plazo", data=data, follow_redirects=True)
 
 
+def _text(page: str) -> str:
+    from tests.portal.helpers import visible_text
+
+    return " ".join(visible_text(page).split())
+
+
 def _day(value) -> str:
     return value.strftime("%d/%m/%Y")
 
@@ -372,7 +378,10 @@ def test_a_test_case_reaches_what_only_its_deadlines_lead_to_as_the_daily_sweep_
     # Day 20 of review: the supervisor's warning, written to the supervisor and captured.
     page = client.get(f"{_base(draft)}/{case_id}").get_data(as_text=True)
     assert "Simular el vencimiento del plazo" in page
-    assert f"El plazo vence el {_day(day20)}." in page and "Aviso a jefatura." in page
+    # The warning's day is not the deadline: the stage's 25th day is, as the case page says.
+    assert f"El {_day(day20)}: Aviso a jefatura." in _text(page)
+    assert f"Fecha límite de esta etapa {_day(day25)}" in _text(page)
+    assert "El plazo vence el" not in page
     _data, response = _fall_due(client, draft, case_id, page)
     page = response.get_data(as_text=True)
     assert f"Plazo vencido como el {_day(day20)}" in page
@@ -383,7 +392,9 @@ def test_a_test_case_reaches_what_only_its_deadlines_lead_to_as_the_daily_sweep_
     assert alert.subject in client.get(f"{_base(draft)}/{case_id}").get_data(as_text=True)
 
     # The stage's 25 days pass: escalated to the supervisor, the day after the last one.
-    assert f"El plazo vence el {_day(day25)}." in page and "Escalado a jefatura." in page
+    # The stage's deadline passed: its action applies the day after its last day.
+    assert f"Fecha límite de esta etapa {_day(day25)}" in _text(page)
+    assert f"El {_day(day25 + timedelta(days=1))}: Escalado a jefatura." in _text(page)
     _data, response = _fall_due(client, draft, case_id, page)
     page = response.get_data(as_text=True)
     assert "Escalado automático al rol «jefatura»" in page
@@ -395,7 +406,8 @@ def test_a_test_case_reaches_what_only_its_deadlines_lead_to_as_the_daily_sweep_
     case = reload_application(case_id)
     due = Clock(clocks.local_date(case.state_entered_at), 10, calendar).due_date
     page = client.get(f"{_base(draft)}/{case_id}").get_data(as_text=True)
-    assert f"El plazo vence el {_day(due)}." in page
+    assert f"Fecha límite de esta etapa {_day(due)}" in _text(page)
+    assert f"El {_day(due + timedelta(days=1))}: Caducidad" in _text(page)
     assert "Caducidad: el caso pasa a «Archivado por no subsanar en el plazo»." in page
     data, response = _fall_due(client, draft, case_id, page)
     page = response.get_data(as_text=True)
