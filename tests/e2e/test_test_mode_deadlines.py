@@ -194,7 +194,7 @@ def test_an_admin_asks_an_opinion_answers_it_as_the_institution_and_the_case_goe
     _open_test_mode(page, live_server, "Recepción de Obra", version)
     assert page.evaluate(WIDEST) == [0, []]  # the draft's test cases, on a phone
     _click(page, page.get_by_role("link", name=number))
-    assert "días hábiles restantes" in page.locator("#plazo-resolver").inner_text()
+    assert "días hábiles restantes" in page.locator("#plazo-legal").inner_text()
 
     # As the clerk: ANDA consulted; its consultation suspends the legal period.
     assert page.get_by_role("heading", name="Solicitar una opinión técnica como personal técnico")
@@ -213,7 +213,7 @@ def test_an_admin_asks_an_opinion_answers_it_as_the_institution_and_the_case_goe
     assert "Opinión técnica solicitada como personal técnico." in _flash(page)
     opinion = page.locator(".app-opinion").filter(has_text="(ANDA)")
     assert opinion.get_by_role("heading").inner_text().endswith("— Pendiente")
-    assert page.locator("#plazo-resolver").inner_text() == "Suspendido"
+    assert page.locator("#plazo-legal").inner_text() == "Suspendido"
 
     # As ANDA: favourable with conditions, the conditions forgotten first.
     opinion.get_by_label("Favorable con condiciones").check()
@@ -237,7 +237,7 @@ def test_an_admin_asks_an_opinion_answers_it_as_the_institution_and_the_case_goe
     assert "PRUEBA — SIN VALIDEZ" in pdf_text(response.body())
 
     # The period runs again, and the case moves on as the clerk works it.
-    assert "días hábiles restantes" in page.locator("#plazo-resolver").inner_text()
+    assert "días hábiles restantes" in page.locator("#plazo-legal").inner_text()
     history = _history(page)
     assert f"Opinión técnica solicitada (Presentado (en revisión)): {ANDA}" in history
     assert "Opinión técnica recibida" in history
