@@ -1,0 +1,43 @@
+"""Minor faults a newcomer found in the admin console, each tested by its kind."""
+
+from __future__ import annotations
+
+import re
+
+from tests.portal.test_admin_editors import _admin_client, _draft, _form, _url
+
+
+def _version_url(row, action: str = "") -> str:
+    base = f"/admin/tramites/{row.procedure_id}/versiones/{row.version}"
+    return f"{base}/{action}" if action else base
+
+
+# --- 1. A problem is told at the editor's label of its place, never as an internal key -----
+
+
+def test_a_problem_on_the_version_page_names_the_editors_label_not_the_key(app, app_ctx):
+    admin, client = _admin_client(app)
+    draft = _draft(admin)
+    form = _form(client, draft, "catalogo")
+    form["catalogue.legal_max_business_days"] = ["-3"]
+    client.post(_url(draft, "catalogo"), data=form)
+
+    for page_url in (_version_url(draft), _version_url(draft, "yaml")):
+        page = client.get(page_url).get_data(as_text=True)
+        summary = page.split('id="problemas"')[1].split("</ul>")[0]
+        read = re.sub(r"<details.*?</details>", "", summary, flags=re.S)  # what shows, folded
+        assert "Catálogo › Plazo legal máximo (días hábiles)</strong>: El número debe estar" in read
+        assert "legal_max_business_days" not in read
+        assert "<code>catalogue.legal_max_business_days</code>" in summary  # technical detail
+
+
+def test_a_problem_place_uses_labels_in_lists_and_readable_words_without_one(app):
+    from forms.problem_places import problem_place
+
+    data = {"fees": [{"code": "tasa_x", "amount": "1"}], "catalogue": {}}
+    with app.test_request_context():
+        assert problem_place("fees[0].amount", data) == "Tasa «tasa_x» › Monto (US$)"
+        assert problem_place("catalogue.max_extension_business_days", data) == (
+            "Catálogo › Máximo de prórrogas (días hábiles)"
+        )
+        assert problem_place("catalogue.some_new_key", data) == "Catálogo › some new key"
