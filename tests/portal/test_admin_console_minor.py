@@ -41,3 +41,37 @@ def test_a_problem_place_uses_labels_in_lists_and_readable_words_without_one(app
             "Catálogo › Máximo de prórrogas (días hábiles)"
         )
         assert problem_place("catalogue.some_new_key", data) == "Catálogo › some new key"
+
+
+# --- 2. Three decimals after a point in money are a half cent, not a thousands separator ---
+
+
+def test_a_half_cent_in_the_fees_editor_is_told_as_money_at_its_input(app, app_ctx):
+    admin, client = _admin_client(app)
+    draft = _draft(admin)
+    form = _form(client, draft, "tasas")
+    form["fees[0].amount"] = ["50.005"]
+    refused = client.post(_url(draft, "tasas"), data=form)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    message = page.split('id="fees[0].amount-error"')[1][:300]
+    assert "con dos decimales como máximo" in message
+    assert "la coma o el punto" not in message
+    assert 'value="50.005"' in page
+
+
+def test_a_half_cent_in_a_minimum_wage_is_told_as_money(app):
+    from types import SimpleNamespace
+
+    from wtforms import ValidationError
+
+    from forms.admin import read_amount
+
+    with app.test_request_context():
+        for typed in ("408.805", "$1.250"):
+            try:
+                read_amount(None, SimpleNamespace(data=typed))
+            except ValidationError as refused:
+                assert "con dos decimales como máximo" in str(refused)
+            else:
+                raise AssertionError(f"{typed} was accepted")
