@@ -29,6 +29,7 @@ MESSAGES = {
         "sin separadores: 1250000.50."
     ),
     "number_too_long": _l("El número tiene demasiadas cifras: escriba como máximo 15."),
+    "text_too_long": _l("Escriba como máximo %(max)s caracteres; este texto tiene %(length)s."),
     "money_half_cent": _l(
         "Escriba el monto en dólares con dos decimales como máximo, por ejemplo 1,250.50."
     ),
@@ -461,6 +462,7 @@ PROBLEMS = {
     "empty": _l("No puede quedar vacío."),
     "too_many_items": _l("La lista tiene más elementos de los permitidos."),
     "too_long": _l("El texto es más largo de lo permitido."),
+    "too_long.chars": _l("Escriba como máximo %(max)s caracteres; este texto tiene %(length)s."),
     "mixed_shapes": _l("Use una sola de las formas posibles, no varias a la vez."),
     "duplicate_item": _l("La lista repite un elemento."),
     "invalid_shape": _l("El valor no tiene ninguna de las formas permitidas."),

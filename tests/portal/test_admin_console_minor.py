@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.portal.test_admin_editors import _admin_client, _draft, _form, _url
 
 
@@ -75,3 +77,45 @@ def test_a_half_cent_in_a_minimum_wage_is_told_as_money(app):
                 assert "con dos decimales como máximo" in str(refused)
             else:
                 raise AssertionError(f"{typed} was accepted")
+
+
+# --- 3. Texts have bounds: a title up to 200 characters, any other text up to 2,000 ---------
+
+
+def test_a_too_long_title_or_summary_is_refused_at_its_input_and_kept(app, app_ctx):
+    from tests.portal.test_admin_editors import _stored
+
+    admin, client = _admin_client(app)
+    draft = _draft(admin)
+    form = _form(client, draft, "catalogo")
+    title, summary = "T" * 640, "R" * 20000
+    form["title.es"], form["summary.es"] = [title], [summary]
+    refused = client.post(_url(draft, "catalogo"), data=form)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    at_title = page.split('id="title.es-error"')[1][:300]
+    assert "Escriba como máximo 200 caracteres; este texto tiene 640." in at_title
+    at_summary = page.split('id="summary.es-error"')[1][:300]
+    assert "Escriba como máximo 2,000 caracteres; este texto tiene 20,000." in at_summary
+    assert title in page and summary in page  # what was typed stays
+    assert _stored(draft).revision == 1
+
+
+def test_a_too_long_text_in_the_yaml_is_a_problem_at_its_place(app, app_ctx):
+    import workflows
+    from workflows.source import read_source
+    from workflows.text import TEXT_MAX_LENGTH, TITLE_MAX_LENGTH
+
+    admin, _client = _admin_client(app)
+    draft = _draft(admin)
+    data = read_source(draft.source)[0]
+    data["title"]["es"] = "T" * (TITLE_MAX_LENGTH + 1)
+    data["catalogue"]["purpose"]["en"] = "P" * (TEXT_MAX_LENGTH + 1)
+    data["summary"]["es"] = "S" * TEXT_MAX_LENGTH  # at the bound: accepted
+    with pytest.raises(workflows.InvalidDefinition) as refused:
+        workflows.load(data)
+    found = {(p.path, p.code, dict(p.params).get("max")) for p in refused.value.problems}
+    assert found == {
+        ("title.es", "too_long", TITLE_MAX_LENGTH),
+        ("catalogue.purpose.en", "too_long", TEXT_MAX_LENGTH),
+    }
