@@ -119,3 +119,21 @@ def test_a_too_long_text_in_the_yaml_is_a_problem_at_its_place(app, app_ctx):
         ("title.es", "too_long", TITLE_MAX_LENGTH),
         ("catalogue.purpose.en", "too_long", TEXT_MAX_LENGTH),
     }
+
+
+# --- 4. An empty import file says it is empty ----------------------------------------------
+
+
+@pytest.mark.parametrize("content", [b"", b"  \n\t\r\n", b"\xef\xbb\xbf", b"\xef\xbb\xbf \n"])
+def test_an_empty_import_file_says_it_is_empty(client, app_ctx, content):
+    from tests.portal.helpers import login
+    from tests.portal.test_admin_versions import _draft as _versions_draft
+    from tests.portal.test_admin_versions import _import
+
+    _versions_draft()
+    login(client, "admin@example.sv")
+    refused = _import(client, content, "tramite.yaml")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "El archivo está vacío." in page
+    assert "mapa de claves y valores" not in page
