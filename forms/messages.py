@@ -379,6 +379,7 @@ MESSAGES = {
         "Otra persona guardó este borrador mientras usted lo revisaba. Vuelva a revisarlo."
     ),
     "import_file_required": _l("Elija el archivo exportado del trámite."),
+    "dates_reversed": _l("«Hasta» es anterior a «Desde»: escriba una fecha igual o posterior."),
     "import_empty": _l("El archivo está vacío. Elija el archivo tal como lo exportó el portal."),
     "import_unreadable": _l(
         "No se pudo leer el archivo: %(problem)s Elija el archivo tal como lo exportó el portal."

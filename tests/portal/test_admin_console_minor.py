@@ -137,3 +137,21 @@ def test_an_empty_import_file_says_it_is_empty(client, app_ctx, content):
     assert refused.status_code == 422
     assert "El archivo está vacío." in page
     assert "mapa de claves y valores" not in page
+
+
+# --- 5. Reversed dates in a search are told at «Hasta», not answered with nothing ----------
+
+
+def test_reversed_audit_search_dates_are_told_at_hasta(app, app_ctx):
+    from tests.portal.helpers import make_staff
+    from tests.portal.test_staff import _as, _get
+
+    make_staff("admin", "OPAMSS", email="admin@opamss.sv")
+    admin = _as(app, "admin@opamss.sv")
+    reversed_ = _get(admin, "/admin/auditoria?desde=1/12/2026&hasta=30/11/2026")
+    assert reversed_.status_code == 400
+    at_field = reversed_.text.split('id="hasta-error"')[1][:300]
+    assert "«Hasta» es anterior a «Desde»" in at_field
+    assert 'value="1/12/2026"' in reversed_.text and 'value="30/11/2026"' in reversed_.text
+    same_day = _get(admin, "/admin/auditoria?desde=30/11/2026&hasta=30/11/2026")
+    assert same_day.status_code == 200 and "«Hasta» es anterior" not in same_day.text
