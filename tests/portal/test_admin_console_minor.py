@@ -155,3 +155,24 @@ def test_reversed_audit_search_dates_are_told_at_hasta(app, app_ctx):
     assert 'value="1/12/2026"' in reversed_.text and 'value="30/11/2026"' in reversed_.text
     same_day = _get(admin, "/admin/auditoria?desde=30/11/2026&hasta=30/11/2026")
     assert same_day.status_code == 200 and "«Hasta» es anterior" not in same_day.text
+
+
+# --- 6. A confirmation left unticked is announced in the summary box, linked to its box ----
+
+
+def test_an_unconfirmed_staff_action_shows_the_error_summary(app, app_ctx):
+    from tests.portal.helpers import make_staff
+    from tests.portal.test_staff import _as, _post
+
+    make_staff("admin", "OPAMSS", email="admin@opamss.sv")
+    clerk = make_staff("clerk", "0614", email="clerk@sansalvador.sv")
+    admin = _as(app, "admin@opamss.sv")
+    for action, box in (
+        ("desactivar", "desactivar-confirm"),
+        ("segundo-factor", "segundo_factor-confirm"),
+    ):
+        page = _post(admin, f"/admin/personal/{clerk.id}/{action}")
+        assert page.status_code == 400
+        summary = page.text.split("govuk-error-summary__title")[1].split("</ul>")[0]
+        assert "Hay un problema" in summary
+        assert f'href="#{box}"' in summary and "Marque la casilla para confirmar." in summary
