@@ -375,6 +375,10 @@ MESSAGES = {
         "%(authority)s ya tiene un trámite «%(slug)s». Edite ese trámite o elimine su borrador "
         "antes de copiar este."
     ),
+    "stale_draft_mine": _l(
+        "Usted guardó este borrador en otra pestaña o ventana mientras lo revisaba aquí. "
+        "Vuelva a revisarlo."
+    ),
     "stale_draft": _l(
         "Otra persona guardó este borrador mientras usted lo revisaba. Vuelva a revisarlo."
     ),

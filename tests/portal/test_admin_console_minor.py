@@ -176,3 +176,43 @@ def test_an_unconfirmed_staff_action_shows_the_error_summary(app, app_ctx):
         summary = page.text.split("govuk-error-summary__title")[1].split("</ul>")[0]
         assert "Hay un problema" in summary
         assert f'href="#{box}"' in summary and "Marque la casilla para confirmar." in summary
+
+
+# --- 7. A draft saved meanwhile by the same person says so, not «Otra persona» -------------
+
+
+def test_a_draft_saved_in_another_tab_by_the_same_person_says_usted(app, app_ctx):
+    admin, client = _admin_client(app)
+    draft = _draft(admin)
+    first, second = _form(client, draft, "catalogo"), _form(client, draft, "catalogo")
+    first["title.es"] = ["Primera pestaña"]
+    assert client.post(_url(draft, "catalogo"), data=first).status_code == 302
+    second["title.es"] = ["Segunda pestaña"]
+    stale = client.post(_url(draft, "catalogo"), data=second)
+    page = stale.get_data(as_text=True)
+    assert stale.status_code == 409
+    assert "Usted guardó este borrador en otra pestaña o ventana" in page
+    assert "Otra persona" not in page and 'value="Segunda pestaña"' in page
+
+
+def test_the_yaml_page_says_usted_for_the_same_person_and_otra_persona_for_another(app, app_ctx):
+    from tests.portal.helpers import login, make_staff
+
+    admin, client = _admin_client(app)
+    draft = _draft(admin)
+    url = _version_url(draft, "yaml")
+    assert (
+        client.post(url, data={"source": draft.source + "\n# a\n", "revision": "1"}).status_code
+        == 302
+    )
+    mine = client.post(url, data={"source": draft.source + "\n# b\n", "revision": "1"})
+    assert mine.status_code == 409
+    assert "Usted guardó este borrador en otra pestaña o ventana" in mine.get_data(as_text=True)
+    assert "Otra persona" not in mine.get_data(as_text=True)
+
+    make_staff("admin", "OPAMSS", email="otra@example.sv")
+    other = app.test_client()
+    login(other, "otra@example.sv")
+    theirs = other.post(url, data={"source": draft.source + "\n# c\n", "revision": "1"})
+    assert theirs.status_code == 409
+    assert "Otra persona guardó este borrador a las" in theirs.get_data(as_text=True)
