@@ -296,6 +296,9 @@ MESSAGES = {
         "empezados no cambian."
     ),
     "year_exists": _l("Ya hay un cambio desde ese año: elija otro año."),
+    "day_already_off": _l(
+        "El %(day)s ya no es día hábil (%(what)s): no hace falta agregarlo al calendario."
+    ),
     "day_is_holiday": _l(
         "El %(day)s ya es asueto nacional (%(what)s): no hace falta agregarlo al calendario."
     ),
