@@ -622,6 +622,8 @@ def test_an_action_with_a_comment_too_long_comes_back_with_the_message_and_the_t
     assert "Escriba como máximo 5000 caracteres." in page
     assert words.strip() in html.unescape(page)  # every character typed, in its box
     assert 'aria-describedby="comentario-clerk-prevenir-error"' in page
+    summary = page.split("govuk-error-summary__title")[1].split("</ul>")[0]  # announced on top
+    assert "Hay un problema" in summary and 'href="#comentario-clerk-prevenir"' in summary
     assert reload_application(case_id).state == state
     done = _act(client, draft, case_id, "clerk", "prevenir", words[:5000])
     assert done.status_code == 200 and reload_application(case_id).state != state
