@@ -103,9 +103,11 @@ def read_amount(_form, field) -> None:
     if not (field.data or "").strip():
         raise ValidationError(_l("Escriba el monto, como 408.80."))
     try:
-        parse_number(field.data, money=True)
+        number = parse_number(field.data, money=True)
     except NumberError as refused:
         raise ValidationError(message_for(refused.code)) from refused
+    if number <= 0:  # told with the other fields' problems, not after them
+        raise ValidationError(message_for("amount_positive"))
 
 
 def read_whole(_form, field) -> None:
@@ -118,6 +120,8 @@ def read_whole(_form, field) -> None:
         ) from refused
     if number != number.to_integral_value():
         raise ValidationError(_l("Escriba un número entero, sin decimales, por ejemplo 500."))
+    if number <= 0:
+        raise ValidationError(message_for("amount_positive"))
 
 
 class WageVersionForm(FlaskForm):
@@ -149,6 +153,23 @@ class MypeVersionForm(FlaskForm):
     source = _source()
     confirmed = HiddenField()
     submit = SubmitField(_l("Agregar la versión"), widget=GovSubmitInput())
+
+    def validate_small_max_wages(self, field) -> None:
+        _above_micro(self.micro_max_wages, field)
+
+    def validate_small_max_workers(self, field) -> None:
+        _above_micro(self.micro_max_workers, field)
+
+
+def _above_micro(micro, small) -> None:
+    """A small-company limit above the micro one, when both read (told with every other
+    field's problem, not after them)."""
+    try:
+        below = parse_number((micro.data or "").strip()) >= parse_number((small.data or "").strip())
+    except NumberError:
+        return
+    if below:
+        raise ValidationError(message_for("micro_below_small"))
 
 
 class VersionWithdrawForm(FlaskForm):

@@ -29,6 +29,7 @@ MESSAGES = {
         "sin separadores: 1250000.50."
     ),
     "number_too_long": _l("El número tiene demasiadas cifras: escriba como máximo 15."),
+    "text_too_long": _l("Escriba como máximo %(max)s caracteres; este texto tiene %(length)s."),
     "money_half_cent": _l(
         "Escriba el monto en dólares con dos decimales como máximo, por ejemplo 1,250.50."
     ),
@@ -295,6 +296,9 @@ MESSAGES = {
         "empezados no cambian."
     ),
     "year_exists": _l("Ya hay un cambio desde ese año: elija otro año."),
+    "day_already_off": _l(
+        "El %(day)s ya no es día hábil (%(what)s): no hace falta agregarlo al calendario."
+    ),
     "day_is_holiday": _l(
         "El %(day)s ya es asueto nacional (%(what)s): no hace falta agregarlo al calendario."
     ),
@@ -374,10 +378,16 @@ MESSAGES = {
         "%(authority)s ya tiene un trámite «%(slug)s». Edite ese trámite o elimine su borrador "
         "antes de copiar este."
     ),
+    "stale_draft_mine": _l(
+        "Usted guardó este borrador en otra pestaña o ventana mientras lo revisaba aquí. "
+        "Vuelva a revisarlo."
+    ),
     "stale_draft": _l(
         "Otra persona guardó este borrador mientras usted lo revisaba. Vuelva a revisarlo."
     ),
     "import_file_required": _l("Elija el archivo exportado del trámite."),
+    "dates_reversed": _l("«Hasta» es anterior a «Desde»: escriba una fecha igual o posterior."),
+    "import_empty": _l("El archivo está vacío. Elija el archivo tal como lo exportó el portal."),
     "import_unreadable": _l(
         "No se pudo leer el archivo: %(problem)s Elija el archivo tal como lo exportó el portal."
     ),
@@ -461,6 +471,7 @@ PROBLEMS = {
     "empty": _l("No puede quedar vacío."),
     "too_many_items": _l("La lista tiene más elementos de los permitidos."),
     "too_long": _l("El texto es más largo de lo permitido."),
+    "too_long.chars": _l("Escriba como máximo %(max)s caracteres; este texto tiene %(length)s."),
     "mixed_shapes": _l("Use una sola de las formas posibles, no varias a la vez."),
     "duplicate_item": _l("La lista repite un elemento."),
     "invalid_shape": _l("El valor no tiene ninguna de las formas permitidas."),

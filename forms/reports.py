@@ -12,7 +12,7 @@ from wtforms import SelectField, SubmitField
 from wtforms.validators import ValidationError
 
 from forms.builder import DayMonthYearField, DayMonthYearInput
-from forms.messages import date_message
+from forms.messages import date_message, message_for
 from workflows.conditions import DateError, parse_date
 
 #: The period shown when none is asked for: the last 90 days, today included.
@@ -80,7 +80,7 @@ class ReportFilterForm(FlaskForm):
         self.end = day or self._today
         start = getattr(self, "start", None)
         if start is not None and not self.desde.errors and self.end < start:
-            raise ValidationError(_l("La fecha final debe ser igual o posterior a la inicial."))
+            raise ValidationError(message_for("dates_reversed"))
 
     def validate_tramite(self, field) -> None:
         self.procedure_id = _chosen(field, _l("Elija un trámite de la lista."))

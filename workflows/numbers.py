@@ -55,9 +55,9 @@ def parse_number(text: str, *, money: bool = False) -> Decimal:
     Raises:
         NumberError: with `code` one of `not_a_number` (letters, exponents, NaN, Infinity,
             empty), `number_ambiguous` (a comma as decimal mark, points grouping thousands, or
-            `1.250`, which half the world reads as 1250), `number_grouping` (separators not in
-            groups of three), `number_too_long` (more than `MAX_DIGITS` digits) and
-            `money_half_cent` (money with more than two decimals).
+            `1.250`, which half the world reads as 1250, unless it is money), `number_grouping`
+            (separators not in groups of three), `number_too_long` (more than `MAX_DIGITS`
+            digits) and `money_half_cent` (money with more than two decimals, `50.005` included).
     """
     body = _EDGES.sub("", text)
     if money and body.startswith("$"):
@@ -71,7 +71,8 @@ def parse_number(text: str, *, money: bool = False) -> Decimal:
     sign, whole, separator, decimals = match.groups()
     decimals = decimals or ""
     if separator is None and len(decimals) == 3 and len(whole) <= 3 and whole.strip("0"):
-        raise NumberError("number_ambiguous")
+        # Money has at most two decimals: three after a point are a half cent, not thousands.
+        raise NumberError("money_half_cent" if money else "number_ambiguous")
     digits = whole.replace(separator or " ", "").lstrip("0") or "0"
     if len(digits) + len(decimals) > MAX_DIGITS:
         raise NumberError("number_too_long")

@@ -200,6 +200,9 @@ def _schema_problems(error: ValidationError) -> list[Problem]:
         return [Problem(path, code, error.message, _range_params(error.schema))]
     if error.validator == "type":
         return [_type_problem(path, error.validator_value, instance)]
+    if code == "too_long":  # maxLength checks texts only
+        params = (("variant", "chars"), ("max", error.validator_value), ("length", len(instance)))
+        return [Problem(path, code, error.message, params)]
     return [Problem(path, code, error.message)]
 
 

@@ -60,10 +60,11 @@ def read_source(source: str | bytes, *, max_bytes: int = MAX_BYTES) -> tuple[Any
 
     Returns:
         `(data, [])` when the content is a YAML (or JSON) mapping within the bounds, else
-        `(None, problems)` with codes `too_large`, `not_text`, `too_deep`, `not_yaml`,
-        `too_many_values` (an alias bomb), `duplicate_key`, `unsupported_tag`, `complex_key`,
-        `not_a_mapping` or `not_finite` (`.inf`, `-.inf`, `.nan` or a figure too large for a
-        float, such as `1.0e+400`, at the path given). Never raises for any content.
+        `(None, problems)` with codes `too_large`, `not_text`, `empty` (nothing but spaces or
+        byte order marks), `too_deep`, `not_yaml`, `too_many_values` (an alias bomb),
+        `duplicate_key`, `unsupported_tag`, `complex_key`, `not_a_mapping` or `not_finite`
+        (`.inf`, `-.inf`, `.nan` or a figure too large for a float, such as `1.0e+400`, at the
+        path given). Never raises for any content.
     """
     if len(source) > max_bytes:
         return None, [Problem("", "too_large", f"the file is larger than {max_bytes} bytes")]
@@ -73,6 +74,8 @@ def read_source(source: str | bytes, *, max_bytes: int = MAX_BYTES) -> tuple[Any
         except UnicodeDecodeError as error:
             return None, [Problem("", "not_text", f"not UTF-8 text at byte {error.start}")]
     source = source.removeprefix("\ufeff")
+    if not source.replace("\ufeff", "").strip():
+        return None, [Problem("", "empty", "the file is empty")]
     control = _CONTROL.search(source)
     if control is not None:
         return None, [

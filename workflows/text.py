@@ -10,6 +10,12 @@ from functools import lru_cache
 
 import snowballstemmer
 
+#: The most characters a definition's title may have in each language (the schema's `title`).
+TITLE_MAX_LENGTH = 200
+#: The most characters any other human text of a definition may have in each language (the
+#: schema's `text`): a summary, a purpose, a help, a label.
+TEXT_MAX_LENGTH = 2000
+
 
 @dataclass(frozen=True, slots=True)
 class Text:

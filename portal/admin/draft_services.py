@@ -28,7 +28,8 @@ class StaleDraft(Conflict):
     """The draft was saved by someone else since the editor loaded it.
 
     Attributes (in `params`): `revision` (the draft's revision now), `by` (who saved it, a
-    display name or None) and `at` (when, an aware datetime or None).
+    display name or None), `at` (when, an aware datetime or None) and `mine` (the one who
+    saved it is the actor: the same person in another tab or window).
     """
 
     code = "stale_draft"
@@ -115,7 +116,12 @@ def save_draft_source(
         db.session.rollback()
         db.session.refresh(row)
         by = db.session.get(User, row.updated_by_id) if row.updated_by_id else None
-        raise StaleDraft(revision=row.revision, by=by.full_name if by else None, at=row.updated_at)
+        raise StaleDraft(
+            revision=row.revision,
+            by=by.full_name if by else None,
+            at=row.updated_at,
+            mine=row.updated_by_id == actor.id,
+        )
     db.session.refresh(row, ["revision"])
     row.source = source
     row.definition = definition.to_dict() if definition is not None else data

@@ -85,6 +85,13 @@ def _saved_with_problems(revision: int, count: int) -> str:
 
 def _stale_message(params) -> str:
     when = format_datetime(params["at"], "short") if params.get("at") else ""
+    if params.get("mine"):
+        return _(
+            "Usted guardó este borrador en otra pestaña o ventana (%(at)s) mientras lo editaba "
+            "aquí. No se guardó nada: lo que escribió sigue abajo. Abra la versión actual en "
+            "otra pestaña, copie sus cambios y guárdelos de nuevo.",
+            at=when,
+        )
     return _(
         "Otra persona (%(by)s, %(at)s) guardó este borrador mientras usted lo editaba. No se "
         "guardó nada: lo que escribió sigue abajo. Abra la versión actual en otra pestaña, "

@@ -30,6 +30,7 @@ from workflows.model import (
     NUMERIC_FIELD_TYPES,
 )
 from workflows.numbers import NumberError, money_problem, parse_number
+from workflows.text import TEXT_MAX_LENGTH, TITLE_MAX_LENGTH
 
 #: What a form posts: every input name with its values (`MultiDict.to_dict(flat=False)`).
 Values = dict[str, list[str]]
@@ -63,8 +64,11 @@ class Form:
     def checked(self, name: str) -> bool:
         return bool(self.one(name))
 
-    def text(self, name: str, stored: Any = None) -> dict[str, str] | None:
-        """A `{es, en}` text; None when both are blank.
+    def text(
+        self, name: str, stored: Any = None, *, limit: int = TEXT_MAX_LENGTH
+    ) -> dict[str, str] | None:
+        """A `{es, en}` text; None when both are blank. A language longer than `limit`
+        characters (the schema's bound) is refused at its input.
 
         A language posted as `stored` has it, read the same way (trimmed, browser line ends),
         keeps the stored value: a save changes only what the person changed.
@@ -72,6 +76,11 @@ class Form:
         es, en = self.raw(f"{name}.es").strip(), self.raw(f"{name}.en").strip()
         if not es and not en:
             return None
+        for language, typed in (("es", es), ("en", en)):
+            if (length := len(_as_posted(typed))) > limit:
+                self.errors[f"{name}.{language}"] = message_for(
+                    "text_too_long", max=f"{limit:,}", length=f"{length:,}"
+                )
         old = stored if isinstance(stored, Mapping) else {}
         return {"es": kept(old.get("es"), es), "en": kept(old.get("en"), en)}
 
@@ -317,7 +326,8 @@ def catalogue_values(data: Mapping) -> Values:
 
 def write_catalogue(data: Mapping, form: Form, op: str) -> dict:
     out = copy.deepcopy(dict(data))
-    put(out, "title", form.text("title", data.get("title")) or {"es": "", "en": ""})
+    title = form.text("title", data.get("title"), limit=TITLE_MAX_LENGTH)
+    put(out, "title", title or {"es": "", "en": ""})
     put(out, "summary", form.text("summary", data.get("summary")) or {"es": "", "en": ""})
     catalogue = dict(out.get("catalogue") or {})
     purpose = form.text("catalogue.purpose", catalogue.get("purpose"))

@@ -22,6 +22,7 @@ from portal.admin.editors import (
     read_condition,
 )
 from workflows.conditions import read_date
+from workflows.text import TITLE_MAX_LENGTH
 
 # --- Certificate --------------------------------------------------------------------------
 
@@ -44,7 +45,8 @@ def write_certificate(data: Mapping, form: Form, op: str) -> dict:
     # The definition names one design: a built-in `template` or its own `layout`, never both.
     put(spec, "template", None if layout else template)
     put(spec, "layout", layout)
-    spec["title"] = form.text("certificate.title", spec.get("title")) or {"es": "", "en": ""}
+    title = form.text("certificate.title", spec.get("title"), limit=TITLE_MAX_LENGTH)
+    spec["title"] = title or {"es": "", "en": ""}
     put(spec, "paper", form.one("certificate.paper"))
     put(spec, "revoke_roles", form.many("certificate.revoke_roles", spec.get("revoke_roles")))
     if not spec.get("template") and not layout and not form.text("certificate.title"):

@@ -139,7 +139,7 @@ def publish_version(
         raise InvalidInput("date_in_past", field="valid_from")
     if row.revision != expected_revision:
         db.session.rollback()
-        raise _stale(row)
+        raise _stale(row, actor)
     same_as = unchanged_from(row)
     if same_as is not None and not unchanged:
         db.session.rollback()
@@ -155,9 +155,14 @@ def publish_version(
     return publish_draft(row, valid_from=valid_from)
 
 
-def _stale(row: ProcedureVersion) -> StaleDraft:
+def _stale(row: ProcedureVersion, actor: User) -> StaleDraft:
     by = db.session.get(User, row.updated_by_id) if row.updated_by_id else None
-    return StaleDraft(revision=row.revision, by=by.full_name if by else None, at=row.updated_at)
+    return StaleDraft(
+        revision=row.revision,
+        by=by.full_name if by else None,
+        at=row.updated_at,
+        mine=row.updated_by_id == actor.id,
+    )
 
 
 def retire_version(actor: User, procedure_id: int, version: int) -> ProcedureVersion:

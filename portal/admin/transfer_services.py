@@ -224,7 +224,8 @@ def import_procedure_file(
         `(draft, renumbered)`.
 
     Raises:
-        InvalidInput on the field `file`: `import_unreadable` (too large, not text, hostile:
+        InvalidInput on the field `file`: `import_empty` (nothing but spaces),
+            `import_unreadable` (too large, not text, hostile:
             `workflows.source.read_source`; `problem` says which), `import_wrong_format`,
             `import_malformed`, `import_no_such_version`, `import_out_of_scope`,
             `import_draft_exists`.
@@ -235,6 +236,8 @@ def import_procedure_file(
     from workflows.source import read_source
 
     data, unreadable = read_source(content)
+    if unreadable and unreadable[0].code == "empty":
+        raise InvalidInput("import_empty", field="file")
     if unreadable:
         raise InvalidInput("import_unreadable", field="file", problem=unreadable[0].code)
     if data.get("format") != EXPORT_FORMAT:

@@ -151,7 +151,8 @@ def publish(procedure_id: int, version: int):
         except InvalidInput as error:
             refuse(form, error)
         except draft_services.StaleDraft as stale:  # read what changed, then publish that
-            form.form_errors.append(message_for(stale.code))
+            code = "stale_draft_mine" if stale.params.get("mine") else stale.code
+            form.form_errors.append(message_for(code))
             form.revision.data = stale.params["revision"]
         except workflows.InvalidDefinition as refused:
             problems = list(refused.problems)
@@ -175,6 +176,12 @@ def _stale_message(stale: draft_services.StaleDraft) -> str:
     from portal.notifications.views import local_datetime
 
     at = stale.params.get("at")
+    if stale.params.get("mine"):
+        return _(
+            "Usted guardó este borrador en otra pestaña o ventana a las %(time)s. Sus cambios "
+            "no se guardaron: cópielos, abra la versión actual y vuelva a aplicarlos.",
+            time=local_datetime(at)[-5:] if at else "—",
+        )
     return _(
         "Otra persona guardó este borrador a las %(time)s (%(name)s). Sus cambios no se "
         "guardaron: cópielos, abra la versión actual y vuelva a aplicarlos.",

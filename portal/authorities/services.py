@@ -376,7 +376,9 @@ def add_day_off(
             `reason_required_plain` (from the admin console, no reason),
             `unknown_authority`, `unknown_day_kind`, `name_required`,
             `source_required`, `day_off_exists` (that authority already has that day),
-            `day_is_holiday` (from the admin console, a day off on a national holiday), or
+            `day_is_holiday` (from the admin console, a day off on a national holiday),
+            `day_already_off` (from the admin console, a day off for one date on a weekend,
+            a vacation or another day off of that calendar), or
             `not_a_vacation_day` (a `working` day for one authority on a day that is not one
             of its vacation days: a holiday, a weekend or a working day already; taking it back
             would change nothing).
@@ -405,7 +407,7 @@ def add_day_off(
                 what=found.name if found else _WORKING_DAY,
             )
     if today is not None and kind != WORKING:
-        _not_a_holiday(day)
+        _not_already_off(day, authority_id, every_year=every_year)
     row = AuthorityDayOff(
         authority_id=authority_id,
         year=year,
@@ -480,13 +482,22 @@ def set_calendar_settings(
 _WORKING_DAY = {"es": "día hábil", "en": "working day"}
 
 
-def _not_a_holiday(day: date) -> None:
-    """Refuse a day off on a national holiday: it is one for every authority already."""
-    found = BusinessCalendar().reason(day)
-    if found is not None and found.kind == HOLIDAY:
-        raise InvalidInput(
-            "day_is_holiday", field="date", day=day.strftime("%d/%m/%Y"), what=found.name
-        )
+def _not_already_off(day: date, authority_id: int | None, *, every_year: bool) -> None:
+    """Refuse a day off on a day that is not a working day already, saying why: a national
+    holiday (for every authority), or for one date a weekend, a vacation or another day off of
+    the calendar. A day of every year is refused on a holiday only (its weekday and the
+    vacations change with the year)."""
+    if authority_id is None:
+        found = BusinessCalendar().reason(day)
+    else:
+        found = calendar_for(db.session.get(Authority, authority_id)).reason(day)
+    if found is None:
+        return
+    shown = day.strftime("%d/%m/%Y")
+    if found.kind == HOLIDAY:
+        raise InvalidInput("day_is_holiday", field="date", day=shown, what=found.name)
+    if not every_year:
+        raise InvalidInput("day_already_off", field="date", day=shown, what=found.name)
 
 
 def _calendar_changed(authority_id: int | None) -> None:

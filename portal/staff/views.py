@@ -294,6 +294,8 @@ def audit_log():
             days[field.name] = log.parse_day(field.data or "", field.name)
         except InvalidInput as error:
             _field_error(form, error)
+    if days.get("desde") and days.get("hasta") and days["hasta"] < days["desde"]:
+        _field_error(form, InvalidInput("dates_reversed", field="hasta"))
     filters = log.AuditFilters(
         actor=form.quien.data or "",
         action=form.accion.data if form.accion.data in ACTION_LABELS else "",

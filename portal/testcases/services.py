@@ -106,12 +106,24 @@ def testable(version: ProcedureVersion) -> workflows.Definition | None:
 
 
 def list_test_cases(version: ProcedureVersion) -> list[Application]:
-    """The draft's test cases, newest first."""
+    """The draft's test cases, newest first (the last is number 1, `test_case_number`)."""
     return list(
         db.session.scalars(
             sa.select(Application)
             .where(Application.procedure_version_id == version.id, Application.is_test)
             .order_by(Application.id.desc())
+        )
+    )
+
+
+def test_case_number(application: Application) -> int:
+    """The test case's number within its draft (1, 2, …, in the order they were started), as
+    the list of the draft's test cases counts them; computed, nothing stored."""
+    return db.session.scalar(
+        sa.select(sa.func.count(Application.id)).where(
+            Application.procedure_version_id == application.procedure_version_id,
+            Application.is_test,
+            Application.id <= application.id,
         )
     )
 

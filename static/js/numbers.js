@@ -38,7 +38,8 @@ export function parseNumber (text, { money = false } = {}) {
   let [, sign, whole, separator, decimals] = match
   decimals = decimals || ''
   if (separator === undefined && decimals.length === 3 && whole.length <= 3 && /[1-9]/.test(whole)) {
-    return { ok: false, code: 'number_ambiguous' }
+    // Money has at most two decimals: three after a point are a half cent, not thousands.
+    return { ok: false, code: money ? 'money_half_cent' : 'number_ambiguous' }
   }
   const digits = whole.split(separator || ' ').join('').replace(/^0+/, '') || '0'
   if (digits.length + decimals.length > MAX_DIGITS) return { ok: false, code: 'number_too_long' }

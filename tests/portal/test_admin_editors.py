@@ -121,7 +121,7 @@ def test_catalogue_saves_keeps_a_bad_number_and_refuses_a_stale_revision(app, ap
     stale = client.post(_url(draft, "catalogo"), data=form)
     page = stale.get_data(as_text=True)
     assert stale.status_code == 409
-    assert "guardó este borrador mientras usted lo editaba" in page
+    assert "Usted guardó este borrador en otra pestaña o ventana" in page
     assert 'value="Mi título nuevo"' in page
     assert _stored(draft).definition["title"]["es"] == "Calificación de Lugar (2027)"
 

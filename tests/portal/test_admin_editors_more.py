@@ -35,7 +35,7 @@ def _stale_is_refused(client, draft, section: str, form: dict, name: str, typed:
     stale = client.post(_url(draft, section), data={**form, name: [typed]})
     page = stale.get_data(as_text=True)
     assert stale.status_code == 409
-    assert "guardó este borrador mientras usted lo editaba" in page
+    assert "Usted guardó este borrador en otra pestaña o ventana" in page
     assert f'value="{typed}"' in page
     assert _stored(draft).definition == before
 

@@ -301,3 +301,50 @@ def test_the_same_value_added_twice_at_once_is_stored_once(app, reference_rows):
         )
         == 1
     )
+
+
+@pytest.mark.parametrize(
+    ("day", "why"),
+    [
+        (date(2026, 12, 6), "Fin de semana"),  # a Sunday
+        (date(2026, 12, 24), "Vacación"),  # in the public-office year-end vacation
+        (date(2027, 1, 9), "Fin de semana"),  # a Saturday of next year
+    ],
+)
+def test_a_day_off_on_a_day_already_off_is_refused_saying_why(admin, day, why):
+    from portal.authorities.services import get_authority, own_days_off
+
+    before = len(own_days_off(get_authority("0614"), day.year))
+    answer = _add_day(admin, "0614", day)
+    page = answer.text
+    assert answer.status_code != 302
+    at_field = page.split('id="date-error"')[1][:400]
+    assert f"El {day:%d/%m/%Y} ya no es día hábil ({why}" in at_field
+    assert "Fiestas patronales de Soyapango" in page  # what was typed stays
+    assert len(own_days_off(get_authority("0614"), day.year)) == before
+
+
+def test_a_day_off_of_every_year_on_a_weekend_this_year_is_still_added(admin):
+    assert _add_day(admin, "0614", date(2026, 12, 6), every_year="y").status_code == 302
+
+
+def test_the_wage_form_tells_every_fields_problem_at_once(admin):
+    wage = {"sector": "comercio_servicios", "valid_from": ["", "", ""], "monthly": "-408.80",
+            "source": "Decreto de prueba"}  # fmt: skip
+    answer = admin.post("/admin/referencias/salario-minimo", data=wage)
+    page = answer.text
+    assert answer.status_code != 302
+    summary = page.split("govuk-error-summary__title")[1].split("</ul>")[0]
+    assert "Escriba un número mayor que cero." in summary
+    assert 'href="#valid_from' in summary and 'href="#monthly"' in summary
+    assert 'value="-408.80"' in page
+
+
+def test_the_mype_form_tells_every_fields_problem_at_once(admin):
+    mype = {"valid_from": ["", "", ""], "micro_max_wages": "600", "small_max_wages": "550",
+            "micro_max_workers": "0", "small_max_workers": "50", "source": "Reforma"}  # fmt: skip
+    page = admin.post("/admin/referencias/mype", data=mype).text
+    summary = page.split("govuk-error-summary__title")[1].split("</ul>")[0]
+    assert 'href="#valid_from' in summary
+    assert "Debe ser mayor que el límite de la microempresa." in summary
+    assert 'href="#micro_max_workers"' in summary and "Escriba un número mayor que cero." in summary

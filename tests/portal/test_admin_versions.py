@@ -108,7 +108,7 @@ def test_an_invalid_draft_cannot_be_published_and_says_why_in_spanish(client, ap
     assert "<code>workflow.transitions[" in expert and "aprobadisimo" in expert
     page = client.get(_url(draft, "publicar")).get_data(as_text=True)
     assert "Este estado no existe en el flujo." in page
-    assert "Flujo › Acción" in page and "estado de destino" in page
+    assert "Flujo › Acción" in page and "› Hacia</strong>" in page
     assert 'disabled aria-disabled="true"' in page
     tomorrow = _today() + timedelta(days=1)
     refused = client.post(_url(draft, "publicar"), data={**_date_fields(tomorrow), "revision": "2"})

@@ -242,9 +242,7 @@ def test_bad_dates_are_told_at_the_field_and_kept(client, office):
         "&hasta-day=1&hasta-month=10&hasta-year=2026"
     )
     assert reversed_period.status_code == 400
-    assert "La fecha final debe ser igual o posterior a la inicial." in reversed_period.get_data(
-        as_text=True
-    )
+    assert "«Hasta» es anterior a «Desde»" in reversed_period.get_data(as_text=True)
     assert client.get("/bandeja/informes/?tramite=999999").status_code == 400
     assert client.get("/bandeja/informes/nada.csv").status_code == 404
 

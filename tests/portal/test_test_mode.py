@@ -634,6 +634,8 @@ def test_an_action_with_a_comment_too_long_comes_back_with_the_message_and_the_t
     assert "Escriba como máximo 5000 caracteres." in page
     assert words.strip() in html.unescape(page)  # every character typed, in its box
     assert 'aria-describedby="comentario-clerk-prevenir-error"' in page
+    summary = page.split("govuk-error-summary__title")[1].split("</ul>")[0]  # announced on top
+    assert "Hay un problema" in summary and 'href="#comentario-clerk-prevenir"' in summary
     assert reload_application(case_id).state == state
     done = _act(client, draft, case_id, "clerk", "prevenir", words[:5000])
     assert done.status_code == 200 and reload_application(case_id).state != state
@@ -659,3 +661,26 @@ def test_nueva_prueba_clicked_twice_opens_one_test_case(client, app_ctx, draft):
     other = client.post(f"{_base(draft)}/nueva", data={"token": secrets.token_hex(12)})
     assert other.headers["Location"] != first.headers["Location"]
     assert len(list_test_cases(draft)) == 2
+
+
+def test_test_cases_are_numbered_within_their_draft_from_one(client, draft):
+    from portal.testcases.services import start_test_case
+
+    admin = make_staff("admin", "OPAMSS")
+    another = _next_version(ROOT / "workflows/definitions/opamss/linea-construccion.yaml")
+    for _ in range(3):  # another draft's test cases take the first ids
+        start_test_case(actor=admin, version=another, token=secrets.token_hex(12))
+    login(client, admin.email)
+    started = []
+    for _ in range(2):
+        response = client.post(f"{_base(draft)}/nueva", data={"token": secrets.token_hex(12)})
+        assert response.status_code == 302
+        started.append(int(re.search(r"/pruebas/(\d+)/", response.headers["Location"]).group(1)))
+    first, second = started
+    assert "Prueba 1 (borrador)" in client.get(f"{_base(draft)}/{first}").get_data(as_text=True)
+    assert "Prueba 2 (borrador)" in client.get(f"{_base(draft)}/{second}/formulario").get_data(
+        as_text=True
+    )
+    listing = client.get(_base(draft)).get_data(as_text=True)
+    assert listing.index("Prueba 2 (borrador)") < listing.index("Prueba 1 (borrador)")
+    assert first > 2  # the numbers are the draft's own, not the case ids

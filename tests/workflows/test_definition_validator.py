@@ -53,6 +53,19 @@ def test_wrong_type_and_value(demo_data: dict[str, Any]) -> None:
     ]
 
 
+def test_texts_are_bounded_a_title_more_tightly(demo_data: dict[str, Any]) -> None:
+    from workflows.text import TEXT_MAX_LENGTH, TITLE_MAX_LENGTH
+
+    demo_data["title"]["es"] = "T" * 640
+    demo_data["summary"] = {"es": "S" * 20000, "en": "S" * TEXT_MAX_LENGTH}
+    with pytest.raises(InvalidDefinition) as invalid:
+        load(demo_data)
+    assert [(p.path, p.code, dict(p.params)) for p in invalid.value.problems] == [
+        ("title.es", "too_long", {"variant": "chars", "max": TITLE_MAX_LENGTH, "length": 640}),
+        ("summary.es", "too_long", {"variant": "chars", "max": TEXT_MAX_LENGTH, "length": 20000}),
+    ]
+
+
 def test_fee_keys_depend_on_the_kind(demo_data: dict[str, Any]) -> None:
     demo_data["fees"][0]["field"] = "area"
     demo_data["fees"].append({"code": "x", "kind": "table", "label": {"es": "x", "en": "x"}})

@@ -134,7 +134,10 @@ def test_block_nesting_beyond_the_limit_is_refused() -> None:
         ("? [a, b]\n: 1\n", [("", "complex_key")]),
         ("title: [unclosed\n", [("", "not_yaml")]),
         ("a: 1\n---\nb: 2\n", [("", "not_yaml")]),
-        ("", [("", "not_a_mapping")]),
+        ("", [("", "empty")]),
+        (" \n\t\n", [("", "empty")]),
+        ("\ufeff\n", [("", "empty")]),
+        ("# solo un comentario\n", [("", "not_a_mapping")]),
         ("- a\n", [("", "not_a_mapping")]),
     ],
 )

@@ -92,7 +92,7 @@ def test_nit_is_valid_with_its_check_digit_or_as_a_dui(nit: str, valid: bool) ->
         ("area_m2", {}, "-1", (None, "below_min")),
         ("area_m2", {"min": Decimal(1)}, "0.5", (None, "below_min")),
         ("area_m2", {"max": Decimal(100)}, "100.01", (None, "above_max")),
-        ("money", {}, "$ 12.345", (None, "number_ambiguous")),
+        ("money", {}, "$ 12.345", (None, "money_half_cent")),
         ("money", {}, "$ 1,212.345", (None, "money_half_cent")),
         ("money", {}, "$1,250.5", (Decimal("1250.50"), None)),
         ("money", {}, Decimal("0.125"), (None, "money_half_cent")),
