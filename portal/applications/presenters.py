@@ -19,7 +19,7 @@ from portal.certificates.services import (
     SLUGS,
     decision_document,
     display_rows,
-    document_word,
+    document_noun,
     issued_for,
 )
 from portal.downloads import uploaded_name
@@ -293,7 +293,7 @@ def status_view(
         # The certificate of an approval or the resolution of a denial, and its URL name.
         "certificate": decision_document(issued),
         "slugs": SLUGS,
-        "certificate_word": document_word(decision_document(issued))
+        "certificate_noun": document_noun(decision_document(issued))
         if decision_document(issued)
         else "",
         "can_edit": viewer.id == application.applicant_id and state.applicant_can_edit,

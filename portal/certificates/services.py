@@ -36,22 +36,31 @@ SLUGS = {
 KIND_OF_SLUG = {slug: kind for kind, slug in SLUGS.items()}
 
 
-#: The kinds of document a certificate's title may name (its first word, unaccented).
-TITLE_WORDS = ("resolucion", "constancia", "permiso", "licencia", "certificado")
-#: The file's first word of the other kinds: a receipt is a constancia de recepción (its
-#: title is the procedure's), a denial's document a resolution.
-KIND_WORDS = {"receipt": "constancia", "resolution": "resolucion", "certificate": "certificado"}
+#: The nouns a certificate's title may start with, as written: the kind of document it is.
+TITLE_NOUNS = ("Resolución", "Constancia", "Permiso", "Licencia", "Certificado")
+#: The noun of the other kinds: a receipt is a constancia de recepción (its title is the
+#: procedure's), a denial's document a resolution.
+KIND_NOUNS = {"receipt": "Constancia", "resolution": "Resolución", "certificate": "Certificado"}
+
+
+def _plain(word: str) -> str:
+    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode().lower()
+
+
+def document_noun(document: IssuedDocument) -> str:
+    """The kind of document as its title names it, one of `TITLE_NOUNS` ("Resolución de
+    Calificación de Lugar": "Resolución"; "PERMISO de Rótulo": "Permiso"); "Certificado" when
+    the title names none; other kinds by `KIND_NOUNS`."""
+    if document.kind != "certificate":
+        return KIND_NOUNS[document.kind]
+    first = _plain((document.title or {}).get("es", "").split(" ", 1)[0])
+    return next((noun for noun in TITLE_NOUNS if _plain(noun) == first), KIND_NOUNS["certificate"])
 
 
 def document_word(document: IssuedDocument) -> str:
-    """The kind of document, as its file's name starts: a certificate's as its title names it
-    ("Resolución de Calificación de Lugar": "resolucion"; "Permiso de Rótulo": "permiso");
-    "certificado" when its title names none of `TITLE_WORDS`; other kinds by `KIND_WORDS`."""
-    if document.kind != "certificate":
-        return KIND_WORDS[document.kind]
-    first = (document.title or {}).get("es", "").split(" ", 1)[0]
-    word = unicodedata.normalize("NFKD", first).encode("ascii", "ignore").decode().lower()
-    return word if word in TITLE_WORDS else KIND_WORDS["certificate"]
+    """The first word of the document's file name: its noun unaccented, in lower case
+    ("resolucion-STE-2026-000123.pdf")."""
+    return _plain(document_noun(document))
 
 
 def clauses(texts) -> list[str]:
