@@ -127,6 +127,25 @@ def pass_second_factor(page) -> None:
     page.wait_for_load_state()
 
 
+def sign_in(page, base: str, email: str) -> None:
+    """Sign in through the form as a person does, with the tests' password
+    (tests.portal.helpers.PASSWORD), and give the second factor when it is asked for."""
+    from tests.portal.helpers import PASSWORD
+
+    page.goto(f"{base}/cuenta/entrar")
+    page.get_by_label("Correo electrónico").fill(email)
+    page.get_by_label("Contraseña", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Entrar").click()
+    page.wait_for_load_state()
+    pass_second_factor(page)
+
+
+def click_through(page, target) -> None:
+    """Press a button or link that loads another page, and wait for it."""
+    with page.expect_navigation():
+        target.click()
+
+
 def wait_until(predicate, timeout: float = 60.0, interval: float = 0.5):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -23,9 +23,9 @@ from datetime import timedelta
 
 import pytest
 
-from tests.e2e.conftest import pass_second_factor
+from tests.e2e.conftest import sign_in
 from tests.e2e.test_accessibility import _violations
-from tests.portal.helpers import PASSWORD, make_applicant, make_staff, pdf_bytes
+from tests.portal.helpers import make_applicant, make_staff, pdf_bytes
 
 pytestmark = pytest.mark.e2e
 PHONE = {"width": 360, "height": 800}
@@ -83,15 +83,6 @@ def _png() -> bytes:
 
 
 # ------------------------------------------------------------------ what people do
-
-
-def _sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/cuenta/entrar")
-    page.get_by_label("Correo electrónico").fill(email)
-    page.get_by_label("Contraseña", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_load_state()
-    pass_second_factor(page)  # the supervisor gives her code after the password
 
 
 def _sign_out(page) -> None:
@@ -163,7 +154,7 @@ def test_a_building_permit_through_the_queue_review_correction_inspection_and_de
     office = desk.new_page()
 
     # 2. The clerk's queue: both open cases, counted by deadline; then filtered.
-    _sign_in(office, base, "tecnico@opamss.example.sv")
+    sign_in(office, base, "tecnico@opamss.example.sv")
     office.goto(f"{base}/bandeja/")
     queue = _text(office)
     assert "2 expedientes abiertos en esta vista" in queue
@@ -255,7 +246,7 @@ def test_a_building_permit_through_the_queue_review_correction_inspection_and_de
     # 4. The applicant reads the request, replaces that one document and sends it back.
     phone = browser.new_context(viewport=PHONE, locale="es-SV")
     applicant = phone.new_page()
-    _sign_in(applicant, base, "ana@example.sv")
+    sign_in(applicant, base, "ana@example.sv")
     applicant.goto(f"{base}/solicitudes/{application_id}")
     status = _text(applicant)
     assert "Prevenido (corrección solicitada)" in status
@@ -275,7 +266,7 @@ def test_a_building_permit_through_the_queue_review_correction_inspection_and_de
     applicant.get_by_text("Corrección enviada").first.wait_for()
 
     # 5. The clerk again: only the changed document waits for a verdict.
-    _sign_in(office, base, "tecnico@opamss.example.sv")
+    sign_in(office, base, "tecnico@opamss.example.sv")
     _open_from_queue(office, base, number)
     changed = office.locator(".app-review-item--changed")
     assert changed.count() == 1
@@ -323,7 +314,7 @@ def test_a_building_permit_through_the_queue_review_correction_inspection_and_de
     _sign_out(office)
 
     # The inspector finds it among her visits and records it: checklist, photo, result.
-    _sign_in(office, base, "inspeccion@opamss.example.sv")
+    sign_in(office, base, "inspeccion@opamss.example.sv")
     office.goto(f"{base}/bandeja/inspecciones")
     row = office.get_by_role("row").filter(has_text=number).inner_text()
     assert f"{today:%d/%m/%Y}" in row and "Hoy" in row and PROCEDURE in row
@@ -343,7 +334,7 @@ def test_a_building_permit_through_the_queue_review_correction_inspection_and_de
     _sign_out(office)
 
     # 7. The supervisor (password and code) sees the visit on the case and grants the permit.
-    _sign_in(office, base, "jefatura@opamss.example.sv")
+    sign_in(office, base, "jefatura@opamss.example.sv")
     _open_from_queue(office, base, number)
     visits = office.locator(".app-inspection").inner_text()
     assert f"Visita del {today:%d/%m/%Y}" in visits and "Registrada" in visits

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import pass_second_factor
+from tests.e2e.conftest import click_through, sign_in
 from tests.e2e.test_accessibility import _violations
 from tests.e2e.test_reflow import WIDEST
-from tests.portal.helpers import PASSWORD, make_applicant, make_staff
+from tests.portal.helpers import make_applicant, make_staff
 
 pytestmark = pytest.mark.e2e
 LEAVING, CLERK, INSPECTOR = "Sara Linares", "Olga Marín", "Iván Portillo"
@@ -63,24 +63,10 @@ def _office() -> tuple[list[str], str]:
     return [c.tracking_number for c in filed], visit.tracking_number
 
 
-def _sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/cuenta/entrar")
-    page.get_by_label("Correo electrónico").fill(email)
-    page.get_by_label("Contraseña", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_load_state()
-    pass_second_factor(page)
-
-
-def _click(page, target) -> None:
-    with page.expect_navigation():
-        target.click()
-
-
 def _open(page, name: str) -> None:
     """From the console's staff list to a person's page."""
-    _click(page, page.get_by_role("link", name="Personal", exact=True))
-    _click(page, page.get_by_role("link", name=name, exact=True))
+    click_through(page, page.get_by_role("link", name="Personal", exact=True))
+    click_through(page, page.get_by_role("link", name=name, exact=True))
 
 
 def _held(page) -> list[str]:
@@ -107,9 +93,9 @@ def test_an_admin_gives_a_leaving_persons_cases_to_others_and_sees_what_stayed_a
     page = browser.new_context(
         viewport={"width": 360, "height": 800}, locale="es-SV", bypass_csp=True
     ).new_page()
-    _sign_in(page, live_server, "admin@lls.sv")
+    sign_in(page, live_server, "admin@lls.sv")
     page.get_by_role("button", name="Menú").click()  # on a phone the sections fold away
-    _click(page, page.get_by_role("link", name="Administración"))
+    click_through(page, page.get_by_role("link", name="Administración"))
     _open(page, LEAVING)
     assert sorted(_held(page)) == sorted([*filed, visit])
     # The list offers the office's other staff, never the person herself.
@@ -124,7 +110,7 @@ def test_an_admin_gives_a_leaving_persons_cases_to_others_and_sees_what_stayed_a
     # All to the inspector: only the case in its inspection is his to take.
     _give_to(page, INSPECTOR)
     page.get_by_label("Todos sus expedientes abiertos de esta lista").check()
-    _click(page, page.get_by_role("button", name="Reasignar"))
+    click_through(page, page.get_by_role("button", name="Reasignar"))
     said = _banners(page)
     assert f"Asignamos 1 expediente a {INSPECTOR}." in said, said
     assert f"no se asignaron a {INSPECTOR} y siguen como estaban" in said
@@ -137,7 +123,7 @@ def test_an_admin_gives_a_leaving_persons_cases_to_others_and_sees_what_stayed_a
     _give_to(page, CLERK)
     assert page.get_by_label("Todos sus expedientes abiertos de esta lista").is_checked()
     page.get_by_label(filed[1], exact=True).check()
-    _click(page, page.get_by_role("button", name="Reasignar"))
+    click_through(page, page.get_by_role("button", name="Reasignar"))
     summary = page.locator(".govuk-error-summary")
     assert "Marcó algunos expedientes: elija «Solo los que marque»" in summary.inner_text()
     assert sorted(_held(page)) == sorted(filed)
@@ -149,14 +135,14 @@ def test_an_admin_gives_a_leaving_persons_cases_to_others_and_sees_what_stayed_a
     focused = page.evaluate("document.activeElement.name || document.activeElement.id")
     assert "cases" in focused, focused
     page.get_by_label("Solo los que marque").check()
-    _click(page, page.get_by_role("button", name="Reasignar"))
+    click_through(page, page.get_by_role("button", name="Reasignar"))
     assert f"Asignamos 1 expediente a {CLERK}." in _banners(page)
     assert _held(page) == [filed[0]]
 
     # The last one, with "todos".
     _give_to(page, CLERK)
     page.get_by_label("Todos sus expedientes abiertos de esta lista").check()
-    _click(page, page.get_by_role("button", name="Reasignar"))
+    click_through(page, page.get_by_role("button", name="Reasignar"))
     assert f"Asignamos 1 expediente a {CLERK}." in _banners(page)
     assert "No tiene expedientes asignados abiertos." in page.locator("main").inner_text()
 

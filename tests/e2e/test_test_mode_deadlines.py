@@ -17,31 +17,16 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import pass_second_factor
+from tests.e2e.conftest import click_through, sign_in
 from tests.e2e.test_accessibility import _violations
 from tests.e2e.test_reflow import WIDEST
-from tests.portal.helpers import PASSWORD, make_staff, pdf_bytes, pdf_text
+from tests.portal.helpers import make_staff, pdf_bytes, pdf_text
 
 pytestmark = pytest.mark.e2e
 SIMULATE = "Simular el vencimiento del plazo"
 ANDA = "Administración Nacional de Acueductos y Alcantarillados (ANDA)"
 PHONE = {"width": 360, "height": 800}
 DESK = {"width": 1280, "height": 900}
-
-
-def _sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/cuenta/entrar")
-    page.get_by_label("Correo electrónico").fill(email)
-    page.get_by_label("Contraseña", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_load_state()
-    pass_second_factor(page)
-
-
-def _click(page, target) -> None:
-    """Press a button or link that loads another page, and wait for it."""
-    with page.expect_navigation():
-        target.click()
 
 
 def _draft(path: str):
@@ -57,12 +42,12 @@ def _open_test_mode(page, base: str, title: str, version: int) -> None:
     menu = page.get_by_role("button", name="Menú")
     if menu.is_visible():  # on a phone the sections fold away
         menu.click()
-    _click(page, page.get_by_role("link", name="Administración"))
+    click_through(page, page.get_by_role("link", name="Administración"))
     table = page.locator("table").filter(
         has=page.locator("caption", has_text=re.compile(f"^{title}"))
     )
-    _click(page, table.get_by_role("link", name=f"Versión {version}", exact=True))
-    _click(page, page.get_by_role("link", name="Probar este borrador con casos de prueba"))
+    click_through(page, table.get_by_role("link", name=f"Versión {version}", exact=True))
+    click_through(page, page.get_by_role("link", name="Probar este borrador con casos de prueba"))
 
 
 def _state(page) -> str:
@@ -118,11 +103,11 @@ def test_an_admin_lets_a_test_cases_deadlines_fall_due_and_sees_what_the_sweep_d
         files[name] = tmp_path / f"{name}.pdf"
         files[name].write_bytes(pdf_bytes())
     page = browser.new_context(viewport=DESK, locale="es-SV", bypass_csp=True).new_page()
-    _sign_in(page, live_server, "admin@opamss.example.sv")
+    sign_in(page, live_server, "admin@opamss.example.sv")
     _open_test_mode(page, live_server, "Calificación de Lugar", version)
-    _click(page, page.get_by_role("button", name="Nueva prueba"))
+    click_through(page, page.get_by_role("button", name="Nueva prueba"))
     _answer_form(page, files, company=False)
-    _click(page, page.get_by_role("button", name="Presentar solicitud"))
+    click_through(page, page.get_by_role("button", name="Presentar solicitud"))
     assert "Prueba presentada." in _flash(page)
     assert _state(page) == "Presentado (en revisión)"
 
@@ -154,7 +139,7 @@ def test_an_admin_lets_a_test_cases_deadlines_fall_due_and_sees_what_the_sweep_d
         has=page.get_by_role("button", name="Solicitar corrección (prevención)")
     )
     clerk.get_by_label("Comentario (obligatorio)").fill("Adjunte el plano firmado.")
-    _click(page, clerk.get_by_role("button", name="Solicitar corrección (prevención)"))
+    click_through(page, clerk.get_by_role("button", name="Solicitar corrección (prevención)"))
     assert _state(page) == "Prevenido (corrección solicitada)"
     due, _legal, then, day = _deadline(page)
     assert then == "Caducidad: el caso pasa a «Archivado por no subsanar en el plazo»."
@@ -190,10 +175,10 @@ def test_an_admin_asks_an_opinion_answers_it_as_the_institution_and_the_case_goe
         number = case.tracking_number
     # On a phone: every page of the walk stays within the screen.
     page = browser.new_context(viewport=PHONE, locale="es-SV", bypass_csp=True).new_page()
-    _sign_in(page, live_server, "admin@opamss.example.sv")
+    sign_in(page, live_server, "admin@opamss.example.sv")
     _open_test_mode(page, live_server, "Recepción de Obra", version)
     assert page.evaluate(WIDEST) == [0, []]  # the draft's test cases, on a phone
-    _click(page, page.get_by_role("link", name=number))
+    click_through(page, page.get_by_role("link", name=number))
     assert "días hábiles restantes" in page.locator("#plazo-legal").inner_text()
 
     # As the clerk: ANDA consulted; its consultation suspends the legal period.
@@ -202,14 +187,14 @@ def test_an_admin_asks_an_opinion_answers_it_as_the_institution_and_the_case_goe
         has=page.get_by_role("button", name="Solicitar opinión técnica")
     )
     asking.get_by_label(ANDA).check()
-    _click(page, asking.get_by_role("button", name="Solicitar opinión técnica"))
+    click_through(page, asking.get_by_role("button", name="Solicitar opinión técnica"))
     # No question typed: said at its field, on a page of its own; the institution kept.
     assert "Escriba qué se consulta." in page.locator(".govuk-error-summary").inner_text()
     assert page.get_by_label(ANDA).is_checked()
     assert page.evaluate(WIDEST) == [0, []]
     axe = {"solicitar opinión con un error": _violations(page)}
     page.get_by_label("Qué se consulta").fill("¿Hay capacidad de la red para la conexión?")
-    _click(page, page.get_by_role("button", name="Solicitar opinión técnica"))
+    click_through(page, page.get_by_role("button", name="Solicitar opinión técnica"))
     assert "Opinión técnica solicitada como personal técnico." in _flash(page)
     opinion = page.locator(".app-opinion").filter(has_text="(ANDA)")
     assert opinion.get_by_role("heading").inner_text().endswith("— Pendiente")
@@ -217,7 +202,7 @@ def test_an_admin_asks_an_opinion_answers_it_as_the_institution_and_the_case_goe
 
     # As ANDA: favourable with conditions, the conditions forgotten first.
     opinion.get_by_label("Favorable con condiciones").check()
-    _click(page, opinion.get_by_role("button", name="Registrar respuesta"))
+    click_through(page, opinion.get_by_role("button", name="Registrar respuesta"))
     summary = page.locator(".govuk-error-summary").inner_text()
     assert "Escriba las conclusiones o las condiciones de la opinión." in summary
     assert page.get_by_label("Favorable con condiciones").is_checked()
@@ -226,7 +211,7 @@ def test_an_admin_asks_an_opinion_answers_it_as_the_institution_and_the_case_goe
     page.get_by_label("Conclusiones o condiciones").fill(
         "Conectar al colector de la calle principal."
     )
-    _click(page, page.get_by_role("button", name="Registrar respuesta"))
+    click_through(page, page.get_by_role("button", name="Registrar respuesta"))
     assert "Respuesta registrada como la institución consultada." in _flash(page)
     opinion = page.locator(".app-opinion").filter(has_text="(ANDA)")
     assert opinion.get_by_role("heading").inner_text().endswith("— Respondida")
@@ -245,7 +230,7 @@ def test_an_admin_asks_an_opinion_answers_it_as_the_institution_and_the_case_goe
         has=page.get_by_role("button", name="Solicitar corrección (prevención)")
     )
     clerk.get_by_label("Comentario (obligatorio)").fill("Adjunte la bitácora firmada.")
-    _click(page, clerk.get_by_role("button", name="Solicitar corrección (prevención)"))
+    click_through(page, clerk.get_by_role("button", name="Solicitar corrección (prevención)"))
     assert "Acción realizada como personal técnico." in _flash(page), _flash(page)
     assert _state(page) == "Prevenido (corrección solicitada)"
     assert page.evaluate(WIDEST) == [0, []]
@@ -268,9 +253,9 @@ def test_positive_silence_reaches_a_test_case_with_its_stamped_licence_as_the_pa
         case, _definition, _calendar = _filed_yesterday(row, admin, "resolucion")
         number = case.tracking_number
     page = browser.new_context(viewport=DESK, locale="es-SV", bypass_csp=True).new_page()
-    _sign_in(page, live_server, "admin@aplan.example.sv")
+    sign_in(page, live_server, "admin@aplan.example.sv")
     _open_test_mode(page, live_server, "Licencia de funcionamiento en el Centro Histórico", version)
-    _click(page, page.get_by_role("link", name=number))
+    click_through(page, page.get_by_role("link", name=number))
     announced = []
     while page.get_by_role("button", name=SIMULATE).count() and len(announced) < 5:
         _stage, due, then, day = _deadline(page)
