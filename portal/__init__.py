@@ -166,7 +166,7 @@ def _register(app: Flask) -> None:
 
     from workflows.fees import needs_unconfirmed_notice
 
-    # `{% if line.placeholder and label is needing_unconfirmed_notice %}`: one notice per line.
+    # The `unconfirmed_notice` macro (macros/ui.html) asks it: one notice per fee line.
     app.add_template_test(
         lambda label: needs_unconfirmed_notice(label or "", True), "needing_unconfirmed_notice"
     )
